@@ -1,0 +1,182 @@
+import type pg from 'pg';
+import {
+  DuplicateEventIdError,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+} from '../port.ts';
+import { pollUntilAborted } from './poll.ts';
+
+interface EventRow {
+  global_position: string;
+  tx: string;
+  event_id: string;
+  stream_name: string;
+  stream_revision: string;
+  event_type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  created_at: Date;
+}
+
+// Note: never alias a column to its own name here: ORDER BY would then sort the text alias.
+const COLUMNS =
+  'global_position, transaction_id::text as tx, event_id, stream_name, stream_revision, event_type, data, metadata, created_at';
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.event_type,
+    streamName: row.stream_name,
+    revision: Number(row.stream_revision),
+    position: { commit: BigInt(row.tx), prepare: BigInt(row.global_position) },
+    data: row.data,
+    metadata: row.metadata,
+    createdAt: row.created_at,
+  };
+}
+
+function expectedArgs(expected: ExpectedRevision): [string, string | null] {
+  if (typeof expected === 'number') return ['exact', String(expected)];
+  return [expected, null];
+}
+
+export interface PostgresEventStoreOptions {
+  /** How long an idle subscription waits before polling again (ms). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The default event store: tables es_events / es_streams and the es_append function created by
+ * migrations/20261128000100_event_store.ts. The pool is shared with the rest of the process.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+  }
+
+  async appendToStream(
+    stream: string,
+    events: readonly NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const [kind, expected] = expectedArgs(options.expectedRevision ?? 'any');
+    const payload = JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.pool.query<{ next_revision: string; tx: string; pos: string }>({
+          name: 'es_append',
+          text: 'select next_revision, tx::text as tx, pos from es_append($1, $2, $3, $4::jsonb)',
+          values: [stream, kind, expected, payload],
+        });
+        const row = res.rows[0];
+        if (!row) throw new Error('es_append returned no row');
+        return {
+          nextExpectedRevision: Number(row.next_revision),
+          position: { commit: BigInt(row.tx), prepare: BigInt(row.pos) },
+        };
+      } catch (err) {
+        const e = err as { code?: string; message?: string; constraint?: string };
+        if (e.code === 'P0001' && e.message?.startsWith('wrong_expected_version:')) {
+          const actual = e.message.slice('wrong_expected_version:'.length);
+          throw new WrongExpectedVersionError(
+            stream,
+            options.expectedRevision ?? 'any',
+            actual === 'no_stream' ? 'no_stream' : Number(actual),
+          );
+        }
+        if (e.code === 'P0002') throw new DuplicateEventIdError(events[0]!.id);
+        // Two concurrent appends of the same event ids: the loser retries once and then takes
+        // the idempotent path. A racing append of another stream's 'no_stream' insert is the same.
+        if (e.code === '23505' && attempt === 0) continue;
+        if (e.code === '23505' && e.constraint === 'es_events_event_id_key') throw new DuplicateEventIdError(events[0]!.id);
+        throw err;
+      }
+    }
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const limit = options.maxCount ?? 1_000_000;
+    const res = await this.pool.query<EventRow>({
+      name: backwards ? 'es_read_stream_bwd' : 'es_read_stream_fwd',
+      text: `select ${COLUMNS} from es_events where stream_name = $1 and stream_revision ${backwards ? '<=' : '>='} $2
+             order by stream_revision ${backwards ? 'desc' : 'asc'} limit $3`,
+      values: [stream, from, limit],
+    });
+    return res.rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const after = options.after ?? { commit: 0n, prepare: 0n };
+    const values: unknown[] = [after.commit.toString(), after.prepare.toString(), options.maxCount];
+    let tenantClause = '';
+    if (options.tenant !== undefined) {
+      values.push(options.tenant);
+      tenantClause = 'and tenant = $4';
+    }
+    const res = await this.pool.query<EventRow>({
+      name: options.tenant !== undefined ? 'es_read_all_tenant' : 'es_read_all',
+      text: `select ${COLUMNS} from es_events
+              where (transaction_id, global_position) > ($1::xid8, $2::bigint)
+                and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                ${tenantClause}
+              order by transaction_id, global_position
+              limit $3`,
+      values,
+    });
+    return res.rows.map(toRecorded);
+  }
+
+  async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
+    let after = options.after ?? null;
+    const batchSize = 500;
+    const tenant = options.tenant;
+    for await (const _ of pollUntilAborted(this.pollIntervalMs, options.signal)) {
+      // Drain everything visible, then wait a poll interval.
+      for (;;) {
+        const batch = await this.readAll({ after, maxCount: batchSize, ...(tenant !== undefined ? { tenant } : {}) });
+        for (const event of batch) {
+          if (options.signal?.aborted) return;
+          yield event;
+          after = event.position;
+        }
+        if (batch.length < batchSize) break;
+      }
+    }
+  }
+
+  async headPosition(): Promise<Position | null> {
+    const res = await this.pool.query<{ tx: string; pos: string }>(
+      `select transaction_id::text as tx, global_position as pos from es_events
+        where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by transaction_id desc, global_position desc limit 1`,
+    );
+    const row = res.rows[0];
+    return row ? { commit: BigInt(row.tx), prepare: BigInt(row.pos) } : null;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('select 1 from es_streams limit 1');
+  }
+
+  async close(): Promise<void> {
+    // The pool belongs to the caller.
+  }
+}
