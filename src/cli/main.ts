@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config.ts';
+import { ensureDatabase } from '../db/ensure-database.ts';
+import { createKnex, migrateLatest } from '../db/knex.ts';
+import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
+import { projectionsStatus } from './projections.ts';
+import { start } from './start.ts';
+
+const program = new Command('oms')
+  .description('N&H Logistics OMS: API server, projector, worker and operator commands')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('start')
+  .description('run the service (roles from --role or OMS_ROLE: all | api | projector | worker)')
+  .option('--role <role>', 'all, api, projector or worker')
+  .option('--ensure-services', 'start local Postgres/Redis when the configured ones do not answer')
+  .action((o: { role?: string; ensureServices?: boolean }) => start(o));
+
+program
+  .command('migrate')
+  .description('create the database if needed and apply pending migrations')
+  .action(async () => {
+    const config = loadConfig();
+    await ensureDatabase(config.databaseUrl);
+    const knex = createKnex(config.databaseUrl, { max: 1 });
+    try {
+      const applied = await migrateLatest(knex);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+const keys = program.command('api-keys').description('manage API keys (stored hashed; the key is shown once)');
+keys
+  .command('create')
+  .requiredOption('--tenant <tenant>', 'the tenant the key acts for')
+  .requiredOption('--scopes <list>', 'comma-separated scopes, or *')
+  .option('--label <text>', 'a note for operators')
+  .option('--json', 'print one JSON object')
+  .action(createKey);
+keys.command('list').option('--tenant <tenant>').option('--json').action(listKeys);
+keys.command('revoke <id>').action(revokeKey);
+
+const projections = program.command('projections').description('read models');
+projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    process.stderr.write(`oms: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`oms: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+}

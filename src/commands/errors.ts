@@ -1,0 +1,15 @@
+/** If-Match named a version the resource no longer (or never) had. */
+export class VersionMismatchError extends Error {
+  override readonly name = 'VersionMismatchError';
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`the resource is at version ${actual}, not ${expected}`);
+  }
+}
+
+/** Gave up after repeated concurrency conflicts (a very hot stream). */
+export class ContentionError extends Error {
+  override readonly name = 'ContentionError';
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
+import { WrongExpectedVersionError, type EventStore, type NewEvent, type Position } from '../eventstore/port.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { CommandContext } from './context.ts';
+import { ContentionError, VersionMismatchError } from './errors.ts';
+
+export interface CommandResult<E, S> {
+  state: S;
+  /** Stream revision + 1 after the command (0: the stream does not exist). */
+  version: number;
+  /** Log position of the stream's last event (the new one when something was appended). */
+  position: Position | null;
+  /** The events this command appended ([] when it changed nothing). */
+  appended: E[];
+}
+
+export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
+  store: EventStore;
+  metrics?: Metrics;
+  stream: string;
+  decider: Decider<C, E, S>;
+  /** The command, or a function of the current state (for commands that need to read first). */
+  command: C | ((state: S) => C | Promise<C>);
+  ctx: CommandContext;
+  /** From If-Match: refuse unless the resource is at exactly this version. */
+  expectedVersion?: number;
+  /** Ids for the new events; jobs pass deterministic ones so a retry is a no-op. */
+  eventId?: (index: number) => string;
+  maxAttempts?: number;
+}
+
+/**
+ * load → decide → append with the expected revision. On a concurrency conflict without If-Match,
+ * reload and decide again: the decision is always made on the state it is appended after.
+ */
+export async function handleCommand<C extends Command, E extends DomainEvent, S>(
+  opts: HandleOptions<C, E, S>,
+): Promise<CommandResult<E, S>> {
+  const { store, stream, decider, ctx } = opts;
+  const maxAttempts = opts.maxAttempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const recorded = await store.readStream(stream);
+    let state = decider.initialState();
+    for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as E);
+    const version = recorded.length;
+    const last = recorded[recorded.length - 1];
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
+      throw new VersionMismatchError(opts.expectedVersion, version);
+    }
+    const command = typeof opts.command === 'function' ? await opts.command(state) : opts.command;
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) return { state, version, position: last?.position ?? null, appended: [] };
+
+    const events: NewEvent[] = decided.map((e, i) => ({
+      id: opts.eventId ? opts.eventId(i) : randomUUID(),
+      type: e.type,
+      data: e.data,
+      metadata: {
+        tenant: ctx.tenant,
+        actor: ctx.actor,
+        correlationId: ctx.correlationId,
+        causationId: ctx.causationId,
+        ...(ctx.idempotencyKey !== undefined ? { idempotencyKey: ctx.idempotencyKey } : {}),
+        schemaVersion: 1,
+      },
+    }));
+    try {
+      const res = await store.appendToStream(stream, events, {
+        expectedRevision: version === 0 ? 'no_stream' : version - 1,
+      });
+      for (const e of decided) opts.metrics?.appends.inc({ type: e.type });
+      for (const e of decided) state = decider.evolve(state, e);
+      return { state, version: res.nextExpectedRevision + 1, position: res.position, appended: decided };
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError)) throw err;
+      opts.metrics?.appendConflicts.inc();
+      if (opts.expectedVersion !== undefined) {
+        throw new VersionMismatchError(opts.expectedVersion, typeof err.actual === 'number' ? err.actual + 1 : 0);
+      }
+      if (attempt >= maxAttempts) throw new ContentionError(`gave up on ${stream} after ${attempt} conflicting attempts`);
+      // Back off a little (with jitter) so a hot stream's writers do not retry in lock step.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { Ajv } from 'ajv';
+
+// Configuration comes from the environment only, validated once at start.
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** esdb://… selects EventStoreDB; unset means the Postgres event store. */
+  eventStoreUrl: string | null;
+  role: 'all' | 'api' | 'projector' | 'worker';
+  logLevel: string;
+  redisPrefix: string;
+  /** Secret for the keyed hash that makes email reservations unguessable. */
+  emailHashKey: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  webhooksAllowPrivateNetworks: boolean;
+}
+
+const schema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'string', pattern: '^[0-9]{1,5}$' },
+    HOST: { type: 'string', minLength: 1 },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    EVENTSTORE_URL: { type: 'string', pattern: '^(esdb(\\+discover)?://.+)?$' },
+    OMS_ROLE: { enum: ['all', 'api', 'projector', 'worker'] },
+    LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    OMS_REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    OMS_EMAIL_HASH_KEY: { type: 'string', minLength: 16 },
+    OMS_BODY_LIMIT_BYTES: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    OMS_SHUTDOWN_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{1,7}$' },
+    OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: { enum: ['0', '1', 'true', 'false'] },
+  },
+} as const;
+
+export const DEFAULTS = {
+  PORT: '3000',
+  HOST: '0.0.0.0',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/oms',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  OMS_ROLE: 'all',
+  LOG_LEVEL: 'info',
+  OMS_REDIS_PREFIX: 'oms',
+  OMS_EMAIL_HASH_KEY: 'local-development-only-email-hash-key',
+  OMS_BODY_LIMIT_BYTES: String(1024 * 1024),
+  OMS_SHUTDOWN_TIMEOUT_MS: '10000',
+  OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '0',
+} as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') relevant[key] = v;
+  }
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  if (!validate(relevant)) {
+    const lines = (validate.errors ?? []).map((e) => {
+      const key = e.instancePath.slice(1);
+      return `  ${key}=${JSON.stringify(relevant[key])}: ${e.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const get = (k: keyof typeof DEFAULTS) => relevant[k] ?? DEFAULTS[k];
+  const port = Number(get('PORT'));
+  if (port > 65535) throw new ConfigError(`invalid configuration:\n  PORT=${port}: must be at most 65535`);
+  return {
+    port,
+    host: get('HOST'),
+    databaseUrl: get('DATABASE_URL'),
+    redisUrl: get('REDIS_URL'),
+    eventStoreUrl: relevant.EVENTSTORE_URL ?? null,
+    role: get('OMS_ROLE') as Config['role'],
+    logLevel: get('LOG_LEVEL'),
+    redisPrefix: get('OMS_REDIS_PREFIX'),
+    emailHashKey: get('OMS_EMAIL_HASH_KEY'),
+    bodyLimitBytes: Number(get('OMS_BODY_LIMIT_BYTES')),
+    shutdownTimeoutMs: Number(get('OMS_SHUTDOWN_TIMEOUT_MS')),
+    webhooksAllowPrivateNetworks: ['1', 'true'].includes(get('OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS')),
+  };
+}

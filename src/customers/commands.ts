@@ -1,0 +1,118 @@
+import { customerDecider } from '../../domain/customers/decider.ts';
+import { customerNotFound } from '../../domain/customers/errors.ts';
+import { emailReservationDecider } from '../../domain/customers/email-reservation.ts';
+import type { CustomerPii } from '../../domain/customers/events.ts';
+import { fold } from '../../domain/shared/decider.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { VersionMismatchError } from '../commands/errors.ts';
+import { handleCommand } from '../commands/handle.ts';
+import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
+import { newId } from '../ids.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { viewFromState, type CustomerView } from './customer-view.ts';
+import { emailReservationStream } from './email-key.ts';
+
+export interface CustomerCommandDeps {
+  store: EventStore;
+  metrics?: Metrics;
+  emailHashKey: string;
+}
+
+export const customerStream = (tenant: string, id: string) => streamName(tenant, 'customer', id);
+
+async function loadCustomer(store: EventStore, tenant: string, id: string) {
+  const events = await store.readStream(customerStream(tenant, id));
+  return { state: fold(customerDecider, events.map((e) => ({ type: e.type, data: e.data }) as never)), version: events.length };
+}
+
+/** Claims `email` for `customerId` on the tenant's reservation stream (exactly one concurrent claim wins). */
+async function reserveEmail(deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) {
+  await handleCommand({
+    store: deps.store,
+    stream: emailReservationStream(deps.emailHashKey, ctx.tenant, email),
+    decider: emailReservationDecider,
+    ctx,
+    command: async (state) => {
+      let holderStillOwns: boolean | null = null;
+      if (state.holder && state.holder !== customerId) {
+        const holder = await loadCustomer(deps.store, ctx.tenant, state.holder);
+        holderStillOwns = holder.state.status === 'active' ? holder.state.email.toLowerCase() === email.toLowerCase() : null;
+      }
+      return { type: 'ReserveEmail' as const, data: { customerId, email, now: ctx.now, holderStillOwns } };
+    },
+  });
+}
+
+async function releaseEmail(deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) {
+  await handleCommand({
+    store: deps.store,
+    stream: emailReservationStream(deps.emailHashKey, ctx.tenant, email),
+    decider: emailReservationDecider,
+    ctx,
+    command: { type: 'ReleaseEmail', data: { customerId, now: ctx.now } },
+  });
+}
+
+export interface CustomerCommandResult {
+  customer: CustomerView;
+  position: Position | null;
+}
+
+export async function registerCustomer(
+  deps: CustomerCommandDeps,
+  ctx: CommandContext,
+  input: { pii: CustomerPii; externalId: string | null },
+): Promise<CustomerCommandResult> {
+  const customerId = newId('cus');
+  await reserveEmail(deps, ctx, input.pii.email, customerId);
+  try {
+    const res = await handleCommand({
+      store: deps.store,
+      metrics: deps.metrics,
+      stream: customerStream(ctx.tenant, customerId),
+      decider: customerDecider,
+      ctx,
+      command: { type: 'RegisterCustomer', data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now } },
+    });
+    if (res.state.status !== 'active') throw new Error('customer not active after registration');
+    return { customer: viewFromState(res.state, res.version), position: res.position };
+  } catch (err) {
+    await releaseEmail(deps, ctx, input.pii.email, customerId).catch(() => {});
+    throw err;
+  }
+}
+
+export async function updateCustomer(
+  deps: CustomerCommandDeps,
+  ctx: CommandContext,
+  input: { customerId: string; changes: Partial<CustomerPii>; expectedVersion?: number },
+): Promise<CustomerCommandResult> {
+  const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
+  if (current.state.status !== 'active') throw customerNotFound(input.customerId);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+    throw new VersionMismatchError(input.expectedVersion, current.version);
+  }
+  const oldEmail = current.state.email;
+  const newEmail = input.changes.email;
+  const emailChanges = newEmail !== undefined && newEmail.toLowerCase() !== oldEmail.toLowerCase();
+  if (emailChanges) await reserveEmail(deps, ctx, newEmail, input.customerId);
+  try {
+    const res = await handleCommand({
+      store: deps.store,
+      metrics: deps.metrics,
+      stream: customerStream(ctx.tenant, input.customerId),
+      decider: customerDecider,
+      ctx,
+      ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
+      command: { type: 'UpdateCustomer', data: { customerId: input.customerId, changes: input.changes, now: ctx.now } },
+    });
+    if (res.state.status !== 'active') throw customerNotFound(input.customerId);
+    // The old address is free again; should this fail, the reservation is reclaimable anyway
+    // because its holder no longer uses that email.
+    if (emailChanges) await releaseEmail(deps, ctx, oldEmail, input.customerId).catch(() => {});
+    return { customer: viewFromState(res.state, res.version), position: res.position };
+  } catch (err) {
+    if (emailChanges) await releaseEmail(deps, ctx, newEmail, input.customerId).catch(() => {});
+    throw err;
+  }
+}

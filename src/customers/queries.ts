@@ -1,0 +1,27 @@
+import type { Knex } from 'knex';
+import { decodeCursor, page } from '../http/pagination.ts';
+import { viewFromRow, type CustomerRow, type CustomerView } from './customer-view.ts';
+
+const COLUMNS = ['id', 'email', 'name', 'phone', 'external_id', 'addresses', 'version', 'created_at', 'updated_at'];
+
+export async function getCustomer(knex: Knex, tenant: string, id: string): Promise<CustomerView | null> {
+  const row = (await knex('customers').select(COLUMNS).where({ tenant, id }).first()) as CustomerRow | undefined;
+  return row ? viewFromRow(row) : null;
+}
+
+export async function listCustomers(
+  knex: Knex,
+  tenant: string,
+  q: { email?: string; limit: number; cursor?: string },
+): Promise<{ data: CustomerView[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(q.cursor);
+  const query = knex('customers').select(COLUMNS).where({ tenant });
+  if (q.email !== undefined) query.andWhere('email_lower', q.email.trim().toLowerCase());
+  if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
+  const rows = (await query.orderBy([
+    { column: 'created_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]).limit(q.limit + 1)) as CustomerRow[];
+  const views = rows.map(viewFromRow);
+  return page(views, q.limit, (v) => ({ createdAt: v.createdAt, id: v.id }));
+}

@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import type { EventStore } from '../eventstore/port.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+/** What route handlers may use. */
+export interface RouteDeps {
+  store: EventStore;
+  knex: Knex;
+  metrics: Metrics;
+  emailHashKey: string;
+}

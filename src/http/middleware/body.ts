@@ -1,0 +1,42 @@
+import type { Middleware } from 'koa';
+import getRawBody from 'raw-body';
+import { HttpProblem, validationFailed } from '../problem.ts';
+import type { AppState } from '../state.ts';
+
+/**
+ * Reads JSON bodies of POST/PUT/PATCH with a size cap. Anything but JSON is 415; malformed JSON
+ * is 400 validation_failed; a body over the cap is 413 (checked on Content-Length before reading).
+ */
+export function jsonBody(limitBytes: number): Middleware<AppState> {
+  return async (ctx, next) => {
+    if (!['POST', 'PUT', 'PATCH'].includes(ctx.method)) return next();
+    const length = Number(ctx.get('Content-Length') || '0');
+    if (length > limitBytes) throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);
+    const hasBody = length > 0 || ctx.get('Transfer-Encoding') !== '';
+    if (hasBody && !ctx.is('application/json', 'application/*+json')) {
+      throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json');
+    }
+    let raw = '';
+    if (hasBody) {
+      try {
+        raw = await getRawBody(ctx.req, { limit: limitBytes, encoding: 'utf8', length: length || undefined });
+      } catch (err) {
+        if ((err as { type?: string }).type === 'entity.too.large') {
+          throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);
+        }
+        throw new HttpProblem(400, 'bad_request', 'the request body could not be read');
+      }
+    }
+    ctx.state.rawBody = raw;
+    if (raw.trim() === '') {
+      ctx.state.body = undefined;
+    } else {
+      try {
+        ctx.state.body = JSON.parse(raw);
+      } catch (err) {
+        throw validationFailed([{ path: '', message: `malformed JSON: ${(err as Error).message}` }], 'the body is not valid JSON');
+      }
+    }
+    return next();
+  };
+}

@@ -1,0 +1,89 @@
+import type { CustomerPii } from '../../../domain/customers/events.ts';
+import { registerCustomer, updateCustomer } from '../../customers/commands.ts';
+import { getCustomer, listCustomers } from '../../customers/queries.ts';
+import { commandContext } from '../command-context.ts';
+import type { RouteDeps } from '../deps.ts';
+import { notFound } from '../problem.ts';
+import { defineRoute, type RouteDef } from '../route.ts';
+import {
+  createCustomerBody,
+  customerIdParams,
+  customerList,
+  customerSchema,
+  listCustomersQuery,
+  patchCustomerBody,
+} from '../schemas/customers.ts';
+import { ifMatchVersion, respond } from '../versioning.ts';
+
+type CreateBody = { email: string; name: string; phone?: string; externalId?: string; addresses?: CustomerPii['addresses'] };
+type PatchBody = Partial<Pick<CustomerPii, 'email' | 'name' | 'phone' | 'addresses'>>;
+
+export function customerRoutes(deps: RouteDeps): RouteDef[] {
+  return [
+    defineRoute<CreateBody>({
+      method: 'POST',
+      path: '/v1/customers',
+      operationId: 'createCustomer',
+      summary: 'Create a customer (email unique per tenant, case-insensitive)',
+      tag: 'Customers',
+      scope: 'customers:write',
+      body: createCustomerBody,
+      responses: { 201: { description: 'Created', schema: customerSchema } },
+      async handler({ ctx, body }) {
+        const { customer, position } = await registerCustomer(deps, commandContext(ctx), {
+          pii: { email: body.email, name: body.name, phone: body.phone ?? null, addresses: body.addresses ?? [] },
+          externalId: body.externalId ?? null,
+        });
+        respond(ctx, 201, customer, { version: customer.version, position, location: `/v1/customers/${customer.id}` });
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'GET',
+      path: '/v1/customers/:id',
+      operationId: 'getCustomer',
+      summary: 'Get a customer',
+      tag: 'Customers',
+      scope: 'customers:read',
+      params: customerIdParams,
+      responses: { 200: { description: 'The customer', schema: customerSchema } },
+      async handler({ ctx, params }) {
+        const customer = await getCustomer(deps.knex, ctx.state.principal!.tenant, params.id);
+        if (!customer) throw notFound(`customer ${params.id}`);
+        respond(ctx, 200, customer, { version: customer.version });
+      },
+    }),
+    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+      method: 'PATCH',
+      path: '/v1/customers/:id',
+      operationId: 'updateCustomer',
+      summary: 'Change name, phone, email or addresses (If-Match for optimistic concurrency)',
+      tag: 'Customers',
+      scope: 'customers:write',
+      params: customerIdParams,
+      body: patchCustomerBody,
+      responses: { 200: { description: 'The updated customer', schema: customerSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { customer, position } = await updateCustomer(deps, commandContext(ctx), {
+          customerId: params.id,
+          changes: body,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 200, customer, { version: customer.version, position });
+      },
+    }),
+    defineRoute<unknown, { email?: string; limit: number; cursor?: string }>({
+      method: 'GET',
+      path: '/v1/customers',
+      operationId: 'listCustomers',
+      summary: 'List customers, newest first; filter by email (case-insensitive)',
+      tag: 'Customers',
+      scope: 'customers:read',
+      query: listCustomersQuery,
+      responses: { 200: { description: 'A page of customers', schema: customerList } },
+      async handler({ ctx, query }) {
+        respond(ctx, 200, await listCustomers(deps.knex, ctx.state.principal!.tenant, query));
+      },
+    }),
+  ];
+}

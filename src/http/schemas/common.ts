@@ -1,0 +1,53 @@
+// Schemas shared by several resources. Everything is strict: unknown properties are refused.
+
+export const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+} as const;
+
+/** Printable text without control characters (newlines allowed where noted). */
+export const text = (maxLength: number, minLength = 1) => ({ type: 'string', minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
+
+export const addressSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['line1', 'city', 'country'],
+  properties: {
+    name: text(200),
+    line1: text(200),
+    line2: text(200),
+    city: text(100),
+    region: text(100),
+    postalCode: text(20),
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
+  },
+} as const;
+
+export const limitParam = { type: 'integer', minimum: 1, maximum: 200, default: 50 } as const;
+export const cursorParam = { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' } as const;
+
+export const idParams = (prefix: string) =>
+  ({
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: `^${prefix}_[0-9a-z]{26}$` } },
+  }) as const;
+
+export const listOf = (item: Record<string, unknown>) =>
+  ({
+    type: 'object',
+    required: ['data', 'nextCursor'],
+    properties: { data: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+  }) as const;

@@ -1,0 +1,15 @@
+import type { Logger } from '../observability/logger.ts';
+import type { Principal } from '../auth/principal.ts';
+
+/** What middleware leaves on ctx.state for the handlers after it. */
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** Set by the auth middleware on every /v1 route. */
+  principal?: Principal;
+  /** Parsed JSON body and its raw text (the idempotency fingerprint needs the text). */
+  body?: unknown;
+  rawBody?: string;
+  /** Route template for metrics, e.g. /v1/customers/:id. */
+  routeName?: string;
+}

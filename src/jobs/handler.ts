@@ -1,0 +1,44 @@
+import type { Knex } from 'knex';
+import type { EventStore, EventMetadata } from '../eventstore/port.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** The event a job was enqueued for, as it travels through Redis (positions as text). */
+export interface JobEvent {
+  id: string;
+  type: string;
+  streamName: string;
+  revision: number;
+  position: string;
+  data: unknown;
+  metadata: EventMetadata;
+  createdAt: string;
+}
+
+export interface JobContext {
+  store: EventStore;
+  knex: Knex;
+  logger: Logger;
+  /** 1 on the first run, then 2, 3, … */
+  attempt: number;
+  /** Stable per (handler, event): use it to derive ids of anything the job writes. */
+  jobId: string;
+}
+
+/**
+ * A side effect that follows events. BullMQ delivers at least once, so handle() must be
+ * idempotent on its own: derive event ids from ctx.jobId (the event store ignores a re-append)
+ * or check what was already done.
+ */
+export interface JobHandler {
+  name: string;
+  handles: readonly string[];
+  attempts?: number;
+  /** Base delay of the exponential backoff between attempts (ms). */
+  backoffMs?: number;
+  handle(event: JobEvent, ctx: JobContext): Promise<void>;
+}
+
+/** BullMQ job ids may not contain ':' nor be integers; event ids are UUIDs, handler names are slugs. */
+export function jobIdFor(handler: string, eventId: string): string {
+  return `${handler}__${eventId}`;
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import type { RecordedEvent } from '../eventstore/port.ts';
+
+/**
+ * A read model: the event types it handles and how a batch of them becomes rows. apply() runs
+ * inside the transaction that also moves the projection's checkpoint, so rows and checkpoint
+ * can never disagree.
+ */
+export interface Projection {
+  name: string;
+  /** Event types this projection reads; others only move its checkpoint. */
+  handles: readonly string[];
+  /** Tables it owns (truncated on rebuild, compared by verify). */
+  tables: readonly string[];
+  apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
+}

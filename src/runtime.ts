@@ -1,0 +1,173 @@
+import type { Server } from 'node:http';
+import { Queue, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import { ApiKeys } from './auth/api-keys.ts';
+import type { Config } from './config.ts';
+import { createKnex, migrateLatest } from './db/knex.ts';
+import { createPool } from './db/pool.ts';
+import { createEventStore } from './eventstore/create.ts';
+import type { EventStore } from './eventstore/port.ts';
+import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
+import { createHttpApp } from './http/app.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { operationsRoutes } from './http/routes/operations.ts';
+import { dispatcherProjection } from './jobs/dispatcher.ts';
+import type { JobHandler } from './jobs/handler.ts';
+import { QUEUE_NAME, startWorker } from './jobs/worker.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { ensureCheckpoint } from './projector/checkpoints.ts';
+import type { Projection } from './projector/projection.ts';
+import { ProjectionRunner } from './projector/runner.ts';
+
+export type Role = 'api' | 'projector' | 'worker';
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** Extra side-effect handlers (tests use this to exercise the job runtime). */
+  extraJobHandlers?: readonly JobHandler[];
+  projectorIdleMs?: number;
+  lockRetryMs?: number;
+}
+
+/**
+ * Everything one process holds: connections, the event store, queue, metrics, and whichever
+ * roles it runs. The same object serves `npm start`, the CLI and the tests.
+ */
+export class Runtime {
+  readonly projections: readonly Projection[] = builtInProjections;
+  readonly handlers: readonly JobHandler[];
+  readonly runners: ProjectionRunner[] = [];
+  server: Server | null = null;
+  worker: Worker | null = null;
+  private constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    readonly metrics: Metrics,
+    readonly pool: pg.Pool,
+    readonly knex: Knex,
+    readonly store: EventStore,
+    readonly redis: Redis,
+    readonly queue: Queue,
+    readonly apiKeys: ApiKeys,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.handlers = [...jobHandlers, ...(options.extraJobHandlers ?? [])];
+  }
+
+  static async create(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+    const logger = options.logger ?? createLogger(config.logLevel);
+    const pool = createPool(config.databaseUrl, { max: 20 });
+    const knex = createKnex(config.databaseUrl);
+    const store = await createEventStore(config.eventStoreUrl, pool);
+    // BullMQ needs maxRetriesPerRequest: null on its connections; commands then wait for Redis
+    // to come back instead of failing.
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
+    queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
+    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), options);
+  }
+
+  async migrate(): Promise<string[]> {
+    const applied = await migrateLatest(this.knex);
+    for (const p of this.allProjections()) await ensureCheckpoint(this.knex, p.name);
+    return applied;
+  }
+
+  /** Read-model projections plus the job dispatcher (which is checkpointed the same way). */
+  allProjections(): Projection[] {
+    return [...this.projections, dispatcherProjection(this.queue, this.handlers)];
+  }
+
+  routes() {
+    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey };
+    const api = apiRoutes(deps);
+    const ops = operationsRoutes({
+      pool: this.pool,
+      redis: this.redis,
+      store: this.store,
+      queue: this.queue,
+      metrics: this.metrics,
+      openApi: () => openApi,
+    });
+    const all = [...ops, ...api];
+    const openApi = buildOpenApi(all, '1.0.0');
+    return all;
+  }
+
+  httpApp() {
+    return createHttpApp({
+      routes: this.routes(),
+      logger: this.logger,
+      metrics: this.metrics,
+      bodyLimitBytes: this.config.bodyLimitBytes,
+      pool: this.pool,
+      apiKeys: this.apiKeys,
+      projectionNames: () => this.projections.map((p) => p.name),
+    });
+  }
+
+  async start(roles: readonly Role[]): Promise<void> {
+    if (roles.includes('projector')) {
+      for (const projection of this.allProjections()) {
+        const runner = new ProjectionRunner({
+          databaseUrl: this.config.databaseUrl,
+          knex: this.knex,
+          store: this.store,
+          projection,
+          logger: this.logger,
+          metrics: this.metrics,
+          idleMs: this.options.projectorIdleMs ?? 20,
+          lockRetryMs: this.options.lockRetryMs ?? 1000,
+        });
+        runner.start();
+        this.runners.push(runner);
+      }
+    }
+    if (roles.includes('worker')) {
+      this.worker = startWorker({
+        connection: this.redis.duplicate(),
+        prefix: this.config.redisPrefix,
+        handlers: this.handlers,
+        store: this.store,
+        knex: this.knex,
+        logger: this.logger,
+      });
+    }
+    if (roles.includes('api')) {
+      const app = this.httpApp();
+      await new Promise<void>((resolve, reject) => {
+        this.server = app.listen(this.config.port, this.config.host, () => resolve());
+        this.server.once('error', reject);
+      });
+      this.server!.keepAliveTimeout = 65_000;
+      this.logger.info({ port: this.address()?.port, roles, eventStore: this.store.kind }, 'api listening');
+    }
+  }
+
+  address(): { port: number } | null {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? { port: a.port } : null;
+  }
+
+  /** Graceful: stop taking requests, finish in-flight work, then close connections. */
+  async stop(): Promise<void> {
+    if (this.server) {
+      const server = this.server;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+    await Promise.all(this.runners.map((r) => r.stop()));
+    if (this.worker) await this.worker.close();
+    await this.queue.close();
+    this.redis.disconnect();
+    await this.store.close();
+    await this.knex.destroy();
+    await this.pool.end();
+  }
+}
