@@ -49,7 +49,14 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       throw new VersionMismatchError(opts.expectedVersion, version);
     }
     const command = typeof opts.command === 'function' ? await opts.command(state) : opts.command;
-    const decided = decider.decide(command, state);
+    let decided: E[];
+    try {
+      decided = decider.decide(command, state);
+    } catch (err) {
+      opts.metrics?.commands.inc({ command: command.type, outcome: 'refused' });
+      throw err;
+    }
+    opts.metrics?.commands.inc({ command: command.type, outcome: decided.length ? 'accepted' : 'unchanged' });
     if (decided.length === 0) return { state, version, position: last?.position ?? null, appended: [] };
 
     const events: NewEvent[] = decided.map((e, i) => ({
