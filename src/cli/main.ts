@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
+import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
 import { projectionsStatus } from './projections.ts';
 import { start } from './start.ts';
 
@@ -46,6 +47,11 @@ keys.command('revoke <id>').action(revokeKey);
 
 const projections = program.command('projections').description('read models');
 projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);
+
+const jobs = program.command('jobs').description('side-effect jobs (BullMQ)');
+jobs.command('status').option('--json').description('jobs per state').action(jobsStatus);
+jobs.command('failed').option('--json').option('--limit <n>').description('jobs that exhausted their attempts').action(jobsFailed);
+jobs.command('retry [id]').option('--all', 'every failed job').description('retry failed jobs').action(jobsRetry);
 
 try {
   await program.parseAsync(process.argv);
