@@ -1,6 +1,7 @@
 import { customersProjection } from '../projections/customers.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { customerRoutes } from './http/routes/customers.ts';
+import { eventRoutes } from './http/routes/events.ts';
 import type { RouteDef } from './http/route.ts';
 import type { JobHandler } from './jobs/handler.ts';
 import type { Projection } from './projector/projection.ts';
@@ -10,7 +11,7 @@ import type { Projection } from './projector/projection.ts';
 export const projections: readonly Projection[] = [customersProjection];
 
 export function apiRoutes(deps: RouteDeps): RouteDef[] {
-  return [...customerRoutes(deps)];
+  return [...customerRoutes(deps), ...eventRoutes(deps)];
 }
 
 export const jobHandlers: readonly JobHandler[] = [];

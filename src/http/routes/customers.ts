@@ -1,6 +1,12 @@
 import type { CustomerPii } from '../../../domain/customers/events.ts';
 import { registerCustomer, updateCustomer } from '../../customers/commands.ts';
+import { customerDecider } from '../../../domain/customers/decider.ts';
+import { eventView } from '../../audit/event-view.ts';
+import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
+import { customerStream } from '../../customers/commands.ts';
+import { viewFromState } from '../../customers/customer-view.ts';
 import { getCustomer, listCustomers } from '../../customers/queries.ts';
+import { asOfQuery, eventList } from '../schemas/audit.ts';
 import { commandContext } from '../command-context.ts';
 import type { RouteDeps } from '../deps.ts';
 import { notFound } from '../problem.ts';
@@ -37,17 +43,27 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, customer, { version: customer.version, position, location: `/v1/customers/${customer.id}` });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
+    defineRoute<unknown, AsOf, { id: string }>({
       method: 'GET',
       path: '/v1/customers/:id',
       operationId: 'getCustomer',
-      summary: 'Get a customer',
+      summary: 'Get a customer (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
       tag: 'Customers',
       scope: 'customers:read',
       params: customerIdParams,
+      query: asOfQuery,
       responses: { 200: { description: 'The customer', schema: customerSchema } },
-      async handler({ ctx, params }) {
-        const customer = await getCustomer(deps.knex, ctx.state.principal!.tenant, params.id);
+      async handler({ ctx, params, query }) {
+        const tenant = ctx.state.principal!.tenant;
+        if (query.asOf !== undefined || query.version !== undefined) {
+          const events = eventsUpTo(await deps.store.readStream(customerStream(tenant, params.id)), query);
+          const state = foldRecorded(customerDecider, events);
+          if (state.status !== 'active') throw notFound(`customer ${params.id} at that point`);
+          const customer = viewFromState(state, events.length);
+          respond(ctx, 200, customer, { version: customer.version });
+          return;
+        }
+        const customer = await getCustomer(deps.knex, tenant, params.id);
         if (!customer) throw notFound(`customer ${params.id}`);
         respond(ctx, 200, customer, { version: customer.version });
       },
@@ -70,6 +86,21 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
           ...(expectedVersion !== undefined ? { expectedVersion } : {}),
         });
         respond(ctx, 200, customer, { version: customer.version, position });
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'GET',
+      path: '/v1/customers/:id/events',
+      operationId: 'getCustomerEvents',
+      summary: "The customer's events in order (audit trail)",
+      tag: 'Customers',
+      scope: 'customers:read',
+      params: customerIdParams,
+      responses: { 200: { description: 'Every event of the customer', schema: eventList } },
+      async handler({ ctx, params }) {
+        const events = await deps.store.readStream(customerStream(ctx.state.principal!.tenant, params.id));
+        if (events.length === 0) throw notFound(`customer ${params.id}`);
+        respond(ctx, 200, { data: events.map(eventView), nextCursor: null });
       },
     }),
     defineRoute<unknown, { email?: string; limit: number; cursor?: string }>({

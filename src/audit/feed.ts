@@ -1,0 +1,43 @@
+import { parsePosition, type EventStore } from '../eventstore/port.ts';
+import { validationFailed } from '../http/problem.ts';
+import { eventView, isInternal, type EventView } from './event-view.ts';
+
+const SCAN_PAGE = 500;
+/** A filtered feed page stops scanning after this many events and hands back a cursor. */
+const SCAN_CAP = 20_000;
+
+/**
+ * The tenant's global feed in log order. The cursor is the log position of the last event
+ * scanned (not only returned), so a filtered feed resumes without gaps or repeats.
+ */
+export async function readFeed(
+  store: EventStore,
+  tenant: string,
+  q: { after?: string; types?: string; limit: number },
+): Promise<{ data: EventView[]; nextCursor: string | null }> {
+  let after = null;
+  if (q.after) {
+    after = parsePosition(q.after);
+    if (!after) throw validationFailed([{ path: 'query:/after', message: 'is not a position token' }], 'invalid after');
+  }
+  const types = q.types ? new Set(q.types.split(',').map((t) => t.trim()).filter(Boolean)) : null;
+  const data: EventView[] = [];
+  let scanned = 0;
+  let cursor: string | null = q.after ?? null;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: types ? SCAN_PAGE : q.limit - data.length, tenant });
+    for (const e of page) {
+      after = e.position;
+      scanned++;
+      if (isInternal(e) || (types && !types.has(e.type))) {
+        cursor = eventView(e).position;
+        continue;
+      }
+      const view = eventView(e);
+      data.push(view);
+      cursor = view.position;
+      if (data.length === q.limit) return { data, nextCursor: cursor };
+    }
+    if (page.length === 0 || scanned >= SCAN_CAP) return { data, nextCursor: cursor };
+  }
+}
