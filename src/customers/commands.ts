@@ -1,16 +1,16 @@
 import { customerDecider } from '../../domain/customers/decider.ts';
 import { customerNotFound } from '../../domain/customers/errors.ts';
-import { emailReservationDecider } from '../../domain/customers/email-reservation.ts';
+import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
 import type { CustomerPii } from '../../domain/customers/events.ts';
 import { fold } from '../../domain/shared/decider.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { VersionMismatchError } from '../commands/errors.ts';
 import { handleCommand } from '../commands/handle.ts';
+import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import { newId } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { viewFromState, type CustomerView } from './customer-view.ts';
-import { emailReservationStream } from './email-key.ts';
 
 export interface CustomerCommandDeps {
   store: EventStore;
@@ -25,33 +25,25 @@ async function loadCustomer(store: EventStore, tenant: string, id: string) {
   return { state: fold(customerDecider, events.map((e) => ({ type: e.type, data: e.data }) as never)), version: events.length };
 }
 
-/** Claims `email` for `customerId` on the tenant's reservation stream (exactly one concurrent claim wins). */
-async function reserveEmail(deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) {
-  await handleCommand({
-    store: deps.store,
-    stream: emailReservationStream(deps.emailHashKey, ctx.tenant, email),
-    decider: emailReservationDecider,
-    ctx,
-    command: async (state) => {
-      let holderStillOwns: boolean | null = null;
-      if (state.holder && state.holder !== customerId) {
-        const holder = await loadCustomer(deps.store, ctx.tenant, state.holder);
-        holderStillOwns = holder.state.status === 'active' ? holder.state.email.toLowerCase() === email.toLowerCase() : null;
-      }
-      return { type: 'ReserveEmail' as const, data: { customerId, email, now: ctx.now, holderStillOwns } };
-    },
-  });
-}
+const emailClaim = (deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) => ({
+  store: deps.store,
+  decider: emailClaimDecider,
+  stream: claimStream(deps.emailHashKey, ctx.tenant, 'customer-email', email),
+  ctx,
+  value: email,
+  ownerId: customerId,
+  async ownerStillHolds(owner: string) {
+    const holder = await loadCustomer(deps.store, ctx.tenant, owner);
+    return holder.state.status === 'active' ? holder.state.email.toLowerCase() === email.toLowerCase() : null;
+  },
+});
 
-async function releaseEmail(deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) {
-  await handleCommand({
-    store: deps.store,
-    stream: emailReservationStream(deps.emailHashKey, ctx.tenant, email),
-    decider: emailReservationDecider,
-    ctx,
-    command: { type: 'ReleaseEmail', data: { customerId, now: ctx.now } },
-  });
-}
+/** Claims `email` for `customerId` (exactly one concurrent claim wins). */
+const reserveEmail = (deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) =>
+  claimUniqueValue(emailClaim(deps, ctx, email, customerId));
+
+const releaseEmail = (deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) =>
+  releaseUniqueValue(emailClaim(deps, ctx, email, customerId));
 
 export interface CustomerCommandResult {
   customer: CustomerView;

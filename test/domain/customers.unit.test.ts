@@ -1,6 +1,7 @@
 import { customerDecider } from '../../domain/customers/decider.ts';
 import type { CustomerEvent, CustomerPii } from '../../domain/customers/events.ts';
-import { emailReservationDecider, RESERVATION_GRACE_MS } from '../../domain/customers/email-reservation.ts';
+import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
+import { CLAIM_GRACE_MS } from '../../domain/shared/unique-claim.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 const spec = deciderSpec(customerDecider);
@@ -53,45 +54,44 @@ describe('Customer decider', () => {
   });
 });
 
-describe('Email reservation decider', () => {
-  const res = deciderSpec(emailReservationDecider);
-  const reservedBy1 = { type: 'EmailReserved' as const, data: { customerId: 'cus_1', reservedAt: now } };
-  const reserve = (customerId: string, holderStillOwns: boolean | null, at = now) => ({
-    type: 'ReserveEmail' as const,
-    data: { customerId, email: 'ada@example.com', now: at, holderStillOwns },
+describe('Unique value claim decider (customer email)', () => {
+  const res = deciderSpec(emailClaimDecider);
+  const claimedBy1 = { type: 'UniqueValueClaimed' as const, data: { ownerId: 'cus_1', claimedAt: now } };
+  const claim = (ownerId: string, ownerStillHolds: boolean | null, at = now) => ({
+    type: 'ClaimUniqueValue' as const,
+    data: { ownerId, value: 'ada@example.com', now: at, ownerStillHolds },
   });
 
-  it('given a free email, when reserved, then EmailReserved', () =>
-    res.given([]).when(reserve('cus_1', null)).then([reservedBy1]));
+  it('given a free value, when claimed, then UniqueValueClaimed', () => res.given([]).when(claim('cus_1', null)).then([claimedBy1]));
 
-  it('given an email held by a customer who still uses it, when another reserves, then refused customer_email_taken', () =>
-    res.given([reservedBy1]).when(reserve('cus_2', true, later)).thenRefuses('customer_email_taken'));
+  it('given a value held by an owner who still holds it, when another claims, then refused customer_email_taken', () =>
+    res.given([claimedBy1]).when(claim('cus_2', true, later)).thenRefuses('customer_email_taken'));
 
-  it('given an email whose holder moved to another email, when another reserves, then EmailReserved', () =>
+  it('given a value whose owner moved on, when another claims, then UniqueValueClaimed', () =>
     res
-      .given([reservedBy1])
-      .when(reserve('cus_2', false, later))
-      .then([{ type: 'EmailReserved', data: { customerId: 'cus_2', reservedAt: later } }]));
+      .given([claimedBy1])
+      .when(claim('cus_2', false, later))
+      .then([{ type: 'UniqueValueClaimed', data: { ownerId: 'cus_2', claimedAt: later } }]));
 
-  it('given a fresh reservation whose holder does not exist yet, when another reserves, then refused', () =>
-    res.given([reservedBy1]).when(reserve('cus_2', null, now)).thenRefuses('customer_email_taken'));
+  it('given a fresh claim whose owner does not exist yet, when another claims, then refused', () =>
+    res.given([claimedBy1]).when(claim('cus_2', null, now)).thenRefuses('customer_email_taken'));
 
-  it('given an orphaned reservation older than the grace period, when another reserves, then EmailReserved', () => {
-    const afterGrace = new Date(Date.parse(now) + RESERVATION_GRACE_MS + 1).toISOString();
+  it('given an orphaned claim older than the grace period, when another claims, then UniqueValueClaimed', () => {
+    const afterGrace = new Date(Date.parse(now) + CLAIM_GRACE_MS + 1).toISOString();
     res
-      .given([reservedBy1])
-      .when(reserve('cus_2', null, afterGrace))
-      .then([{ type: 'EmailReserved', data: { customerId: 'cus_2', reservedAt: afterGrace } }]);
+      .given([claimedBy1])
+      .when(claim('cus_2', null, afterGrace))
+      .then([{ type: 'UniqueValueClaimed', data: { ownerId: 'cus_2', claimedAt: afterGrace } }]);
   });
 
-  it('given the holder, when the holder reserves again, then nothing happens', () =>
-    res.given([reservedBy1]).when(reserve('cus_1', true, later)).thenNothingHappens());
+  it('given the owner, when the owner claims again, then nothing happens', () =>
+    res.given([claimedBy1]).when(claim('cus_1', true, later)).thenNothingHappens());
 
-  it('given a reservation, when its holder releases it, then EmailReleased; another customer cannot release it', () => {
+  it('given a claim, when its owner releases it, then UniqueValueReleased; another owner cannot release it', () => {
     res
-      .given([reservedBy1])
-      .when({ type: 'ReleaseEmail', data: { customerId: 'cus_1', now: later } })
-      .then([{ type: 'EmailReleased', data: { customerId: 'cus_1', releasedAt: later } }]);
-    res.given([reservedBy1]).when({ type: 'ReleaseEmail', data: { customerId: 'cus_2', now: later } }).thenNothingHappens();
+      .given([claimedBy1])
+      .when({ type: 'ReleaseUniqueValue', data: { ownerId: 'cus_1', now: later } })
+      .then([{ type: 'UniqueValueReleased', data: { ownerId: 'cus_1', releasedAt: later } }]);
+    res.given([claimedBy1]).when({ type: 'ReleaseUniqueValue', data: { ownerId: 'cus_2', now: later } }).thenNothingHappens();
   });
 });

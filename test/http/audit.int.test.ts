@@ -68,7 +68,7 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     // (an event becomes visible once every older transaction has ended; that can lag a moment).
     const deadline = Date.now() + 20_000;
     while (!(done && seen.length >= 84) && Date.now() < deadline) {
-      const res = await mine.get(`/v1/events?limit=7${cursor ? `&after=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await mine.get(`/v1/events?limit=7${cursor ? `&after=${cursor}` : ''}`);
       expect(res.status).to.equal(200);
       seen.push(...res.body.data);
       cursor = res.body.nextCursor ?? cursor;
