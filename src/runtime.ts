@@ -41,6 +41,7 @@ export class Runtime {
   readonly handlers: readonly JobHandler[];
   readonly runners: ProjectionRunner[] = [];
   server: Server | null = null;
+  private readonly onStop: (() => Promise<void>)[] = [];
   worker: Worker | null = null;
   private constructor(
     readonly config: Config,
@@ -128,8 +129,11 @@ export class Runtime {
       }
     }
     if (roles.includes('worker')) {
+      const connection = this.redis.duplicate();
+      connection.on('error', (err) => this.logger.warn({ err: err.message }, 'worker redis connection error'));
+      this.onStop.push(async () => connection.disconnect());
       this.worker = startWorker({
-        connection: this.redis.duplicate(),
+        connection,
         prefix: this.config.redisPrefix,
         handlers: this.handlers,
         store: this.store,
@@ -164,6 +168,7 @@ export class Runtime {
     }
     await Promise.all(this.runners.map((r) => r.stop()));
     if (this.worker) await this.worker.close();
+    for (const fn of this.onStop) await fn();
     await this.queue.close();
     this.redis.disconnect();
     await this.store.close();
