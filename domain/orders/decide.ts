@@ -1,0 +1,142 @@
+import type { OrderCommand } from './commands.ts';
+import {
+  duplicateLineSku,
+  orderAlreadyCancelled,
+  orderAlreadyExists,
+  orderNotCancellable,
+  orderNotEditable,
+  orderNotFound,
+  quantityExceedsUnshipped,
+  shipmentNotFound,
+  unknownLineSku,
+} from './errors.ts';
+import type { OrderEvent, OrderLineInput, Release } from './events.ts';
+import { evolveOrder } from './evolve.ts';
+import { hasShipped, isFullyReserved, isFullyShipped, reservedOf, shippedOf, type LineState, type OrderState, type PlacedOrder } from './state.ts';
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function assertUniqueSkus(lines: OrderLineInput[]): void {
+  const seen = new Set<string>();
+  for (const l of lines) {
+    if (seen.has(l.sku)) throw duplicateLineSku(l.sku);
+    seen.add(l.sku);
+  }
+}
+
+function placed(state: OrderState, orderId = ''): PlacedOrder {
+  if (state.status === 'none') throw orderNotFound(orderId);
+  return state;
+}
+
+/** Reservations a line no longer needs when it shrinks to `keep` units (latest locations give back first). */
+function excessOf(line: LineState, keep: number): Release[] {
+  let excess = reservedOf(line) - Math.max(0, keep - shippedOf(line));
+  const out: Release[] = [];
+  for (const [location, held] of Object.entries(line.reserved).reverse()) {
+    if (excess <= 0) break;
+    const quantity = Math.min(held, excess);
+    excess -= quantity;
+    out.push({ sku: line.sku, location, quantity });
+  }
+  return out;
+}
+
+export function decideOrder(command: OrderCommand, state: OrderState): OrderEvent[] {
+  switch (command.type) {
+    case 'PlaceOrder': {
+      if (state.status !== 'none') throw orderAlreadyExists(command.data.orderId);
+      assertUniqueSkus(command.data.lines);
+      const { now, ...d } = command.data;
+      return [{ type: 'OrderPlaced', data: { ...d, placedAt: now } }];
+    }
+
+    case 'RecordAllocation': {
+      const o = placed(state);
+      if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      if (!['pending', 'confirmed', 'backordered'].includes(o.status)) return [];
+      const { allocations, roundComplete, now } = command.data;
+      const events: OrderEvent[] = [];
+      const changed = allocations.filter((a) => {
+        const line = o.lines.find((l) => l.sku === a.sku);
+        return line && (line.reserved[a.location] ?? 0) !== a.reserved;
+      });
+      if (changed.length) events.push({ type: 'OrderAllocationRecorded', data: { allocations: changed, occurredAt: now } });
+      const after = events.reduce(evolveOrder, o as OrderState) as PlacedOrder;
+      if (isFullyReserved(after)) {
+        if (after.status !== 'confirmed') events.push({ type: 'OrderConfirmed', data: { occurredAt: now } });
+      } else if (roundComplete && after.status !== 'backordered') {
+        const shortages = after.lines
+          .map((l) => ({ sku: l.sku, quantity: l.quantity - reservedOf(l) - shippedOf(l) }))
+          .filter((s) => s.quantity > 0);
+        events.push({ type: 'OrderBackordered', data: { shortages, occurredAt: now } });
+      }
+      return events;
+    }
+
+    case 'UpdateOrder': {
+      const o = placed(state);
+      if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status)) throw orderNotEditable(o.status);
+      const { lines, shippingAddress, notes, now } = command.data;
+      const changes: { lines?: OrderLineInput[]; shippingAddress?: typeof shippingAddress; notes?: string | null } = {};
+      if (lines !== undefined) {
+        assertUniqueSkus(lines);
+        const current = o.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
+        if (!same(current, lines)) changes.lines = lines;
+      }
+      if (shippingAddress !== undefined && !same(shippingAddress, o.shippingAddress)) changes.shippingAddress = shippingAddress;
+      if (notes !== undefined && notes !== o.notes) changes.notes = notes;
+      if (Object.keys(changes).length === 0) return [];
+      const releases = changes.lines
+        ? o.lines.flatMap((l) => excessOf(l, changes.lines!.find((n) => n.sku === l.sku)?.quantity ?? 0))
+        : [];
+      return [{ type: 'OrderUpdated', data: { changes, releases, updatedAt: now } }];
+    }
+
+    case 'CancelOrder': {
+      const o = placed(state);
+      if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status)) throw orderNotCancellable(o.status);
+      const releases = o.lines.flatMap((l) => Object.entries(l.reserved).map(([location, quantity]) => ({ sku: l.sku, location, quantity })));
+      return [{ type: 'OrderCancelled', data: { reason: command.data.reason, releases, cancelledAt: command.data.now } }];
+    }
+
+    case 'RecordShipment': {
+      const o = placed(state);
+      const { shipmentId, location, lines, now } = command.data;
+      if (o.shipments[shipmentId]) return []; // already recorded (a retried job)
+      if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      for (const s of lines) {
+        const line = o.lines.find((l) => l.sku === s.sku);
+        if (!line) throw unknownLineSku(s.sku);
+        const held = line.reserved[location] ?? 0;
+        const asked = lines.filter((x) => x.sku === s.sku).reduce((n, x) => n + x.quantity, 0);
+        if (asked > held) throw quantityExceedsUnshipped(s.sku, held, asked);
+      }
+      const events: OrderEvent[] = [{ type: 'OrderShipmentRecorded', data: { shipmentId, location, lines, occurredAt: now } }];
+      const after = evolveOrder(o, events[0]!) as PlacedOrder;
+      if (isFullyShipped(after)) events.push({ type: 'OrderShipped', data: { occurredAt: now } });
+      return events;
+    }
+
+    case 'RecordShipmentCancelled': {
+      const o = placed(state);
+      const s = o.shipments[command.data.shipmentId];
+      if (!s) throw shipmentNotFound(command.data.shipmentId);
+      if (s.status === 'cancelled') return [];
+      return [{ type: 'OrderShipmentCancelled', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } }];
+    }
+
+    case 'RecordShipmentDelivered': {
+      const o = placed(state);
+      const s = o.shipments[command.data.shipmentId];
+      if (!s) throw shipmentNotFound(command.data.shipmentId);
+      if (s.status !== 'active') return [];
+      const events: OrderEvent[] = [{ type: 'OrderShipmentDelivered', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } }];
+      const after = evolveOrder(o, events[0]!) as PlacedOrder;
+      if (after.status === 'delivered') events.push({ type: 'OrderDelivered', data: { occurredAt: command.data.now } });
+      return events;
+    }
+  }
+}
