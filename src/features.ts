@@ -1,17 +1,22 @@
 import { customersProjection } from '../projections/customers.ts';
+import { inventoryProjection } from '../projections/inventory.ts';
+import { ordersProjection } from '../projections/orders.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { customerRoutes } from './http/routes/customers.ts';
 import { eventRoutes } from './http/routes/events.ts';
+import { inventoryRoutes } from './http/routes/inventory.ts';
+import { orderRoutes } from './http/routes/orders.ts';
+import { allocateOrderJob, drainBackordersJob } from './jobs/handlers/allocation.ts';
 import type { RouteDef } from './http/route.ts';
 import type { JobHandler } from './jobs/handler.ts';
 import type { Projection } from './projector/projection.ts';
 
 // The one list of what the service is made of: routes, read models, side effects.
 
-export const projections: readonly Projection[] = [customersProjection];
+export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection];
 
 export function apiRoutes(deps: RouteDeps): RouteDef[] {
-  return [...customerRoutes(deps), ...eventRoutes(deps)];
+  return [...customerRoutes(deps), ...orderRoutes(deps), ...inventoryRoutes(deps), ...eventRoutes(deps)];
 }
 
-export const jobHandlers: readonly JobHandler[] = [];
+export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob];

@@ -20,8 +20,11 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
   metrics?: Metrics;
   stream: string;
   decider: Decider<C, E, S>;
-  /** The command, or a function of the current state (for commands that need to read first). */
-  command: C | ((state: S) => C | Promise<C>);
+  /**
+   * The command, or a function of the current state (for commands that need to read first);
+   * the function may return null for "nothing to do", which appends nothing.
+   */
+  command: C | ((state: S) => C | null | Promise<C | null>);
   ctx: CommandContext;
   /** From If-Match: refuse unless the resource is at exactly this version. */
   expectedVersion?: number;
@@ -49,6 +52,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       throw new VersionMismatchError(opts.expectedVersion, version);
     }
     const command = typeof opts.command === 'function' ? await opts.command(state) : opts.command;
+    if (command === null) return { state, version, position: last?.position ?? null, appended: [] };
     let decided: E[];
     try {
       decided = decider.decide(command, state);

@@ -1,0 +1,138 @@
+import { orderDecider } from '../../../domain/orders/decider.ts';
+import type { OrderLineInput } from '../../../domain/orders/events.ts';
+import type { PlacedOrder } from '../../../domain/orders/state.ts';
+import type { Address } from '../../../domain/shared/address.ts';
+import { eventView } from '../../audit/event-view.ts';
+import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
+import { cancelOrder, orderStream, placeOrder, updateOrder } from '../../orders/commands.ts';
+import { orderView } from '../../orders/order-view.ts';
+import { getOrder, listOrders, type OrderFilter } from '../../orders/queries.ts';
+import { commandContext } from '../command-context.ts';
+import type { RouteDeps } from '../deps.ts';
+import { notFound } from '../problem.ts';
+import { defineRoute, type RouteDef } from '../route.ts';
+import { eventList } from '../schemas/audit.ts';
+import { cancelOrderBody, createOrderBody, getOrderQuery, listOrdersQuery, orderIdParams, orderList, orderSchema, patchOrderBody } from '../schemas/orders.ts';
+import { ifMatchVersion, respond } from '../versioning.ts';
+
+type CreateBody = { customerId: string; currency: string; lines: OrderLineInput[]; shippingAddress: Address; externalId?: string; notes?: string | null };
+type PatchBody = { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
+
+export function orderRoutes(deps: RouteDeps): RouteDef[] {
+  return [
+    defineRoute<CreateBody>({
+      method: 'POST',
+      path: '/v1/orders',
+      operationId: 'createOrder',
+      summary: 'Place an order (status pending; allocation runs asynchronously → confirmed or backordered)',
+      tag: 'Orders',
+      scope: 'orders:write',
+      body: createOrderBody,
+      responses: { 201: { description: 'The placed order', schema: orderSchema } },
+      async handler({ ctx, body }) {
+        const { order, position } = await placeOrder(deps, commandContext(ctx), {
+          customerId: body.customerId,
+          currency: body.currency,
+          lines: body.lines,
+          shippingAddress: body.shippingAddress,
+          externalId: body.externalId ?? null,
+          notes: body.notes ?? null,
+        });
+        respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
+      },
+    }),
+    defineRoute<unknown, AsOf, { id: string }>({
+      method: 'GET',
+      path: '/v1/orders/:id',
+      operationId: 'getOrder',
+      summary: 'Get an order (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      query: getOrderQuery,
+      responses: { 200: { description: 'The order', schema: orderSchema } },
+      async handler({ ctx, params, query }) {
+        const tenant = ctx.state.principal!.tenant;
+        if (query.asOf !== undefined || query.version !== undefined) {
+          const events = eventsUpTo(await deps.store.readStream(orderStream(tenant, params.id)), query);
+          const state = foldRecorded(orderDecider, events);
+          if (state.status === 'none') throw notFound(`order ${params.id} at that point`);
+          const order = orderView(state as PlacedOrder, events.length);
+          respond(ctx, 200, order, { version: order.version });
+          return;
+        }
+        const order = await getOrder(deps.knex, tenant, params.id);
+        if (!order) throw notFound(`order ${params.id}`);
+        respond(ctx, 200, order, { version: order.version });
+      },
+    }),
+    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+      method: 'PATCH',
+      path: '/v1/orders/:id',
+      operationId: 'updateOrder',
+      summary: 'Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: patchOrderBody,
+      responses: { 200: { description: 'The updated order', schema: orderSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { order, position } = await updateOrder(deps, commandContext(ctx), {
+          orderId: params.id,
+          ...body,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 200, order, { version: order.version, position });
+      },
+    }),
+    defineRoute<{ reason: string }, Record<string, never>, { id: string }>({
+      method: 'POST',
+      path: '/v1/orders/:id/cancel',
+      operationId: 'cancelOrder',
+      summary: 'Cancel an order before anything shipped; every reservation is released',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: cancelOrderBody,
+      responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { order, position } = await cancelOrder(deps, commandContext(ctx), {
+          orderId: params.id,
+          reason: body.reason,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 200, order, { version: order.version, position });
+      },
+    }),
+    defineRoute<unknown, OrderFilter>({
+      method: 'GET',
+      path: '/v1/orders',
+      operationId: 'listOrders',
+      summary: 'List orders, newest first; filter by status, customerId, externalId, createdFrom/createdTo',
+      tag: 'Orders',
+      scope: 'orders:read',
+      query: listOrdersQuery,
+      responses: { 200: { description: 'A page of orders', schema: orderList } },
+      async handler({ ctx, query }) {
+        respond(ctx, 200, await listOrders(deps.knex, ctx.state.principal!.tenant, query));
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'GET',
+      path: '/v1/orders/:id/events',
+      operationId: 'getOrderEvents',
+      summary: "The order's events in order (audit trail)",
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      responses: { 200: { description: 'Every event of the order', schema: eventList } },
+      async handler({ ctx, params }) {
+        const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
+        if (events.length === 0) throw notFound(`order ${params.id}`);
+        respond(ctx, 200, { data: events.map(eventView), nextCursor: null });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,180 @@
+// The allocation process manager: makes the inventory hold what each order needs and tells the
+// order what it holds. It runs inside BullMQ jobs, so it must be safe to run twice, to run
+// concurrently for the same order, and to crash half-way and run again:
+// - it never trusts the order's own view of its reservations: every step starts from what the
+//   inventory streams hold for the order ("truth") and appends with their expected revision;
+// - reservations are topped up to a target, so a retried step finds the target met and does nothing;
+// - the order is then told the absolute truth (RecordAllocation), so a crash between the two
+//   appends is healed by the retry, and an order that was cancelled meanwhile gets it all back.
+import type { Knex } from 'knex';
+import { inventoryDecider } from '../../domain/inventory/decider.ts';
+import type { InventoryCommand, ReleaseReservation } from '../../domain/inventory/commands.ts';
+import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
+import { orderDecider } from '../../domain/orders/decider.ts';
+import type { LineAllocation } from '../../domain/orders/events.ts';
+import { shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { handleCommand } from '../commands/handle.ts';
+import type { EventStore } from '../eventstore/port.ts';
+import { DEFAULT_LOCATION, inventoryStream, loadInventory } from '../inventory/streams.ts';
+import { loadOrder, orderStream } from './commands.ts';
+
+export interface AllocationDeps {
+  store: EventStore;
+  knex: Knex;
+}
+
+/** Where an order line may draw stock: the default location first, then others with stock, and any it already holds. */
+async function candidateLocations(knex: Knex, tenant: string, sku: string, held: string[]): Promise<string[]> {
+  const rows = (await knex('inventory_levels')
+    .select('location')
+    .where({ tenant, sku })
+    .andWhereNot('location', DEFAULT_LOCATION)
+    .andWhereRaw('on_hand > reserved')
+    .orderBy('location')) as { location: string }[];
+  return [...new Set([DEFAULT_LOCATION, ...held, ...rows.map((r) => r.location)])];
+}
+
+function inventoryCommand(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  sku: string,
+  location: string,
+  command: (state: ReturnType<typeof inventoryDecider.initialState>) => InventoryCommand | null,
+) {
+  return handleCommand({ store: deps.store, stream: inventoryStream(ctx.tenant, sku, location), decider: inventoryDecider, ctx, command });
+}
+
+/** Reservation held for the order per location (truth from the inventory streams). */
+async function heldByLocation(deps: AllocationDeps, tenant: string, orderId: string, sku: string, locations: string[]) {
+  const held = new Map<string, number>();
+  for (const location of locations) {
+    const { state } = await loadInventory(deps.store, tenant, sku, location);
+    held.set(location, reservedFor(state, orderId));
+  }
+  return held;
+}
+
+/** Gives back everything the order holds for a SKU at these locations (and takes it off the wait list). */
+export async function releaseAll(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  orderId: string,
+  sku: string,
+  locations: string[],
+  reason: ReleaseReservation['data']['reason'],
+): Promise<void> {
+  for (const location of locations) {
+    await inventoryCommand(deps, ctx, sku, location, (s) =>
+      reservedFor(s, orderId) > 0 || s.waitList.some((b) => b.orderId === orderId)
+        ? { type: 'ReleaseReservation', data: { sku, location, orderId, reason, now: ctx.now } }
+        : null,
+    );
+  }
+}
+
+async function releaseOrder(deps: AllocationDeps, ctx: CommandContext, order: PlacedOrder): Promise<void> {
+  for (const line of order.lines) {
+    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, Object.keys(line.reserved));
+    await releaseAll(deps, ctx, order.orderId, line.sku, locations, 'order_cancelled');
+  }
+}
+
+export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skipped';
+
+/** One allocation round for an order. Safe to repeat at any time. */
+export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, orderId: string, round = 1): Promise<AllocationOutcome> {
+  const { state } = await loadOrder(deps.store, ctx.tenant, orderId);
+  if (state.status === 'none') return 'skipped';
+  if (state.status === 'cancelled') {
+    await releaseOrder(deps, ctx, state);
+    return 'released';
+  }
+  if (!['pending', 'confirmed', 'backordered'].includes(state.status)) return 'skipped';
+
+  const allocations: LineAllocation[] = [];
+  const shortBySku = new Map<string, number>();
+  for (const line of state.lines) {
+    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, Object.keys(line.reserved));
+    const held = await heldByLocation(deps, ctx.tenant, orderId, line.sku, locations);
+    const wanted = line.quantity - shippedOf(line);
+    let total = [...held.values()].reduce((a, b) => a + b, 0);
+
+    // Too much held (fewer units after a change, or two rounds racing): give back the newest first.
+    for (const location of [...locations].reverse()) {
+      if (total <= wanted) break;
+      const excess = Math.min(total - wanted, held.get(location) ?? 0);
+      if (excess <= 0) continue;
+      await inventoryCommand(deps, ctx, line.sku, location, (s) => {
+        const q = Math.min(excess, reservedFor(s, orderId));
+        return q > 0 ? { type: 'ReleaseReservation', data: { sku: line.sku, location, orderId, quantity: q, reason: 'lines_changed', now: ctx.now } } : null;
+      });
+      total -= excess;
+      held.set(location, (held.get(location) ?? 0) - excess);
+    }
+
+    // Top up, location by location, to a target (FIFO decides how much each location grants).
+    for (const location of locations) {
+      const need = wanted - total;
+      if (need <= 0) break;
+      const target = (held.get(location) ?? 0) + need;
+      const res = await inventoryCommand(deps, ctx, line.sku, location, (s) => {
+        const q = target - reservedFor(s, orderId);
+        return q > 0 ? { type: 'ReserveStock', data: { sku: line.sku, location, orderId, quantity: q, now: ctx.now } } : null;
+      });
+      const now = reservedFor(res.state, orderId);
+      total += now - (held.get(location) ?? 0);
+      held.set(location, now);
+    }
+    for (const [location, reserved] of held) allocations.push({ sku: line.sku, location, reserved });
+    if (total < wanted) shortBySku.set(line.sku, wanted - total);
+  }
+
+  // Tell the order what it holds. A cancel that won the race gets everything back.
+  let outcome: AllocationOutcome;
+  try {
+    const res = await handleCommand({
+      store: deps.store,
+      stream: orderStream(ctx.tenant, orderId),
+      decider: orderDecider,
+      ctx,
+      command: { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
+    });
+    outcome = res.state.status === 'confirmed' ? 'confirmed' : 'backordered';
+    if (res.state.status !== 'confirmed' && res.state.status !== 'backordered') return 'skipped';
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'order_already_cancelled') {
+      const { state: now } = await loadOrder(deps.store, ctx.tenant, orderId);
+      if (now.status !== 'none') await releaseOrder(deps, ctx, now);
+      return 'released';
+    }
+    throw err;
+  }
+
+  // Short lines wait in the default location's FIFO queue; satisfied lines leave it.
+  let openNow = false;
+  for (const line of state.lines) {
+    const short = shortBySku.get(line.sku) ?? 0;
+    const res = await inventoryCommand(deps, ctx, line.sku, DEFAULT_LOCATION, (s) => {
+      const queued = s.waitList.find((b) => b.orderId === orderId);
+      if (short > 0) return queued?.quantity === short ? null : { type: 'QueueBackorder', data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, quantity: short, now: ctx.now } };
+      return queued ? { type: 'DequeueBackorder', data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, reason: 'allocated_elsewhere', now: ctx.now } } : null;
+    });
+    if (short > 0 && unitsOrderMayTake(res.state, orderId) > 0) openNow = true;
+  }
+  // Stock arrived while this round ran (its drain may have read the queue before we joined it):
+  // go again rather than wait for the next restock.
+  if (openNow && round < 3) return allocateOrder(deps, ctx, orderId, round + 1);
+  return outcome;
+}
+
+/** After stock became available for a SKU: offer it to the waiting orders, oldest first. */
+export async function drainBackorders(deps: AllocationDeps, ctx: CommandContext, sku: string, max = 200): Promise<number> {
+  const { state } = await loadInventory(deps.store, ctx.tenant, sku, DEFAULT_LOCATION);
+  let confirmed = 0;
+  for (const waiting of state.waitList.slice(0, max)) {
+    if ((await allocateOrder(deps, ctx, waiting.orderId)) === 'confirmed') confirmed++;
+  }
+  return confirmed;
+}

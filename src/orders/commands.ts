@@ -1,0 +1,125 @@
+import { customerDecider } from '../../domain/customers/decider.ts';
+import { orderDecider } from '../../domain/orders/decider.ts';
+import { orderNotFound } from '../../domain/orders/errors.ts';
+import type { OrderLineInput } from '../../domain/orders/events.ts';
+import type { PlacedOrder } from '../../domain/orders/state.ts';
+import type { Address } from '../../domain/shared/address.ts';
+import { DomainError } from '../../domain/shared/errors.ts';
+import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
+import { foldRecorded } from '../audit/history.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { handleCommand } from '../commands/handle.ts';
+import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
+import { customerStream } from '../customers/commands.ts';
+import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
+import { newId } from '../ids.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { orderView, type OrderView } from './order-view.ts';
+
+export interface OrderCommandDeps {
+  store: EventStore;
+  metrics?: Metrics;
+  emailHashKey: string;
+}
+
+export const orderStream = (tenant: string, id: string) => streamName(tenant, 'order', id);
+
+const externalIdTaken = (externalId: string) =>
+  new DomainError('order_external_id_taken', `another order of this tenant already has externalId ${externalId}`, 'conflict');
+const externalIdClaimDecider = uniqueClaimDecider(externalIdTaken);
+
+const customerNotFound = (id: string) =>
+  new DomainError('customer_not_found', `customer ${id} does not exist`, 'unprocessable', { customerId: id });
+
+export async function loadOrder(store: EventStore, tenant: string, id: string) {
+  const events = await store.readStream(orderStream(tenant, id));
+  return { state: foldRecorded(orderDecider, events), version: events.length };
+}
+
+export interface OrderCommandResult {
+  order: OrderView;
+  position: Position | null;
+}
+
+function result(res: { state: ReturnType<typeof orderDecider.initialState>; version: number; position: Position | null }, id: string): OrderCommandResult {
+  if (res.state.status === 'none') throw orderNotFound(id);
+  return { order: orderView(res.state as PlacedOrder, res.version), position: res.position };
+}
+
+export async function placeOrder(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: { customerId: string; currency: string; lines: OrderLineInput[]; shippingAddress: Address; externalId: string | null; notes: string | null },
+): Promise<OrderCommandResult> {
+  // The customer must exist now: read its stream (not a read model that may lag).
+  const customer = foldRecorded(customerDecider, await deps.store.readStream(customerStream(ctx.tenant, input.customerId)));
+  if (customer.status !== 'active') throw customerNotFound(input.customerId);
+
+  const orderId = newId('ord');
+  const claim = input.externalId
+    ? {
+        store: deps.store,
+        decider: externalIdClaimDecider,
+        stream: claimStream(deps.emailHashKey, ctx.tenant, 'order-external-id', input.externalId),
+        ctx,
+        value: input.externalId,
+        ownerId: orderId,
+        // externalId never changes, so an existing owner always still holds it.
+        ownerStillHolds: async (owner: string) => ((await loadOrder(deps.store, ctx.tenant, owner)).version > 0 ? true : null),
+      }
+    : null;
+  if (claim) await claimUniqueValue(claim);
+  try {
+    const res = await handleCommand({
+      store: deps.store,
+      metrics: deps.metrics,
+      stream: orderStream(ctx.tenant, orderId),
+      decider: orderDecider,
+      ctx,
+      command: { type: 'PlaceOrder', data: { orderId, ...input, now: ctx.now } },
+    });
+    return result(res, orderId);
+  } catch (err) {
+    if (claim) await releaseUniqueValue(claim).catch(() => {});
+    throw err;
+  }
+}
+
+async function onExistingOrder(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  orderId: string,
+  expectedVersion: number | undefined,
+  command: Parameters<typeof orderDecider.decide>[0],
+): Promise<OrderCommandResult> {
+  const res = await handleCommand({
+    store: deps.store,
+    metrics: deps.metrics,
+    stream: orderStream(ctx.tenant, orderId),
+    decider: orderDecider,
+    ctx,
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    command: (state) => {
+      if (state.status === 'none') throw orderNotFound(orderId);
+      return command;
+    },
+  });
+  return result(res, orderId);
+}
+
+export function updateOrder(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: { orderId: string; lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; expectedVersion?: number },
+): Promise<OrderCommandResult> {
+  const { orderId, expectedVersion, ...changes } = input;
+  return onExistingOrder(deps, ctx, orderId, expectedVersion, { type: 'UpdateOrder', data: { ...changes, now: ctx.now } });
+}
+
+export function cancelOrder(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: { orderId: string; reason: string; expectedVersion?: number },
+): Promise<OrderCommandResult> {
+  return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, { type: 'CancelOrder', data: { reason: input.reason, now: ctx.now } });
+}

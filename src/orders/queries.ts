@@ -1,0 +1,42 @@
+import type { Knex } from 'knex';
+import type { PlacedOrder } from '../../domain/orders/state.ts';
+import { decodeCursor, page } from '../http/pagination.ts';
+import { orderView, type OrderView } from './order-view.ts';
+
+interface Row {
+  state: PlacedOrder;
+  version: number;
+}
+
+export async function getOrder(knex: Knex, tenant: string, id: string): Promise<OrderView | null> {
+  const row = (await knex('orders').select('state', 'version').where({ tenant, id }).first()) as Row | undefined;
+  return row ? orderView(row.state, row.version) : null;
+}
+
+export interface OrderFilter {
+  status?: string;
+  customerId?: string;
+  externalId?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Newest first; each filter combination is served by an index that starts with (tenant, filter, created_at). */
+export async function listOrders(knex: Knex, tenant: string, f: OrderFilter): Promise<{ data: OrderView[]; nextCursor: string | null }> {
+  const cursor = decodeCursor(f.cursor);
+  const q = knex('orders').select('state', 'version', 'created_at', 'id').where({ tenant });
+  if (f.status) q.andWhere('status', f.status);
+  if (f.customerId) q.andWhere('customer_id', f.customerId);
+  if (f.externalId) q.andWhere('external_id', f.externalId);
+  if (f.createdFrom) q.andWhere('created_at', '>=', f.createdFrom);
+  if (f.createdTo) q.andWhere('created_at', '<', f.createdTo);
+  if (cursor) q.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
+  const rows = (await q.orderBy([
+    { column: 'created_at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]).limit(f.limit + 1)) as (Row & { created_at: Date; id: string })[];
+  const p = page(rows, f.limit, (r) => ({ createdAt: r.created_at.toISOString(), id: r.id }));
+  return { data: p.data.map((r) => orderView(r.state, r.version)), nextCursor: p.nextCursor };
+}
