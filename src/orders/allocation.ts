@@ -11,12 +11,12 @@ import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import type { InventoryCommand, ReleaseReservation } from '../../domain/inventory/commands.ts';
 import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
-import type { LineAllocation } from '../../domain/orders/events.ts';
+import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
 import { shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
-import type { EventStore } from '../eventstore/port.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { DEFAULT_LOCATION, inventoryStream, loadInventory } from '../inventory/streams.ts';
 import { loadOrder, orderStream } from './commands.ts';
 
@@ -25,14 +25,14 @@ export interface AllocationDeps {
   knex: Knex;
 }
 
-/** Where an order line may draw stock: the default location first, then others with stock, and any it already holds. */
-async function candidateLocations(knex: Knex, tenant: string, sku: string, held: string[]): Promise<string[]> {
-  const rows = (await knex('inventory_levels')
-    .select('location')
-    .where({ tenant, sku })
-    .andWhereNot('location', DEFAULT_LOCATION)
-    .andWhereRaw('on_hand > reserved')
-    .orderBy('location')) as { location: string }[];
+/**
+ * Where an order line may draw stock: the default location first, then others with stock, and
+ * any it already holds. For releases (`all`), every known location of the SKU.
+ */
+async function candidateLocations(knex: Knex, tenant: string, sku: string, held: string[], all = false): Promise<string[]> {
+  const q = knex('inventory_levels').select('location').where({ tenant, sku }).andWhereNot('location', DEFAULT_LOCATION);
+  if (!all) q.andWhereRaw('on_hand > reserved');
+  const rows = (await q.orderBy('location')) as { location: string }[];
   return [...new Set([DEFAULT_LOCATION, ...held, ...rows.map((r) => r.location)])];
 }
 
@@ -74,10 +74,21 @@ export async function releaseAll(
   }
 }
 
-async function releaseOrder(deps: AllocationDeps, ctx: CommandContext, order: PlacedOrder): Promise<void> {
-  for (const line of order.lines) {
-    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, Object.keys(line.reserved));
-    await releaseAll(deps, ctx, order.orderId, line.sku, locations, 'order_cancelled');
+/** Every SKU that was ever on the order (a line removed by a change may still hold stock). */
+function skusEverOn(events: readonly RecordedEvent[]): Set<string> {
+  const skus = new Set<string>();
+  for (const e of events) {
+    const lines = e.type === 'OrderPlaced' ? (e.data as OrderPlaced['data']).lines : e.type === 'OrderUpdated' ? (e.data as OrderUpdated['data']).changes.lines : undefined;
+    for (const l of lines ?? []) skus.add(l.sku);
+  }
+  return skus;
+}
+
+async function releaseSkus(deps: AllocationDeps, ctx: CommandContext, order: PlacedOrder, skus: Iterable<string>, reason: 'order_cancelled' | 'lines_changed') {
+  for (const sku of skus) {
+    const held = order.lines.find((l) => l.sku === sku)?.reserved ?? {};
+    const locations = await candidateLocations(deps.knex, ctx.tenant, sku, Object.keys(held), true);
+    await releaseAll(deps, ctx, order.orderId, sku, locations, reason);
   }
 }
 
@@ -85,13 +96,16 @@ export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skip
 
 /** One allocation round for an order. Safe to repeat at any time. */
 export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, orderId: string, round = 1): Promise<AllocationOutcome> {
-  const { state } = await loadOrder(deps.store, ctx.tenant, orderId);
+  const { state, events } = await loadOrder(deps.store, ctx.tenant, orderId);
   if (state.status === 'none') return 'skipped';
+  const everSkus = skusEverOn(events);
   if (state.status === 'cancelled') {
-    await releaseOrder(deps, ctx, state);
+    await releaseSkus(deps, ctx, state, everSkus, 'order_cancelled');
     return 'released';
   }
   if (!['pending', 'confirmed', 'backordered'].includes(state.status)) return 'skipped';
+  // Lines removed by a change give back what they held.
+  await releaseSkus(deps, ctx, state, [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)), 'lines_changed');
 
   const allocations: LineAllocation[] = [];
   const shortBySku = new Map<string, number>();
@@ -146,7 +160,7 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
   } catch (err) {
     if (err instanceof DomainError && err.code === 'order_already_cancelled') {
       const { state: now } = await loadOrder(deps.store, ctx.tenant, orderId);
-      if (now.status !== 'none') await releaseOrder(deps, ctx, now);
+      if (now.status !== 'none') await releaseSkus(deps, ctx, now, everSkus, 'order_cancelled');
       return 'released';
     }
     throw err;

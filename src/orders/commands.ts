@@ -33,7 +33,7 @@ const customerNotFound = (id: string) =>
 
 export async function loadOrder(store: EventStore, tenant: string, id: string) {
   const events = await store.readStream(orderStream(tenant, id));
-  return { state: foldRecorded(orderDecider, events), version: events.length };
+  return { state: foldRecorded(orderDecider, events), version: events.length, events };
 }
 
 export interface OrderCommandResult {
