@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { inventoryDecider } from '../../domain/inventory/decider.ts';
+import { reservedFor } from '../../domain/inventory/level.ts';
+import { foldRecorded } from '../../src/audit/history.ts';
+import type { EventStore } from '../../src/eventstore/port.ts';
+import { allocateOrder } from '../../src/orders/allocation.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { client } from '../support/http.ts';
+import { adjust, newCustomer, placeOrder } from '../support/oms.ts';
+
+class Crash extends Error {}
+
+/** The real store, except that it "crashes" (throws) once after `okAppends` successful appends. */
+function crashingAfter(store: EventStore, okAppends: number): EventStore {
+  let n = 0;
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'appendToStream') {
+        return async (...args: Parameters<EventStore['appendToStream']>) => {
+          if (n++ >= okAppends) throw new Crash('process killed here');
+          return target.appendToStream(...args);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+describe('Allocation: a job that dies half-way and is retried never double-reserves', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let api: ReturnType<typeof client>;
+  let tenant: string;
+
+  before(async () => {
+    // No worker: this test drives the allocation itself.
+    app = await startTestApp({ roles: ['api', 'projector'] });
+    const k = await app.key(['*']);
+    tenant = k.tenant;
+    api = client(app.baseUrl, k.key);
+  });
+  after(async () => app?.stop());
+
+  const ctx = () => ({ tenant, actor: 'system:test', correlationId: 'crash-test', causationId: null, now: new Date().toISOString() });
+  const held = async (sku: string, orderId: string) =>
+    reservedFor(foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:${sku}@default`)), orderId);
+
+  it('crash after reserving, before telling the order: the retry records, and reserves nothing more', async () => {
+    const customerId = await newCustomer(api);
+    await adjust(api, 'CRASH-1', 5);
+    const order = await placeOrder(api, customerId, [{ sku: 'CRASH-1', quantity: 3 }]);
+    const deps = { store: crashingAfter(app.runtime.store, 1), knex: app.runtime.knex };
+    let crashed = false;
+    try {
+      await allocateOrder(deps, ctx(), order.id);
+    } catch (err) {
+      crashed = err instanceof Crash;
+    }
+    expect(crashed, 'the first run died').to.equal(true);
+    expect(await held('CRASH-1', order.id)).to.equal(3);
+    const orderEvents = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
+    expect(orderEvents.map((e) => e.type)).to.deep.equal(['OrderPlaced']);
+
+    expect(await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id)).to.equal('confirmed');
+    expect(await held('CRASH-1', order.id)).to.equal(3);
+    const after = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
+    expect(after.map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAllocationRecorded', 'OrderConfirmed']);
+  });
+
+  it('crashing at every possible step and retrying each time converges on exactly the ordered quantity', async () => {
+    const customerId = await newCustomer(api);
+    await adjust(api, 'CRASH-2', 2);
+    await adjust(api, 'CRASH-2', 2, 'east');
+    const order = await placeOrder(api, customerId, [{ sku: 'CRASH-2', quantity: 3 }]);
+    for (let ok = 0; ok < 6; ok++) {
+      await allocateOrder({ store: crashingAfter(app.runtime.store, ok), knex: app.runtime.knex }, ctx(), order.id).catch((err) => {
+        if (!(err instanceof Crash)) throw err;
+      });
+    }
+    await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id);
+    const east = reservedFor(foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:CRASH-2@east`)), order.id);
+    expect((await held('CRASH-2', order.id)) + east).to.equal(3);
+  });
+
+  it('five rounds racing for the same order reserve the ordered quantity once', async () => {
+    const customerId = await newCustomer(api);
+    await adjust(api, 'CRASH-3', 10);
+    const order = await placeOrder(api, customerId, [{ sku: 'CRASH-3', quantity: 4 }]);
+    const deps = { store: app.runtime.store, knex: app.runtime.knex };
+    await Promise.all(Array.from({ length: 5 }, () => allocateOrder(deps, ctx(), order.id)));
+    expect(await held('CRASH-3', order.id)).to.equal(4);
+  });
+});
