@@ -1,11 +1,14 @@
 import { customersProjection } from '../projections/customers.ts';
 import { inventoryProjection } from '../projections/inventory.ts';
 import { ordersProjection } from '../projections/orders.ts';
+import { shipmentsProjection } from '../projections/shipments.ts';
 import type { RouteDeps } from './http/deps.ts';
 import { customerRoutes } from './http/routes/customers.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { inventoryRoutes } from './http/routes/inventory.ts';
 import { orderRoutes } from './http/routes/orders.ts';
+import { shipmentRoutes } from './http/routes/shipments.ts';
+import { shipmentFollowUpJob } from './jobs/handlers/shipments.ts';
 import { allocateOrderJob, drainBackordersJob } from './jobs/handlers/allocation.ts';
 import type { RouteDef } from './http/route.ts';
 import type { JobHandler } from './jobs/handler.ts';
@@ -13,10 +16,10 @@ import type { Projection } from './projector/projection.ts';
 
 // The one list of what the service is made of: routes, read models, side effects.
 
-export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection];
+export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection, shipmentsProjection];
 
 export function apiRoutes(deps: RouteDeps): RouteDef[] {
-  return [...customerRoutes(deps), ...orderRoutes(deps), ...inventoryRoutes(deps), ...eventRoutes(deps)];
+  return [...customerRoutes(deps), ...orderRoutes(deps), ...shipmentRoutes(deps), ...inventoryRoutes(deps), ...eventRoutes(deps)];
 }
 
-export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob];
+export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob, shipmentFollowUpJob];

@@ -1,5 +1,5 @@
 import type { Address } from '../shared/address.ts';
-import type { LineAllocation, OrderLineInput, ShipmentLine } from './events.ts';
+import type { LineAllocation, OrderLineInput, ShipmentDetails, ShipmentLine } from './events.ts';
 
 export type PlaceOrder = {
   type: 'PlaceOrder';
@@ -24,7 +24,10 @@ export type UpdateOrder = {
   data: { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; now: string };
 };
 export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; now: string } };
-export type RecordShipment = { type: 'RecordShipment'; data: { shipmentId: string; location: string; lines: ShipmentLine[]; now: string } };
+export type RecordShipment = {
+  type: 'RecordShipment';
+  data: { shipmentId: string; location: string; lines: ShipmentLine[]; details?: ShipmentDetails; now: string };
+};
 export type RecordShipmentCancelled = { type: 'RecordShipmentCancelled'; data: { shipmentId: string; now: string } };
 export type RecordShipmentDelivered = { type: 'RecordShipmentDelivered'; data: { shipmentId: string; now: string } };
 

@@ -104,7 +104,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
 
     case 'RecordShipment': {
       const o = placed(state);
-      const { shipmentId, location, lines, now } = command.data;
+      const { shipmentId, location, lines, details, now } = command.data;
       if (o.shipments[shipmentId]) return []; // already recorded (a retried job)
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
       for (const s of lines) {
@@ -114,7 +114,9 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
         const asked = lines.filter((x) => x.sku === s.sku).reduce((n, x) => n + x.quantity, 0);
         if (asked > held) throw quantityExceedsUnshipped(s.sku, held, asked);
       }
-      const events: OrderEvent[] = [{ type: 'OrderShipmentRecorded', data: { shipmentId, location, lines, occurredAt: now } }];
+      const events: OrderEvent[] = [
+        { type: 'OrderShipmentRecorded', data: { shipmentId, location, lines, occurredAt: now, ...(details ? { details } : {}) } },
+      ];
       const after = evolveOrder(o, events[0]!) as PlacedOrder;
       if (isFullyShipped(after)) events.push({ type: 'OrderShipped', data: { occurredAt: now } });
       return events;

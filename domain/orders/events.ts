@@ -53,9 +53,16 @@ export type OrderUpdated = {
   };
 };
 export type OrderCancelled = { type: 'OrderCancelled'; data: { reason: string; releases: Release[]; cancelledAt: string } };
+/** What the carrier side needs to create the shipment itself (kept on the order's event so a job can finish it). */
+export interface ShipmentDetails {
+  carrier: string;
+  trackingNumber: string | null;
+  service: string | null;
+}
+
 export type OrderShipmentRecorded = {
   type: 'OrderShipmentRecorded';
-  data: { shipmentId: string; location: string; lines: ShipmentLine[]; occurredAt: string };
+  data: { shipmentId: string; location: string; lines: ShipmentLine[]; occurredAt: string; details?: ShipmentDetails };
 };
 export type OrderShipmentCancelled = { type: 'OrderShipmentCancelled'; data: { shipmentId: string; occurredAt: string } };
 export type OrderShipmentDelivered = { type: 'OrderShipmentDelivered'; data: { shipmentId: string; occurredAt: string } };
