@@ -16,6 +16,14 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   webhooksAllowPrivateNetworks: boolean;
+  /** Base delay of the webhook retry backoff; 13 attempts at 30 s span about 34 hours. */
+  webhookBackoffMs: number;
+  webhookAttempts: number;
+  webhookTimeoutMs: number;
+  /** Available at or below this after a change that crossed it → inventory.low. */
+  inventoryLowThreshold: number;
+  /** How soon a job held by a dead worker is handed to another one. */
+  workerLockMs: number;
 }
 
 const schema = {
@@ -33,6 +41,11 @@ const schema = {
     OMS_BODY_LIMIT_BYTES: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_SHUTDOWN_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{1,7}$' },
     OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: { enum: ['0', '1', 'true', 'false'] },
+    OMS_WEBHOOK_BACKOFF_MS: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    OMS_WEBHOOK_ATTEMPTS: { type: 'string', pattern: '^[1-9][0-9]?$' },
+    OMS_WEBHOOK_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{2,6}$' },
+    OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
+    OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
   },
 } as const;
 
@@ -48,6 +61,11 @@ export const DEFAULTS = {
   OMS_BODY_LIMIT_BYTES: String(1024 * 1024),
   OMS_SHUTDOWN_TIMEOUT_MS: '10000',
   OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '0',
+  OMS_WEBHOOK_BACKOFF_MS: '30000',
+  OMS_WEBHOOK_ATTEMPTS: '13',
+  OMS_WEBHOOK_TIMEOUT_MS: '10000',
+  OMS_INVENTORY_LOW_THRESHOLD: '5',
+  OMS_WORKER_LOCK_MS: '30000',
 } as const;
 
 export class ConfigError extends Error {
@@ -84,5 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: Number(get('OMS_BODY_LIMIT_BYTES')),
     shutdownTimeoutMs: Number(get('OMS_SHUTDOWN_TIMEOUT_MS')),
     webhooksAllowPrivateNetworks: ['1', 'true'].includes(get('OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS')),
+    webhookBackoffMs: Number(get('OMS_WEBHOOK_BACKOFF_MS')),
+    webhookAttempts: Number(get('OMS_WEBHOOK_ATTEMPTS')),
+    webhookTimeoutMs: Number(get('OMS_WEBHOOK_TIMEOUT_MS')),
+    inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
+    workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
   };
 }

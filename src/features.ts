@@ -8,6 +8,10 @@ import { eventRoutes } from './http/routes/events.ts';
 import { inventoryRoutes } from './http/routes/inventory.ts';
 import { orderRoutes } from './http/routes/orders.ts';
 import { shipmentRoutes } from './http/routes/shipments.ts';
+import { webhookRoutes } from './http/routes/webhooks.ts';
+import { webhookDeliveryJob, webhookFanOutJob } from './jobs/handlers/webhooks.ts';
+import type { Queue } from 'bullmq';
+import type { Config } from './config.ts';
 import { shipmentFollowUpJob } from './jobs/handlers/shipments.ts';
 import { allocateOrderJob, drainBackordersJob } from './jobs/handlers/allocation.ts';
 import type { RouteDef } from './http/route.ts';
@@ -18,8 +22,8 @@ import type { Projection } from './projector/projection.ts';
 
 export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection, shipmentsProjection];
 
-export function apiRoutes(deps: RouteDeps): RouteDef[] {
-  return [...customerRoutes(deps), ...orderRoutes(deps), ...shipmentRoutes(deps), ...inventoryRoutes(deps), ...eventRoutes(deps)];
+export function apiRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
+  return [...customerRoutes(deps), ...orderRoutes(deps), ...shipmentRoutes(deps), ...inventoryRoutes(deps), ...webhookRoutes(deps), ...eventRoutes(deps)];
 }
 
-export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob, shipmentFollowUpJob];
+export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob, shipmentFollowUpJob, webhookFanOutJob, webhookDeliveryJob];

@@ -84,7 +84,7 @@ export class Runtime {
   }
 
   routes() {
-    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey };
+    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey, queue: this.queue, config: this.config };
     const api = apiRoutes(deps);
     const ops = operationsRoutes({
       pool: this.pool,
@@ -138,6 +138,8 @@ export class Runtime {
         handlers: this.handlers,
         store: this.store,
         knex: this.knex,
+        queue: this.queue,
+        config: this.config,
         logger: this.logger,
       });
     }

@@ -1,4 +1,6 @@
+import type { Queue } from 'bullmq';
 import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
 import type { EventStore, EventMetadata } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -17,6 +19,8 @@ export interface JobEvent {
 export interface JobContext {
   store: EventStore;
   knex: Knex;
+  queue: Queue;
+  config: Config;
   logger: Logger;
   /** 1 on the first run, then 2, 3, … */
   attempt: number;

@@ -1,5 +1,6 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { JobEvent, JobHandler } from './handler.ts';
@@ -12,6 +13,8 @@ export interface WorkerDeps {
   handlers: readonly JobHandler[];
   store: EventStore;
   knex: Knex;
+  queue: Queue;
+  config: Config;
   logger: Logger;
   concurrency?: number;
 }
@@ -33,13 +36,24 @@ export function startWorker(deps: WorkerDeps): Worker {
       await handler.handle(job.data, {
         store: deps.store,
         knex: deps.knex,
-        logger: deps.logger.child({ job: job.name, jobId, eventId: job.data.id, correlationId: job.data.metadata.correlationId }),
+        queue: deps.queue,
+        config: deps.config,
+        logger: deps.logger.child({ job: job.name, jobId, eventId: job.data.id, correlationId: job.data.metadata?.correlationId }),
         attempt: job.attemptsMade + 1,
         jobId,
       });
       await deps.knex('processed_jobs').insert({ job_id: jobId }).onConflict('job_id').ignore();
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 8, autorun: true },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? 8,
+      autorun: true,
+      // A job whose worker died is handed on once its lock lapses (checked at the same pace).
+      lockDuration: deps.config.workerLockMs,
+      stalledInterval: deps.config.workerLockMs,
+      maxStalledCount: 5,
+    },
   );
   worker.on('failed', (job, err) => {
     const exhausted = job && job.attemptsMade >= (job.opts.attempts ?? 1);

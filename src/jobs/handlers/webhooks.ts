@@ -1,0 +1,24 @@
+import { SOURCE_EVENT_TYPES } from '../../webhooks/catalogue.ts';
+import { attemptDelivery, DELIVERY_JOB, fanOut } from '../../webhooks/deliveries.ts';
+import type { JobHandler } from '../handler.ts';
+
+/** Turns events into deliveries for every subscribed endpoint of the tenant. */
+export const webhookFanOutJob: JobHandler = {
+  name: 'webhooks-fanout',
+  handles: SOURCE_EVENT_TYPES,
+  attempts: 12,
+  backoffMs: 500,
+  async handle(event, ctx) {
+    await fanOut(ctx.knex, ctx.queue, ctx.config, event);
+  },
+};
+
+/** One HTTP attempt per run; BullMQ retries with exponential backoff (OMS_WEBHOOK_BACKOFF_MS, OMS_WEBHOOK_ATTEMPTS). */
+export const webhookDeliveryJob: JobHandler = {
+  name: DELIVERY_JOB,
+  handles: [], // enqueued by the fan-out, not by the dispatcher
+  async handle(data, ctx) {
+    const { deliveryId } = data as unknown as { deliveryId: string };
+    await attemptDelivery(ctx.knex, ctx.config, ctx.logger, deliveryId, ctx.attempt, ctx.attempt >= ctx.config.webhookAttempts);
+  },
+};

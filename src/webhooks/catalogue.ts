@@ -1,0 +1,76 @@
+// The public webhook event catalogue: which internal events become which `resource.action`
+// notifications, and what their `data` holds.
+import type { RecordedEvent } from '../eventstore/port.ts';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'customer.created',
+  'customer.updated',
+  'order.placed',
+  'order.updated',
+  'order.confirmed',
+  'order.backordered',
+  'order.cancelled',
+  'order.shipped',
+  'order.delivered',
+  'shipment.created',
+  'shipment.status_changed',
+  'shipment.delivered',
+  'inventory.adjusted',
+  'inventory.low',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+
+const SIMPLE: Record<string, WebhookEventType> = {
+  CustomerRegistered: 'customer.created',
+  CustomerUpdated: 'customer.updated',
+  OrderPlaced: 'order.placed',
+  OrderUpdated: 'order.updated',
+  OrderConfirmed: 'order.confirmed',
+  OrderBackordered: 'order.backordered',
+  OrderCancelled: 'order.cancelled',
+  OrderShipped: 'order.shipped',
+  OrderDelivered: 'order.delivered',
+  ShipmentCreated: 'shipment.created',
+};
+
+/** Internal event types the fan-out listens to. */
+export const SOURCE_EVENT_TYPES = [...Object.keys(SIMPLE), 'ShipmentStatusChanged', 'StockAdjusted', 'StockCounted', 'StockReserved', 'StockShipped'];
+
+interface Level {
+  sku: string;
+  location: string;
+  onHand: number;
+  reserved: number;
+  onHandDelta: number;
+  reservedDelta: number;
+}
+
+const idOf = (stream: string) => stream.slice(stream.lastIndexOf(':') + 1);
+
+/** The public notifications one internal event produces, with their `data`. */
+export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'streamName'>, lowThreshold: number): { type: WebhookEventType; data: Record<string, unknown> }[] {
+  const data = e.data as Record<string, unknown>;
+  const simple = SIMPLE[e.type];
+  if (simple) {
+    const resource = simple.split('.')[0]!;
+    return [{ type: simple, data: { [`${resource}Id`]: idOf(e.streamName), ...data } }];
+  }
+  if (e.type === 'ShipmentStatusChanged') {
+    const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [{ type: 'shipment.status_changed', data }];
+    if (data.status === 'delivered') out.push({ type: 'shipment.delivered', data });
+    return out;
+  }
+  if (['StockAdjusted', 'StockCounted', 'StockReserved', 'StockShipped'].includes(e.type)) {
+    const l = data as unknown as Level;
+    const available = l.onHand - l.reserved;
+    const before = l.onHand - l.onHandDelta - (l.reserved - l.reservedDelta);
+    const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [];
+    if (e.type === 'StockAdjusted' || e.type === 'StockCounted') out.push({ type: 'inventory.adjusted', data });
+    if (available <= lowThreshold && before > lowThreshold) {
+      out.push({ type: 'inventory.low', data: { sku: l.sku, location: l.location, onHand: l.onHand, reserved: l.reserved, available, threshold: lowThreshold } });
+    }
+    return out;
+  }
+  return [];
+}

@@ -1,0 +1,165 @@
+import type { Queue } from 'bullmq';
+import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
+import { newId } from '../ids.ts';
+import type { JobEvent } from '../jobs/handler.ts';
+import type { Logger } from '../observability/logger.ts';
+import { publicEventsFor } from './catalogue.ts';
+import { subscribers, type EndpointRow } from './endpoints.ts';
+import { sign } from './signature.ts';
+import { checkWebhookUrl } from './url-guard.ts';
+
+export const DELIVERY_JOB = 'webhook-delivery';
+
+export function deliveryJobOptions(config: Config, jobId: string) {
+  return {
+    jobId,
+    attempts: config.webhookAttempts,
+    backoff: { type: 'exponential', delay: config.webhookBackoffMs },
+    removeOnComplete: { age: 24 * 3600 },
+    removeOnFail: false,
+  };
+}
+
+/**
+ * One delivery per (endpoint, event, public type). The row is created once (a re-run of the
+ * fan-out finds it) and its id is the job id, so a delivery is queued once and keeps its id
+ * across every retry: receivers dedupe on it.
+ */
+export async function fanOut(knex: Knex, queue: Queue, config: Config, event: JobEvent): Promise<number> {
+  let queued = 0;
+  for (const pub of publicEventsFor(event, config.inventoryLowThreshold)) {
+    for (const endpoint of await subscribers(knex, event.metadata.tenant, pub.type)) {
+      const id = newId('dlv');
+      const payload = { id, type: pub.type, createdAt: event.createdAt, data: pub.data };
+      await knex('webhook_deliveries')
+        .insert({ id, tenant: endpoint.tenant, endpoint_id: endpoint.id, event_id: event.id, event_type: pub.type, payload: JSON.stringify(payload) })
+        .onConflict(['endpoint_id', 'event_id', 'event_type'])
+        .ignore();
+      const row = (await knex('webhook_deliveries')
+        .select('id', 'status')
+        .where({ endpoint_id: endpoint.id, event_id: event.id, event_type: pub.type })
+        .first()) as { id: string; status: string };
+      if (row.status !== 'pending') continue;
+      await queue.add(DELIVERY_JOB, { deliveryId: row.id }, deliveryJobOptions(config, row.id));
+      queued++;
+    }
+  }
+  return queued;
+}
+
+class DeliveryFailed extends Error {}
+
+/** Reads at most `max` bytes of a response body: a hostile receiver cannot make us buffer much. */
+async function drain(res: Response, max = 16 * 1024): Promise<void> {
+  const reader = res.body?.getReader();
+  if (!reader) return;
+  let n = 0;
+  while (n < max) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    n += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+}
+
+/** One attempt of a delivery. Throws to have BullMQ retry with backoff; marks failed on the last attempt. */
+export async function attemptDelivery(knex: Knex, config: Config, logger: Logger, deliveryId: string, attempt: number, lastAttempt: boolean): Promise<void> {
+  const delivery = (await knex('webhook_deliveries').where({ id: deliveryId }).first()) as
+    | { id: string; endpoint_id: string; payload: unknown; status: string; attempts: number }
+    | undefined;
+  if (!delivery || delivery.status === 'succeeded') return;
+  const endpoint = (await knex('webhook_endpoints').where({ id: delivery.endpoint_id }).first()) as EndpointRow | undefined;
+  const record = async (statusCode: number | null, latencyMs: number, error: string | null, final: 'succeeded' | 'failed' | null) => {
+    const n = delivery.attempts + 1;
+    await knex.transaction(async (trx) => {
+      await trx('webhook_attempts').insert({ delivery_id: deliveryId, attempt: n, status_code: statusCode, latency_ms: latencyMs, error }).onConflict(['delivery_id', 'attempt']).ignore();
+      await trx('webhook_deliveries')
+        .where({ id: deliveryId })
+        .update({ attempts: n, last_status_code: statusCode, last_error: error, updated_at: trx.fn.now(), ...(final ? { status: final } : {}) });
+    });
+  };
+  if (!endpoint || endpoint.deleted_at) {
+    await record(null, 0, 'endpoint deleted', 'failed');
+    return;
+  }
+  // Checked again at send time: DNS may have changed since the endpoint was created.
+  const check = await checkWebhookUrl(endpoint.url, config.webhooksAllowPrivateNetworks);
+  if (!check.ok) {
+    await record(null, 0, `url not allowed: ${check.reason}`, 'failed');
+    return;
+  }
+  const body = JSON.stringify(delivery.payload);
+  const started = performance.now();
+  let statusCode: number | null = null;
+  let error: string | null = null;
+  try {
+    const res = await fetch(endpoint.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(config.webhookTimeoutMs),
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'nh-oms-webhooks/1',
+        'Oms-Delivery-Id': deliveryId,
+        'Oms-Signature': sign(endpoint.secret, body, Math.floor(Date.now() / 1000)),
+      },
+      body,
+    });
+    statusCode = res.status;
+    await drain(res);
+    if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
+  } catch (err) {
+    error = (err as Error).name === 'TimeoutError' ? `no answer within ${config.webhookTimeoutMs} ms` : (err as Error).message;
+  }
+  const latency = Math.round(performance.now() - started);
+  if (!error) {
+    await record(statusCode, latency, null, 'succeeded');
+    return;
+  }
+  await record(statusCode, latency, error, lastAttempt ? 'failed' : null);
+  logger.warn({ deliveryId, attempt, statusCode, error, lastAttempt }, 'webhook delivery failed');
+  if (!lastAttempt) throw new DeliveryFailed(error);
+}
+
+export async function listDeliveries(knex: Knex, tenant: string, endpointId: string, limit: number) {
+  const rows = (await knex('webhook_deliveries').where({ tenant, endpoint_id: endpointId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)) as {
+    id: string;
+    event_id: string;
+    event_type: string;
+    status: string;
+    attempts: number;
+    last_status_code: number | null;
+    created_at: Date;
+    updated_at: Date;
+  }[];
+  const attempts = rows.length
+    ? ((await knex('webhook_attempts').whereIn('delivery_id', rows.map((r) => r.id)).orderBy('attempt')) as {
+        delivery_id: string;
+        attempt: number;
+        status_code: number | null;
+        latency_ms: number;
+        error: string | null;
+        at: Date;
+      }[])
+    : [];
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    type: r.event_type,
+    status: r.status,
+    attempts: attempts
+      .filter((a) => a.delivery_id === r.id)
+      .map((a) => ({ attempt: a.attempt, statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error, at: a.at.toISOString() })),
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  }));
+}
+
+/** Sends a delivery again (same delivery id, so receivers can still dedupe). */
+export async function redeliver(knex: Knex, queue: Queue, config: Config, tenant: string, endpointId: string, deliveryId: string): Promise<boolean> {
+  const updated = await knex('webhook_deliveries').where({ tenant, endpoint_id: endpointId, id: deliveryId }).update({ status: 'pending', updated_at: knex.fn.now() });
+  if (updated !== 1) return false;
+  await queue.add(DELIVERY_JOB, { deliveryId }, deliveryJobOptions(config, `${deliveryId}__r${Date.now()}`));
+  return true;
+}

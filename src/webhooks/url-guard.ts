@@ -1,0 +1,60 @@
+import { lookup } from 'node:dns/promises';
+import net from 'node:net';
+
+// SSRF guard: a webhook may not point into our own network (private, loopback, link-local,
+// carrier-grade NAT, cloud metadata, multicast, unspecified) unless the operator allows it.
+const blocked = new net.BlockList();
+for (const [addr, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) blocked.addSubnet(addr, prefix, 'ipv4');
+for (const [addr, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['fd00:ec2::254', 128],
+] as const) blocked.addSubnet(addr, prefix, 'ipv6');
+
+export function isBlockedAddress(address: string): boolean {
+  // An IPv4-mapped IPv6 address is judged by the IPv4 address it carries.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return isBlockedAddress(mapped[1]!);
+  const family = net.isIP(address);
+  if (family === 0) return true;
+  return blocked.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+export type UrlCheck = { ok: true } | { ok: false; reason: string };
+
+export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlCheck> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'not a URL' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'only http and https URLs are allowed' };
+  if (url.username || url.password) return { ok: false, reason: 'credentials in the URL are not allowed' };
+  if (allowPrivate) return { ok: true };
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let addresses: string[];
+  try {
+    addresses = net.isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  } catch {
+    return { ok: false, reason: `the host ${host} does not resolve` };
+  }
+  const bad = addresses.find(isBlockedAddress);
+  if (bad) return { ok: false, reason: `the host resolves to a private, loopback, link-local or metadata address (${bad})` };
+  return { ok: true };
+}

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { isBlockedAddress } from '../../src/webhooks/url-guard.ts';
+import { verify } from '../../src/webhooks/signature.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { REDIS_URL } from '../support/database.ts';
+import { client, expectProblem } from '../support/http.ts';
+import { adjust, newCustomer, placeOrder } from '../support/oms.ts';
+import { spawnOms, type OmsProcess } from '../support/process.ts';
+import { startReceiver } from '../support/receiver.ts';
+import { waitFor } from '../support/wait.ts';
+
+const FAST = {
+  OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1',
+  OMS_WEBHOOK_BACKOFF_MS: '20',
+  OMS_WEBHOOK_ATTEMPTS: '5',
+  OMS_WORKER_LOCK_MS: '1000',
+};
+
+describe('Webhooks: signed deliveries, retries with backoff, delivery log, redelivery', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let api: ReturnType<typeof client>;
+
+  before(async () => {
+    app = await startTestApp({ env: FAST });
+    api = client(app.baseUrl, (await app.key(['*'])).key);
+  });
+  after(async () => app?.stop());
+
+  const subscribe = async (url: string, events: string[]) => {
+    const res = await api.post('/v1/webhook-endpoints', { url, events });
+    expect(res.status, res.text).to.equal(201);
+    return res.body as { id: string; secret: string };
+  };
+  const deliveries = (endpointId: string) => api.get(`/v1/webhook-endpoints/${endpointId}/deliveries`);
+
+  it('delivers signed events to a real receiver; the secret is shown once', async () => {
+    const rx = await startReceiver();
+    try {
+      const ep = await subscribe(rx.url, ['customer.created', 'order.placed', 'order.confirmed']);
+      expect(ep.secret).to.match(/^whsec_/);
+      expect((await api.get(`/v1/webhook-endpoints/${ep.id}`)).body).to.not.have.property('secret');
+      const customerId = await newCustomer(api);
+      await adjust(api, 'HOOK-1', 5);
+      const order = await placeOrder(api, customerId, [{ sku: 'HOOK-1', quantity: 1 }]);
+      await waitFor(async () => rx.received.map((r) => r.body.type).sort(), (t) => t.length === 3, { what: 'three deliveries' });
+      expect(rx.received.map((r) => r.body.type).sort()).to.deep.equal(['customer.created', 'order.confirmed', 'order.placed']);
+      for (const r of rx.received) {
+        expect(verify(ep.secret, r.raw, String(r.headers['oms-signature'])), 'valid signature').to.equal(true);
+        expect(verify('whsec_wrong', r.raw, String(r.headers['oms-signature']))).to.equal(false);
+        expect(r.headers['oms-delivery-id']).to.equal(r.body.id);
+        expect(r.body.id).to.match(/^dlv_/);
+      }
+      const placed = rx.received.find((r) => r.body.type === 'order.placed')!;
+      expect(placed.body.data.orderId).to.equal(order.id);
+      const log = await deliveries(ep.id);
+      expect(log.body.data).to.have.length(3);
+      for (const d of log.body.data) {
+        expect(d.status).to.equal('succeeded');
+        expect(d.attempts).to.have.length(1);
+        expect(d.attempts[0].statusCode).to.equal(200);
+        expect(d.attempts[0].latencyMs).to.be.a('number');
+      }
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('a receiver that fails the first 3 attempts receives the 4th, with the same delivery id each time', async () => {
+    const rx = await startReceiver((_r, n) => (n <= 3 ? 500 : 200));
+    try {
+      const ep = await subscribe(rx.url, ['customer.created']);
+      await newCustomer(api);
+      await waitFor(async () => rx.received.length, (n) => n === 4, { what: 'four attempts' });
+      expect(new Set(rx.received.map((r) => r.body.id)).size).to.equal(1);
+      const log = await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'succeeded', { what: 'delivery succeeded' });
+      expect(log.body.data[0].attempts.map((a: { statusCode: number }) => a.statusCode)).to.deep.equal([500, 500, 500, 200]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('an exhausted delivery is marked failed and can be redelivered with the same id', async () => {
+    let up = false;
+    const rx = await startReceiver(() => (up ? 204 : 503));
+    try {
+      const ep = await subscribe(rx.url, ['*']);
+      await newCustomer(api);
+      const failed = await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'failed', { what: 'delivery failed after 5 attempts' });
+      const d = failed.body.data[0];
+      expect(d.attempts).to.have.length(5);
+      up = true;
+      const re = await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/${d.id}/redeliver`);
+      expect(re.status, re.text).to.equal(202);
+      await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'succeeded', { what: 'redelivered' });
+      expect(rx.received.at(-1)!.body.id).to.equal(d.id);
+      expectProblem(await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/dlv_00000000000000000000000000/redeliver`), 404, 'not_found');
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('validates endpoints, lists and deletes them, and keeps other tenants out', async () => {
+    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'ftp://example.com', events: ['*'] }), 400, 'validation_failed');
+    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'https://example.com/h', events: ['order.exploded'] }), 400, 'validation_failed');
+    const ep = await subscribe('https://example.com/hook', ['order.placed']);
+    expect((await api.get('/v1/webhook-endpoints')).body.data.map((e: { id: string }) => e.id)).to.include(ep.id);
+    const other = client(app.baseUrl, (await app.key(['*'])).key);
+    expectProblem(await other.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
+    expectProblem(await other.delete(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
+    expect((await api.delete(`/v1/webhook-endpoints/${ep.id}`)).status).to.equal(204);
+    expectProblem(await api.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
+    const reader = client(app.baseUrl, (await app.key(['orders:read'])).key);
+    expectProblem(await reader.get('/v1/webhook-endpoints'), 403, 'insufficient_scope');
+  });
+});
+
+describe('Webhooks: killing the worker mid-delivery loses no delivery', function () {
+  this.timeout(90_000);
+  let app: TestApp;
+  const workers: OmsProcess[] = [];
+
+  before(async () => {
+    app = await startTestApp({ roles: ['api', 'projector'], env: FAST }); // the workers are child processes
+  });
+  after(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    await app?.stop();
+  });
+
+  const worker = () => {
+    const w = spawnOms(['start', '--role', 'worker'], { DATABASE_URL: app.db.url, REDIS_URL, OMS_REDIS_PREFIX: app.redisPrefix, LOG_LEVEL: 'warn', ...FAST });
+    workers.push(w);
+    return w;
+  };
+
+  it('the delivery in flight when the worker dies is delivered by the next worker, under the same id', async () => {
+    const rx = await startReceiver((_r, n) => (n === 1 ? 'hang' : 200));
+    try {
+      const api = client(app.baseUrl, (await app.key(['*'])).key);
+      const ep = await api.post('/v1/webhook-endpoints', { url: rx.url, events: ['customer.created'] });
+      const w1 = worker();
+      await newCustomer(api);
+      await waitFor(async () => rx.received.length, (n) => n === 1, { what: 'first attempt in flight' });
+      w1.child.kill('SIGKILL');
+      await w1.exited;
+      worker();
+      await waitFor(async () => rx.received.length, (n) => n >= 2, { timeoutMs: 30_000, what: 'the next worker to deliver' });
+      expect(new Set(rx.received.map((r) => r.body.id)).size).to.equal(1);
+      await waitFor(() => api.get(`/v1/webhook-endpoints/${ep.body.id}/deliveries`), (r) => r.body.data[0]?.status === 'succeeded', { what: 'logged as succeeded' });
+    } finally {
+      await rx.close();
+    }
+  });
+});
+
+describe('Webhooks: SSRF guard', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ roles: ['api'] }); // OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS unset
+  });
+  after(async () => app?.stop());
+
+  it('refuses private, loopback, link-local and metadata addresses with 422 webhook_url_not_allowed', async () => {
+    const api = client(app.baseUrl, (await app.key(['webhooks:manage'])).key);
+    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://[fd00::1]/x']) {
+      expectProblem(await api.post('/v1/webhook-endpoints', { url, events: ['*'] }), 422, 'webhook_url_not_allowed');
+    }
+    expect(await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }).then((r) => r.status)).to.equal(201);
+  });
+
+  it('classifies addresses', () => {
+    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1']) {
+      expect(isBlockedAddress(a), a).to.equal(true);
+    }
+    for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111']) expect(isBlockedAddress(a), a).to.equal(false);
+  });
+});
