@@ -1,5 +1,6 @@
 import type { InventoryEvent } from '../domain/inventory/events.ts';
 import type { RecordedEvent } from '../src/eventstore/port.ts';
+import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
 type LevelEvent = Exclude<InventoryEvent, { type: 'BackorderQueued' | 'BackorderUpdated' | 'BackorderDequeued' }>;
@@ -55,12 +56,9 @@ export const inventoryProjection: Projection = {
         occurred_at: d.occurredAt,
       });
     }
-    if (latest.size) {
-      await trx('inventory_levels')
-        .insert([...latest.values()])
-        .onConflict(['tenant', 'sku', 'location'])
-        .merge();
+    for (const chunk of chunksForInsert([...latest.values()])) {
+      await trx('inventory_levels').insert(chunk).onConflict(['tenant', 'sku', 'location']).merge();
     }
-    if (movements.length) await trx('inventory_movements').insert(movements).onConflict(['tenant', 'event_id']).ignore();
+    for (const chunk of chunksForInsert(movements)) await trx('inventory_movements').insert(chunk).onConflict(['tenant', 'event_id']).ignore();
   },
 };

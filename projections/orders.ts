@@ -3,6 +3,7 @@ import { orderDecider } from '../domain/orders/decider.ts';
 import type { OrderEvent } from '../domain/orders/events.ts';
 import { subtotalOf, type OrderState, type PlacedOrder } from '../domain/orders/state.ts';
 import type { RecordedEvent } from '../src/eventstore/port.ts';
+import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
 export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
@@ -70,6 +71,6 @@ export const ordersProjection: Projection = {
         updated_at: state.updatedAt,
       });
     }
-    if (rows.length) await trx('orders').insert(rows).onConflict(['tenant', 'id']).merge();
+    for (const chunk of chunksForInsert(rows)) await trx('orders').insert(chunk).onConflict(['tenant', 'id']).merge();
   },
 };

@@ -3,6 +3,7 @@ import { shipmentDecider } from '../domain/shipments/decider.ts';
 import type { ShipmentEvent } from '../domain/shipments/events.ts';
 import type { ActiveShipment, ShipmentState } from '../domain/shipments/state.ts';
 import type { RecordedEvent } from '../src/eventstore/port.ts';
+import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
 const idOf = (streamName: string) => streamName.slice(streamName.lastIndexOf(':') + 1);
@@ -47,6 +48,6 @@ export const shipmentsProjection: Projection = {
         updated_at: state.updatedAt,
       });
     }
-    if (rows.length) await trx('shipments').insert(rows).onConflict(['tenant', 'id']).merge();
+    for (const chunk of chunksForInsert(rows)) await trx('shipments').insert(chunk).onConflict(['tenant', 'id']).merge();
   },
 };

@@ -4,7 +4,7 @@ import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
-import { projectionsStatus } from './projections.ts';
+import { projectionsRebuild, projectionsStatus, projectionsVerify } from './projections.ts';
 import { start } from './start.ts';
 
 const program = new Command('oms')
@@ -47,6 +47,8 @@ keys.command('revoke <id>').action(revokeKey);
 
 const projections = program.command('projections').description('read models');
 projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);
+projections.command('rebuild [name]').description('replay into shadow tables and swap them in atomically').action(projectionsRebuild);
+projections.command('verify [name]').option('--json').description('replay in shadow and report differences from the live tables').action(projectionsVerify);
 
 const jobs = program.command('jobs').description('side-effect jobs (BullMQ)');
 jobs.command('status').option('--json').description('jobs per state').action(jobsStatus);

@@ -3,11 +3,13 @@ import { readCheckpoint } from '../../src/projector/checkpoints.ts';
 import type { TestApp } from './app.ts';
 import { waitFor } from './wait.ts';
 
-/** Waits until no job is pending and every projection (and the dispatcher) has reached the log head. */
-export async function quiescent(app: TestApp, timeoutMs = 60_000): Promise<void> {
+/** Waits until no job is pending (unless jobs: false) and every projection (and the dispatcher) has reached the log head. */
+export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?: boolean } = {}): Promise<void> {
   const settled = async () => {
-    const counts = await app.runtime.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
-    if (Object.values(counts).some((n) => n > 0)) return false;
+    if (opts.jobs !== false) {
+      const counts = await app.runtime.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      if (Object.values(counts).some((n) => n > 0)) return false;
+    }
     const head = await app.runtime.store.headPosition();
     if (!head) return true;
     for (const p of app.runtime.allProjections()) {

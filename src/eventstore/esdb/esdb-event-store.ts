@@ -1,15 +1,41 @@
-// EventStoreDB adapter of the event store port, on @eventstore/db-client 6.x.
-// Client behaviours this relies on (from the client's typings and docs):
-// - appendToStream returns { nextExpectedRevision: bigint, position?: {commit, prepare} } and
-//   throws WrongExpectedVersionError (decided on by type, never by its fields' shape).
-// - Appending event ids that were already appended at the stream's end with the same expected
-//   revision is idempotent on the server; with another expected revision it is a version error,
-//   which we resolve by reading the ids back.
-// - readStream throws StreamNotFoundError WHILE iterating, not when called.
-// - readAll's fromPosition is inclusive, and readAll (unlike subscribeToAll) takes no filter in
-//   6.x: tenant and system-event filtering happen here, page by page.
-// - subscribeToAll starts AFTER fromPosition; it is consumed with for await and unsubscribe().
-// - revisions are bigint; recorded `created` is a Date.
+// EventStoreDB adapter of the event store port, on @eventstore/db-client 6.2.1 (gRPC), against
+// EventStoreDB 24.10. It must pass the same contract suite as the Postgres adapter
+// (test/contract/eventstore.contract.ts).
+//
+// Client and server behaviours this relies on. They were read from the 6.2.1 typings and dist/
+// sources in node_modules and from the server sources. None of them could be run here because
+// there is no server on this machine.
+//  1. appendToStream(stream, events, { expectedRevision }) takes ANY | NO_STREAM | STREAM_EXISTS
+//     | bigint. It resolves to { success, nextExpectedRevision: bigint, position?: {commit, prepare} }.
+//     The client uses batchAppend when the server supports it, and plain append otherwise.
+//     With throwOnAppendFailure (the default) a version conflict rejects with the client's
+//     WrongExpectedVersionError, whose actualVersion is a bigint or 'no_stream'. We decide on the
+//     class (instanceof), never on the shape of its fields.
+//  2. Server side, the append position is the log position of the LAST event written (commit and
+//     prepare are both that position). That is the same { commit, prepare } as the event has when
+//     read from $all, or from its stream on servers >= 22.6. A position the server does not know
+//     arrives as 2^64-1, or is missing; we read the event back in that case.
+//  3. Idempotent append: the server treats re-sent event ids as a no-op when they are already
+//     stored right after the SAME expected revision (or, for ANY, when they are still in its
+//     recent-ids cache). It then answers with the original last revision and position. This
+//     differs from Postgres, where ids are unique across the whole store: here, re-sending the
+//     same ids with a newer expected revision writes them again. On a version conflict we read
+//     the stream's tail, and if it holds exactly these ids we return the original result.
+//  4. readStream / readAll return Readable streams of ResolvedEvent (StreamingRead), consumed
+//     with for await. readStream of a missing stream fails WHILE iterating with
+//     StreamNotFoundError. A read's own `deadline` option is ignored (the client passes
+//     deadline: Infinity). cancel() ends a read early, and the iteration then simply ends.
+//  5. readAll has no server-side filter in 6.x (the client always sends NoFilter), so tenant and
+//     system-event filtering happen here, page by page. readAll's fromPosition is INCLUSIVE: the
+//     server returns an event sitting exactly at that position.
+//  6. subscribeToAll({ fromPosition, filter }) is a catch-up subscription. It delivers the events
+//     strictly AFTER fromPosition, then live ones, in log order, once each. streamNameFilter({
+//     prefixes }) and excludeSystemEvents() (event type !~ ^\$) are applied on the server.
+//     unsubscribe() cancels the gRPC call.
+//  7. A recorded event's `created` is a Date (the client converts .NET ticks). For JSON events,
+//     `data` is the parsed JSON. `metadata` is the parsed JSON whatever the content type, or
+//     undefined when empty.
+//  8. dispose() cancels every open call of the client; after it the process can exit.
 import {
   ANY,
   BACKWARDS,
@@ -25,9 +51,11 @@ import {
   streamNameFilter,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
   type AppendExpectedRevision,
   type JSONType,
   type RecordedEvent as EsdbRecordedEvent,
+  type StreamingRead,
 } from '@eventstore/db-client';
 import {
   comparePositions,
@@ -44,7 +72,13 @@ import {
   type SubscribeToAllOptions,
 } from '../port.ts';
 
-const READ_PAGE = 500;
+/** How the server encodes "no position" (-1 as an unsigned 64-bit integer). */
+const NO_POSITION = 2n ** 64n - 1n;
+
+export interface EsdbEventStoreOptions {
+  /** ping() fails when the server has not answered within this many ms. */
+  pingTimeoutMs?: number;
+}
 
 function toExpected(e: ExpectedRevision): AppendExpectedRevision {
   if (e === 'any') return ANY;
@@ -53,6 +87,11 @@ function toExpected(e: ExpectedRevision): AppendExpectedRevision {
   return BigInt(e);
 }
 
+function isKnown(p: Position | undefined): p is Position {
+  return p !== undefined && p.commit !== NO_POSITION && p.prepare !== NO_POSITION;
+}
+
+/** System streams ($…, including $$ metadata streams) and system event types ($…) are not ours. */
 function isUserEvent(e: { streamId: string; type: string }): boolean {
   return !e.streamId.startsWith('$') && !e.type.startsWith('$');
 }
@@ -63,19 +102,34 @@ function toRecorded(e: EsdbRecordedEvent, position: Position): RecordedEvent {
     type: e.type,
     streamName: e.streamId,
     revision: Number(e.revision),
-    position,
+    position: { commit: position.commit, prepare: position.prepare },
     data: e.data,
     metadata: e.metadata as EventMetadata,
-    createdAt: e.created instanceof Date ? e.created : new Date(e.created as unknown as number),
+    createdAt: e.created,
   };
+}
+
+/**
+ * Iterates a client read, and cancels the gRPC call when the consumer stops early. Otherwise the
+ * call would stay open, paused, until dispose().
+ */
+async function* drain<T>(read: StreamingRead<T>): AsyncGenerator<T> {
+  try {
+    for await (const item of read) yield item;
+  } finally {
+    if (!read.readableEnded) await read.cancel().catch(() => {});
+  }
 }
 
 export class EsdbEventStore implements EventStore {
   readonly kind = 'esdb' as const;
   private readonly client: EventStoreDBClient;
+  private readonly pingTimeoutMs: number;
 
-  constructor(connectionString: string) {
+  /** @param connectionString e.g. esdb://localhost:2113?tls=false */
+  constructor(connectionString: string, options: EsdbEventStoreOptions = {}) {
     this.client = EventStoreDBClient.connectionString(connectionString);
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 3000;
   }
 
   async appendToStream(
@@ -86,43 +140,67 @@ export class EsdbEventStore implements EventStore {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = options.expectedRevision ?? 'any';
     const data = events.map((e) =>
-      jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata as unknown as JSONType }),
+      jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
     );
+    let conflict: EsdbWrongExpectedVersionError | null = null;
     try {
       const res = await this.client.appendToStream(stream, data, { expectedRevision: toExpected(expected) });
-      const position = res.position ?? (await this.positionOf(stream, Number(res.nextExpectedRevision)));
-      return { nextExpectedRevision: Number(res.nextExpectedRevision), position };
+      // Only with throwOnAppendFailure=false in the connection string. The client then reports
+      // the conflict in the result, with an unreliable revision.
+      if (!res.success) return await this.resolveConflict(stream, events, expected, null);
+      const nextExpectedRevision = Number(res.nextExpectedRevision);
+      const position = isKnown(res.position) ? res.position : await this.positionOf(stream, nextExpectedRevision);
+      return { nextExpectedRevision, position: { commit: position.commit, prepare: position.prepare } };
     } catch (err) {
       if (!(err instanceof EsdbWrongExpectedVersionError)) throw err;
-      // The same ids already stored at this stream's end: an idempotent re-append.
-      const tail = await this.readStream(stream, { direction: 'backwards', maxCount: events.length });
-      const storedIds = tail.map((e) => e.id).reverse();
-      if (storedIds.length === events.length && storedIds.every((id, i) => id === events[i]!.id)) {
-        const last = tail[0]!;
-        return { nextExpectedRevision: last.revision, position: last.position };
-      }
-      const actual = err.actualVersion;
-      throw new WrongExpectedVersionError(stream, expected, typeof actual === 'bigint' ? Number(actual) : 'no_stream');
+      conflict = err;
     }
+    return this.resolveConflict(stream, events, expected, conflict);
   }
 
+  /**
+   * A version conflict: either these very events are already at the end of the stream (a retry
+   * of an append that went through), which is success, or a real conflict.
+   */
+  private async resolveConflict(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    err: EsdbWrongExpectedVersionError | null,
+  ): Promise<AppendResult> {
+    const tail = await this.readStream(stream, { direction: 'backwards', maxCount: events.length });
+    const last = tail[0];
+    if (last && tail.length === events.length && tail.every((e, i) => e.id === events[events.length - 1 - i]!.id)) {
+      return { nextExpectedRevision: last.revision, position: last.position };
+    }
+    let actual: number | 'no_stream';
+    if (err) actual = typeof err.actualVersion === 'bigint' ? Number(err.actualVersion) : 'no_stream';
+    else actual = last ? last.revision : 'no_stream';
+    throw new WrongExpectedVersionError(stream, expected, actual);
+  }
+
+  /** The position of the event at `revision` (for appends whose result carried none). */
   private async positionOf(stream: string, revision: number): Promise<Position> {
     const [e] = await this.readStream(stream, { fromRevision: revision, maxCount: 1 });
-    return e?.position ?? { commit: 0n, prepare: 0n };
+    if (!e) throw new Error(`appended to ${stream} but cannot read revision ${revision} back`);
+    return e.position;
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
+    const read = this.client.readStream(stream, {
+      direction: backwards ? BACKWARDS : FORWARDS,
+      fromRevision: options.fromRevision !== undefined ? BigInt(options.fromRevision) : backwards ? END : START,
+      ...(options.maxCount !== undefined ? { maxCount: options.maxCount } : {}),
+    });
     const out: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(stream, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision !== undefined ? BigInt(options.fromRevision) : backwards ? END : START,
-        maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
-      })) {
+      for await (const resolved of drain(read)) {
         const e = resolved.event;
         if (!e) continue;
-        out.push(toRecorded(e, e.position ?? { commit: resolved.commitPosition ?? 0n, prepare: resolved.commitPosition ?? 0n }));
+        // Servers >= 22.6 give stream reads the event's $all position; older ones do not.
+        const position: Position = e.position ?? { commit: resolved.commitPosition ?? NO_POSITION, prepare: NO_POSITION };
+        out.push(toRecorded(e, position));
       }
     } catch (err) {
       if (err instanceof StreamNotFoundError) return [];
@@ -133,56 +211,107 @@ export class EsdbEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
-    let from: Position | null = options.after ?? null;
+    if (options.maxCount <= 0) return out;
     const prefix = options.tenant !== undefined ? `${options.tenant}:` : null;
+    // +1: fromPosition is inclusive, so a page starting at `after` repeats that event.
+    const pageSize = Math.min(Math.max(options.maxCount + 1, 64), 4096);
+    let from: Position | null = options.after ?? null;
     for (;;) {
       let seen = 0;
       let last: Position | null = null;
-      for await (const resolved of this.client.readAll({ fromPosition: from ?? START, direction: FORWARDS, maxCount: READ_PAGE })) {
-        const e = resolved.event as AllStreamRecordedEvent | undefined;
-        if (!e) continue;
+      const read = this.client.readAll({ fromPosition: from ?? START, direction: FORWARDS, maxCount: pageSize });
+      for await (const resolved of drain(read)) {
         seen++;
+        const e = resolved.event;
+        if (!e) continue;
         last = e.position;
-        if (from && comparePositions(e.position, from) <= 0) continue; // fromPosition is inclusive
-        if (!isUserEvent(e) || (prefix && !e.streamId.startsWith(prefix))) continue;
+        if (from && comparePositions(e.position, from) <= 0) continue; // the inclusive start
+        if (!isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix))) continue;
         out.push(toRecorded(e, e.position));
         if (out.length === options.maxCount) return out;
       }
-      if (seen < READ_PAGE || !last) return out;
+      if (seen < pageSize || last === null) return out; // the end of the log
       from = last;
     }
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
+    const { signal, tenant } = options;
+    if (signal?.aborted) return;
+    const prefix = tenant !== undefined ? `${tenant}:` : null;
     const subscription = this.client.subscribeToAll({
       fromPosition: options.after ?? START,
-      filter: options.tenant !== undefined ? streamNameFilter({ prefixes: [`${options.tenant}:`] }) : excludeSystemEvents(),
+      filter: prefix !== null ? streamNameFilter({ prefixes: [prefix] }) : excludeSystemEvents(),
     });
-    const onAbort = () => void subscription.unsubscribe();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const iterator = subscription[Symbol.asyncIterator]();
+    // Abort must also end a wait for the next event: each read is raced against it.
+    let abortWait: () => void = () => {};
+    const aborted = new Promise<'aborted'>((resolve) => {
+      abortWait = () => resolve('aborted');
+    });
+    signal?.addEventListener('abort', abortWait, { once: true });
+    let pending: Promise<IteratorResult<AllStreamResolvedEvent>> | null = null;
     try {
-      for await (const resolved of subscription) {
-        const e = resolved.event as AllStreamRecordedEvent | undefined;
-        if (!e || !isUserEvent(e)) continue;
-        if (options.signal?.aborted) return;
+      for (;;) {
+        pending = iterator.next();
+        const next = await Promise.race([pending, aborted]);
+        if (next === 'aborted') return;
+        pending = null;
+        if (next.done) return;
+        const e: AllStreamRecordedEvent | undefined = next.value.event;
+        if (!e || !isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix))) continue;
         yield toRecorded(e, e.position);
       }
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', abortWait);
       await subscription.unsubscribe().catch(() => {});
+      if (pending) {
+        // Abandoned by an abort: destroying the stream settles it (premature close); ignore that.
+        pending.catch(() => {});
+        subscription.destroy();
+      } else {
+        await iterator.return?.().catch(() => {});
+      }
     }
   }
 
   async headPosition(): Promise<Position | null> {
-    for await (const resolved of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1000 })) {
-      const e = resolved.event as AllStreamRecordedEvent | undefined;
-      if (e && isUserEvent(e)) return e.position;
+    // The newest event of the log that is ours. Skip system events (stats, metadata, …) and
+    // page backwards until one is found or the start of the log is reached.
+    const pageSize = 256;
+    let from: Position | null = null;
+    for (;;) {
+      let seen = 0;
+      let last: Position | null = null;
+      const read = this.client.readAll({ fromPosition: from ?? END, direction: BACKWARDS, maxCount: pageSize });
+      for await (const resolved of drain(read)) {
+        seen++;
+        const e = resolved.event;
+        if (!e) continue;
+        last = e.position;
+        if (from && comparePositions(e.position, from) >= 0) continue; // in case the start is inclusive
+        if (isUserEvent(e)) return { commit: e.position.commit, prepare: e.position.prepare };
+      }
+      if (seen < pageSize || last === null) return null;
+      from = last;
     }
-    return null;
   }
 
   async ping(): Promise<void> {
-    for await (const _ of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, deadline: 3000 })) break;
+    // A one-event read. Reads ignore `deadline` (see 4 above), so we time it ourselves.
+    const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      void read.cancel().catch(() => {});
+    }, this.pingTimeoutMs);
+    try {
+      for await (const _ of drain(read)) break;
+    } finally {
+      clearTimeout(timer);
+    }
+    // A cancelled read ends quietly, so the timeout has to be turned into an error here.
+    if (timedOut) throw new Error(`EventStoreDB did not answer within ${this.pingTimeoutMs} ms`);
   }
 
   async close(): Promise<void> {
