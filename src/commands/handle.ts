@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { WrongExpectedVersionError, type EventStore, type NewEvent, type Position } from '../eventstore/port.ts';
+import { currentVersion } from '../events/upcasters.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';
 import { ContentionError, VersionMismatchError } from './errors.ts';
@@ -73,7 +74,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
         correlationId: ctx.correlationId,
         causationId: ctx.causationId,
         ...(ctx.idempotencyKey !== undefined ? { idempotencyKey: ctx.idempotencyKey } : {}),
-        schemaVersion: 1,
+        schemaVersion: currentVersion(e.type),
       },
     }));
     try {

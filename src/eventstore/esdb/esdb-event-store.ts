@@ -109,15 +109,66 @@ function toRecorded(e: EsdbRecordedEvent, position: Position): RecordedEvent {
   };
 }
 
+/** How long stopping a read or subscription early may take before its stream is just destroyed. */
+const STOP_TIMEOUT_MS = 5000;
+
 /**
- * Iterates a client read, and cancels the gRPC call when the consumer stops early. Otherwise the
- * call would stay open, paused, until dispose().
+ * Stops a client read or subscription before its end. The gRPC call is cancelled, and then the
+ * items it still delivers are consumed until the stream ends. Destroying the stream (which is what
+ * `break` in a for await over it does) is not enough: grpc-js reports a call's status only after
+ * its pending messages are read, so the paused call would never finish and the client's dispose()
+ * would wait for it forever. `pending` is a next() already in flight.
  */
-async function* drain<T>(read: StreamingRead<T>): AsyncGenerator<T> {
+async function stopEarly(
+  stream: { destroy(): unknown },
+  cancel: () => Promise<void>,
+  iterator: AsyncIterator<unknown>,
+  pending: Promise<IteratorResult<unknown>> | null,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS);
+    timer.unref();
+  });
   try {
-    for await (const item of read) yield item;
+    await cancel();
+    for (let next = pending ?? iterator.next(); ; next = iterator.next()) {
+      const r = await Promise.race([next, timedOut]);
+      if (r === 'timeout') {
+        next.catch(() => {});
+        stream.destroy();
+        return;
+      }
+      if (r.done) return;
+    }
+  } catch {
+    // An error after the cancel (the cancellation itself, a dropped connection): the call is over.
   } finally {
-    if (!read.readableEnded) await read.cancel().catch(() => {});
+    clearTimeout(timer);
+  }
+}
+
+/** Iterates a client read, stopping it properly (see stopEarly) when the consumer breaks off. */
+async function* drain<T>(read: StreamingRead<T>): AsyncGenerator<T> {
+  const iterator = read[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    for (;;) {
+      let next: IteratorResult<T>;
+      try {
+        next = await iterator.next();
+      } catch (err) {
+        finished = true; // the stream failed and is destroyed with its call
+        throw err;
+      }
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!finished) await stopEarly(read, () => read.cancel(), iterator, null);
   }
 }
 
@@ -251,27 +302,30 @@ export class EsdbEventStore implements EventStore {
     });
     signal?.addEventListener('abort', abortWait, { once: true });
     let pending: Promise<IteratorResult<AllStreamResolvedEvent>> | null = null;
+    let finished = false;
     try {
       for (;;) {
         pending = iterator.next();
-        const next = await Promise.race([pending, aborted]);
+        let next: IteratorResult<AllStreamResolvedEvent> | 'aborted';
+        try {
+          next = await Promise.race([pending, aborted]);
+        } catch (err) {
+          finished = true; // the subscription failed (e.g. the connection dropped)
+          throw err;
+        }
         if (next === 'aborted') return;
         pending = null;
-        if (next.done) return;
+        if (next.done) {
+          finished = true;
+          return;
+        }
         const e: AllStreamRecordedEvent | undefined = next.value.event;
         if (!e || !isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix))) continue;
         yield toRecorded(e, e.position);
       }
     } finally {
       signal?.removeEventListener('abort', abortWait);
-      await subscription.unsubscribe().catch(() => {});
-      if (pending) {
-        // Abandoned by an abort: destroying the stream settles it (premature close); ignore that.
-        pending.catch(() => {});
-        subscription.destroy();
-      } else {
-        await iterator.return?.().catch(() => {});
-      }
+      if (!finished) await stopEarly(subscription, () => subscription.unsubscribe(), iterator, pending);
     }
   }
 
