@@ -774,8 +774,13 @@ export async function ensureServices(opts: EnsureOptions): Promise<EnsuredServic
       if (docker.ok && docker.compose) {
         if (needPg) {
           const url = 'postgres://postgres:postgres@127.0.0.1:5432/oms';
-          const inst = await viaCompose(docker.compose, 'postgres', url, () => postgresAnswers(url), log);
+          const serverUp = async () => {
+            const p = await probePostgresDetailed(url);
+            return p.ok || !!p.missingDb; // a kept volume may predate POSTGRES_DB
+          };
+          const inst = await viaCompose(docker.compose, 'postgres', url, serverUp, log);
           if (inst) {
+            if (await createDatabaseIfMissing(url, LOCAL_DB)) log(`postgres: created database ${LOCAL_DB}`);
             instances.push(inst);
             databaseUrl = inst.url;
             needPg = false;

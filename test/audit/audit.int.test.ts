@@ -97,3 +97,32 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     expectProblem(await api.get('/v1/events?after=abc'), 400, 'validation_failed');
   });
 });
+
+describe('Order diff between versions', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => app?.stop());
+
+  it('lists the fields that changed and the events in between', async () => {
+    const api = client(app.baseUrl, (await app.key(['*'])).key);
+    const c = await api.post('/v1/customers', { email: 'diff@example.com', name: 'Diff' });
+    const o = await api.post('/v1/orders', {
+      customerId: c.body.id,
+      currency: 'EUR',
+      lines: [{ sku: 'DIFF-1', quantity: 1, unitPrice: 100 }],
+      shippingAddress: { line1: 'a', city: 'b', country: 'DE' },
+    });
+    await api.patch(`/v1/orders/${o.body.id}`, { notes: 'leave at the door' });
+    const d = await api.get(`/v1/orders/${o.body.id}/diff?from=1&to=${(await api.get(`/v1/orders/${o.body.id}/events`)).body.data.length}`);
+    expect(d.status, d.text).to.equal(200);
+    expect(d.body.changes).to.deep.include({ path: '/notes', from: null, to: 'leave at the door' });
+    expect(d.body.events.map((e: { type: string }) => e.type)).to.include('OrderUpdated');
+    const fromNothing = await api.get(`/v1/orders/${o.body.id}/diff?from=0&to=1`);
+    expect(fromNothing.body.changes).to.deep.equal([{ path: '/', from: null, to: fromNothing.body.changes[0].to }]);
+    expectProblem(await api.get(`/v1/orders/${o.body.id}/diff?from=2&to=1`), 400, 'validation_failed');
+    expectProblem(await api.get(`/v1/orders/${o.body.id}/diff`), 400, 'validation_failed');
+  });
+});

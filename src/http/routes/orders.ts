@@ -2,6 +2,7 @@ import { orderDecider } from '../../../domain/orders/decider.ts';
 import type { OrderLineInput } from '../../../domain/orders/events.ts';
 import type { PlacedOrder } from '../../../domain/orders/state.ts';
 import type { Address } from '../../../domain/shared/address.ts';
+import { diff } from '../../audit/diff.ts';
 import { eventView } from '../../audit/event-view.ts';
 import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
 import { cancelOrder, orderStream, placeOrder, updateOrder } from '../../orders/commands.ts';
@@ -9,7 +10,7 @@ import { orderView } from '../../orders/order-view.ts';
 import { getOrder, listOrders, type OrderFilter } from '../../orders/queries.ts';
 import { commandContext } from '../command-context.ts';
 import type { RouteDeps } from '../deps.ts';
-import { notFound } from '../problem.ts';
+import { notFound, validationFailed } from '../problem.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 import { eventList } from '../schemas/audit.ts';
 import { cancelOrderBody, createOrderBody, getOrderQuery, listOrdersQuery, orderIdParams, orderList, orderSchema, patchOrderBody } from '../schemas/orders.ts';
@@ -117,6 +118,40 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'A page of orders', schema: orderList } },
       async handler({ ctx, query }) {
         respond(ctx, 200, await listOrders(deps.knex, ctx.state.principal!.tenant, query));
+      },
+    }),
+    defineRoute<unknown, { from: number; to?: number }, { id: string }>({
+      method: 'GET',
+      path: '/v1/orders/:id/diff',
+      operationId: 'diffOrder',
+      summary: 'What changed between two versions of an order (field paths with old and new values, and the events in between)',
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from'],
+        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
+      },
+      responses: { 200: { description: 'The changes' } },
+      async handler({ ctx, params, query }) {
+        const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
+        if (events.length === 0) throw notFound(`order ${params.id}`);
+        const to = query.to ?? events.length;
+        if (query.from > to || to > events.length) {
+          throw validationFailed([{ path: 'query:/to', message: `versions run from 0 to ${events.length}, and from ≤ to` }], 'invalid version range');
+        }
+        const at = (v: number) => {
+          const s = foldRecorded(orderDecider, events.slice(0, v));
+          return s.status === 'none' ? null : orderView(s as PlacedOrder, v);
+        };
+        respond(ctx, 200, {
+          from: query.from,
+          to,
+          changes: diff(at(query.from), at(to)).filter((c) => c.path !== '/version' && c.path !== '/updatedAt'),
+          events: events.slice(query.from, to).map(eventView),
+        });
       },
     }),
     defineRoute<unknown, Record<string, never>, { id: string }>({
