@@ -1,3 +1,4 @@
+import { analyticsProjection } from '../projections/analytics.ts';
 import { customersProjection } from '../projections/customers.ts';
 import { inventoryProjection } from '../projections/inventory.ts';
 import { ordersProjection } from '../projections/orders.ts';
@@ -20,7 +21,7 @@ import type { Projection } from './projector/projection.ts';
 
 // The one list of what the service is made of: routes, read models, side effects.
 
-export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection, shipmentsProjection];
+export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection, shipmentsProjection, analyticsProjection];
 
 export function apiRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
   return [...customerRoutes(deps), ...orderRoutes(deps), ...shipmentRoutes(deps), ...inventoryRoutes(deps), ...webhookRoutes(deps), ...eventRoutes(deps)];

@@ -10,7 +10,9 @@ export interface Projection {
   name: string;
   /** Event types this projection reads; others only move its checkpoint. */
   handles: readonly string[];
-  /** Tables it owns (truncated on rebuild, compared by verify). */
+  /** Tables it owns (replaced on rebuild, compared by verify), unqualified. */
   tables: readonly string[];
+  /** The schema its tables live in (default public); apply() runs with it first on the search_path. */
+  schema?: string;
   apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
 }

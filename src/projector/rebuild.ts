@@ -30,6 +30,7 @@ export interface TableDifference {
 }
 
 const shadowSchema = (p: Projection) => `rebuild_${p.name.replace(/[^a-z0-9_]/g, '_')}`;
+const liveSchema = (p: Projection) => p.schema ?? 'public';
 
 async function totalEvents(knex: Knex, store: EventStore): Promise<number | null> {
   if (store.kind !== 'postgres') return null;
@@ -41,7 +42,7 @@ async function createShadow(knex: Knex, p: Projection): Promise<string> {
   const schema = shadowSchema(p);
   await knex.raw(`drop schema if exists ?? cascade`, [schema]);
   await knex.raw(`create schema ??`, [schema]);
-  for (const t of p.tables) await knex.raw(`create table ??.?? (like public.?? including all)`, [schema, t, t]);
+  for (const t of p.tables) await knex.raw(`create table ??.?? (like ??.?? including all)`, [schema, t, liveSchema(p), t]);
   return schema;
 }
 
@@ -80,7 +81,7 @@ async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transacti
   try {
     const reached = await replay(opts, schema, null, null, undefined, seen, total);
     const result = await knex.transaction(async (trx) => {
-      for (const t of projection.tables) await trx.raw(`lock table public.?? in share row exclusive mode`, [t]);
+      for (const t of projection.tables) await trx.raw(`lock table ??.?? in share row exclusive mode`, [liveSchema(projection), t]);
       await trx.raw(`select 1 from projection_checkpoints where name = ? for update`, [projection.name]);
       const live = (await readCheckpoint(trx, projection.name))?.position ?? null;
       if (live && (!reached || comparePositions(reached, live) < 0)) await replay(opts, schema, reached, live, trx, seen, total);
@@ -99,9 +100,10 @@ async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transacti
 /** Rebuilds a projection and swaps the result in atomically. */
 export async function rebuildProjection(opts: RebuildOptions): Promise<{ events: number; seconds: number }> {
   const { result: _r, ...stats } = await buildShadow(opts, async (trx, schema) => {
+    const live = liveSchema(opts.projection);
     for (const t of opts.projection.tables) {
-      await trx.raw(`drop table public.??`, [t]);
-      await trx.raw(`alter table ??.?? set schema public`, [schema, t]);
+      await trx.raw(`drop table ??.??`, [live, t]);
+      await trx.raw(`alter table ??.?? set schema ??`, [schema, t, live]);
     }
   });
   return stats;
@@ -120,11 +122,12 @@ export async function verifyProjection(opts: RebuildOptions): Promise<{ differen
     for (const t of opts.projection.tables) {
       const sum = async (s: string) =>
         (await trx.raw(`select coalesce(md5(string_agg(md5(x::text), '' order by md5(x::text))), '') as h from ??.?? x`, [s, t])).rows[0].h as string;
-      checksums[t] = { live: await sum('public'), rebuilt: await sum(schema) };
+      const live = liveSchema(opts.projection);
+      checksums[t] = { live: await sum(live), rebuilt: await sum(schema) };
       if (checksums[t].live === checksums[t].rebuilt) continue;
-      const onlyLive = (await trx.raw(`select count(*)::int as n from (select * from public.?? except all select * from ??.??) d`, [t, schema, t])).rows[0].n;
-      const onlyRebuilt = (await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from public.??) d`, [schema, t, t])).rows[0].n;
-      differences.push({ table: t, liveRows: await rowCount(trx, 'public', t), rebuiltRows: await rowCount(trx, schema, t), onlyLive, onlyRebuilt });
+      const onlyLive = (await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [live, t, schema, t])).rows[0].n;
+      const onlyRebuilt = (await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [schema, t, live, t])).rows[0].n;
+      differences.push({ table: t, liveRows: await rowCount(trx, live, t), rebuiltRows: await rowCount(trx, schema, t), onlyLive, onlyRebuilt });
     }
     return { differences, checksums };
   });

@@ -90,6 +90,7 @@ export class ProjectionRunner {
     const handled = events.filter((e) => this.handles.has(e.type));
     const last = events[events.length - 1]!;
     await knex.transaction(async (trx) => {
+      if (projection.schema && projection.schema !== 'public') await trx.raw('set local search_path to ??, public', [projection.schema]);
       if (handled.length > 0) await projection.apply(trx, handled);
       await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
     });

@@ -24,7 +24,12 @@
 //  4. readStream / readAll return Readable streams of ResolvedEvent (StreamingRead), consumed
 //     with for await. readStream of a missing stream fails WHILE iterating with
 //     StreamNotFoundError. A read's own `deadline` option is ignored (the client passes
-//     deadline: Infinity). cancel() ends a read early, and the iteration then simply ends.
+//     deadline: Infinity), so ping() times itself. cancel() ends a read early, and the iteration
+//     then simply ends, with no error. To stop a read or subscription before its end, we cancel
+//     it and then consume what is still buffered (stopEarly below). Breaking out of the
+//     for await is not enough: it destroys the client's stream while the gRPC call stays open
+//     and paused, and dispose() then never resolves. We observed that hang against a stand-in
+//     server.
 //  5. readAll has no server-side filter in 6.x (the client always sends NoFilter), so tenant and
 //     system-event filtering happen here, page by page. readAll's fromPosition is INCLUSIVE: the
 //     server returns an event sitting exactly at that position.
@@ -35,7 +40,9 @@
 //  7. A recorded event's `created` is a Date (the client converts .NET ticks). For JSON events,
 //     `data` is the parsed JSON. `metadata` is the parsed JSON whatever the content type, or
 //     undefined when empty.
-//  8. dispose() cancels every open call of the client; after it the process can exit.
+//  8. dispose() cancels every open call of the client and waits for each to finish. After it
+//     the process can exit: we checked this with connection refused, with a server that accepts
+//     and never answers, and with a stand-in server.
 import {
   ANY,
   BACKWARDS,
@@ -314,7 +321,7 @@ export class EsdbEventStore implements EventStore {
           finished = true; // the subscription failed (e.g. the connection dropped)
           throw err;
         }
-        if (next === 'aborted') return;
+        if (next === 'aborted' || signal?.aborted) return; // `pending` is consumed by stopEarly
         pending = null;
         if (next.done) {
           finished = true;
