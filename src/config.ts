@@ -24,6 +24,8 @@ export interface Config {
   inventoryLowThreshold: number;
   /** How soon a job held by a dead worker is handed to another one. */
   workerLockMs: number;
+  /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
+  rateLimitPerSecond: number;
 }
 
 const schema = {
@@ -46,6 +48,7 @@ const schema = {
     OMS_WEBHOOK_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{2,6}$' },
     OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
+    OMS_RATE_LIMIT_PER_SECOND: { type: 'string', pattern: '^[0-9]{1,6}$' },
   },
 } as const;
 
@@ -66,6 +69,7 @@ export const DEFAULTS = {
   OMS_WEBHOOK_TIMEOUT_MS: '10000',
   OMS_INVENTORY_LOW_THRESHOLD: '5',
   OMS_WORKER_LOCK_MS: '30000',
+  OMS_RATE_LIMIT_PER_SECOND: '100',
 } as const;
 
 export class ConfigError extends Error {
@@ -107,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: Number(get('OMS_WEBHOOK_TIMEOUT_MS')),
     inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
     workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
+    rateLimitPerSecond: Number(get('OMS_RATE_LIMIT_PER_SECOND')),
   };
 }

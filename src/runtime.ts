@@ -13,6 +13,7 @@ import { apiRoutes, jobHandlers, projections as builtInProjections } from './fea
 import { createHttpApp } from './http/app.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { operationsRoutes } from './http/routes/operations.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
 import { dispatcherProjection } from './jobs/dispatcher.ts';
 import type { JobHandler } from './jobs/handler.ts';
 import { QUEUE_NAME, startWorker } from './jobs/worker.ts';
@@ -92,6 +93,7 @@ export class Runtime {
       store: this.store,
       queue: this.queue,
       metrics: this.metrics,
+      rateLimiter: () => this.rateLimiter(),
       openApi: () => openApi,
     });
     const all = [...ops, ...api];
@@ -108,7 +110,20 @@ export class Runtime {
       pool: this.pool,
       apiKeys: this.apiKeys,
       projectionNames: () => this.projections.map((p) => p.name),
+      rateLimiter: this.rateLimiter(),
     });
+  }
+
+  private limiter: RateLimiter | null | undefined;
+  rateLimiter(): RateLimiter | null {
+    if (this.limiter === undefined) {
+      this.limiter = this.config.rateLimitPerSecond > 0 ? new RateLimiter(this.config.redisUrl, this.config.redisPrefix, this.config.rateLimitPerSecond, this.logger) : null;
+      if (this.limiter) {
+        const l = this.limiter;
+        this.onStop.push(async () => l.close());
+      }
+    }
+    return this.limiter;
   }
 
   async start(roles: readonly Role[]): Promise<void> {

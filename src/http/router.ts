@@ -6,6 +6,8 @@ import type { ApiKeys } from '../auth/api-keys.ts';
 import { authenticate } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { minPosition } from './middleware/position.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { HttpProblem, validationFailed } from './problem.ts';
 import type { RouteDef } from './route.ts';
 import type { AppState } from './state.ts';
@@ -15,6 +17,8 @@ export interface RouterDeps {
   pool: pg.Pool;
   apiKeys: ApiKeys;
   projectionNames: () => readonly string[];
+  /** null: no rate limiting */
+  rateLimiter: RateLimiter | null;
 }
 
 /** Mounts each route with the middleware its definition asks for, in a fixed order. */
@@ -23,6 +27,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
   const auth = authenticate(deps.apiKeys);
   const idem = idempotency(deps.pool);
   const position = minPosition(deps.pool, deps.projectionNames);
+  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter) : null;
 
   for (const route of routes) {
     const chain: Middleware<AppState>[] = [
@@ -33,7 +38,9 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
     ];
     if (route.scope) {
       const scope = route.scope;
-      chain.push(auth, async (ctx, next) => {
+      chain.push(auth);
+      if (limit) chain.push(limit);
+      chain.push(async (ctx, next) => {
         if (!hasScope(ctx.state.principal!, scope)) {
           throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, { requiredScope: scope });
         }

@@ -35,5 +35,6 @@ eventStoreContract('eventstoredb', async () => {
 });
 
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0]!.replace(/\s*Resolution note:.*$/, '').trim();
 }

@@ -29,6 +29,8 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     OMS_REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests poll hard with one key; the limiter has its own test.
+    OMS_RATE_LIMIT_PER_SECOND: '0',
     ...opts.env,
   });
   const runtime = await Runtime.create(config, {

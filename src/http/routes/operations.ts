@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../../eventstore/port.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 
 export interface OperationsDeps {
@@ -12,6 +13,7 @@ export interface OperationsDeps {
   queue: Queue;
   metrics: Metrics;
   openApi: () => Record<string, unknown>;
+  rateLimiter: () => RateLimiter | null;
 }
 
 async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
@@ -56,7 +58,9 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
         const ready = checks.every((c) => c.ok);
         ctx.status = ready ? 200 : 503;
         if (!ready) ctx.set('Retry-After', '2');
-        ctx.body = { status: ready ? 'ready' : 'unavailable', checks };
+        const limiter = deps.rateLimiter();
+        const rateLimiting = limiter ? (limiter.degraded ? 'failing_open' : 'ok') : 'off';
+        ctx.body = { status: ready ? 'ready' : 'unavailable', checks, rateLimiting };
       },
     }),
     defineRoute({

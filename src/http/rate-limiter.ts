@@ -1,0 +1,80 @@
+import { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+
+// A token bucket per credential in Redis (one Lua call per request: atomic across API processes).
+// Capacity = 2 × the per-second rate, refilled continuously.
+const SCRIPT = `
+local rate = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or capacity
+local ts = tonumber(b[2]) or now
+tokens = math.min(capacity, tokens + (now - ts) * rate / 1000)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'ts', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate * 1000) + 1000)
+local wait = 0
+if allowed == 0 then wait = math.ceil((1 - tokens) * 1000 / rate) end
+return { allowed, math.floor(tokens), wait }
+`;
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  retryAfterMs: number;
+  /** Redis did not answer: the request was let through (fail open). */
+  degraded: boolean;
+}
+
+export class RateLimiter {
+  private readonly redis: Redis;
+  private lastFailure = 0;
+  private lastLog = 0;
+
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    readonly perSecond: number,
+    private readonly logger: Logger,
+  ) {
+    // Fail fast: no offline queue, no retries, so a Redis outage costs a request nothing but a log line.
+    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, lazyConnect: false });
+    this.redis.on('error', () => {});
+    this.redis.defineCommand('omsTakeToken', { numberOfKeys: 1, lua: SCRIPT });
+  }
+
+  /** True when Redis failed the limiter within the last 10 s (shown in /readyz). */
+  get degraded(): boolean {
+    return Date.now() - this.lastFailure < 10_000;
+  }
+
+  async take(credential: string): Promise<RateDecision> {
+    const limit = this.perSecond;
+    try {
+      const [allowed, remaining, wait] = (await (this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }).omsTakeToken(
+        `${this.prefix}:ratelimit:${credential}`,
+        limit,
+        limit * 2,
+        Date.now(),
+      )) as [number, number, number];
+      return { allowed: allowed === 1, limit, remaining, retryAfterMs: wait, degraded: false };
+    } catch (err) {
+      this.lastFailure = Date.now();
+      if (Date.now() - this.lastLog > 5000) {
+        this.lastLog = Date.now();
+        this.logger.warn({ err: (err as Error).message }, 'rate limiter cannot reach Redis; letting requests through (fail open)');
+      }
+      return { allowed: true, limit, remaining: limit, retryAfterMs: 0, degraded: true };
+    }
+  }
+
+  close(): void {
+    this.redis.disconnect();
+  }
+}
