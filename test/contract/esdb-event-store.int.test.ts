@@ -1,3 +1,6 @@
+// A static import, on purpose. Under mocha (node-option import=tsx), a dynamic import() of the
+// adapter loads a second copy of port.ts, and the contract's `instanceof WrongExpectedVersionError`
+// then fails for errors thrown by the adapter.
 import { EsdbEventStore } from '../../src/eventstore/esdb/esdb-event-store.ts';
 import { eventStoreContract } from './eventstore.contract.ts';
 

@@ -36,6 +36,19 @@ async function expectWrongVersion(p: Promise<unknown>): Promise<WrongExpectedVer
   throw new Error('expected WrongExpectedVersionError');
 }
 
+/**
+ * A new event becomes visible to log readers once every older transaction of the cluster has
+ * ended, so a read right after an append waits (briefly) for what the test expects to see.
+ */
+async function readAllOfTenantUntil(store: EventStore, tenant: string, ok: (events: RecordedEvent[]) => boolean): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const events = await readAllOfTenant(store, tenant);
+    if (ok(events) || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function readAllOfTenant(store: EventStore, tenant: string): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
   let after = null;
@@ -174,7 +187,7 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         await store.appendToStream(s1, newEvents(tenant, 2));
         await store.appendToStream(s2, newEvents(tenant, 2));
         await store.appendToStream(s1, newEvents(tenant, 1));
-        const all = await readAllOfTenant(store, tenant);
+        const all = await readAllOfTenantUntil(store, tenant, (x) => x.length >= 5);
         expect(all.map((e) => e.streamName)).to.deep.equal([s1, s1, s2, s2, s1]);
         for (let i = 1; i < all.length; i++) expect(comparePositions(all[i - 1]!.position, all[i]!.position)).to.equal(-1);
         const rest = await store.readAll({ after: all[1]!.position, maxCount: 10, tenant });
@@ -185,13 +198,14 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         const other = `${tenant}x`;
         await store.appendToStream(`${other}:thing:1-${randomUUID()}`, newEvents(other, 1));
         await store.appendToStream(stream('z'), newEvents(tenant, 1));
-        const mine = await readAllOfTenant(store, tenant);
+        const mine = await readAllOfTenantUntil(store, tenant, (x) => x.length >= 1);
         expect(mine).to.have.length(1);
         expect(mine[0]!.metadata.tenant).to.equal(tenant);
       });
 
       it('headPosition is at or past the newest append', async () => {
         const res = await store.appendToStream(stream('head'), newEvents(tenant, 1));
+        await readAllOfTenantUntil(store, tenant, (x) => x.length >= 1);
         const head = await store.headPosition();
         expect(head).to.not.equal(null);
         expect(comparePositions(head!, res.position)).to.be.at.least(0);
@@ -248,7 +262,7 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         expect(new Set(seen.map((e) => e.id)).size).to.equal(total);
         for (let i = 1; i < seen.length; i++) expect(comparePositions(seen[i - 1]!.position, seen[i]!.position)).to.equal(-1);
         // The subscription's order is the log's order as a later reader sees it.
-        const replay = await readAllOfTenant(store, tenant);
+        const replay = await readAllOfTenantUntil(store, tenant, (x) => x.length >= total);
         expect(replay.map((e) => e.id)).to.deep.equal(seen.map((e) => e.id));
         // And within each stream the revisions arrive in order without gaps.
         const byStream = new Map<string, number[]>();
