@@ -1,4 +1,5 @@
 import { readFeed } from '../../audit/feed.ts';
+import { eventCatalogue } from '../../events/schemas.ts';
 import type { RouteDeps } from '../deps.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 import { eventList, feedQuery } from '../schemas/audit.ts';
@@ -6,6 +7,18 @@ import { respond } from '../versioning.ts';
 
 export function eventRoutes(deps: RouteDeps): RouteDef[] {
   return [
+    defineRoute({
+      method: 'GET',
+      path: '/v1/event-types',
+      operationId: 'listEventTypes',
+      summary: 'Every event type in the log with its current version and the JSON Schema of its data',
+      tag: 'Audit',
+      scope: 'events:read',
+      responses: { 200: { description: 'The event catalogue' } },
+      async handler({ ctx }) {
+        respond(ctx, 200, { data: eventCatalogue(), nextCursor: null });
+      },
+    }),
     defineRoute<unknown, { after?: string; types?: string; limit: number }>({
       method: 'GET',
       path: '/v1/events',

@@ -1,0 +1,68 @@
+import { expect } from 'chai';
+import { eventCatalogue, eventSchemaErrors } from '../../src/events/schemas.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { client } from '../support/http.ts';
+import { adjust, newCustomer, orderReaches, placeOrder } from '../support/oms.ts';
+import { quiescent } from '../support/quiescence.ts';
+
+describe('Event schemas: every event written conforms to its type’s JSON Schema', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => app?.stop());
+
+  it('a full order lifecycle writes only events that validate, each type with a version', async () => {
+    const api = client(app.baseUrl, (await app.key(['*'])).key);
+    const customerId = await newCustomer(api);
+    await api.patch(`/v1/customers/${customerId}`, { name: 'Renamed', addresses: [{ line1: 'x', city: 'y', country: 'FR' }] });
+    await adjust(api, 'SCHEMA-1', 2);
+    const a = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 2 }], { externalId: 'schema-a', notes: 'n' });
+    const b = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 1 }]);
+    await orderReaches(api, a.id, ['confirmed']);
+    await orderReaches(api, b.id, ['backordered']);
+    await api.patch(`/v1/orders/${b.id}`, { lines: [{ sku: 'SCHEMA-1', quantity: 2, unitPrice: 10 }] });
+    const s = await api.post(`/v1/orders/${a.id}/shipments`, { lines: [{ sku: 'SCHEMA-1', quantity: 2 }], carrier: 'dhl', trackingNumber: 'SCH1' });
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'in_transit', occurredAt: '2030-01-01T10:00:00Z' });
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'exception', occurredAt: '2030-01-01T09:00:00Z' });
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'delivered', occurredAt: '2030-01-01T11:00:00Z' });
+    await api.put('/v1/inventory/SCHEMA-1/locations/default', { onHand: 0, reason: 'cycle_count' });
+    await adjust(api, 'SCHEMA-1', 5);
+    await api.post(`/v1/orders/${b.id}/cancel`, { reason: 'done' });
+    await quiescent(app);
+
+    const rows = (await app.db.pool.query('select event_type, data, metadata from es_events')).rows as { event_type: string; data: unknown; metadata: { schemaVersion: number } }[];
+    const seen = new Set<string>();
+    for (const r of rows) {
+      expect(eventSchemaErrors(r.event_type, r.data), r.event_type).to.deep.equal([]);
+      expect(r.metadata.schemaVersion).to.equal(1);
+      seen.add(r.event_type);
+    }
+    expect(seen.size).to.be.at.least(20);
+    expect(eventCatalogue().map((c) => c.type)).to.include.members([...seen]);
+  });
+
+  it('a malformed event is caught by its schema', () => {
+    expect(eventSchemaErrors('OrderConfirmed', { occurredAt: 'yesterday' })).to.have.length.greaterThan(0);
+    expect(eventSchemaErrors('OrderConfirmed', { occurredAt: '2030-01-01T00:00:00Z', extra: 1 })[0]).to.match(/extra/);
+    expect(eventSchemaErrors('Nope', {})).to.deep.equal(['no schema for event type Nope']);
+  });
+});
+
+describe('GET /v1/event-types', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ roles: ['api'] });
+  });
+  after(async () => app?.stop());
+
+  it('publishes every event type with its version and schema', async () => {
+    const res = await client(app.baseUrl, (await app.key(['events:read'])).key).get('/v1/event-types');
+    expect(res.status).to.equal(200);
+    const placed = res.body.data.find((t: { type: string }) => t.type === 'OrderPlaced');
+    expect(placed.version).to.equal(1);
+    expect(placed.schema.required).to.include('lines');
+  });
+});
