@@ -1,9 +1,11 @@
+# The OMS service. The TypeScript sources run through tsx (a runtime dependency), so there is no
+# build step. `oms start` migrates the database, then runs the roles in OMS_ROLE.
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
-EXPOSE 3000
 USER node
+EXPOSE 3000
 CMD ["node", "bin/oms.js", "start"]
