@@ -53,8 +53,8 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
       }
       const placed = rx.received.find((r) => r.body.type === 'order.placed')!;
       expect(placed.body.data.orderId).to.equal(order.id);
-      const log = await deliveries(ep.id);
-      expect(log.body.data).to.have.length(3);
+      // The receiver answered; the log records it right after.
+      const log = await waitFor(() => deliveries(ep.id), (r) => r.body.data.length === 3 && r.body.data.every((d: { status: string }) => d.status !== 'pending'), { what: 'delivery log' });
       for (const d of log.body.data) {
         expect(d.status).to.equal('succeeded');
         expect(d.attempts).to.have.length(1);
