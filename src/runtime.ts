@@ -11,6 +11,7 @@ import { createEventStore } from './eventstore/create.ts';
 import type { EventStore } from './eventstore/port.ts';
 import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
 import { createHttpApp } from './http/app.ts';
+import { PROBLEM_TYPE_BASE } from './http/problem.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { operationsRoutes } from './http/routes/operations.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
@@ -165,6 +166,19 @@ export class Runtime {
         this.server.once('error', reject);
       });
       this.server!.keepAliveTimeout = 65_000;
+      // Requests Node rejects before Koa sees them (oversized headers or URL, malformed HTTP) still get problem+json.
+      this.server!.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+        if (!socket.writable) return socket.destroy();
+        const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+        const body = JSON.stringify({
+          type: `${PROBLEM_TYPE_BASE}${status === 431 ? 'headers_too_large' : 'bad_request'}`,
+          title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request',
+          status,
+          detail: status === 431 ? 'the request line or headers are too large' : 'the request is not valid HTTP',
+          code: status === 431 ? 'headers_too_large' : 'bad_request',
+        });
+        socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
       this.logger.info({ port: this.address()?.port, roles, eventStore: this.store.kind }, 'api listening');
     }
   }

@@ -36,7 +36,32 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
       } catch (err) {
         throw validationFailed([{ path: '', message: `malformed JSON: ${(err as Error).message}` }], 'the body is not valid JSON');
       }
+      const bad = unstorableText(ctx.state.body);
+      if (bad !== null) throw validationFailed([{ path: bad, message: 'contains a NUL character or an unpaired UTF-16 surrogate' }], 'the body contains text that is not valid Unicode');
     }
     return next();
   };
+}
+
+/**
+ * JSON may spell strings no database text can hold (an unpaired surrogate such as "\ud800", or
+ * NUL): they are refused here, for every field and key, with the path of the first one.
+ */
+function unstorableText(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.isWellFormed() && !value.includes('\u0000') ? null : path || '/';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = unstorableText(value[i], `${path}/${i}`);
+      if (bad !== null) return bad;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (unstorableText(k) !== null) return `${path}/${k.replace(/[^\x20-\x7e]/g, '?')}`;
+      const bad = unstorableText(v, `${path}/${k}`);
+      if (bad !== null) return bad;
+    }
+  }
+  return null;
 }
