@@ -22,10 +22,10 @@ describe('Analytics tables match a fold of the events', function () {
     await adjust(api, 'AN-2', 10);
     await adjust(api, 'AN-2', -1, undefined, 'damaged');
     const a = await placeOrder(api, customerId, [{ sku: 'AN-1', quantity: 2, unitPrice: 700 }]);
+    await orderReaches(api, a.id, ['confirmed']); // before b competes for AN-1
     const b = await placeOrder(api, customerId, [{ sku: 'AN-1', quantity: 2, unitPrice: 700 }, { sku: 'AN-2', quantity: 1, unitPrice: 50 }]);
-    const c = await placeOrder(api, customerId, [{ sku: 'AN-2', quantity: 4, unitPrice: 50 }], { currency: 'USD' });
-    await orderReaches(api, a.id, ['confirmed']);
     await orderReaches(api, b.id, ['backordered']);
+    const c = await placeOrder(api, customerId, [{ sku: 'AN-2', quantity: 4, unitPrice: 50 }], { currency: 'USD' });
     await orderReaches(api, c.id, ['confirmed']);
     const s = await api.post(`/v1/orders/${a.id}/shipments`, { lines: [{ sku: 'AN-1', quantity: 2 }], carrier: 'ups' });
     await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'in_transit' });

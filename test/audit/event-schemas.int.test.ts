@@ -19,8 +19,8 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
     await api.patch(`/v1/customers/${customerId}`, { name: 'Renamed', addresses: [{ line1: 'x', city: 'y', country: 'FR' }] });
     await adjust(api, 'SCHEMA-1', 2);
     const a = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 2 }], { externalId: 'schema-a', notes: 'n' });
+    await orderReaches(api, a.id, ['confirmed']); // before b exists, so a gets both units
     const b = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 1 }]);
-    await orderReaches(api, a.id, ['confirmed']);
     await orderReaches(api, b.id, ['backordered']);
     await api.patch(`/v1/orders/${b.id}`, { lines: [{ sku: 'SCHEMA-1', quantity: 2, unitPrice: 10 }] });
     const s = await api.post(`/v1/orders/${a.id}/shipments`, { lines: [{ sku: 'SCHEMA-1', quantity: 2 }], carrier: 'dhl', trackingNumber: 'SCH1' });
