@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
-import type { RecordedEvent } from '../src/eventstore/port.ts';
+import { idOfStream, type RecordedEvent } from '../src/eventstore/port.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
 // analytics.*: tables for BI tools. Counters are added up in memory per batch and written with
 // additive upserts (the checkpoint moves in the same transaction, so nothing is counted twice).
 
 const day = (iso: string) => iso.slice(0, 10);
-const orderIdOf = (stream: string) => stream.slice(stream.lastIndexOf(':') + 1);
 
 type Row = Record<string, string | number | null>;
 
@@ -73,16 +72,16 @@ export const analyticsProjection: Projection = {
           break;
         }
         case 'OrderConfirmed': {
-          const id = orderIdOf(e.streamName);
+          const id = idOfStream(e.streamName);
           await trx('order_fulfillment').where({ tenant, order_id: id }).whereNull('confirmed_at').update({ confirmed_at: d.occurredAt });
           await trx('backorders').where({ tenant, order_id: id }).whereNull('resolved_at').update({ resolved_at: d.occurredAt, resolution: 'confirmed' });
           break;
         }
         case 'OrderBackordered':
-          await trx('backorders').insert({ tenant, order_id: orderIdOf(e.streamName), backordered_at: d.occurredAt }).onConflict(['tenant', 'order_id']).ignore();
+          await trx('backorders').insert({ tenant, order_id: idOfStream(e.streamName), backordered_at: d.occurredAt }).onConflict(['tenant', 'order_id']).ignore();
           break;
         case 'OrderCancelled': {
-          const id = orderIdOf(e.streamName);
+          const id = idOfStream(e.streamName);
           const facts = (await trx('order_fulfillment').where({ tenant, order_id: id }).first()) as { currency: string; subtotal: string } | undefined;
           if (facts) daily.add({ tenant, day: day(d.cancelledAt), currency: facts.currency }, { orders_cancelled: 1, revenue_cancelled: Number(facts.subtotal) });
           await trx('order_fulfillment').where({ tenant, order_id: id }).update({ cancelled_at: d.cancelledAt });
@@ -90,10 +89,10 @@ export const analyticsProjection: Projection = {
           break;
         }
         case 'OrderShipmentRecorded':
-          await trx('order_fulfillment').where({ tenant, order_id: orderIdOf(e.streamName) }).whereNull('first_shipped_at').update({ first_shipped_at: d.occurredAt });
+          await trx('order_fulfillment').where({ tenant, order_id: idOfStream(e.streamName) }).whereNull('first_shipped_at').update({ first_shipped_at: d.occurredAt });
           break;
         case 'OrderDelivered':
-          await trx('order_fulfillment').where({ tenant, order_id: orderIdOf(e.streamName) }).update({ delivered_at: d.occurredAt });
+          await trx('order_fulfillment').where({ tenant, order_id: idOfStream(e.streamName) }).update({ delivered_at: d.occurredAt });
           break;
         case 'StockAdjusted':
         case 'StockCounted':

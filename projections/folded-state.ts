@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
-import type { RecordedEvent } from '../src/eventstore/port.ts';
+import { idOfStream, type RecordedEvent } from '../src/eventstore/port.ts';
 import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
-const idOf = (streamName: string) => streamName.slice(streamName.lastIndexOf(':') + 1);
 
 /**
  * A read model whose rows hold the aggregate folded with the domain's own evolve (so the row IS a
@@ -27,8 +26,8 @@ export function foldedStateProjection<S extends { status: string }, E extends Do
     async apply(trx: Knex.Transaction, events: readonly RecordedEvent[]) {
       const groups = new Map<string, { tenant: string; id: string; events: RecordedEvent[] }>();
       for (const e of events) {
-        const key = `${e.metadata.tenant}\u0000${idOf(e.streamName)}`;
-        const g = groups.get(key) ?? { tenant: e.metadata.tenant, id: idOf(e.streamName), events: [] };
+        const key = `${e.metadata.tenant}\u0000${idOfStream(e.streamName)}`;
+        const g = groups.get(key) ?? { tenant: e.metadata.tenant, id: idOfStream(e.streamName), events: [] };
         g.events.push(e);
         groups.set(key, g);
       }

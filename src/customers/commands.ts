@@ -2,10 +2,10 @@ import { customerDecider } from '../../domain/customers/decider.ts';
 import { customerNotFound } from '../../domain/customers/errors.ts';
 import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
 import type { CustomerPii } from '../../domain/customers/events.ts';
-import { fold } from '../../domain/shared/decider.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { VersionMismatchError } from '../commands/errors.ts';
 import { handleCommand } from '../commands/handle.ts';
+import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import { newId } from '../ids.ts';
@@ -20,10 +20,7 @@ export interface CustomerCommandDeps {
 
 export const customerStream = (tenant: string, id: string) => streamName(tenant, 'customer', id);
 
-async function loadCustomer(store: EventStore, tenant: string, id: string) {
-  const events = await store.readStream(customerStream(tenant, id));
-  return { state: fold(customerDecider, events.map((e) => ({ type: e.type, data: e.data }) as never)), version: events.length };
-}
+const loadCustomer = (store: EventStore, tenant: string, id: string) => loadAggregate(store, customerStream(tenant, id), customerDecider);
 
 const emailClaim = (deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) => ({
   store: deps.store,

@@ -142,3 +142,8 @@ export function tenantOfStream(name: string): string {
   const i = name.indexOf(':');
   return i < 0 ? '' : name.slice(0, i);
 }
+
+/** The entity id part of `<tenant>:<category>:<id>`. */
+export function idOfStream(name: string): string {
+  return name.split(':').slice(2).join(':');
+}

@@ -6,9 +6,9 @@ import type { PlacedOrder } from '../../domain/orders/state.ts';
 import type { Address } from '../../domain/shared/address.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
-import { foldRecorded } from '../audit/history.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
+import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
@@ -31,10 +31,7 @@ const externalIdClaimDecider = uniqueClaimDecider(externalIdTaken);
 const customerNotFound = (id: string) =>
   new DomainError('customer_not_found', `customer ${id} does not exist`, 'unprocessable', { customerId: id });
 
-export async function loadOrder(store: EventStore, tenant: string, id: string) {
-  const events = await store.readStream(orderStream(tenant, id));
-  return { state: foldRecorded(orderDecider, events), version: events.length, events };
-}
+export const loadOrder = (store: EventStore, tenant: string, id: string) => loadAggregate(store, orderStream(tenant, id), orderDecider);
 
 export interface OrderCommandResult {
   order: OrderView;
@@ -52,7 +49,7 @@ export async function placeOrder(
   input: { customerId: string; currency: string; lines: OrderLineInput[]; shippingAddress: Address; externalId: string | null; notes: string | null },
 ): Promise<OrderCommandResult> {
   // The customer must exist now: read its stream (not a read model that may lag).
-  const customer = foldRecorded(customerDecider, await deps.store.readStream(customerStream(ctx.tenant, input.customerId)));
+  const { state: customer } = await loadAggregate(deps.store, customerStream(ctx.tenant, input.customerId), customerDecider);
   if (customer.status !== 'active') throw customerNotFound(input.customerId);
 
   const orderId = newId('ord');

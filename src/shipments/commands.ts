@@ -14,6 +14,7 @@ import type { ActiveShipment } from '../../domain/shipments/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
+import { loadAggregate } from '../commands/load.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import { newId } from '../ids.ts';
 import { DEFAULT_LOCATION, inventoryStream } from '../inventory/streams.ts';
@@ -119,8 +120,7 @@ export async function createShipment(
     },
   });
   await completeShipment(deps, ctx, input.orderId, shipmentId);
-  const events = await deps.store.readStream(shipmentStream(ctx.tenant, shipmentId));
-  const s = events.reduce((acc, e) => shipmentDecider.evolve(acc, { type: e.type, data: e.data } as never), shipmentDecider.initialState());
+  const { state: s, events } = await loadAggregate(deps.store, shipmentStream(ctx.tenant, shipmentId), shipmentDecider);
   if (s.status === 'none') throw new Error(`shipment ${shipmentId} was not created`);
   return { shipment: shipmentView(s, events.length), position: events[events.length - 1]!.position };
 }
@@ -157,8 +157,7 @@ export async function recordTrackingEvent(
 
 /** What a status change means for the order and the stock. Idempotent; run by the follow-up job. */
 export async function followShipmentStatus(deps: ShipmentDeps, ctx: CommandContext, shipmentId: string): Promise<void> {
-  const events = await deps.store.readStream(shipmentStream(ctx.tenant, shipmentId));
-  const s = events.reduce((acc, e) => shipmentDecider.evolve(acc, { type: e.type, data: e.data } as never), shipmentDecider.initialState());
+  const { state: s } = await loadAggregate(deps.store, shipmentStream(ctx.tenant, shipmentId), shipmentDecider);
   if (s.status === 'none') return;
   if (s.status === 'cancelled') await undoShipment(deps, ctx, s.orderId, shipmentId, s.location, s.lines);
   if (s.status === 'delivered') {

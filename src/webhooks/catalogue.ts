@@ -1,6 +1,6 @@
 // The public webhook event catalogue: which internal events become which `resource.action`
 // notifications, and what their `data` holds.
-import type { RecordedEvent } from '../eventstore/port.ts';
+import { idOfStream, type RecordedEvent } from '../eventstore/port.ts';
 
 export const WEBHOOK_EVENT_TYPES = [
   'customer.created',
@@ -46,7 +46,6 @@ interface Level {
   reservedDelta: number;
 }
 
-const idOf = (stream: string) => stream.slice(stream.lastIndexOf(':') + 1);
 
 /** The public notifications one internal event produces, with their `data`. */
 export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'streamName'>, lowThreshold: number): { type: WebhookEventType; data: Record<string, unknown> }[] {
@@ -54,7 +53,7 @@ export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'stream
   const simple = SIMPLE[e.type];
   if (simple) {
     const resource = simple.split('.')[0]!;
-    return [{ type: simple, data: { [`${resource}Id`]: idOf(e.streamName), ...data } }];
+    return [{ type: simple, data: { [`${resource}Id`]: idOfStream(e.streamName), ...data } }];
   }
   if (e.type === 'ShipmentStatusChanged') {
     const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [{ type: 'shipment.status_changed', data }];

@@ -1,10 +1,10 @@
+import { idOfStream } from '../../eventstore/port.ts';
 import type { InventoryEvent } from '../../../domain/inventory/events.ts';
 import type { OrderEvent } from '../../../domain/orders/events.ts';
 import { allocateOrder, drainBackorders, type AllocationDeps } from '../../orders/allocation.ts';
 import type { JobContext, JobEvent, JobHandler } from '../handler.ts';
 import { jobCommandContext } from '../job-context.ts';
 
-const orderIdOf = (streamName: string) => streamName.slice(streamName.lastIndexOf(':') + 1);
 const deps = (ctx: JobContext): AllocationDeps => ({ store: ctx.store, knex: ctx.knex });
 
 /** A new order, changed lines, or a cancel: (re)allocate it. A cancelled order gets its units released. */
@@ -22,7 +22,7 @@ export const allocateOrderJob: JobHandler = {
       orderId = e.data.orderId;
     } else {
       if (event.type === 'OrderUpdated' && !(event as unknown as Extract<OrderEvent, { type: 'OrderUpdated' }>).data.changes.lines) return;
-      orderId = orderIdOf(event.streamName);
+      orderId = idOfStream(event.streamName);
     }
     await allocateOrder(deps(ctx), jobCommandContext(event, this.name), orderId);
   },

@@ -1,10 +1,10 @@
+import { idOfStream } from '../../eventstore/port.ts';
 import type { OrderEvent } from '../../../domain/orders/events.ts';
 import type { ShipmentEvent } from '../../../domain/shipments/events.ts';
 import { completeShipment, followShipmentStatus } from '../../shipments/commands.ts';
 import type { JobHandler } from '../handler.ts';
 import { jobCommandContext } from '../job-context.ts';
 
-const idOf = (streamName: string) => streamName.slice(streamName.lastIndexOf(':') + 1);
 
 /**
  * Finishes what a shipment request started (inventory commit, shipment stream) should the API
@@ -20,7 +20,7 @@ export const shipmentFollowUpJob: JobHandler = {
     const deps = { store: ctx.store };
     if (event.type === 'OrderShipmentRecorded') {
       const e = event as unknown as Extract<OrderEvent, { type: 'OrderShipmentRecorded' }>;
-      await completeShipment(deps, cctx, idOf(event.streamName), e.data.shipmentId).catch((err) => {
+      await completeShipment(deps, cctx, idOfStream(event.streamName), e.data.shipmentId).catch((err) => {
         // A refusal was already undone by completeShipment; only faults are retried.
         if ((err as { name?: string }).name !== 'DomainError') throw err;
       });
