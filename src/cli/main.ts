@@ -5,6 +5,7 @@ import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './projections.ts';
+import { seedDemo } from './seed-demo.ts';
 import { start } from './start.ts';
 
 const program = new Command('oms')
@@ -49,6 +50,13 @@ const projections = program.command('projections').description('read models');
 projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);
 projections.command('rebuild [name]').description('replay into shadow tables and swap them in atomically').action(projectionsRebuild);
 projections.command('verify [name]').option('--json').description('replay in shadow and report differences from the live tables').action(projectionsVerify);
+
+program
+  .command('seed-demo')
+  .description('create a demo tenant with an API key, customers, stock and orders')
+  .option('--tenant <tenant>', 'tenant to seed', 'demo')
+  .option('--json', 'print one JSON object')
+  .action(seedDemo);
 
 const jobs = program.command('jobs').description('side-effect jobs (BullMQ)');
 jobs.command('status').option('--json').description('jobs per state').action(jobsStatus);
