@@ -12,7 +12,7 @@ import { insertBaseline, koaBaseline, startKoaHello, type InsertBaseline } from 
 import { bulkLoadOrders } from './lib/bulk.ts';
 import { Observer, pgStatsDelta, type PgStats } from './lib/db.ts';
 import { measureLag, type LagResult } from './lib/lag.ts';
-import { repeated, median, type LoadResult } from './lib/load.ts';
+import { repeated, median, stopAllLoads, type LoadResult } from './lib/load.ts';
 import { Monitor, type CpuSnapshot, type CpuUse } from './lib/monitor.ts';
 import { parseOptions, USAGE, type BenchOptions } from './lib/options.ts';
 import type { Child } from './lib/proc.ts';
@@ -83,6 +83,7 @@ async function main(): Promise<number> {
   const monitor = new Monitor();
   const children: Child[] = [];
   let observer: Observer | null = null;
+  let interrupted = false;
 
   const results: Results = {
     date: new Date().toISOString(),
@@ -125,15 +126,24 @@ async function main(): Promise<number> {
     stack.killNow();
     for (const c of children) c.killNow();
   });
+  // Ctrl-C: stop the load and the service, let the run write what it has, then exit.
+  // A second Ctrl-C exits at once (the listener is gone, Node's default applies).
+  let mainDone: () => void = () => {};
+  const mainFinished = new Promise<void>((resolve) => (mainDone = resolve));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`${sig}: stopping and cleaning up`);
-      void cleanup().finally(() => process.exit(130));
+      interrupted = true;
+      stopAllLoads();
+      void cleanup()
+        .then(() => Promise.race([mainFinished, new Promise((r) => setTimeout(r, 20_000))]))
+        .finally(() => process.exit(130));
     });
   }
 
   /** Runs fn and records the CPU of every process and what Postgres did meanwhile. */
   const measured = async <T>(fn: () => Promise<T>, into: Measure[]): Promise<T> => {
+    if (interrupted) throw new Error('interrupted');
     const pgA = observer ? await observer.pgStats().catch(() => null) : null;
     const a = await monitor.cpu();
     try {
@@ -144,9 +154,25 @@ async function main(): Promise<number> {
       into.push({ cpu: Monitor.cpuUse(a, b), pg: pgA && pgB ? pgStatsDelta(pgA, pgB) : null, pgRaw: pgA && pgB ? [pgA, pgB] : null });
     }
   };
-  const phaseOf = async (name: string, fn: (i: number) => Promise<LoadResult>, extra: Record<string, unknown> = {}): Promise<Phase> => {
+  /** Runs a load `repeats` times (the median run is reported); `after` runs between repeats, unmeasured. */
+  const phaseOf = async (
+    name: string,
+    fn: (i: number) => Promise<LoadResult>,
+    extra: Record<string, unknown> = {},
+    after?: (i: number) => Promise<void>,
+  ): Promise<Phase> => {
     const m: Measure[] = [];
-    const r = await repeated(o.repeats, (i) => measured(() => fn(i), m));
+    const describe = (res: LoadResult, c: CpuUse) =>
+      `${fmt(res.okRps, 1)} ok/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}` +
+      (Object.keys(res.statusCodes).some((code) => !code.startsWith('2')) ? ` (status ${JSON.stringify(res.statusCodes)})` : '') +
+      `; cores ${coresLine(c)}`;
+    const r = await repeated(o.repeats, async (i) => {
+      const res = await measured(() => fn(i), m);
+      log(`${name}${o.repeats > 1 ? ` run ${i + 1}/${o.repeats}` : ''}: ${describe(res, m[m.length - 1]!.cpu)}`);
+      assertAlive(stack);
+      await after?.(i);
+      return res;
+    });
     const med = r.median;
     const mm = m[r.runs.indexOf(med)]!;
     const phase: Phase = {
@@ -158,11 +184,7 @@ async function main(): Promise<number> {
       ...extra,
     };
     results.phases[name] = phase;
-    log(
-      `${name}: ${fmt(med.okRps, 1)} ok/s, p50 ${med.latencyMs.p50} ms, p99 ${med.latencyMs.p99} ms, non-2xx ${med.non2xx}, errors ${med.errors}` +
-        (Object.keys(med.statusCodes).some((code) => !code.startsWith('2')) ? ` (status ${JSON.stringify(med.statusCodes)})` : '') +
-        `; cores ${coresLine(mm.cpu)}`,
-    );
+    if (o.repeats > 1) log(`${name} median: ${describe(med, mm.cpu)}`);
     assertAlive(stack);
     return phase;
   };
@@ -200,6 +222,7 @@ async function main(): Promise<number> {
     }
 
     // 1b. Koa hello world.
+    if (interrupted) throw new Error('interrupted');
     const koa = await startKoaHello();
     children.push(koa.child);
     monitor.watch('koa-hello', koa.child.pid);
@@ -215,6 +238,7 @@ async function main(): Promise<number> {
     monitor.unwatch('koa-hello');
 
     // 2. The service: migrate + key, then one process per role.
+    if (interrupted) throw new Error('interrupted');
     log(`starting the service (api, projector, worker)${o.bulkOrders > 0 ? ` and bulk-loading ${fmt(o.bulkOrders)} orders` : ''}…`);
     const startedAt = performance.now();
     await stack.createKey();
@@ -273,26 +297,41 @@ async function main(): Promise<number> {
     // 3. create-order on a few SKUs with plenty of stock, each run with its own customer.
     const skus = Array.from({ length: 8 }, (_, i) => `BENCH-SKU-${i + 1}`);
     for (const sku of [...skus, 'BENCH-HOT']) await api.receiveStock(sku, 10_000_000);
+    // After each run: let allocation catch up (bounded), record its pace, discard what is left.
+    const allocationAfter = (customers: string[], runs: AllocationRun[], name: string) => async (i: number) => {
+      runs.push(await allocation(obs, stack.tenant, customers[i]!, o, name));
+      runs[runs.length - 1]!.backlogDropped = await dropBacklog(obs, stack.tenant, o);
+    };
     const orderIds: string[] = [];
     const orderCustomers: string[] = [];
-    const createOrder = await phaseOf('createOrder', async (i) => {
-      const customerId = await api.createCustomer(`orders-${ts}-${i}`);
-      orderCustomers.push(customerId);
-      return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus, ids: orderIds, title: 'create-order' });
-    });
-    createOrder.allocation = await allocation(observer, stack.tenant, orderCustomers, o, 'createOrder');
-    createOrder.backlogDropped = await dropBacklog(observer, stack.tenant, o);
+    const orderAlloc: AllocationRun[] = [];
+    const createOrder = await phaseOf(
+      'createOrder',
+      async (i) => {
+        const customerId = await api.createCustomer(`orders-${ts}-${i}`);
+        orderCustomers.push(customerId);
+        return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus, ids: orderIds, title: 'create-order' });
+      },
+      {},
+      allocationAfter(orderCustomers, orderAlloc, 'createOrder'),
+    );
+    createOrder.allocation = allocationSummary(orderAlloc);
 
     // 3b. Hot SKU: every order on the same SKU (allocation contends on one inventory stream).
     const hotCustomers: string[] = [];
     const hotIds: string[] = [];
-    const hot = await phaseOf('createOrderHotSku', async (i) => {
-      const customerId = await api.createCustomer(`hot-${ts}-${i}`);
-      hotCustomers.push(customerId);
-      return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus: ['BENCH-HOT'], ids: hotIds, title: 'create-order-hot-sku' });
-    });
-    hot.allocation = await allocation(observer, stack.tenant, hotCustomers, o, 'createOrderHotSku');
-    hot.backlogDropped = await dropBacklog(observer, stack.tenant, o);
+    const hotAlloc: AllocationRun[] = [];
+    const hot = await phaseOf(
+      'createOrderHotSku',
+      async (i) => {
+        const customerId = await api.createCustomer(`hot-${ts}-${i}`);
+        hotCustomers.push(customerId);
+        return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus: ['BENCH-HOT'], ids: hotIds, title: 'create-order-hot-sku' });
+      },
+      {},
+      allocationAfter(hotCustomers, hotAlloc, 'createOrderHotSku'),
+    );
+    hot.allocation = allocationSummary(hotAlloc);
     results.service.inventoryStreamLengths = await observer.streamLengths(`${stack.tenant}:inventory:BENCH-%`).catch((err: Error) => err.message);
 
     // 4. get-order over the ids created above.
@@ -309,8 +348,8 @@ async function main(): Promise<number> {
     );
   } catch (err) {
     failure = err;
-    results.error = (err as Error).stack ?? String(err);
-    log(`FAILED: ${(err as Error).message}`);
+    results.error = interrupted ? `interrupted (${(err as Error).message})` : ((err as Error).stack ?? String(err));
+    log(interrupted ? 'interrupted; writing partial results' : `FAILED: ${(err as Error).message}`);
     for (const d of stack.deadChildren()) log(`${d.role} exited (${d.exit}); last output:\n${d.output.join('\n')}`);
   } finally {
     // Service state at the end (best effort: the run may have failed half-way).
@@ -334,52 +373,47 @@ async function main(): Promise<number> {
         (others === null ? '' : `; processes outside the benchmark used ${others.toFixed(2)} cores on average during the measured phases`) +
         `${others !== null && others > 0.25 ? ' (the machine was shared: figures are pessimistic)' : ''}.\nResults: ${out}\n`,
     );
+    mainDone();
   }
   return failure ? 1 : 0;
 }
 
-/** Waits for a write phase's orders to be allocated and reports the allocation throughput. */
-async function allocation(observer: Observer, tenant: string, customerIds: readonly string[], o: BenchOptions, name: string) {
-  const drains = [];
-  const stats = [];
-  const timelines: number[][] = [];
-  for (const customerId of customerIds) {
-    drains.push(await observer.waitQuiet(tenant, o.drainTimeoutSec * 1000, customerId));
-    stats.push(await observer.allocationStats(tenant, customerId));
-    timelines.push(await observer.allocationTimeline(tenant, customerId));
-  }
-  const perRun = stats.map((s, i) => {
-    const allocated = s.orders - (s.byStatus.pending ?? 0);
-    const spanSec = s.firstPlaced && s.lastAllocated ? (s.lastAllocated.getTime() - s.firstPlaced.getTime()) / 1000 : null;
-    const timeline = timelines[i] ?? [];
-    // Pace in the first and the last third of the allocation span: a falling pace means the cost grows with history.
-    const third = Math.max(1, Math.floor(timeline.length / 3));
-    const pace = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
-    return {
-      ...s,
-      allocated,
-      spanSec,
-      allocatedPerSec: spanSec && spanSec > 0 ? Math.round((allocated / spanSec) * 10) / 10 : null,
-      perSecondTimeline: timeline,
-      paceFirstThird: pace(timeline.slice(0, third)),
-      paceLastThird: pace(timeline.slice(-third)),
-    };
-  });
-  const rates = perRun.map((r) => r.allocatedPerSec).filter((x): x is number => x !== null);
-  const result = {
-    allocatedPerSec: rates.length ? median(rates) : null,
-    drained: drains.every((d) => d.quiet),
-    drainMs: drains.map((d) => d.ms),
-    runs: perRun,
-    stateAfterDrain: drains.map((d) => d.last),
+type AllocationRun = Awaited<ReturnType<typeof allocation>>;
+
+/** Waits (bounded) for one run's orders to be allocated and measures the allocation pace. */
+async function allocation(observer: Observer, tenant: string, customerId: string, o: BenchOptions, name: string) {
+  const drain = await observer.waitQuiet(tenant, o.drainTimeoutSec * 1000, customerId);
+  const s = await observer.allocationStats(tenant, customerId);
+  const timeline = await observer.allocationTimeline(tenant, customerId);
+  const allocated = s.orders - (s.byStatus.pending ?? 0);
+  const spanSec = s.firstPlaced && s.lastAllocated ? (s.lastAllocated.getTime() - s.firstPlaced.getTime()) / 1000 : null;
+  // Pace in the first and the last third of the span: a falling pace means the cost grows with history.
+  const third = Math.max(1, Math.floor(timeline.length / 3));
+  const pace = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
+  const run = {
+    ...s,
+    allocated,
+    spanSec,
+    allocatedPerSec: spanSec && spanSec > 0 ? Math.round((allocated / spanSec) * 10) / 10 : null,
+    perSecondTimeline: timeline,
+    paceFirstThird: pace(timeline.slice(0, third)),
+    paceLastThird: pace(timeline.slice(-third)),
+    drained: drain.quiet,
+    drainMs: drain.ms,
+    stateAfterDrain: drain.last,
+    backlogDropped: 0,
   };
-  const last = perRun[perRun.length - 1];
   log(
-    `${name} allocation: ${fmt(result.allocatedPerSec, 1)} orders/s allocated (${last ? JSON.stringify(last.byStatus) : '—'}), ` +
-      `${result.drained ? 'caught up' : 'NOT caught up'} ${result.drainMs.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')} after the load` +
-      (last ? `; pace first third ${fmt(last.paceFirstThird, 1)}/s, last third ${fmt(last.paceLastThird, 1)}/s` : ''),
+    `${name} allocation: ${fmt(run.allocatedPerSec, 1)} orders/s allocated (${JSON.stringify(s.byStatus)}), ` +
+      `${run.drained ? 'caught up' : 'NOT caught up'} ${(drain.ms / 1000).toFixed(1)} s after the load; ` +
+      `pace first third ${fmt(run.paceFirstThird, 1)}/s, last third ${fmt(run.paceLastThird, 1)}/s`,
   );
-  return result;
+  return run;
+}
+
+function allocationSummary(runs: AllocationRun[]) {
+  const rates = runs.map((r) => r.allocatedPerSec).filter((x): x is number => x !== null);
+  return { allocatedPerSec: rates.length ? median(rates) : null, drained: runs.every((r) => r.drained), runs };
 }
 
 async function serviceState(observer: Observer | null): Promise<Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import autocannon, { type Options, type Result } from 'autocannon';
+import autocannon, { type Instance, type Options, type Result } from 'autocannon';
 
 /** What the report keeps of one autocannon run. */
 export interface LoadResult {
@@ -21,6 +21,13 @@ export interface LoadResult {
   connections: number;
 }
 
+const running = new Set<Instance>();
+
+/** Ends every load in progress (on Ctrl-C: their results are then cut short). */
+export function stopAllLoads(): void {
+  for (const i of running) i.stop();
+}
+
 export async function load(opts: Options): Promise<LoadResult> {
   const errorSamples: { status: number; body: string }[] = [];
   const requests = (opts.requests ?? [{}]).map((spec) => ({
@@ -30,8 +37,14 @@ export async function load(opts: Options): Promise<LoadResult> {
       spec.onResponse?.(status, body, context, headers);
     },
   }));
-  const r: Result = await autocannon({ timeout: 10, ...opts, requests });
-  return summarize(r, errorSamples);
+  const instance = autocannon({ timeout: 10, ...opts, requests });
+  running.add(instance);
+  try {
+    const r: Result = await instance;
+    return summarize(r, errorSamples);
+  } finally {
+    running.delete(instance);
+  }
 }
 
 export function summarize(r: Result, errorSamples: { status: number; body: string }[] = []): LoadResult {

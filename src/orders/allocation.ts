@@ -94,8 +94,12 @@ async function releaseSkus(deps: AllocationDeps, ctx: CommandContext, order: Pla
 
 export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skipped';
 
-/** One allocation round for an order. Safe to repeat at any time. */
-export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, orderId: string, round = 1): Promise<AllocationOutcome> {
+/**
+ * One allocation round for an order. Safe to repeat at any time. `alsoTry` names locations known to
+ * have stock that the (asynchronous) inventory read model may not show yet, e.g. the location of
+ * the restock that triggered a drain.
+ */
+export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, orderId: string, alsoTry: readonly string[] = [], round = 1): Promise<AllocationOutcome> {
   const { state, events } = await loadOrder(deps.store, ctx.tenant, orderId);
   if (state.status === 'none') return 'skipped';
   const everSkus = skusEverOn(events);
@@ -110,7 +114,7 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
   const allocations: LineAllocation[] = [];
   const shortBySku = new Map<string, number>();
   for (const line of state.lines) {
-    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, Object.keys(line.reserved));
+    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, [...Object.keys(line.reserved), ...alsoTry]);
     const held = await heldByLocation(deps, ctx.tenant, orderId, line.sku, locations);
     const wanted = line.quantity - shippedOf(line);
     let total = [...held.values()].reduce((a, b) => a + b, 0);
@@ -179,16 +183,16 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
   }
   // Stock arrived while this round ran (its drain may have read the queue before we joined it):
   // go again rather than wait for the next restock.
-  if (openNow && round < 3) return allocateOrder(deps, ctx, orderId, round + 1);
+  if (openNow && round < 3) return allocateOrder(deps, ctx, orderId, alsoTry, round + 1);
   return outcome;
 }
 
 /** After stock became available for a SKU: offer it to the waiting orders, oldest first. */
-export async function drainBackorders(deps: AllocationDeps, ctx: CommandContext, sku: string, max = 200): Promise<number> {
+export async function drainBackorders(deps: AllocationDeps, ctx: CommandContext, sku: string, location: string, max = 200): Promise<number> {
   const { state } = await loadInventory(deps.store, ctx.tenant, sku, DEFAULT_LOCATION);
   let confirmed = 0;
   for (const waiting of state.waitList.slice(0, max)) {
-    if ((await allocateOrder(deps, ctx, waiting.orderId)) === 'confirmed') confirmed++;
+    if ((await allocateOrder(deps, ctx, waiting.orderId, [location])) === 'confirmed') confirmed++;
   }
   return confirmed;
 }

@@ -58,7 +58,9 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
 
   it('fills a line from the default location first, then other locations with stock', async () => {
     await adjust(api, 'MULTI-1', 2);
-    await adjust(api, 'MULTI-1', 5, 'east');
+    const east = await adjust(api, 'MULTI-1', 5, 'east');
+    // Other locations are found through the inventory read model: let it show east first.
+    await api.get('/v1/inventory/MULTI-1', { 'Oms-Min-Position': east.headers.get('oms-position')! });
     const o = await placeOrder(api, customerId, [{ sku: 'MULTI-1', quantity: 4 }]);
     const done = await orderReaches(api, o.id, ['confirmed']);
     expect(done.lines[0].reserved).to.equal(4);

@@ -39,6 +39,6 @@ export const drainBackordersJob: JobHandler = {
     if ((e.type === 'StockAdjusted' || e.type === 'StockCounted') && e.data.delta <= 0) return;
     if (e.type === 'ReservationReleased' && e.data.reason === 'stock_shortfall') return;
     if (e.type === 'BackorderDequeued' && e.data.reason === 'reserved') return;
-    await drainBackorders(deps(ctx), jobCommandContext(event, this.name), e.data.sku);
+    await drainBackorders(deps(ctx), jobCommandContext(event, this.name), e.data.sku, e.data.location);
   },
 };
