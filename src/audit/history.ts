@@ -1,6 +1,6 @@
 import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
-import { validationFailed } from '../http/problem.ts';
+import { notFound, validationFailed } from '../http/problem.ts';
 
 export interface AsOf {
   asOf?: string;
@@ -25,6 +25,24 @@ export function foldRecorded<E extends DomainEvent, S>(decider: Pick<Decider<nev
   return events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
 }
 
-export async function readHistory(store: EventStore, stream: string): Promise<RecordedEvent[]> {
-  return store.readStream(stream);
+
+/** True when the request asks for the entity as it was (?asOf or ?version). */
+export const wantsPast = (at: AsOf): boolean => at.asOf !== undefined || at.version !== undefined;
+
+/**
+ * An entity as it was: its stream folded up to ?asOf / ?version. 404 when it did not exist yet
+ * at that point; `version` is the number of events folded.
+ */
+export async function foldAsOf<E extends DomainEvent, S, Existing extends S>(
+  store: EventStore,
+  stream: string,
+  at: AsOf,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  existed: (state: S) => state is Existing,
+  what: string,
+): Promise<{ state: Existing; version: number }> {
+  const events = eventsUpTo(await store.readStream(stream), at);
+  const state = foldRecorded(decider, events);
+  if (!existed(state)) throw notFound(`${what} at that point`);
+  return { state, version: events.length };
 }

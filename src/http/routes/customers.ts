@@ -1,12 +1,12 @@
 import type { CustomerPii } from '../../../domain/customers/events.ts';
 import { registerCustomer, updateCustomer } from '../../customers/commands.ts';
 import { customerDecider } from '../../../domain/customers/decider.ts';
-import { eventView } from '../../audit/event-view.ts';
-import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
+import { foldAsOf, wantsPast, type AsOf } from '../../audit/history.ts';
 import { customerStream } from '../../customers/commands.ts';
 import { viewFromState } from '../../customers/customer-view.ts';
 import { getCustomer, listCustomers } from '../../customers/queries.ts';
-import { asOfQuery, eventList } from '../schemas/audit.ts';
+import { asOfQuery } from '../schemas/audit.ts';
+import { entityEventsRoute } from './entity-events.ts';
 import { commandContext } from '../command-context.ts';
 import type { RouteDeps } from '../deps.ts';
 import { notFound } from '../problem.ts';
@@ -55,11 +55,9 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'The customer', schema: customerSchema } },
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
-        if (query.asOf !== undefined || query.version !== undefined) {
-          const events = eventsUpTo(await deps.store.readStream(customerStream(tenant, params.id)), query);
-          const state = foldRecorded(customerDecider, events);
-          if (state.status !== 'active') throw notFound(`customer ${params.id} at that point`);
-          const customer = viewFromState(state, events.length);
+        if (wantsPast(query)) {
+          const past = await foldAsOf(deps.store, customerStream(tenant, params.id), query, customerDecider, (s): s is Extract<typeof s, { status: 'active' }> => s.status === 'active', `customer ${params.id}`);
+          const customer = viewFromState(past.state, past.version);
           respond(ctx, 200, customer, { version: customer.version });
           return;
         }
@@ -88,20 +86,14 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, customer, { version: customer.version, position });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
-      method: 'GET',
+    entityEventsRoute(deps, {
+      noun: 'customer',
       path: '/v1/customers/:id/events',
       operationId: 'getCustomerEvents',
-      summary: "The customer's events in order (audit trail)",
       tag: 'Customers',
       scope: 'customers:read',
       params: customerIdParams,
-      responses: { 200: { description: 'Every event of the customer', schema: eventList } },
-      async handler({ ctx, params }) {
-        const events = await deps.store.readStream(customerStream(ctx.state.principal!.tenant, params.id));
-        if (events.length === 0) throw notFound(`customer ${params.id}`);
-        respond(ctx, 200, { data: events.map(eventView), nextCursor: null });
-      },
+      stream: customerStream,
     }),
     defineRoute<unknown, { email?: string; limit: number; cursor?: string }>({
       method: 'GET',

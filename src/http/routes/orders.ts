@@ -4,7 +4,7 @@ import type { PlacedOrder } from '../../../domain/orders/state.ts';
 import type { Address } from '../../../domain/shared/address.ts';
 import { diff } from '../../audit/diff.ts';
 import { eventView } from '../../audit/event-view.ts';
-import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
+import { foldAsOf, foldRecorded, wantsPast, type AsOf } from '../../audit/history.ts';
 import { cancelOrder, orderStream, placeOrder, updateOrder } from '../../orders/commands.ts';
 import { orderView } from '../../orders/order-view.ts';
 import { getOrder, listOrders, type OrderFilter } from '../../orders/queries.ts';
@@ -12,7 +12,7 @@ import { commandContext } from '../command-context.ts';
 import type { RouteDeps } from '../deps.ts';
 import { notFound, validationFailed } from '../problem.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
-import { eventList } from '../schemas/audit.ts';
+import { entityEventsRoute } from './entity-events.ts';
 import { cancelOrderBody, createOrderBody, getOrderQuery, listOrdersQuery, orderIdParams, orderList, orderSchema, patchOrderBody } from '../schemas/orders.ts';
 import { ifMatchVersion, respond } from '../versioning.ts';
 
@@ -54,11 +54,9 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'The order', schema: orderSchema } },
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
-        if (query.asOf !== undefined || query.version !== undefined) {
-          const events = eventsUpTo(await deps.store.readStream(orderStream(tenant, params.id)), query);
-          const state = foldRecorded(orderDecider, events);
-          if (state.status === 'none') throw notFound(`order ${params.id} at that point`);
-          const order = orderView(state as PlacedOrder, events.length);
+        if (wantsPast(query)) {
+          const past = await foldAsOf(deps.store, orderStream(tenant, params.id), query, orderDecider, (s): s is PlacedOrder => s.status !== 'none', `order ${params.id}`);
+          const order = orderView(past.state, past.version);
           respond(ctx, 200, order, { version: order.version });
           return;
         }
@@ -154,20 +152,14 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
-      method: 'GET',
+    entityEventsRoute(deps, {
+      noun: 'order',
       path: '/v1/orders/:id/events',
       operationId: 'getOrderEvents',
-      summary: "The order's events in order (audit trail)",
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
-      responses: { 200: { description: 'Every event of the order', schema: eventList } },
-      async handler({ ctx, params }) {
-        const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
-        if (events.length === 0) throw notFound(`order ${params.id}`);
-        respond(ctx, 200, { data: events.map(eventView), nextCursor: null });
-      },
+      stream: orderStream,
     }),
   ];
 }

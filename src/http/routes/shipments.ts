@@ -2,8 +2,7 @@ import type { ShipmentLine } from '../../../domain/orders/events.ts';
 import { shipmentDecider } from '../../../domain/shipments/decider.ts';
 import type { TrackingStatus } from '../../../domain/shipments/events.ts';
 import type { ActiveShipment } from '../../../domain/shipments/state.ts';
-import { eventView } from '../../audit/event-view.ts';
-import { eventsUpTo, foldRecorded, type AsOf } from '../../audit/history.ts';
+import { foldAsOf, wantsPast, type AsOf } from '../../audit/history.ts';
 import { createShipment, recordTrackingEvent, shipmentStream } from '../../shipments/commands.ts';
 import { findByTrackingNumber, getShipment, listShipments } from '../../shipments/queries.ts';
 import { shipmentView } from '../../shipments/shipment-view.ts';
@@ -11,7 +10,8 @@ import { commandContext } from '../command-context.ts';
 import type { RouteDeps } from '../deps.ts';
 import { notFound } from '../problem.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
-import { asOfQuery, eventList } from '../schemas/audit.ts';
+import { asOfQuery } from '../schemas/audit.ts';
+import { entityEventsRoute } from './entity-events.ts';
 import { orderIdParams } from '../schemas/orders.ts';
 import { createShipmentBody, listShipmentsQuery, shipmentIdParams, shipmentList, shipmentSchema, trackingEventBody, trackingParams } from '../schemas/shipments.ts';
 import { ifMatchVersion, respond } from '../versioning.ts';
@@ -75,11 +75,9 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'The shipment', schema: shipmentSchema } },
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
-        if (query.asOf !== undefined || query.version !== undefined) {
-          const events = eventsUpTo(await deps.store.readStream(shipmentStream(tenant, params.id)), query);
-          const s = foldRecorded(shipmentDecider, events);
-          if (s.status === 'none') throw notFound(`shipment ${params.id} at that point`);
-          respond(ctx, 200, shipmentView(s as ActiveShipment, events.length), { version: events.length });
+        if (wantsPast(query)) {
+          const past = await foldAsOf(deps.store, shipmentStream(tenant, params.id), query, shipmentDecider, (s): s is ActiveShipment => s.status !== 'none', `shipment ${params.id}`);
+          respond(ctx, 200, shipmentView(past.state, past.version), { version: past.version });
           return;
         }
         const s = await getShipment(deps.knex, tenant, params.id);
@@ -115,20 +113,14 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, { data: found, nextCursor: null });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
-      method: 'GET',
+    entityEventsRoute(deps, {
+      noun: 'shipment',
       path: '/v1/shipments/:id/events',
       operationId: 'getShipmentEvents',
-      summary: "The shipment's events in order (audit trail)",
       tag: 'Shipments',
       scope: 'shipments:read',
       params: shipmentIdParams,
-      responses: { 200: { description: 'Every event of the shipment', schema: eventList } },
-      async handler({ ctx, params }) {
-        const events = await deps.store.readStream(shipmentStream(ctx.state.principal!.tenant, params.id));
-        if (events.length === 0) throw notFound(`shipment ${params.id}`);
-        respond(ctx, 200, { data: events.map(eventView), nextCursor: null });
-      },
+      stream: shipmentStream,
     }),
   ];
 }
