@@ -43,6 +43,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       ...(r.scope ? { security: [{ bearer: [] }], 'x-required-scope': r.scope } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+      ...(r.formBody ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: r.formBody } } } } : {}),
       responses,
     };
   }
@@ -54,7 +55,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       description: `Order management: customers, inventory, orders, shipments. Scopes: ${SCOPES.join(', ')}, or *.`,
     },
     servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: oms.<key id>.<secret>' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (oms.<key id>.<secret>) or an OAuth access token from POST /oauth/token' } } },
     paths,
   };
 }
