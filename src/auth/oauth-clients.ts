@@ -98,18 +98,19 @@ export class OAuthClients {
 
   private async load(id: string) {
     const now = Date.now();
-    let entry = this.cache.get(id);
-    if (!entry || entry.until < now) {
-      const res = await this.pool.query<Row>('select * from oauth_clients where id = $1', [id]);
-      const row = res.rows[0];
-      entry = {
-        client: row && !row.revoked_at ? { tenant: row.tenant, scopes: new Set(row.scopes as (Scope | '*')[]) } : null,
-        // An unknown id still costs one hash comparison, like a known one.
-        hash: row?.secret_hash ?? hash(randomBytes(8).toString('hex')),
-        until: now + this.cacheMs,
-      };
-      this.cache.set(id, entry);
-    }
+    const cached = this.cache.get(id);
+    if (cached && cached.until >= now) return cached;
+    const res = await this.pool.query<Row>('select * from oauth_clients where id = $1', [id]);
+    const row = res.rows[0];
+    // An unknown id still costs one hash comparison, like a known one; it is not cached, so
+    // made-up ids cannot grow the cache.
+    if (!row) return { client: null, hash: hash(randomBytes(8).toString('hex')), until: 0 };
+    const entry = {
+      client: row.revoked_at ? null : { tenant: row.tenant, scopes: new Set(row.scopes as (Scope | '*')[]) },
+      hash: row.secret_hash,
+      until: now + this.cacheMs,
+    };
+    this.cache.set(id, entry);
     return entry;
   }
 
