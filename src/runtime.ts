@@ -73,11 +73,6 @@ export class Runtime {
     const logger = options.logger ?? createLogger(config.logLevel);
     // Keys first: a bad key stops the start before any connection is opened.
     const tokens = new TokenService(await loadKeyRing(config.jwt), config.jwt);
-    if (tokens.ephemeral) {
-      logger.warn(
-        'no OMS_JWT_SIGNING_KEY configured: OAuth tokens are signed with a key generated for this process only (fine locally; with several API processes or across restarts, tokens will not verify)',
-      );
-    }
     const pool = createPool(config.databaseUrl, { max: 20 });
     const knex = createKnex(config.databaseUrl);
     const store = await createEventStore(config.eventStoreUrl, pool);
@@ -177,6 +172,11 @@ export class Runtime {
       });
     }
     if (roles.includes('api')) {
+      if (this.tokens.ephemeral) {
+        this.logger.warn(
+          'no OMS_JWT_SIGNING_KEY configured: OAuth tokens are signed with a key generated for this process only (fine locally; with several API processes or across restarts, tokens will not verify)',
+        );
+      }
       const app = this.httpApp();
       await new Promise<void>((resolve, reject) => {
         this.server = app.listen(this.config.port, this.config.host, () => resolve());
