@@ -26,6 +26,16 @@ export interface Config {
   workerLockMs: number;
   /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
   rateLimitPerSecond: number;
+  /** OAuth access tokens: signing keys (PEM or JWK text, or a file path) and claims. */
+  jwt: {
+    signingKey: string | null;
+    signingKeyFile: string | null;
+    previousKey: string | null;
+    previousKeyFile: string | null;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+  };
 }
 
 const schema = {
@@ -49,6 +59,13 @@ const schema = {
     OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_RATE_LIMIT_PER_SECOND: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    OMS_JWT_SIGNING_KEY: { type: 'string', minLength: 32 },
+    OMS_JWT_SIGNING_KEY_FILE: { type: 'string', minLength: 1 },
+    OMS_JWT_PREVIOUS_KEY: { type: 'string', minLength: 32 },
+    OMS_JWT_PREVIOUS_KEY_FILE: { type: 'string', minLength: 1 },
+    OMS_JWT_ISSUER: { type: 'string', minLength: 1, maxLength: 512 },
+    OMS_JWT_AUDIENCE: { type: 'string', minLength: 1, maxLength: 512 },
+    OMS_OAUTH_TOKEN_TTL_SECONDS: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' },
   },
 } as const;
 
@@ -70,6 +87,9 @@ export const DEFAULTS = {
   OMS_INVENTORY_LOW_THRESHOLD: '5',
   OMS_WORKER_LOCK_MS: '30000',
   OMS_RATE_LIMIT_PER_SECOND: '100',
+  OMS_JWT_ISSUER: 'urn:nh-logistics:oms',
+  OMS_JWT_AUDIENCE: 'urn:nh-logistics:oms:api',
+  OMS_OAUTH_TOKEN_TTL_SECONDS: '900',
 } as const;
 
 export class ConfigError extends Error {
@@ -112,5 +132,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
     workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
     rateLimitPerSecond: Number(get('OMS_RATE_LIMIT_PER_SECOND')),
+    jwt: {
+      signingKey: relevant.OMS_JWT_SIGNING_KEY ?? null,
+      signingKeyFile: relevant.OMS_JWT_SIGNING_KEY_FILE ?? null,
+      previousKey: relevant.OMS_JWT_PREVIOUS_KEY ?? null,
+      previousKeyFile: relevant.OMS_JWT_PREVIOUS_KEY_FILE ?? null,
+      issuer: get('OMS_JWT_ISSUER'),
+      audience: get('OMS_JWT_AUDIENCE'),
+      ttlSeconds: Number(get('OMS_OAUTH_TOKEN_TTL_SECONDS')),
+    },
   };
 }

@@ -4,6 +4,11 @@ import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { ApiKeys } from './auth/api-keys.ts';
+import { Authenticator } from './auth/authenticator.ts';
+import { OAuthClients } from './auth/oauth-clients.ts';
+import { loadKeyRing } from './auth/signing-keys.ts';
+import { TokenService } from './auth/tokens.ts';
+import { TenantSettings } from './tenants/tenant-settings.ts';
 import type { Config } from './config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
 import { createPool } from './db/pool.ts';
@@ -13,6 +18,7 @@ import { apiRoutes, jobHandlers, projections as builtInProjections } from './fea
 import { createHttpApp } from './http/app.ts';
 import { PROBLEM_TYPE_BASE } from './http/problem.ts';
 import { buildOpenApi } from './http/openapi.ts';
+import { oauthRoutes } from './http/routes/oauth.ts';
 import { operationsRoutes } from './http/routes/operations.ts';
 import { RateLimiter } from './http/rate-limiter.ts';
 import { dispatcherProjection } from './jobs/dispatcher.ts';
@@ -55,6 +61,9 @@ export class Runtime {
     readonly redis: Redis,
     readonly queue: Queue,
     readonly apiKeys: ApiKeys,
+    readonly oauthClients: OAuthClients,
+    readonly tokens: TokenService,
+    readonly tenantSettings: TenantSettings,
     private readonly options: RuntimeOptions,
   ) {
     this.handlers = [...jobHandlers, ...(options.extraJobHandlers ?? [])];
@@ -62,6 +71,8 @@ export class Runtime {
 
   static async create(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
     const logger = options.logger ?? createLogger(config.logLevel);
+    // Keys first: a bad key stops the start before any connection is opened.
+    const tokens = new TokenService(await loadKeyRing(config.jwt), config.jwt);
     const pool = createPool(config.databaseUrl, { max: 20 });
     const knex = createKnex(config.databaseUrl);
     const store = await createEventStore(config.eventStoreUrl, pool);
@@ -71,7 +82,7 @@ export class Runtime {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
-    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), options);
+    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), options);
   }
 
   async migrate(): Promise<string[]> {
@@ -97,7 +108,7 @@ export class Runtime {
       rateLimiter: () => this.rateLimiter(),
       openApi: () => openApi,
     });
-    const all = [...ops, ...api];
+    const all = [...ops, ...oauthRoutes({ oauthClients: this.oauthClients, tokens: this.tokens }), ...api];
     const openApi = buildOpenApi(all, '1.0.0');
     return all;
   }
@@ -109,7 +120,8 @@ export class Runtime {
       metrics: this.metrics,
       bodyLimitBytes: this.config.bodyLimitBytes,
       pool: this.pool,
-      apiKeys: this.apiKeys,
+      authenticator: new Authenticator(this.apiKeys, this.oauthClients, this.tokens),
+      tenantSettings: this.tenantSettings,
       projectionNames: () => this.projections.map((p) => p.name),
       rateLimiter: this.rateLimiter(),
     });
@@ -160,6 +172,11 @@ export class Runtime {
       });
     }
     if (roles.includes('api')) {
+      if (this.tokens.ephemeral) {
+        this.logger.warn(
+          'no OMS_JWT_SIGNING_KEY configured: OAuth tokens are signed with a key generated for this process only (fine locally; with several API processes or across restarts, tokens will not verify)',
+        );
+      }
       const app = this.httpApp();
       await new Promise<void>((resolve, reject) => {
         this.server = app.listen(this.config.port, this.config.host, () => resolve());

@@ -13,9 +13,15 @@ export const SCOPES = [
 
 export type Scope = (typeof SCOPES)[number];
 
-/** The authenticated caller: one tenant, some scopes ('*' = all). */
+export type CredentialKind = 'api_key' | 'oauth_client';
+
+/**
+ * The authenticated caller: one tenant, some scopes ('*' = all). API keys and OAuth clients both
+ * end up here, so scope checks, tenancy and rate limits cannot differ between them.
+ * `id` is the credential: the key id or the OAuth client id (never a token or secret).
+ */
 export interface Principal {
-  kind: 'api_key';
+  kind: CredentialKind;
   id: string;
   tenant: string;
   scopes: ReadonlySet<Scope | '*'>;

@@ -4,6 +4,8 @@ import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
+import { createClient, listClients, revokeClient } from './oauth-clients.ts';
+import { listTenants, setRateLimit } from './tenants.ts';
 import { projectionsRebuild, projectionsStatus, projectionsVerify } from './projections.ts';
 import { seedDemo } from './seed-demo.ts';
 import { start } from './start.ts';
@@ -45,6 +47,25 @@ keys
   .action(createKey);
 keys.command('list').option('--tenant <tenant>').option('--json').action(listKeys);
 keys.command('revoke <id>').action(revokeKey);
+
+const clients = program.command('oauth-clients').description('manage OAuth 2.0 clients (client credentials; secret stored hashed, shown once)');
+clients
+  .command('create')
+  .requiredOption('--tenant <tenant>', 'the tenant the client acts for')
+  .requiredOption('--scopes <list>', 'comma-separated scopes, or *')
+  .option('--label <text>', 'a note for operators')
+  .option('--json', 'print one JSON object (id, clientSecret, tenant, scopes)')
+  .action(createClient);
+clients.command('list').option('--tenant <tenant>').option('--json').action(listClients);
+clients.command('revoke <id>').description('revoke a client; its tokens are refused too').action(revokeClient);
+
+const tenants = program.command('tenants').description('per-tenant settings');
+tenants
+  .command('set-rate-limit <tenant> <perSecond>')
+  .description('requests per second per credential of this tenant, or "default" for OMS_RATE_LIMIT_PER_SECOND')
+  .option('--json')
+  .action(setRateLimit);
+tenants.command('list').option('--json').description('tenants with their own settings').action(listTenants);
 
 const projections = program.command('projections').description('read models');
 projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);

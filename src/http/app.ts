@@ -28,7 +28,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  app.use(jsonBody(opts.bodyLimitBytes));
+  app.use(jsonBody(opts.bodyLimitBytes, new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path))));
   app.use(router.routes());
   app.use(
     router.allowedMethods({

@@ -40,9 +40,10 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       operationId: r.operationId,
       summary: r.summary,
       tags: [r.tag],
-      ...(r.scope ? { security: [{ bearer: [] }], 'x-required-scope': r.scope } : { security: [] }),
+      ...(r.scope ? { security: [{ bearer: [] }, { oauth2: [r.scope] }], 'x-required-scope': r.scope } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
+      ...(r.formBody ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: r.formBody } } } } : {}),
       responses,
     };
   }
@@ -54,7 +55,16 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       description: `Order management: customers, inventory, orders, shipments. Scopes: ${SCOPES.join(', ')}, or *.`,
     },
     servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: oms.<key id>.<secret>' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (oms.<key id>.<secret>) or an OAuth access token from POST /oauth/token' },
+        oauth2: {
+          type: 'oauth2',
+          description: 'OAuth 2.0 client credentials; clients are created with `oms oauth-clients create`',
+          flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: Object.fromEntries([...SCOPES, '*'].map((s) => [s, s === '*' ? 'every scope' : s])) } },
+        },
+      },
+    },
     paths,
   };
 }

@@ -54,8 +54,8 @@ export class RateLimiter {
     return Date.now() - this.lastFailure < 10_000;
   }
 
-  async take(credential: string): Promise<RateDecision> {
-    const limit = this.perSecond;
+  /** One request of `credential` against a bucket of `limit` per second (the default unless its tenant has its own). */
+  async take(credential: string, limit = this.perSecond): Promise<RateDecision> {
     try {
       const [allowed, remaining, wait] = (await (this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }).omsTakeToken(
         `${this.prefix}:ratelimit:${credential}`,

@@ -27,6 +27,11 @@ export interface RouteDef<B = any, Q = any, P = any> {
   params?: JsonSchema;
   query?: JsonSchema;
   body?: JsonSchema;
+  /**
+   * The body is application/x-www-form-urlencoded (OAuth's token endpoint) and arrives as
+   * URLSearchParams; this schema is only published in /openapi.json, the handler checks it.
+   */
+  formBody?: JsonSchema;
   responses: Record<number, { description: string; schema?: JsonSchema; headers?: string[] }>;
   handler(rc: RouteContext<B, Q, P>): Promise<void>;
 }

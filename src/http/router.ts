@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type pg from 'pg';
 import { hasScope } from '../auth/principal.ts';
-import type { ApiKeys } from '../auth/api-keys.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import type { TenantSettings } from '../tenants/tenant-settings.ts';
 import { authenticate } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { minPosition } from './middleware/position.ts';
@@ -15,7 +16,8 @@ import { bodyAjv, paramAjv, toFieldErrors } from './validation.ts';
 
 export interface RouterDeps {
   pool: pg.Pool;
-  apiKeys: ApiKeys;
+  authenticator: Authenticator;
+  tenantSettings: TenantSettings;
   projectionNames: () => readonly string[];
   /** null: no rate limiting */
   rateLimiter: RateLimiter | null;
@@ -24,10 +26,10 @@ export interface RouterDeps {
 /** Mounts each route with the middleware its definition asks for, in a fixed order. */
 export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Router<AppState> {
   const router = new Router<AppState>();
-  const auth = authenticate(deps.apiKeys);
+  const auth = authenticate(deps.authenticator);
   const idem = idempotency(deps.pool);
   const position = minPosition(deps.pool, deps.projectionNames);
-  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter) : null;
+  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter, deps.tenantSettings) : null;
 
   for (const route of routes) {
     const chain: Middleware<AppState>[] = [
@@ -61,7 +63,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       if (validateBody) {
         if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
         if (!validateBody(ctx.state.body)) throw validationFailed(toFieldErrors(validateBody.errors));
-      } else if (ctx.state.body !== undefined && route.method !== 'GET') {
+      } else if (!route.formBody && ctx.state.body !== undefined && route.method !== 'GET') {
         throw validationFailed([{ path: '', message: 'this operation takes no body' }]);
       }
       (ctx.state as { params?: unknown; query?: unknown }).params = params;

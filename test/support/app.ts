@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Scope } from '../../src/auth/principal.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { JobHandler } from '../../src/jobs/handler.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { createLogger, type Logger } from '../../src/observability/logger.ts';
 import { Runtime, type Role } from '../../src/runtime.ts';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './database.ts';
 
@@ -18,7 +18,7 @@ export interface TestApp {
 
 /** The real service in-process: its own database and Redis prefix, real Postgres and Redis. */
 export async function startTestApp(
-  opts: { roles?: Role[]; extraJobHandlers?: JobHandler[]; env?: Record<string, string> } = {},
+  opts: { roles?: Role[]; extraJobHandlers?: JobHandler[]; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const redisPrefix = `oms-test-${randomBytes(6).toString('hex')}`;
@@ -34,7 +34,7 @@ export async function startTestApp(
     ...opts.env,
   });
   const runtime = await Runtime.create(config, {
-    logger: createLogger(config.logLevel),
+    logger: opts.logger ?? createLogger(config.logLevel),
     ...(opts.extraJobHandlers ? { extraJobHandlers: opts.extraJobHandlers } : {}),
     projectorIdleMs: 5,
     lockRetryMs: 100,

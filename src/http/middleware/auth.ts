@@ -1,18 +1,40 @@
 import type { Middleware } from 'koa';
-import type { ApiKeys } from '../../auth/api-keys.ts';
+import type { Authenticator } from '../../auth/authenticator.ts';
 import { HttpProblem } from '../problem.ts';
 import type { AppState } from '../state.ts';
 
-/** Bearer API key → ctx.state.principal; missing or invalid → 401 with WWW-Authenticate. */
-export function authenticate(apiKeys: ApiKeys): Middleware<AppState> {
+/**
+ * Bearer API key or OAuth access token → ctx.state.principal; missing or invalid → 401 with
+ * WWW-Authenticate. Failures are logged with a reason (never the credential); successes are
+ * audited on the access log line (credential id, kind, tenant).
+ */
+export function authenticate(authenticator: Authenticator): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const challenge = { headers: { 'WWW-Authenticate': 'Bearer realm="oms"' } };
-    if (!m) throw new HttpProblem(401, 'unauthenticated', 'send an API key as Authorization: Bearer <key>', challenge);
-    const principal = await apiKeys.verify(m[1]!);
-    if (!principal) throw new HttpProblem(401, 'invalid_credentials', 'the API key is unknown, malformed or revoked', challenge);
-    ctx.state.principal = principal;
+    if (!m) {
+      ctx.state.log.warn({ auth: { outcome: 'failed', reason: header ? 'not_a_bearer_credential' : 'missing' } }, 'authentication failed');
+      throw new HttpProblem(401, 'unauthenticated', 'send an API key or OAuth access token as Authorization: Bearer <credential>', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="oms"' },
+      });
+    }
+    const outcome = await authenticator.authenticate(m[1]!);
+    if (!outcome.ok) {
+      ctx.state.log.warn(
+        { auth: { outcome: 'failed', kind: outcome.kind, reason: outcome.reason, claimedCredentialId: outcome.claimedId } },
+        'authentication failed',
+      );
+      const detail =
+        outcome.kind === 'oauth_client'
+          ? outcome.expired
+            ? 'the access token has expired; request a new one at /oauth/token'
+            : 'the access token is invalid, or its client was revoked'
+          : 'the credential is unknown, malformed or revoked';
+      throw new HttpProblem(401, 'invalid_credentials', detail, {
+        headers: { 'WWW-Authenticate': `Bearer realm="oms", error="invalid_token"` },
+      });
+    }
+    ctx.state.principal = outcome.principal;
     return next();
   };
 }

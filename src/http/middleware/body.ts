@@ -6,14 +6,20 @@ import type { AppState } from '../state.ts';
 /**
  * Reads JSON bodies of POST/PUT/PATCH with a size cap. Anything but JSON is 415; malformed JSON
  * is 400 validation_failed; a body over the cap is 413 (checked on Content-Length before reading).
+ * The paths in `formPaths` (OAuth's token endpoint) take application/x-www-form-urlencoded
+ * instead, handed on as URLSearchParams.
  */
-export function jsonBody(limitBytes: number): Middleware<AppState> {
+export function jsonBody(limitBytes: number, formPaths: ReadonlySet<string> = new Set()): Middleware<AppState> {
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(ctx.method)) return next();
     const length = Number(ctx.get('Content-Length') || '0');
     if (length > limitBytes) throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);
     const hasBody = length > 0 || ctx.get('Transfer-Encoding') !== '';
-    if (hasBody && !ctx.is('application/json', 'application/*+json')) {
+    const form = formPaths.has(ctx.path);
+    if (form && hasBody && !ctx.is('application/x-www-form-urlencoded')) {
+      throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/x-www-form-urlencoded');
+    }
+    if (!form && hasBody && !ctx.is('application/json', 'application/*+json')) {
       throw new HttpProblem(415, 'unsupported_media_type', 'send the body as application/json');
     }
     let raw = '';
@@ -28,7 +34,9 @@ export function jsonBody(limitBytes: number): Middleware<AppState> {
       }
     }
     ctx.state.rawBody = raw;
-    if (raw.trim() === '') {
+    if (form) {
+      ctx.state.body = new URLSearchParams(raw);
+    } else if (raw.trim() === '') {
       ctx.state.body = undefined;
     } else {
       try {

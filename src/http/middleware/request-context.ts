@@ -21,8 +21,18 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = ctx.state.routeName ?? (ctx.status === 404 ? 'unmatched' : ctx.path);
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      // The credential audit: which key or OAuth client acted for which tenant (never the secret).
+      const p = ctx.state.principal;
       ctx.state.log.info(
-        { method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, actor: ctx.state.principal?.id },
+        {
+          method: ctx.method,
+          path: ctx.path,
+          route,
+          status: ctx.status,
+          ms: Math.round(seconds * 1e4) / 10,
+          actor: p?.id,
+          ...(p ? { credential: { id: p.id, kind: p.kind, tenant: p.tenant } } : {}),
+        },
         'request',
       );
     }

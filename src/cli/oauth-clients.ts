@@ -1,0 +1,41 @@
+import { OAuthClients } from '../auth/oauth-clients.ts';
+import { TENANT_PATTERN } from '../auth/principal.ts';
+import { parseScopes, UsageError } from './api-keys.ts';
+import { withMigratedPool } from './with-pool.ts';
+
+const withClients = <T>(fn: (c: OAuthClients) => Promise<T>) => withMigratedPool((pool) => fn(new OAuthClients(pool)));
+
+export async function createClient(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
+  if (!new RegExp(TENANT_PATTERN).test(opts.tenant)) {
+    throw new UsageError('--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit');
+  }
+  const scopes = parseScopes(opts.scopes);
+  const created = await withClients((c) => c.create(opts.tenant, scopes, opts.label ?? null));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(created)}\n`);
+  } else {
+    process.stdout.write(
+      `OAuth client for tenant ${created.tenant} (${created.scopes.join(',')})\n\n  client_id:     ${created.id}\n  client_secret: ${created.clientSecret}\n\nStore the secret now: it is shown only once. Tokens: POST /oauth/token with grant_type=client_credentials.\n`,
+    );
+  }
+}
+
+export async function listClients(opts: { tenant?: string; json?: boolean }): Promise<void> {
+  const list = await withClients((c) => c.list(opts.tenant));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(list)}\n`);
+    return;
+  }
+  for (const k of list) {
+    process.stdout.write(
+      `${k.id}  ${k.tenant.padEnd(16)} ${k.revokedAt ? 'revoked ' : 'active  '} ${k.scopes.join(',').padEnd(30)} created ${k.createdAt}${k.lastUsedAt ? ` last used ${k.lastUsedAt}` : ''}\n`,
+    );
+  }
+  if (list.length === 0) process.stdout.write('no OAuth clients\n');
+}
+
+export async function revokeClient(id: string): Promise<void> {
+  const ok = await withClients((c) => c.revoke(id));
+  if (!ok) throw new UsageError(`no active OAuth client ${id}`);
+  process.stdout.write(`revoked ${id}; its tokens are refused within 5 s on running servers\n`);
+}
