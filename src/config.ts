@@ -26,6 +26,14 @@ export interface Config {
   workerLockMs: number;
   /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
   rateLimitPerSecond: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Trust X-Forwarded-Proto/For/Host from a reverse proxy in front (Koa app.proxy). */
+  trustProxy: boolean;
+  /** PEM files: both set → the API serves HTTPS itself. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Per-request deadline: a request still running after this is answered 503. */
+  requestTimeoutMs: number;
 }
 
 const schema = {
@@ -49,6 +57,11 @@ const schema = {
     OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_RATE_LIMIT_PER_SECOND: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    OMS_CORS_ORIGINS: { type: 'string', pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$' },
+    OMS_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
+    OMS_TLS_CERT_FILE: { type: 'string', minLength: 1 },
+    OMS_TLS_KEY_FILE: { type: 'string', minLength: 1 },
+    OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
   },
 } as const;
 
@@ -70,6 +83,8 @@ export const DEFAULTS = {
   OMS_INVENTORY_LOW_THRESHOLD: '5',
   OMS_WORKER_LOCK_MS: '30000',
   OMS_RATE_LIMIT_PER_SECOND: '100',
+  OMS_TRUST_PROXY: '0',
+  OMS_REQUEST_TIMEOUT_MS: '30000',
 } as const;
 
 export class ConfigError extends Error {
@@ -93,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const get = (k: keyof typeof DEFAULTS) => relevant[k] ?? DEFAULTS[k];
   const port = Number(get('PORT'));
   if (port > 65535) throw new ConfigError(`invalid configuration:\n  PORT=${port}: must be at most 65535`);
+  const certFile = relevant.OMS_TLS_CERT_FILE;
+  const keyFile = relevant.OMS_TLS_KEY_FILE;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('invalid configuration:\n  OMS_TLS_CERT_FILE and OMS_TLS_KEY_FILE must be set together');
+  }
   return {
     port,
     host: get('HOST'),
@@ -112,5 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
     workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
     rateLimitPerSecond: Number(get('OMS_RATE_LIMIT_PER_SECOND')),
+    corsOrigins: relevant.OMS_CORS_ORIGINS ? relevant.OMS_CORS_ORIGINS.split(',').map((o) => o.replace(/\/+$/, '')) : [],
+    trustProxy: ['1', 'true'].includes(get('OMS_TRUST_PROXY')),
+    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
   };
 }
