@@ -1,5 +1,7 @@
 // PCI DSS: the API never accepts payment card numbers (PANs), in any field. A PAN is 13–19
-// digits, optionally separated by single spaces or dashes, that passes the Luhn check.
+// digits, optionally separated by single spaces or dashes, that passes the Luhn check and starts
+// with 2–6 (every card network: Mastercard 2/5, Amex/Diners/JCB 3, Visa 4, Discover/UnionPay/
+// Maestro 6). The prefix rule keeps millisecond timestamps (1…) and most references out.
 
 // A maximal run of digit groups joined by single spaces or dashes.
 const RUN = /[0-9]+(?:[ -][0-9]+)*/g;
@@ -33,7 +35,7 @@ export function containsCardNumber(text: string): boolean {
       let digits = '';
       for (let j = i; j < groups.length && digits.length + groups[j]!.length <= 19; j++) {
         digits += groups[j];
-        if (digits.length >= 13 && luhnValid(digits)) return true;
+        if (digits.length >= 13 && digits[0]! >= '2' && digits[0]! <= '6' && luhnValid(digits)) return true;
       }
     }
   }

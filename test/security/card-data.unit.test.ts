@@ -32,6 +32,8 @@ describe('card data detector (PCI DSS)', () => {
     'phone +44 20 7946 0958',
     '4111  1111  1111  1111', // double spaces are not one number
     'dates 2026-11-28 and 2026-11-29',
+    'buyer1764361234560-0@example.com', // a millisecond timestamp: no card network starts with 1
+    '7992739871300', // Luhn-valid, but no card network starts with 7
   ]) {
     it(`passes ${JSON.stringify(text)}`, () => expect(containsCardNumber(text)).to.equal(false));
   }
