@@ -50,6 +50,25 @@ describe('OWASP API4 resource consumption: size caps', function () {
   });
 });
 
+describe('OWASP API4 resource consumption: per-request deadline', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ roles: ['api'], env: { OMS_REQUEST_TIMEOUT_MS: '300' } });
+  });
+  after(async () => app?.stop());
+
+  it('a request still running at OMS_REQUEST_TIMEOUT_MS → 503 request_timeout with Retry-After; the server keeps serving', async () => {
+    const api = client(app.baseUrl, (await app.key(['*'])).key);
+    // A read-your-writes wait for a position the log never reaches would hold the request 5 s.
+    const res = await api.get('/v1/customers', { 'Oms-Min-Position': '999999999999-1' });
+    expectProblem(res, 503, 'request_timeout');
+    expect(res.headers.get('retry-after')).to.equal('1');
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect((await api.get('/v1/customers')).status).to.equal(200);
+  });
+});
+
 describe('OWASP API4 resource consumption: rate limits per credential', function () {
   this.timeout(30_000);
   let app: TestApp;
