@@ -36,6 +36,14 @@ export interface Config {
     audience: string;
     ttlSeconds: number;
   };
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Trust X-Forwarded-Proto/For/Host from a reverse proxy in front (Koa app.proxy). */
+  trustProxy: boolean;
+  /** PEM files: both set → the API serves HTTPS itself. */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Per-request deadline: a request still running after this is answered 503. */
+  requestTimeoutMs: number;
 }
 
 const schema = {
@@ -66,6 +74,11 @@ const schema = {
     OMS_JWT_ISSUER: { type: 'string', minLength: 1, maxLength: 512 },
     OMS_JWT_AUDIENCE: { type: 'string', minLength: 1, maxLength: 512 },
     OMS_OAUTH_TOKEN_TTL_SECONDS: { type: 'string', pattern: '^[1-9][0-9]{0,4}$' },
+    OMS_CORS_ORIGINS: { type: 'string', pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$' },
+    OMS_TRUST_PROXY: { enum: ['0', '1', 'true', 'false'] },
+    OMS_TLS_CERT_FILE: { type: 'string', minLength: 1 },
+    OMS_TLS_KEY_FILE: { type: 'string', minLength: 1 },
+    OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
   },
 } as const;
 
@@ -90,6 +103,8 @@ export const DEFAULTS = {
   OMS_JWT_ISSUER: 'urn:nh-logistics:oms',
   OMS_JWT_AUDIENCE: 'urn:nh-logistics:oms:api',
   OMS_OAUTH_TOKEN_TTL_SECONDS: '900',
+  OMS_TRUST_PROXY: '0',
+  OMS_REQUEST_TIMEOUT_MS: '30000',
 } as const;
 
 export class ConfigError extends Error {
@@ -113,6 +128,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const get = (k: keyof typeof DEFAULTS) => relevant[k] ?? DEFAULTS[k];
   const port = Number(get('PORT'));
   if (port > 65535) throw new ConfigError(`invalid configuration:\n  PORT=${port}: must be at most 65535`);
+  const certFile = relevant.OMS_TLS_CERT_FILE;
+  const keyFile = relevant.OMS_TLS_KEY_FILE;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('invalid configuration:\n  OMS_TLS_CERT_FILE and OMS_TLS_KEY_FILE must be set together');
+  }
   return {
     port,
     host: get('HOST'),
@@ -141,5 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: get('OMS_JWT_AUDIENCE'),
       ttlSeconds: Number(get('OMS_OAUTH_TOKEN_TTL_SECONDS')),
     },
+    corsOrigins: relevant.OMS_CORS_ORIGINS ? relevant.OMS_CORS_ORIGINS.split(',').map((o) => o.replace(/\/+$/, '')) : [],
+    trustProxy: ['1', 'true'].includes(get('OMS_TRUST_PROXY')),
+    tls: certFile && keyFile ? { certFile, keyFile } : null,
+    requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
   };
 }

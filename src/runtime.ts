@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import https from 'node:https';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
@@ -29,6 +30,7 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { ensureCheckpoint } from './projector/checkpoints.ts';
 import type { Projection } from './projector/projection.ts';
 import { ProjectionRunner } from './projector/runner.ts';
+import { loadTlsMaterial, type TlsMaterial } from './security/tls.ts';
 
 export type Role = 'api' | 'projector' | 'worker';
 
@@ -65,11 +67,14 @@ export class Runtime {
     readonly tokens: TokenService,
     readonly tenantSettings: TenantSettings,
     private readonly options: RuntimeOptions,
+    private readonly tls: TlsMaterial | null,
   ) {
     this.handlers = [...jobHandlers, ...(options.extraJobHandlers ?? [])];
   }
 
   static async create(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+    // Checked before anything connects: a bad certificate fails the start, not the first client.
+    const tls = config.tls ? loadTlsMaterial(config.tls) : null;
     const logger = options.logger ?? createLogger(config.logLevel);
     // Keys first: a bad key stops the start before any connection is opened.
     const tokens = new TokenService(await loadKeyRing(config.jwt), config.jwt);
@@ -82,7 +87,7 @@ export class Runtime {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
-    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), options);
+    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), options, tls);
   }
 
   async migrate(): Promise<string[]> {
@@ -119,6 +124,9 @@ export class Runtime {
       logger: this.logger,
       metrics: this.metrics,
       bodyLimitBytes: this.config.bodyLimitBytes,
+      corsOrigins: this.config.corsOrigins,
+      trustProxy: this.config.trustProxy,
+      requestTimeoutMs: this.config.requestTimeoutMs,
       pool: this.pool,
       authenticator: new Authenticator(this.apiKeys, this.oauthClients, this.tokens),
       tenantSettings: this.tenantSettings,
@@ -178,11 +186,18 @@ export class Runtime {
         );
       }
       const app = this.httpApp();
+      // Slow clients cannot hold sockets: the whole request must arrive within requestTimeout,
+      // its headers within headersTimeout (slowloris).
+      const requestTimeout = this.config.requestTimeoutMs + 5_000;
+      const serverOptions = { requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 65_000 };
+      const server: Server = this.tls
+        ? https.createServer({ ...serverOptions, cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2' }, app.callback())
+        : http.createServer(serverOptions, app.callback());
+      this.server = server;
       await new Promise<void>((resolve, reject) => {
-        this.server = app.listen(this.config.port, this.config.host, () => resolve());
-        this.server.once('error', reject);
+        server.once('error', reject);
+        server.listen(this.config.port, this.config.host, () => resolve());
       });
-      this.server!.keepAliveTimeout = 65_000;
       // Requests Node rejects before Koa sees them (oversized headers or URL, malformed HTTP) still get problem+json.
       this.server!.on('clientError', (err: NodeJS.ErrnoException, socket) => {
         if (!socket.writable) return socket.destroy();
@@ -196,7 +211,7 @@ export class Runtime {
         });
         socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       });
-      this.logger.info({ port: this.address()?.port, roles, eventStore: this.store.kind }, 'api listening');
+      this.logger.info({ port: this.address()?.port, https: this.tls !== null, roles, eventStore: this.store.kind }, 'api listening');
     }
   }
 

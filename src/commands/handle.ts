@@ -49,9 +49,10 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as E);
     const version = recorded.length;
     const last = recorded[recorded.length - 1];
-    if (opts.expectedVersion !== undefined && opts.expectedVersion !== version) {
-      throw new VersionMismatchError(opts.expectedVersion, version);
-    }
+    const mismatch = opts.expectedVersion !== undefined && opts.expectedVersion !== version;
+    // A stream that does not exist (here: in this tenant) is the decider's "not found" (404), not a
+    // version mismatch: If-Match on another tenant's id must look exactly like an unknown id.
+    if (mismatch && version > 0) throw new VersionMismatchError(opts.expectedVersion!, version);
     const command = typeof opts.command === 'function' ? await opts.command(state) : opts.command;
     if (command === null) return { state, version, position: last?.position ?? null, appended: [] };
     let decided: E[];
@@ -61,6 +62,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       opts.metrics?.commands.inc({ command: command.type, outcome: 'refused' });
       throw err;
     }
+    if (mismatch) throw new VersionMismatchError(opts.expectedVersion!, version);
     opts.metrics?.commands.inc({ command: command.type, outcome: decided.length ? 'accepted' : 'unchanged' });
     if (decided.length === 0) return { state, version, position: last?.position ?? null, appended: [] };
 

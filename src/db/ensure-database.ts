@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from './ssl.ts';
 
 /** Creates the database named in the URL when it does not exist yet (connecting to `postgres`). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
@@ -6,7 +7,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const name = decodeURIComponent(url.pathname.slice(1));
   if (!name || name === 'postgres') return false;
   url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client(pgConnection(url.toString()));
   await client.connect();
   try {
     const exists = await client.query('select 1 from pg_database where datname = $1', [name]);

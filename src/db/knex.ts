@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
+import { pgConnection } from './ssl.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -8,7 +9,7 @@ export function createKnex(connectionString: string, pool: { min?: number; max?:
   return knexFactory({
     client: 'pg',
     connection: {
-      connectionString,
+      ...pgConnection(connectionString),
       options: '-c idle_in_transaction_session_timeout=10000 -c statement_timeout=30000',
       application_name: 'oms-knex',
     } as Knex.PgConnectionConfig,

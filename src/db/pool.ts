@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from './ssl.ts';
 
 // int8 (bigint) columns come back as strings by default; counts and revisions fit in a number,
 // positions are parsed explicitly where they are read.
@@ -15,7 +16,7 @@ export interface PoolOptions {
  */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
-    connectionString,
+    ...pgConnection(connectionString),
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'oms',
     options: '-c idle_in_transaction_session_timeout=10000 -c statement_timeout=30000',

@@ -19,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { pgConnection } from '../db/ssl.ts';
 
 export interface EnsuredServices {
   databaseUrl: string;
@@ -106,7 +107,7 @@ async function probePostgresDetailed(url: string): Promise<Probe & { missingDb?:
     const tcp = await tcpProbe(hp.host, hp.port);
     if (!tcp.ok) return tcp;
   }
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
+  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -168,7 +169,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, every
 
 /** Creates the database when it does not exist (connecting to the `postgres` database of the same server). */
 async function createDatabaseIfMissing(url: string, name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({ ...pgConnection(withDatabase(url, 'postgres')), connectionTimeoutMillis: 5000 });
   client.on('error', () => {});
   await client.connect();
   try {

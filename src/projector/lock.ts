@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { pgConnection } from '../db/ssl.ts';
 
 /**
  * "One active instance per projection": a session-level advisory lock held on a dedicated
@@ -21,7 +22,7 @@ export class AdvisoryLock {
   async tryAcquire(): Promise<boolean> {
     if (this.held) return true;
     await this.release();
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: `oms-lock:${this.key}` });
+    const client = new pg.Client({ ...pgConnection(this.databaseUrl), application_name: `oms-lock:${this.key}` });
     const markLost = () => {
       this.lost = true;
     };

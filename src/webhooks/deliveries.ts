@@ -70,8 +70,9 @@ export async function attemptDelivery(knex: Knex, config: Config, logger: Logger
     | undefined;
   if (!delivery || delivery.status === 'succeeded') return;
   const endpoint = (await knex('webhook_endpoints').where({ id: delivery.endpoint_id }).first()) as EndpointRow | undefined;
-  const record = async (statusCode: number | null, latencyMs: number, error: string | null, final: 'succeeded' | 'failed' | null) => {
+  const record = async (statusCode: number | null, latencyMs: number, rawError: string | null, final: 'succeeded' | 'failed' | null) => {
     const n = delivery.attempts + 1;
+    const error = rawError === null ? null : rawError.slice(0, 500); // whatever went wrong, the log stays small
     await knex.transaction(async (trx) => {
       await trx('webhook_attempts').insert({ delivery_id: deliveryId, attempt: n, status_code: statusCode, latency_ms: latencyMs, error }).onConflict(['delivery_id', 'attempt']).ignore();
       await trx('webhook_deliveries')

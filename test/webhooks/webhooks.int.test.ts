@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { isBlockedAddress } from '../../src/webhooks/url-guard.ts';
 import { verify } from '../../src/webhooks/signature.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { REDIS_URL } from '../support/database.ts';
@@ -151,29 +150,5 @@ describe('Webhooks: killing the worker mid-delivery loses no delivery', function
     } finally {
       await rx.close();
     }
-  });
-});
-
-describe('Webhooks: SSRF guard', function () {
-  this.timeout(30_000);
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ roles: ['api'] }); // OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS unset
-  });
-  after(async () => app?.stop());
-
-  it('refuses private, loopback, link-local and metadata addresses with 422 webhook_url_not_allowed', async () => {
-    const api = client(app.baseUrl, (await app.key(['webhooks:manage'])).key);
-    for (const url of ['http://127.0.0.1:8080/x', 'http://localhost/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://[fd00::1]/x']) {
-      expectProblem(await api.post('/v1/webhook-endpoints', { url, events: ['*'] }), 422, 'webhook_url_not_allowed');
-    }
-    expect(await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }).then((r) => r.status)).to.equal(201);
-  });
-
-  it('classifies addresses', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1']) {
-      expect(isBlockedAddress(a), a).to.equal(true);
-    }
-    for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111']) expect(isBlockedAddress(a), a).to.equal(false);
   });
 });

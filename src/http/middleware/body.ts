@@ -1,11 +1,13 @@
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
+import { cardDataPaths } from '../../security/card-data.ts';
 import { HttpProblem, validationFailed } from '../problem.ts';
 import type { AppState } from '../state.ts';
 
 /**
  * Reads JSON bodies of POST/PUT/PATCH with a size cap. Anything but JSON is 415; malformed JSON
- * is 400 validation_failed; a body over the cap is 413 (checked on Content-Length before reading).
+ * is 400 validation_failed; a body over the cap is 413 (checked on Content-Length before reading);
+ * a body with a payment card number anywhere is 422 card_data_not_allowed.
  * The paths in `formPaths` (OAuth's token endpoint) take application/x-www-form-urlencoded
  * instead, handed on as URLSearchParams.
  */
@@ -46,6 +48,13 @@ export function jsonBody(limitBytes: number, formPaths: ReadonlySet<string> = ne
       }
       const bad = unstorableText(ctx.state.body);
       if (bad !== null) throw validationFailed([{ path: bad, message: 'contains a NUL character or an unpaired UTF-16 surrogate' }], 'the body contains text that is not valid Unicode');
+      // PCI DSS scope: refused before any handler, idempotency record or log line sees it.
+      const cards = cardDataPaths(ctx.state.body);
+      if (cards.length > 0) {
+        throw new HttpProblem(422, 'card_data_not_allowed', 'the request contains what looks like a payment card number; this API never accepts card data', {
+          errors: cards.map((path) => ({ path, message: 'looks like a payment card number' })),
+        });
+      }
     }
     return next();
   };

@@ -1,11 +1,76 @@
+// OWASP API4:2023 Unrestricted Resource Consumption: body, page and array caps, and per-credential
+// rate limits (429 with Retry-After and RateLimit headers).
 import { expect } from 'chai';
 import { RateLimiter } from '../../src/http/rate-limiter.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
 import { requestToken } from '../support/oauth.ts';
+import { address, newCustomer } from '../support/oms.ts';
 
-describe('Rate limits per credential', function () {
+describe('OWASP API4 resource consumption: size caps', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  let api: ReturnType<typeof client>;
+  before(async () => {
+    app = await startTestApp({ roles: ['api'], env: { OMS_BODY_LIMIT_BYTES: '65536' } });
+    api = client(app.baseUrl, (await app.key(['*'])).key);
+  });
+  after(async () => app?.stop());
+
+  it('a body over OMS_BODY_LIMIT_BYTES → 413, declared or streamed, and the server keeps serving', async () => {
+    const big = { email: 'big@example.com', name: 'x'.repeat(70_000) };
+    expectProblem(await api.post('/v1/customers', big), 413, 'payload_too_large');
+    // chunked (no Content-Length): cut off while reading
+    const stream = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(JSON.stringify(big)));
+        c.close();
+      },
+    });
+    const res = await fetch(`${app.baseUrl}/v1/customers`, { method: 'POST', body: stream, duplex: 'half', headers: { 'Content-Type': 'application/json', Authorization: (await app.key(['*']).then((k) => `Bearer ${k.key}`)) } } as RequestInit);
+    expect(res.status).to.equal(413);
+    expect((await api.get('/v1/customers?limit=1')).status).to.equal(200);
+  });
+
+  it('page size is capped: limit above 200 or below 1 → 400 on every list', async () => {
+    for (const path of ['/v1/customers', '/v1/orders', '/v1/shipments', '/v1/inventory']) {
+      expectProblem(await api.get(`${path}?limit=201`), 400, 'validation_failed');
+      expectProblem(await api.get(`${path}?limit=0`), 400, 'validation_failed');
+      expect((await api.get(`${path}?limit=200`)).status, path).to.equal(200);
+    }
+  });
+
+  it('arrays are capped: 201 order lines or 21 customer addresses → 400, nothing appended', async () => {
+    const customerId = await newCustomer(api);
+    const lines = Array.from({ length: 201 }, (_, i) => ({ sku: `S-${i}`, quantity: 1, unitPrice: 1 }));
+    expectProblem(await api.post('/v1/orders', { customerId, currency: 'EUR', lines, shippingAddress: address }), 400, 'validation_failed');
+    const addresses = Array.from({ length: 21 }, () => ({ line1: '1 Road', city: 'Town', country: 'NL' }));
+    expectProblem(await api.post('/v1/customers', { email: 'many@example.com', name: 'Many', addresses }), 400, 'validation_failed');
+    expect((await api.get(`/v1/orders?customerId=${customerId}`)).body.data).to.have.length(0);
+  });
+});
+
+describe('OWASP API4 resource consumption: per-request deadline', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp({ roles: ['api'], env: { OMS_REQUEST_TIMEOUT_MS: '300' } });
+  });
+  after(async () => app?.stop());
+
+  it('a request still running at OMS_REQUEST_TIMEOUT_MS → 503 request_timeout with Retry-After; the server keeps serving', async () => {
+    const api = client(app.baseUrl, (await app.key(['*'])).key);
+    // A read-your-writes wait for a position the log never reaches would hold the request 5 s.
+    const res = await api.get('/v1/customers', { 'Oms-Min-Position': '999999999999-1' });
+    expectProblem(res, 503, 'request_timeout');
+    expect(res.headers.get('retry-after')).to.equal('1');
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    expect((await api.get('/v1/customers')).status).to.equal(200);
+  });
+});
+
+describe('OWASP API4 resource consumption: rate limits per credential', function () {
   this.timeout(30_000);
   let app: TestApp;
   before(async () => {
