@@ -1,9 +1,7 @@
 import { ApiKeys } from '../auth/api-keys.ts';
 import { SCOPES, TENANT_PATTERN, type Scope } from '../auth/principal.ts';
-import { loadConfig } from '../config.ts';
-import { ensureDatabase } from '../db/ensure-database.ts';
-import { createKnex, migrateLatest } from '../db/knex.ts';
-import { createPool } from '../db/pool.ts';
+import type { CredentialRecord } from '../auth/credential-store.ts';
+import { withMigratedPool } from './with-pool.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -20,27 +18,26 @@ export function parseScopes(text: string): (Scope | '*')[] {
   return scopes as (Scope | '*')[];
 }
 
-async function withKeys<T>(fn: (keys: ApiKeys) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  await ensureDatabase(config.databaseUrl);
-  const knex = createKnex(config.databaseUrl, { max: 1 });
-  try {
-    await migrateLatest(knex);
-  } finally {
-    await knex.destroy();
-  }
-  const pool = createPool(config.databaseUrl, { max: 2, applicationName: 'oms-cli' });
-  try {
-    return await fn(new ApiKeys(pool));
-  } finally {
-    await pool.end();
+const withKeys = <T>(fn: (keys: ApiKeys) => Promise<T>) => withMigratedPool((pool) => fn(new ApiKeys(pool)));
+
+export function checkTenant(tenant: string): void {
+  if (!new RegExp(TENANT_PATTERN).test(tenant)) {
+    throw new UsageError('--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit');
   }
 }
 
-export async function createKey(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
-  if (!new RegExp(TENANT_PATTERN).test(opts.tenant)) {
-    throw new UsageError('--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit');
+/** One line per credential (API key or OAuth client), for humans. */
+export function printCredentials(list: readonly CredentialRecord[], none: string): void {
+  for (const k of list) {
+    process.stdout.write(
+      `${k.id}  ${k.tenant.padEnd(16)} ${k.revokedAt ? 'revoked ' : 'active  '} ${k.scopes.join(',').padEnd(30)} created ${k.createdAt}${k.lastUsedAt ? ` last used ${k.lastUsedAt}` : ''}\n`,
+    );
   }
+  if (list.length === 0) process.stdout.write(`${none}\n`);
+}
+
+export async function createKey(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
+  checkTenant(opts.tenant);
   const scopes = parseScopes(opts.scopes);
   const created = await withKeys((keys) => keys.create(opts.tenant, scopes, opts.label ?? null));
   if (opts.json) {
@@ -58,12 +55,7 @@ export async function listKeys(opts: { tenant?: string; json?: boolean }): Promi
     process.stdout.write(`${JSON.stringify(list)}\n`);
     return;
   }
-  for (const k of list) {
-    process.stdout.write(
-      `${k.id}  ${k.tenant.padEnd(16)} ${k.revokedAt ? 'revoked ' : 'active  '} ${k.scopes.join(',').padEnd(30)} created ${k.createdAt}${k.lastUsedAt ? ` last used ${k.lastUsedAt}` : ''}\n`,
-    );
-  }
-  if (list.length === 0) process.stdout.write('no API keys\n');
+  printCredentials(list, 'no API keys');
 }
 
 export async function revokeKey(id: string): Promise<void> {

@@ -1,14 +1,11 @@
 import { OAuthClients } from '../auth/oauth-clients.ts';
-import { TENANT_PATTERN } from '../auth/principal.ts';
-import { parseScopes, UsageError } from './api-keys.ts';
+import { checkTenant, parseScopes, printCredentials, UsageError } from './api-keys.ts';
 import { withMigratedPool } from './with-pool.ts';
 
 const withClients = <T>(fn: (c: OAuthClients) => Promise<T>) => withMigratedPool((pool) => fn(new OAuthClients(pool)));
 
 export async function createClient(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
-  if (!new RegExp(TENANT_PATTERN).test(opts.tenant)) {
-    throw new UsageError('--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit');
-  }
+  checkTenant(opts.tenant);
   const scopes = parseScopes(opts.scopes);
   const created = await withClients((c) => c.create(opts.tenant, scopes, opts.label ?? null));
   if (opts.json) {
@@ -26,12 +23,7 @@ export async function listClients(opts: { tenant?: string; json?: boolean }): Pr
     process.stdout.write(`${JSON.stringify(list)}\n`);
     return;
   }
-  for (const k of list) {
-    process.stdout.write(
-      `${k.id}  ${k.tenant.padEnd(16)} ${k.revokedAt ? 'revoked ' : 'active  '} ${k.scopes.join(',').padEnd(30)} created ${k.createdAt}${k.lastUsedAt ? ` last used ${k.lastUsedAt}` : ''}\n`,
-    );
-  }
-  if (list.length === 0) process.stdout.write('no OAuth clients\n');
+  printCredentials(list, 'no OAuth clients');
 }
 
 export async function revokeClient(id: string): Promise<void> {
