@@ -7,7 +7,7 @@ import { foldedStateProjection } from './folded-state.ts';
 export const customersProjection = foldedStateProjection<CustomerState, CustomerEvent>({
   name: 'customers',
   table: 'customers',
-  handles: ['CustomerRegistered', 'CustomerUpdated'] satisfies CustomerEvent['type'][],
+  handles: ['CustomerRegistered', 'CustomerUpdated', 'CustomerForgotten'] satisfies CustomerEvent['type'][],
   decider: customerDecider,
   columns: (s) =>
     s.status !== 'active'

@@ -1,6 +1,10 @@
 import { orderDecider } from '../domain/orders/decider.ts';
 import type { OrderEvent } from '../domain/orders/events.ts';
 import { subtotalOf, type OrderState } from '../domain/orders/state.ts';
+import type { Knex } from 'knex';
+import { redactedAddress } from '../domain/customers/redacted.ts';
+import type { RecordedEvent } from '../src/eventstore/port.ts';
+import type { Projection } from '../src/projector/projection.ts';
 import { foldedStateProjection } from './folded-state.ts';
 
 export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
@@ -17,8 +21,8 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderDelivered',
 ];
 
-/** orders: the folded order plus the columns lists filter and sort on. */
-export const ordersProjection = foldedStateProjection<OrderState, OrderEvent>({
+/** The folded order plus the columns lists filter and sort on. */
+const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
   name: 'orders',
   table: 'orders',
   handles: ORDER_EVENT_TYPES,
@@ -37,3 +41,27 @@ export const ordersProjection = foldedStateProjection<OrderState, OrderEvent>({
           updated_at: s.updatedAt,
         },
 });
+
+/**
+ * orders. A forgotten customer's orders get the redacted address at once: replayed, their events
+ * already read back redacted (the key is gone), so a live row and a rebuilt one end up the same.
+ */
+export const ordersProjection: Projection = {
+  ...foldedOrders,
+  handles: [...ORDER_EVENT_TYPES, 'CustomerForgotten'],
+  async apply(trx: Knex.Transaction, events: readonly RecordedEvent[]) {
+    let run: RecordedEvent[] = [];
+    for (const e of events) {
+      if (e.type !== 'CustomerForgotten') {
+        run.push(e);
+        continue;
+      }
+      if (run.length > 0) await foldedOrders.apply(trx, run);
+      run = [];
+      await trx('orders')
+        .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
+        .update({ state: trx.raw("jsonb_set(state, '{shippingAddress}', ?::jsonb)", [JSON.stringify(redactedAddress())]) });
+    }
+    if (run.length > 0) await foldedOrders.apply(trx, run);
+  },
+};

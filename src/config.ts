@@ -24,6 +24,8 @@ export interface Config {
   inventoryLowThreshold: number;
   /** How soon a job held by a dead worker is handed to another one. */
   workerLockMs: number;
+  /** Wraps the per-customer data keys (32 bytes); `previous` still unwraps during a rotation. */
+  masterKey: { current: Buffer; previous: Buffer | null; isDevelopmentDefault: boolean };
   /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
   rateLimitPerSecond: number;
   /** OAuth access tokens: signing keys (PEM or JWK text, or a file path) and claims. */
@@ -46,6 +48,11 @@ export interface Config {
   requestTimeoutMs: number;
 }
 
+// 32 bytes, base64 (`openssl rand -base64 32`).
+const MASTER_KEY_PATTERN = '^[A-Za-z0-9+/]{43}=$';
+/** Fine on a laptop, never in production: the service logs a warning while it is in use. */
+export const DEVELOPMENT_MASTER_KEY = Buffer.alloc(32, 'oms-local-development-master-key').toString('base64');
+
 const schema = {
   type: 'object',
   properties: {
@@ -58,6 +65,8 @@ const schema = {
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     OMS_REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     OMS_EMAIL_HASH_KEY: { type: 'string', minLength: 16 },
+    OMS_MASTER_KEY: { type: 'string', pattern: MASTER_KEY_PATTERN },
+    OMS_MASTER_KEY_PREVIOUS: { type: 'string', pattern: MASTER_KEY_PATTERN },
     OMS_BODY_LIMIT_BYTES: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_SHUTDOWN_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{1,7}$' },
     OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: { enum: ['0', '1', 'true', 'false'] },
@@ -143,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: get('LOG_LEVEL'),
     redisPrefix: get('OMS_REDIS_PREFIX'),
     emailHashKey: get('OMS_EMAIL_HASH_KEY'),
+    masterKey: {
+      current: Buffer.from(relevant.OMS_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY, 'base64'),
+      previous: relevant.OMS_MASTER_KEY_PREVIOUS ? Buffer.from(relevant.OMS_MASTER_KEY_PREVIOUS, 'base64') : null,
+      isDevelopmentDefault: relevant.OMS_MASTER_KEY === undefined,
+    },
     bodyLimitBytes: Number(get('OMS_BODY_LIMIT_BYTES')),
     shutdownTimeoutMs: Number(get('OMS_SHUTDOWN_TIMEOUT_MS')),
     webhooksAllowPrivateNetworks: ['1', 'true'].includes(get('OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS')),

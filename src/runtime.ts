@@ -14,6 +14,7 @@ import type { Config } from './config.ts';
 import { createKnex, migrateLatest } from './db/knex.ts';
 import { createPool } from './db/pool.ts';
 import { createEventStore } from './eventstore/create.ts';
+import { PiiKeys } from './pii/keys.ts';
 import type { EventStore } from './eventstore/port.ts';
 import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
 import { createHttpApp } from './http/app.ts';
@@ -66,6 +67,7 @@ export class Runtime {
     readonly oauthClients: OAuthClients,
     readonly tokens: TokenService,
     readonly tenantSettings: TenantSettings,
+    readonly piiKeys: PiiKeys,
     private readonly options: RuntimeOptions,
     private readonly tls: TlsMaterial | null,
   ) {
@@ -80,14 +82,18 @@ export class Runtime {
     const tokens = new TokenService(await loadKeyRing(config.jwt), config.jwt);
     const pool = createPool(config.databaseUrl, { max: 20 });
     const knex = createKnex(config.databaseUrl);
-    const store = await createEventStore(config.eventStoreUrl, pool);
+    const piiKeys = new PiiKeys(pool, config.masterKey);
+    if (config.masterKey.isDevelopmentDefault) {
+      logger.warn('OMS_MASTER_KEY is not set: personal data is encrypted under the built-in development master key; set your own in production');
+    }
+    const store = await createEventStore(config.eventStoreUrl, pool, piiKeys);
     // BullMQ needs maxRetriesPerRequest: null on its connections; commands then wait for Redis
     // to come back instead of failing.
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
-    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), options, tls);
+    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), piiKeys, options, tls);
   }
 
   async migrate(): Promise<string[]> {
@@ -102,7 +108,7 @@ export class Runtime {
   }
 
   routes() {
-    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey, queue: this.queue, config: this.config };
+    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey, piiKeys: this.piiKeys, queue: this.queue, config: this.config };
     const api = apiRoutes(deps);
     const ops = operationsRoutes({
       pool: this.pool,

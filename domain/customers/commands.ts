@@ -10,4 +10,9 @@ export type UpdateCustomer = {
   data: { customerId: string; changes: Partial<CustomerPii>; now: string };
 };
 
-export type CustomerCommand = RegisterCustomer | UpdateCustomer;
+export type ForgetCustomer = {
+  type: 'ForgetCustomer';
+  data: { customerId: string; now: string };
+};
+
+export type CustomerCommand = RegisterCustomer | UpdateCustomer | ForgetCustomer;

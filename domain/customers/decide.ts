@@ -1,5 +1,5 @@
 import type { CustomerCommand } from './commands.ts';
-import { customerAlreadyExists, customerNotFound } from './errors.ts';
+import { customerAlreadyExists, customerForgotten, customerNotFound } from './errors.ts';
 import type { CustomerEvent, CustomerPii } from './events.ts';
 import type { CustomerState } from './state.ts';
 
@@ -14,6 +14,7 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
     }
     case 'UpdateCustomer': {
       if (state.status !== 'active') throw customerNotFound(command.data.customerId);
+      if (state.forgottenAt) throw customerForgotten(command.data.customerId);
       // Only real changes become an event; an update that changes nothing appends nothing.
       const changed: Partial<CustomerPii> = {};
       for (const [key, value] of Object.entries(command.data.changes) as [keyof CustomerPii, unknown][]) {
@@ -21,6 +22,12 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       }
       if (Object.keys(changed).length === 0) return [];
       return [{ type: 'CustomerUpdated', data: { customerId: command.data.customerId, pii: changed, updatedAt: command.data.now } }];
+    }
+    case 'ForgetCustomer': {
+      if (state.status !== 'active') throw customerNotFound(command.data.customerId);
+      // Forgetting twice is the same as once: nothing more to append.
+      if (state.forgottenAt) return [];
+      return [{ type: 'CustomerForgotten', data: { customerId: command.data.customerId, forgottenAt: command.data.now } }];
     }
   }
 }

@@ -20,4 +20,13 @@ export type CustomerUpdated = {
   data: { customerId: string; pii: Partial<CustomerPii>; updatedAt: string };
 };
 
-export type CustomerEvent = CustomerRegistered | CustomerUpdated;
+/**
+ * The customer's personal data was forgotten (crypto-shredded): the event itself carries none.
+ * From here on the customer folds to redacted values, whatever older events held.
+ */
+export type CustomerForgotten = {
+  type: 'CustomerForgotten';
+  data: { customerId: string; forgottenAt: string };
+};
+
+export type CustomerEvent = CustomerRegistered | CustomerUpdated | CustomerForgotten;

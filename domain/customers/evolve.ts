@@ -1,4 +1,5 @@
 import type { CustomerEvent } from './events.ts';
+import { redactedPii } from './redacted.ts';
 import type { CustomerState } from './state.ts';
 
 export function evolveCustomer(state: CustomerState, event: CustomerEvent): CustomerState {
@@ -17,5 +18,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     case 'CustomerUpdated':
       if (state.status !== 'active') return state;
       return { ...state, ...event.data.pii, updatedAt: event.data.updatedAt };
+    case 'CustomerForgotten':
+      if (state.status !== 'active') return state;
+      return { ...state, ...redactedPii(), updatedAt: event.data.forgottenAt, forgottenAt: event.data.forgottenAt };
   }
 }

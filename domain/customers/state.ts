@@ -12,6 +12,8 @@ export type CustomerState =
       addresses: Address[];
       createdAt: string;
       updatedAt: string;
+      /** Set once the personal data was forgotten; the personal fields are then redacted. */
+      forgottenAt?: string;
     };
 
 export const initialCustomerState = (): CustomerState => ({ status: 'none' });

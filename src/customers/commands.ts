@@ -9,6 +9,7 @@ import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import { newId } from '../ids.ts';
+import type { PiiKeys } from '../pii/keys.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { viewFromState, type CustomerView } from './customer-view.ts';
 
@@ -104,4 +105,30 @@ export async function updateCustomer(
     if (emailChanges) await releaseEmail(deps, ctx, newEmail, input.customerId).catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Forgets the customer's personal data: the data key is destroyed first (that is the forgetting;
+ * if the append below then fails, a retry appends it), then CustomerForgotten records it in the
+ * history. Personal fields of every earlier event, on the customer and their orders, read back
+ * redacted from then on. Idempotent.
+ */
+export async function forgetCustomer(
+  deps: CustomerCommandDeps & { piiKeys: PiiKeys },
+  ctx: CommandContext,
+  input: { customerId: string },
+): Promise<CustomerCommandResult> {
+  const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
+  if (current.state.status !== 'active') throw customerNotFound(input.customerId);
+  await deps.piiKeys.destroy(ctx.tenant, input.customerId);
+  const res = await handleCommand({
+    store: deps.store,
+    metrics: deps.metrics,
+    stream: customerStream(ctx.tenant, input.customerId),
+    decider: customerDecider,
+    ctx,
+    command: { type: 'ForgetCustomer', data: { customerId: input.customerId, now: ctx.now } },
+  });
+  if (res.state.status !== 'active') throw customerNotFound(input.customerId);
+  return { customer: viewFromState(res.state, res.version), position: res.position };
 }

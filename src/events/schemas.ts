@@ -1,6 +1,7 @@
 // A JSON Schema for the current version of every event type in the log (the shape after
-// upcasting). Auditors and consumers of the feed can rely on them; tests check that every event
-// the system writes conforms.
+// upcasting and decryption). Auditors and consumers of the feed can rely on them; tests check that
+// every event the system writes conforms. In storage, personal data (a customer's `pii`, an order's
+// `shippingAddress`) is a `pii.v1` envelope instead: see src/pii/envelope.ts.
 import { bodyAjv } from '../http/validation.ts';
 import { currentVersion } from './upcasters.ts';
 
@@ -30,6 +31,7 @@ const claim = { ownerId: str };
 export const EVENT_SCHEMAS: Record<string, Schema> = {
   CustomerRegistered: obj({ customerId: str, externalId: strOrNull, pii, registeredAt: time }),
   CustomerUpdated: obj({ customerId: str, pii: partialPii, updatedAt: time }),
+  CustomerForgotten: obj({ customerId: str, forgottenAt: time }),
   UniqueValueClaimed: obj({ ...claim, claimedAt: time }),
   UniqueValueReleased: obj({ ...claim, releasedAt: time }),
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { PiiKeys } from '../pii/keys.ts';
 
 /** What route handlers may use. */
 export interface RouteDeps {
@@ -8,4 +9,5 @@ export interface RouteDeps {
   knex: Knex;
   metrics: Metrics;
   emailHashKey: string;
+  piiKeys: PiiKeys;
 }

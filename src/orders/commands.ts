@@ -28,6 +28,8 @@ const externalIdTaken = (externalId: string) =>
   new DomainError('order_external_id_taken', `another order of this tenant already has externalId ${externalId}`, 'conflict');
 const externalIdClaimDecider = uniqueClaimDecider(externalIdTaken);
 
+const customerForgottenForOrders = (id: string) =>
+  new DomainError('customer_forgotten', `customer ${id}'s personal data was forgotten; place the order for a new customer`, 'unprocessable', { customerId: id });
 const customerNotFound = (id: string) =>
   new DomainError('customer_not_found', `customer ${id} does not exist`, 'unprocessable', { customerId: id });
 
@@ -51,6 +53,8 @@ export async function placeOrder(
   // The customer must exist now: read its stream (not a read model that may lag).
   const { state: customer } = await loadAggregate(deps.store, customerStream(ctx.tenant, input.customerId), customerDecider);
   if (customer.status !== 'active') throw customerNotFound(input.customerId);
+  // A forgotten customer has no data key any more, so no new personal data can be kept for them.
+  if (customer.forgottenAt) throw customerForgottenForOrders(input.customerId);
 
   const orderId = newId('ord');
   const claim = input.externalId

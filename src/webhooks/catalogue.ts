@@ -5,6 +5,7 @@ import { idOfStream, type RecordedEvent } from '../eventstore/port.ts';
 export const WEBHOOK_EVENT_TYPES = [
   'customer.created',
   'customer.updated',
+  'customer.forgotten',
   'order.placed',
   'order.updated',
   'order.confirmed',
@@ -24,6 +25,7 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 const SIMPLE: Record<string, WebhookEventType> = {
   CustomerRegistered: 'customer.created',
   CustomerUpdated: 'customer.updated',
+  CustomerForgotten: 'customer.forgotten',
   OrderPlaced: 'order.placed',
   OrderUpdated: 'order.updated',
   OrderConfirmed: 'order.confirmed',

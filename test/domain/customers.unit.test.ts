@@ -1,5 +1,7 @@
+import { expect } from 'chai';
 import { customerDecider } from '../../domain/customers/decider.ts';
 import type { CustomerEvent, CustomerPii } from '../../domain/customers/events.ts';
+import { redactedPii } from '../../domain/customers/redacted.ts';
 import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
 import { CLAIM_GRACE_MS } from '../../domain/shared/unique-claim.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
@@ -13,6 +15,7 @@ const pii: CustomerPii = {
   phone: null,
   addresses: [{ line1: '1 Analytical St', city: 'London', country: 'GB' }],
 };
+const forgotten: CustomerEvent = { type: 'CustomerForgotten', data: { customerId: 'cus_1', forgottenAt: later } };
 const registered: CustomerEvent = {
   type: 'CustomerRegistered',
   data: { customerId: 'cus_1', externalId: 'ext-1', pii, registeredAt: now },
@@ -51,6 +54,38 @@ describe('Customer decider', () => {
         .given([])
         .when({ type: 'UpdateCustomer', data: { customerId: 'cus_1', changes: { name: 'X' }, now } })
         .thenRefuses('customer_not_found'));
+
+    it('given a forgotten customer, when updated, then refused customer_forgotten', () =>
+      spec
+        .given([registered, forgotten])
+        .when({ type: 'UpdateCustomer', data: { customerId: 'cus_1', changes: { name: 'X' }, now } })
+        .thenRefuses('customer_forgotten'));
+  });
+
+  describe('ForgetCustomer', () => {
+    it('given a customer, when forgotten, then CustomerForgotten without personal data', () =>
+      spec
+        .given([registered])
+        .when({ type: 'ForgetCustomer', data: { customerId: 'cus_1', now: later } })
+        .then([forgotten]));
+
+    it('given a forgotten customer, when forgotten again, then nothing happens', () =>
+      spec
+        .given([registered, forgotten])
+        .when({ type: 'ForgetCustomer', data: { customerId: 'cus_1', now: later } })
+        .thenNothingHappens());
+
+    it('given no customer, when forgotten, then refused customer_not_found', () =>
+      spec
+        .given([])
+        .when({ type: 'ForgetCustomer', data: { customerId: 'cus_1', now } })
+        .thenRefuses('customer_not_found'));
+
+    it('given a customer with personal data, when CustomerForgotten is folded, then every personal field is redacted', () => {
+      const state = [registered, forgotten].reduce(customerDecider.evolve, customerDecider.initialState());
+      expect(state).to.deep.include({ status: 'active', ...redactedPii(), externalId: 'ext-1', forgottenAt: later, updatedAt: later });
+      expect(JSON.stringify(state)).to.not.match(/Ada|Lovelace|Analytical|London|example\.com/);
+    });
   });
 });
 

@@ -1,9 +1,10 @@
 import type { CustomerPii } from '../../../domain/customers/events.ts';
-import { registerCustomer, updateCustomer } from '../../customers/commands.ts';
+import { forgetCustomer, registerCustomer, updateCustomer } from '../../customers/commands.ts';
 import { customerDecider } from '../../../domain/customers/decider.ts';
 import { foldAsOf, wantsPast, type AsOf } from '../../audit/history.ts';
 import { customerStream } from '../../customers/commands.ts';
 import { viewFromState } from '../../customers/customer-view.ts';
+import { forgetInDeliveries } from '../../webhooks/forget.ts';
 import { getCustomer, listCustomers } from '../../customers/queries.ts';
 import { asOfQuery } from '../schemas/audit.ts';
 import { entityEventsRoute } from './entity-events.ts';
@@ -83,6 +84,23 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
           changes: body,
           ...(expectedVersion !== undefined ? { expectedVersion } : {}),
         });
+        respond(ctx, 200, customer, { version: customer.version, position });
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'DELETE',
+      path: '/v1/customers/:id/personal-data',
+      operationId: 'forgetCustomerPersonalData',
+      summary:
+        "Forget the customer's personal data (crypto-shredding): their data key is destroyed, so name, email, phone and addresses, on the customer and their orders, read back as redacted everywhere; the history stays replayable. Idempotent.",
+      tag: 'Customers',
+      scope: 'customers:write',
+      params: customerIdParams,
+      responses: { 200: { description: 'The customer, redacted', schema: customerSchema } },
+      async handler({ ctx, params }) {
+        const { customer, position } = await forgetCustomer(deps, commandContext(ctx), { customerId: params.id });
+        // After the key is gone, so a retry of this request finishes the job.
+        await forgetInDeliveries(deps.knex, ctx.state.principal!.tenant, params.id);
         respond(ctx, 200, customer, { version: customer.version, position });
       },
     }),
