@@ -84,7 +84,8 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     /** One command, retried with the same Idempotency-Key until it gets a definite answer. */
     async function command(method: string, path: string, body: unknown): Promise<{ outcome: Outcome; body?: any }> {
       const idem = randomUUID();
-      const until = Date.now() + 60_000;
+      // Longer than the idempotency lease (60 s): a request killed mid-flight holds its key until then.
+      const until = Date.now() + 90_000;
       stats.requests++;
       while (Date.now() < until) {
         const t0 = Date.now();
