@@ -38,25 +38,54 @@ async function totalEvents(knex: Knex, store: EventStore): Promise<number | null
   return Number(row?.count ?? 0);
 }
 
-async function createShadow(knex: Knex, p: Projection): Promise<string> {
+/**
+ * Shadow tables like the live ones, but with only their unique indexes (which upserts need):
+ * the others are built once at the end (returned as their definitions), far cheaper than
+ * maintaining them row by row during the replay.
+ */
+async function createShadow(knex: Knex, p: Projection): Promise<{ schema: string; deferredIndexes: string[] }> {
   const schema = shadowSchema(p);
   await knex.raw(`drop schema if exists ?? cascade`, [schema]);
   await knex.raw(`create schema ??`, [schema]);
-  for (const t of p.tables) await knex.raw(`create table ??.?? (like ??.?? including all)`, [schema, t, liveSchema(p), t]);
-  return schema;
+  const deferredIndexes: string[] = [];
+  for (const t of p.tables) {
+    await knex.raw(`create table ??.?? (like ??.?? including all)`, [schema, t, liveSchema(p), t]);
+    const plain = await knex.raw(
+      `select i.indexname, i.indexdef from pg_indexes i
+         join pg_class c on c.relname = i.indexname join pg_namespace n on n.oid = c.relnamespace and n.nspname = i.schemaname
+         join pg_index x on x.indexrelid = c.oid
+        where i.schemaname = ? and i.tablename = ? and not x.indisunique`,
+      [schema, t],
+    );
+    for (const r of plain.rows as { indexname: string; indexdef: string }[]) {
+      await knex.raw(`drop index ??.??`, [schema, r.indexname]);
+      deferredIndexes.push(r.indexdef);
+    }
+  }
+  return { schema, deferredIndexes };
 }
 
 /** Applies every event after `from` up to `until` (inclusive; null = the head) into the shadow tables. */
 async function replay(opts: RebuildOptions, schema: string, from: Position | null, until: Position | null, trx?: Knex.Transaction, seen = { done: 0, started: Date.now() }, total: number | null = null) {
   const handles = new Set(opts.projection.handles);
   let after = from;
+  const read = (position: Position | null) => opts.store.readAll({ after: position, maxCount: opts.batchSize ?? 5000 });
+  let next = read(after);
+  next.catch(() => {});
   for (;;) {
-    const page = await opts.store.readAll({ after, maxCount: opts.batchSize ?? 5000 });
+    const page = await next;
+    // Read the next page while this one is written.
+    if (page.length > 0) {
+      next = read(page[page.length - 1]!.position);
+      next.catch(() => {}); // not awaited when this page reaches `until`
+    }
     const inRange = until ? page.filter((e) => comparePositions(e.position, until) <= 0) : page;
     if (inRange.length === 0) return after;
     const handled = inRange.filter((e) => handles.has(e.type));
     const run = async (t: Knex.Transaction) => {
       await t.raw(`set local search_path to ??, public`, [schema]);
+      // A crash mid-rebuild loses only the shadow, which the next run drops anyway.
+      await t.raw('set local synchronous_commit = off');
       if (handled.length) await opts.projection.apply(t, handled);
     };
     if (trx) await run(trx);
@@ -75,11 +104,12 @@ async function replay(opts: RebuildOptions, schema: string, from: Position | nul
  */
 async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transaction, schema: string) => Promise<T>): Promise<{ result: T; events: number; seconds: number }> {
   const { knex, projection } = opts;
-  const schema = await createShadow(knex, projection);
+  const { schema, deferredIndexes } = await createShadow(knex, projection);
   const total = await totalEvents(knex, opts.store);
   const seen = { done: 0, started: Date.now() };
   try {
     const reached = await replay(opts, schema, null, null, undefined, seen, total);
+    for (const def of deferredIndexes) await knex.raw(def);
     const result = await knex.transaction(async (trx) => {
       for (const t of projection.tables) await trx.raw(`lock table ??.?? in share row exclusive mode`, [liveSchema(projection), t]);
       await trx.raw(`select 1 from projection_checkpoints where name = ? for update`, [projection.name]);
