@@ -7,7 +7,7 @@ import type { Monitor } from './monitor.ts';
 import { Child, freePort, waitForHttp } from './proc.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OMS_BIN = fileURLToPath(new URL('../../bin/oms.js', import.meta.url));
+export const OMS_BIN = fileURLToPath(new URL('../../bin/oms.js', import.meta.url));
 const run = promisify(execFile);
 
 export type Role = 'api' | 'projector' | 'worker';
