@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { formatPosition } from '../eventstore/port.ts';
+import { formatPosition, type RecordedEvent } from '../eventstore/port.ts';
 import type { Projection } from '../projector/projection.ts';
 import { jobIdFor, type JobEvent, type JobHandler } from './handler.ts';
 
@@ -18,7 +18,9 @@ export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler
     name: DISPATCHER_NAME,
     handles: [...byType.keys()],
     tables: [],
-    async apply(_trx, events) {
+    async apply(trx, events) {
+      const wants = new Map<JobHandler, (e: RecordedEvent) => boolean>();
+      for (const h of handlers) if (h.wants) wants.set(h, await h.wants(trx, events));
       const jobs = events.flatMap((e) => {
         const data: JobEvent = {
           id: e.id,
@@ -30,7 +32,7 @@ export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler
           metadata: e.metadata,
           createdAt: e.createdAt.toISOString(),
         };
-        return (byType.get(e.type) ?? []).map((h) => ({
+        return (byType.get(e.type) ?? []).filter((h) => wants.get(h)?.(e) ?? true).map((h) => ({
           name: h.name,
           data,
           opts: {

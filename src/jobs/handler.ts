@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
-import type { EventStore, EventMetadata } from '../eventstore/port.ts';
+import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** The event a job was enqueued for, as it travels through Redis (positions as text). */
@@ -40,6 +40,11 @@ export interface JobHandler {
   /** Base delay of the exponential backoff between attempts (ms). */
   backoffMs?: number;
   handle(event: JobEvent, ctx: JobContext): Promise<void>;
+  /**
+   * Optional batch filter, asked by the dispatcher inside its transaction: of these events, which
+   * need a job at all (e.g. no fan-out for a tenant without webhook endpoints). Absent: all.
+   */
+  wants?(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<(event: RecordedEvent) => boolean>;
 }
 
 /** BullMQ job ids may not contain ':' nor be integers; event ids are UUIDs, handler names are slugs. */

@@ -11,6 +11,14 @@ export const webhookFanOutJob: JobHandler = {
   async handle(event, ctx) {
     await fanOut(ctx.knex, ctx.queue, ctx.config, event);
   },
+  // Most tenants have no endpoints: no job per event for them. An endpoint created before an
+  // event is committed is visible here, since the dispatcher reads only committed events.
+  async wants(trx, events) {
+    const tenants = [...new Set(events.map((e) => e.metadata.tenant))];
+    const rows = (await trx('webhook_endpoints').distinct('tenant').whereIn('tenant', tenants).whereNull('deleted_at')) as { tenant: string }[];
+    const withEndpoints = new Set(rows.map((r) => r.tenant));
+    return (e) => withEndpoints.has(e.metadata.tenant);
+  },
 };
 
 /** One HTTP attempt per run; BullMQ retries with exponential backoff (OMS_WEBHOOK_BACKOFF_MS, OMS_WEBHOOK_ATTEMPTS). */
