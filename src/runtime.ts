@@ -108,7 +108,7 @@ export class Runtime {
   }
 
   routes() {
-    const deps = { store: this.store, knex: this.knex, metrics: this.metrics, emailHashKey: this.config.emailHashKey, piiKeys: this.piiKeys, queue: this.queue, config: this.config };
+    const deps = { store: this.store, knex: this.knex, pool: this.pool, metrics: this.metrics, emailHashKey: this.config.emailHashKey, piiKeys: this.piiKeys, queue: this.queue, config: this.config };
     const api = apiRoutes(deps);
     const ops = operationsRoutes({
       pool: this.pool,

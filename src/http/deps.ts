@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { PiiKeys } from '../pii/keys.ts';
@@ -7,6 +8,8 @@ import type { PiiKeys } from '../pii/keys.ts';
 export interface RouteDeps {
   store: EventStore;
   knex: Knex;
+  /** For hot single-row reads as named prepared statements (no query builder on the path). */
+  pool: pg.Pool;
   metrics: Metrics;
   emailHashKey: string;
   piiKeys: PiiKeys;

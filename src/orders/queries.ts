@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Knex } from 'knex';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { decodeCursor, page } from '../http/pagination.ts';
@@ -8,8 +9,9 @@ interface Row {
   version: number;
 }
 
-export async function getOrder(knex: Knex, tenant: string, id: string): Promise<OrderView | null> {
-  const row = (await knex('orders').select('state', 'version').where({ tenant, id }).first()) as Row | undefined;
+/** The hottest read of the API: a named prepared statement, parsed and planned once per connection. */
+export async function getOrder(pool: pg.Pool, tenant: string, id: string): Promise<OrderView | null> {
+  const row = (await pool.query<Row>({ name: 'get-order', text: 'select state, version from orders where tenant = $1 and id = $2', values: [tenant, id] })).rows[0];
   return row ? orderView(row.state, row.version) : null;
 }
 

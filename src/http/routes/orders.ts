@@ -60,7 +60,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
           respond(ctx, 200, order, { version: order.version });
           return;
         }
-        const order = await getOrder(deps.knex, tenant, params.id);
+        const order = await getOrder(deps.pool, tenant, params.id);
         if (!order) throw notFound(`order ${params.id}`);
         respond(ctx, 200, order, { version: order.version });
       },
