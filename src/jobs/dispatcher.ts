@@ -20,7 +20,9 @@ export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler
     tables: [],
     async apply(trx, events) {
       const wants = new Map<JobHandler, (e: RecordedEvent) => boolean>();
-      for (const h of handlers) if (h.wants) wants.set(h, await h.wants(trx, events));
+      for (const h of handlers) {
+        if (h.wants && events.some((e) => h.handles.includes(e.type))) wants.set(h, await h.wants(trx, events));
+      }
       const jobs = events.flatMap((e) => {
         const data: JobEvent = {
           id: e.id,
