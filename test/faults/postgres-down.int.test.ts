@@ -3,6 +3,7 @@ import pg from 'pg';
 import { createPool } from '../../src/db/pool.ts';
 import { toProblem } from '../../src/http/middleware/problem.ts';
 import { BASE_DATABASE_URL } from '../support/database.ts';
+import { waitFor } from '../support/wait.ts';
 
 async function failureOf(work: Promise<unknown>): Promise<unknown> {
   return work.then(
@@ -35,8 +36,16 @@ describe('Postgres failures map to 503 (int)', function () {
     await admin.connect();
     try {
       const client = await pool.connect();
+      // A checked-out client has no pool listener; the server's termination notice arrives as an 'error' event.
+      client.on('error', () => {});
       const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-      await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+      const pid = rows[0]!.pid;
+      await admin.query('select pg_terminate_backend($1)', [pid]);
+      await waitFor(
+        async () => (await admin.query('select 1 from pg_stat_activity where pid = $1', [pid])).rowCount,
+        (n) => n === 0,
+        { what: 'the terminated backend to exit' },
+      );
       const err = await failureOf(client.query('select 1'));
       client.release(err as Error);
       expect(toProblem(err).status).to.equal(503);
