@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
 import { newId } from '../ids.ts';
+import { withDeadline } from '../infra/deadline.ts';
 import type { JobEvent } from '../jobs/handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { publicEventsFor } from './catalogue.ts';
@@ -161,6 +162,7 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
 export async function redeliver(knex: Knex, queue: Queue, config: Config, tenant: string, endpointId: string, deliveryId: string): Promise<boolean> {
   const updated = await knex('webhook_deliveries').where({ tenant, endpoint_id: endpointId, id: deliveryId }).update({ status: 'pending', updated_at: knex.fn.now() });
   if (updated !== 1) return false;
-  await queue.add(DELIVERY_JOB, { deliveryId }, deliveryJobOptions(config, `${deliveryId}__r${Date.now()}`));
+  // Called from an HTTP request: with Redis down, answer 503 quickly instead of hanging.
+  await withDeadline('redis', 2000, queue.add(DELIVERY_JOB, { deliveryId }, deliveryJobOptions(config, `${deliveryId}__r${Date.now()}`)));
   return true;
 }

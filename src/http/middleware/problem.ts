@@ -33,7 +33,7 @@ function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '53300'].includes(e.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|Connection is closed/i.test(e.message ?? '')
+    /Connection terminated|timeout exceeded when trying to connect|Connection is closed|not queryable|terminating connection/i.test(e.message ?? '')
   );
 }
 

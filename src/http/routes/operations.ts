@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../../eventstore/port.ts';
+import { withDeadline } from '../../infra/deadline.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
@@ -73,7 +74,7 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       responses: { 200: { description: 'Prometheus text format' } },
       async handler({ ctx }) {
         try {
-          const counts = await deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+          const counts = await withDeadline('redis', 1000, deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'));
           for (const [state, n] of Object.entries(counts)) deps.metrics.queueDepth.set({ queue: deps.queue.name, state }, n);
         } catch {
           // Redis down: serve the other metrics anyway.
