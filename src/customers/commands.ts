@@ -1,3 +1,4 @@
+import type { CustomerCommand } from '../../domain/customers/commands.ts';
 import { customerDecider } from '../../domain/customers/decider.ts';
 import { customerNotFound } from '../../domain/customers/errors.ts';
 import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
@@ -48,6 +49,27 @@ export interface CustomerCommandResult {
   position: Position | null;
 }
 
+/** Runs one customer command on its stream and returns the customer as it now is. */
+async function runCustomerCommand(
+  deps: CustomerCommandDeps,
+  ctx: CommandContext,
+  customerId: string,
+  command: CustomerCommand,
+  expectedVersion?: number,
+): Promise<CustomerCommandResult> {
+  const res = await handleCommand({
+    store: deps.store,
+    metrics: deps.metrics,
+    stream: customerStream(ctx.tenant, customerId),
+    decider: customerDecider,
+    ctx,
+    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    command,
+  });
+  if (res.state.status !== 'active') throw customerNotFound(customerId);
+  return { customer: viewFromState(res.state, res.version), position: res.position };
+}
+
 export async function registerCustomer(
   deps: CustomerCommandDeps,
   ctx: CommandContext,
@@ -56,16 +78,10 @@ export async function registerCustomer(
   const customerId = newId('cus');
   await reserveEmail(deps, ctx, input.pii.email, customerId);
   try {
-    const res = await handleCommand({
-      store: deps.store,
-      metrics: deps.metrics,
-      stream: customerStream(ctx.tenant, customerId),
-      decider: customerDecider,
-      ctx,
-      command: { type: 'RegisterCustomer', data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now } },
+    return await runCustomerCommand(deps, ctx, customerId, {
+      type: 'RegisterCustomer',
+      data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now },
     });
-    if (res.state.status !== 'active') throw new Error('customer not active after registration');
-    return { customer: viewFromState(res.state, res.version), position: res.position };
   } catch (err) {
     await releaseEmail(deps, ctx, input.pii.email, customerId).catch(() => {});
     throw err;
@@ -87,20 +103,17 @@ export async function updateCustomer(
   const emailChanges = newEmail !== undefined && newEmail.toLowerCase() !== oldEmail.toLowerCase();
   if (emailChanges) await reserveEmail(deps, ctx, newEmail, input.customerId);
   try {
-    const res = await handleCommand({
-      store: deps.store,
-      metrics: deps.metrics,
-      stream: customerStream(ctx.tenant, input.customerId),
-      decider: customerDecider,
+    const result = await runCustomerCommand(
+      deps,
       ctx,
-      ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-      command: { type: 'UpdateCustomer', data: { customerId: input.customerId, changes: input.changes, now: ctx.now } },
-    });
-    if (res.state.status !== 'active') throw customerNotFound(input.customerId);
+      input.customerId,
+      { type: 'UpdateCustomer', data: { customerId: input.customerId, changes: input.changes, now: ctx.now } },
+      input.expectedVersion,
+    );
     // The old address is free again; should this fail, the reservation is reclaimable anyway
     // because its holder no longer uses that email.
     if (emailChanges) await releaseEmail(deps, ctx, oldEmail, input.customerId).catch(() => {});
-    return { customer: viewFromState(res.state, res.version), position: res.position };
+    return result;
   } catch (err) {
     if (emailChanges) await releaseEmail(deps, ctx, newEmail, input.customerId).catch(() => {});
     throw err;
@@ -121,14 +134,5 @@ export async function forgetCustomer(
   const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
   if (current.state.status !== 'active') throw customerNotFound(input.customerId);
   await deps.piiKeys.destroy(ctx.tenant, input.customerId);
-  const res = await handleCommand({
-    store: deps.store,
-    metrics: deps.metrics,
-    stream: customerStream(ctx.tenant, input.customerId),
-    decider: customerDecider,
-    ctx,
-    command: { type: 'ForgetCustomer', data: { customerId: input.customerId, now: ctx.now } },
-  });
-  if (res.state.status !== 'active') throw customerNotFound(input.customerId);
-  return { customer: viewFromState(res.state, res.version), position: res.position };
+  return runCustomerCommand(deps, ctx, input.customerId, { type: 'ForgetCustomer', data: { customerId: input.customerId, now: ctx.now } });
 }
