@@ -54,7 +54,9 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'RecordAllocation': {
       const o = placed(state);
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
-      if (!['pending', 'confirmed', 'backordered'].includes(o.status)) return [];
+      // A partially shipped order still holds (or waits for) its unshipped units, and a stock
+      // shortfall can take them away: its allocation must be recorded too.
+      if (!['pending', 'confirmed', 'backordered', 'partially_shipped'].includes(o.status)) return [];
       const { allocations, roundComplete, now } = command.data;
       const events: OrderEvent[] = [];
       const changed = allocations.filter((a) => {
@@ -63,6 +65,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       });
       if (changed.length) events.push({ type: 'OrderAllocationRecorded', data: { allocations: changed, occurredAt: now } });
       const after = events.reduce(evolveOrder, o as OrderState) as PlacedOrder;
+      // Once goods left, the status follows the shipments, not the reservations.
+      if (hasShipped(after)) return events;
       if (isFullyReserved(after)) {
         if (after.status !== 'confirmed') events.push({ type: 'OrderConfirmed', data: { occurredAt: now } });
       } else if (roundComplete && after.status !== 'backordered') {

@@ -12,7 +12,7 @@ import type { InventoryCommand, ReleaseReservation } from '../../domain/inventor
 import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
-import { shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
+import { isFullyReserved, shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
@@ -107,7 +107,7 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
     await releaseSkus(deps, ctx, state, everSkus, 'order_cancelled');
     return 'released';
   }
-  if (!['pending', 'confirmed', 'backordered'].includes(state.status)) return 'skipped';
+  if (!['pending', 'confirmed', 'backordered', 'partially_shipped'].includes(state.status)) return 'skipped';
   // Lines removed by a change give back what they held.
   await releaseSkus(deps, ctx, state, [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)), 'lines_changed');
 
@@ -159,8 +159,8 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
       ctx,
       command: { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
     });
-    outcome = res.state.status === 'confirmed' ? 'confirmed' : 'backordered';
-    if (res.state.status !== 'confirmed' && res.state.status !== 'backordered') return 'skipped';
+    if (res.state.status === 'none' || !['confirmed', 'backordered', 'partially_shipped'].includes(res.state.status)) return 'skipped';
+    outcome = isFullyReserved(res.state) ? 'confirmed' : 'backordered';
   } catch (err) {
     if (err instanceof DomainError && err.code === 'order_already_cancelled') {
       const { state: now } = await loadOrder(deps.store, ctx.tenant, orderId);

@@ -91,6 +91,21 @@ describe('Order decider', () => {
         .thenRefuses('order_already_cancelled'));
     it('given no order, when an allocation arrives, then refused order_not_found', () =>
       spec.given([]).when(c('RecordAllocation', { allocations: [], roundComplete: true })).thenRefuses('order_not_found'));
+    it('given a partially shipped order, when a shortfall took its unshipped units, then the allocation is recorded and the status stays partially_shipped', () => {
+      const partly = [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }])];
+      spec
+        .given(partly)
+        .when(c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 0 }], roundComplete: true }))
+        .then([alloc('B', 0)]);
+      const after = fold([...partly, alloc('B', 0)]);
+      expect(after.status).to.equal('partially_shipped');
+      expect(after.status !== 'none' && after.lines.map((l) => [l.sku, reservedOf(l), shippedOf(l)])).to.deep.equal([['A', 0, 2], ['B', 0, 0]]);
+    });
+    it('given a partially shipped order short of units, when stock is reserved again, then the allocation is recorded without a confirm', () =>
+      spec
+        .given([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }]), alloc('B', 0)])
+        .when(c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 1 }], roundComplete: true }))
+        .then([alloc('B', 1)]));
   });
 
   describe('UpdateOrder', () => {

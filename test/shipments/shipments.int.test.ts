@@ -64,6 +64,30 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     expect(delivered.allowedActions).to.deep.equal([]);
   });
 
+  it('a damage write-off that takes the unshipped units of a partially shipped order shows on the order, and a restock gives them back', async () => {
+    await adjust(api, 'SHORT-A', 2);
+    await adjust(api, 'SHORT-B', 3);
+    const o = await placeOrder(api, customerId, [
+      { sku: 'SHORT-A', quantity: 2 },
+      { sku: 'SHORT-B', quantity: 3 },
+    ]);
+    await orderReaches(api, o.id, ['confirmed']);
+    expect((await ship(o.id, [{ sku: 'SHORT-A', quantity: 2 }])).status).to.equal(201);
+    await orderReaches(api, o.id, ['partially_shipped']);
+
+    await adjust(api, 'SHORT-B', -2); // only 1 of the 3 reserved units is left
+    const short = await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.lines[1].reserved === 1, { what: 'the order to lose 2 units of SHORT-B' });
+    expect(short.body.status).to.equal('partially_shipped');
+    expect((await level(api, 'SHORT-B')).reserved).to.equal(1);
+
+    await adjust(api, 'SHORT-B', 5);
+    const back = await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.lines[1].reserved === 3, { what: 'the restock to return to the order' });
+    expect(back.body.status).to.equal('partially_shipped');
+    expect(await waitFor(() => level(api, 'SHORT-B'), (l) => l.reserved === 3, { what: 'inventory to hold 3 for the order' })).to.include({ onHand: 6, reserved: 3 });
+    expect((await ship(o.id, [{ sku: 'SHORT-B', quantity: 3 }])).status).to.equal(201);
+    await orderReaches(api, o.id, ['shipped']);
+  });
+
   it("a cancelled shipment's quantities return to reserved and can ship again; cancel is only allowed before in_transit", async () => {
     await adjust(api, 'SHIP-C', 5);
     const o = await placeOrder(api, customerId, [{ sku: 'SHIP-C', quantity: 2 }]);
