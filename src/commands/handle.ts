@@ -5,6 +5,7 @@ import { currentVersion } from '../events/upcasters.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';
 import { ContentionError, VersionMismatchError } from './errors.ts';
+import type { CachedState, StreamStateCache } from './state-cache.ts';
 
 export interface CommandResult<E, S> {
   state: S;
@@ -32,6 +33,16 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
   /** Ids for the new events; jobs pass deterministic ones so a retry is a no-op. */
   eventId?: (index: number) => string;
   maxAttempts?: number;
+  /** Keeps the stream's folded state between commands (long, hot streams such as inventory). */
+  cache?: StreamStateCache<S>;
+}
+
+async function loadState<S>(opts: Pick<HandleOptions<Command, DomainEvent, S>, 'store' | 'stream' | 'decider' | 'cache'>): Promise<CachedState<S>> {
+  if (opts.cache) return opts.cache.load(opts.store, opts.stream);
+  const recorded = await opts.store.readStream(opts.stream);
+  let state = opts.decider.initialState();
+  for (const e of recorded) state = opts.decider.evolve(state, { type: e.type, data: e.data });
+  return { state, version: recorded.length, position: recorded[recorded.length - 1]?.position ?? null };
 }
 
 /**
@@ -44,17 +55,13 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   const { store, stream, decider, ctx } = opts;
   const maxAttempts = opts.maxAttempts ?? 20;
   for (let attempt = 1; ; attempt++) {
-    const recorded = await store.readStream(stream);
-    let state = decider.initialState();
-    for (const e of recorded) state = decider.evolve(state, { type: e.type, data: e.data } as E);
-    const version = recorded.length;
-    const last = recorded[recorded.length - 1];
+    let { state, version, position } = await loadState(opts);
     const mismatch = opts.expectedVersion !== undefined && opts.expectedVersion !== version;
     // A stream that does not exist (here: in this tenant) is the decider's "not found" (404), not a
     // version mismatch: If-Match on another tenant's id must look exactly like an unknown id.
     if (mismatch && version > 0) throw new VersionMismatchError(opts.expectedVersion!, version);
     const command = typeof opts.command === 'function' ? await opts.command(state) : opts.command;
-    if (command === null) return { state, version, position: last?.position ?? null, appended: [] };
+    if (command === null) return { state, version, position, appended: [] };
     let decided: E[];
     try {
       decided = decider.decide(command, state);
@@ -64,7 +71,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     }
     if (mismatch) throw new VersionMismatchError(opts.expectedVersion!, version);
     opts.metrics?.commands.inc({ command: command.type, outcome: decided.length ? 'accepted' : 'unchanged' });
-    if (decided.length === 0) return { state, version, position: last?.position ?? null, appended: [] };
+    if (decided.length === 0) return { state, version, position, appended: [] };
 
     const events: NewEvent[] = decided.map((e, i) => ({
       id: opts.eventId ? opts.eventId(i) : randomUUID(),
@@ -85,7 +92,12 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       });
       for (const e of decided) opts.metrics?.appends.inc({ type: e.type });
       for (const e of decided) state = decider.evolve(state, e);
-      return { state, version: res.nextExpectedRevision + 1, position: res.position, appended: decided };
+      // An idempotent re-append (same event ids) lands nowhere new: only a real append extends the fold.
+      const extended = res.nextExpectedRevision + 1 === version + decided.length;
+      version = res.nextExpectedRevision + 1;
+      position = res.position;
+      if (extended) opts.cache?.remember(stream, { state, version, position });
+      return { state, version, position, appended: decided };
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError)) throw err;
       opts.metrics?.appendConflicts.inc();

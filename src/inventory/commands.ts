@@ -5,7 +5,7 @@ import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import type { EventStore, Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { inventoryStream } from './streams.ts';
+import { inventoryStates, inventoryStream } from './streams.ts';
 
 export interface LocationLevelView {
   sku: string;
@@ -31,6 +31,7 @@ export async function adjustStock(
     metrics: deps.metrics,
     stream: inventoryStream(ctx.tenant, input.sku, input.location),
     decider: inventoryDecider,
+    cache: inventoryStates(deps.store),
     ctx,
     command: { type: 'AdjustStock', data: { ...input, now: ctx.now } },
   });
@@ -47,6 +48,7 @@ export async function countStock(
     metrics: deps.metrics,
     stream: inventoryStream(ctx.tenant, input.sku, input.location),
     decider: inventoryDecider,
+    cache: inventoryStates(deps.store),
     ctx,
     ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
     command: { type: 'CountStock', data: { sku: input.sku, location: input.location, onHand: input.onHand, reason: 'cycle_count', now: ctx.now } },

@@ -1,5 +1,5 @@
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
-import { loadAggregate } from '../commands/load.ts';
+import { stateCacheFor } from '../commands/state-cache.ts';
 import { streamName, type EventStore } from '../eventstore/port.ts';
 
 export const DEFAULT_LOCATION = 'default';
@@ -7,5 +7,8 @@ export const DEFAULT_LOCATION = 'default';
 /** One stream per SKU × location. SKU and location patterns exclude '@', so the id is unambiguous. */
 export const inventoryStream = (tenant: string, sku: string, location: string) => streamName(tenant, 'inventory', `${sku}@${location}`);
 
+/** This process's folded inventory streams (they hold no personal data; see StreamStateCache). */
+export const inventoryStates = (store: EventStore) => stateCacheFor(store, inventoryDecider);
+
 export const loadInventory = (store: EventStore, tenant: string, sku: string, location: string) =>
-  loadAggregate(store, inventoryStream(tenant, sku, location), inventoryDecider);
+  inventoryStates(store).load(store, inventoryStream(tenant, sku, location));

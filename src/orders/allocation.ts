@@ -17,7 +17,7 @@ import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
-import { DEFAULT_LOCATION, inventoryStream, loadInventory } from '../inventory/streams.ts';
+import { DEFAULT_LOCATION, inventoryStates, inventoryStream, loadInventory } from '../inventory/streams.ts';
 import { loadOrder, orderStream } from './commands.ts';
 
 export interface AllocationDeps {
@@ -43,7 +43,7 @@ function inventoryCommand(
   location: string,
   command: (state: ReturnType<typeof inventoryDecider.initialState>) => InventoryCommand | null,
 ) {
-  return handleCommand({ store: deps.store, stream: inventoryStream(ctx.tenant, sku, location), decider: inventoryDecider, ctx, command });
+  return handleCommand({ store: deps.store, stream: inventoryStream(ctx.tenant, sku, location), decider: inventoryDecider, cache: inventoryStates(deps.store), ctx, command });
 }
 
 /** Reservation held for the order per location (truth from the inventory streams). */

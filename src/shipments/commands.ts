@@ -17,7 +17,7 @@ import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import { newId } from '../ids.ts';
-import { DEFAULT_LOCATION, inventoryStream } from '../inventory/streams.ts';
+import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { loadOrder, orderStream } from '../orders/commands.ts';
 import { shipmentView, type ShipmentView } from './shipment-view.ts';
@@ -52,6 +52,7 @@ export async function completeShipment(deps: ShipmentDeps, ctx: CommandContext, 
         store: deps.store,
         stream: inventoryStream(ctx.tenant, line.sku, ref.location),
         decider: inventoryDecider,
+        cache: inventoryStates(deps.store),
         ctx,
         command: (s) =>
           s.shipments[shipmentId]
@@ -81,6 +82,7 @@ export async function undoShipment(deps: ShipmentDeps, ctx: CommandContext, orde
       store: deps.store,
       stream: inventoryStream(ctx.tenant, line.sku, location),
       decider: inventoryDecider,
+    cache: inventoryStates(deps.store),
       ctx,
       command: (s) => {
         const c = s.shipments[shipmentId];

@@ -1,0 +1,78 @@
+import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
+import type { EventStore, Position } from '../eventstore/port.ts';
+
+export interface CachedState<S> {
+  state: S;
+  /** Events folded into `state` (the stream's revision + 1). */
+  version: number;
+  /** Log position of the last folded event. */
+  position: Position | null;
+}
+
+type Folding<S> = Pick<Decider<never, DomainEvent, S>, 'initialState' | 'evolve'>;
+
+/**
+ * The folded state of recently used streams, kept in this process, so that loading a stream reads
+ * only the events appended since (`fromRevision`) instead of re-reading and re-folding all of it.
+ * A SKU's inventory stream grows by an event per reservation: without this, every allocation
+ * step re-reads thousands of events and allocation slows down as it runs.
+ *
+ * Correct with several processes writing: streams are append-only and every append still carries
+ * the expected revision, so an entry that is behind only means a longer tail to read. Use it only
+ * for streams without personal data (inventory), so erasure never has a copy in memory to miss.
+ */
+export class StreamStateCache<S> {
+  // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
+  private readonly entries = new Map<string, CachedState<S>>();
+
+  constructor(
+    private readonly decider: Folding<S>,
+    private readonly maxEntries = 2_000,
+  ) {}
+
+  /** The stream's current state: the cached fold plus whatever was appended since. */
+  async load(store: EventStore, stream: string): Promise<CachedState<S>> {
+    const cached = this.entries.get(stream);
+    const from = cached?.version ?? 0;
+    const tail = await store.readStream(stream, { fromRevision: from });
+    if (tail.length === 0 && cached) {
+      this.touch(stream, cached);
+      return cached;
+    }
+    let state = cached?.state ?? this.decider.initialState();
+    for (const e of tail) state = this.decider.evolve(state, { type: e.type, data: e.data });
+    const last = tail[tail.length - 1];
+    const entry = { state, version: from + tail.length, position: last?.position ?? cached?.position ?? null };
+    this.remember(stream, entry);
+    return entry;
+  }
+
+  /** After an append: the state the appender folded (kept only if no newer one is known). */
+  remember(stream: string, entry: CachedState<S>): void {
+    const known = this.entries.get(stream);
+    if (known && known.version > entry.version) return;
+    if (entry.version === 0) return;
+    this.touch(stream, entry);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private touch(stream: string, entry: CachedState<S>): void {
+    this.entries.delete(stream);
+    this.entries.set(stream, entry);
+  }
+}
+
+/** One cache per store instance and decider (a test's second store starts empty). */
+const caches = new WeakMap<EventStore, WeakMap<object, StreamStateCache<unknown>>>();
+
+export function stateCacheFor<S>(store: EventStore, decider: Folding<S>): StreamStateCache<S> {
+  let byDecider = caches.get(store);
+  if (!byDecider) caches.set(store, (byDecider = new WeakMap()));
+  let cache = byDecider.get(decider) as StreamStateCache<S> | undefined;
+  if (!cache) byDecider.set(decider, (cache = new StreamStateCache(decider) as StreamStateCache<unknown> as StreamStateCache<S>));
+  return cache;
+}
