@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { isId, newId } from '../ids.ts';
 import type { Scope } from './principal.ts';
@@ -40,7 +40,8 @@ interface CacheEntry {
   until: number;
 }
 
-const hash = (secret: string) => createHash('sha256').update(secret).digest();
+// One-shot digest: no Hash object per request.
+const hash = (secret: string) => digest('sha256', secret, 'buffer') as Buffer;
 
 const toRecord = (r: Row): CredentialRecord => ({
   id: r.id,

@@ -33,6 +33,11 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
   /** Ids for the new events; jobs pass deterministic ones so a retry is a no-op. */
   eventId?: (index: number) => string;
   maxAttempts?: number;
+  /**
+   * The stream is named after an id made for this command: skip reading it. The append still
+   * insists that the stream does not exist, and a conflict reads it as usual.
+   */
+  newStream?: boolean;
   /** Keeps the stream's folded state between commands (long, hot streams such as inventory). */
   cache?: StreamStateCache<S>;
 }
@@ -55,7 +60,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   const { store, stream, decider, ctx } = opts;
   const maxAttempts = opts.maxAttempts ?? 20;
   for (let attempt = 1; ; attempt++) {
-    let { state, version, position } = await loadState(opts);
+    let { state, version, position } =
+      opts.newStream && attempt === 1 ? { state: decider.initialState(), version: 0, position: null } : await loadState(opts);
     const mismatch = opts.expectedVersion !== undefined && opts.expectedVersion !== version;
     // A stream that does not exist (here: in this tenant) is the decider's "not found" (404), not a
     // version mismatch: If-Match on another tenant's id must look exactly like an unknown id.

@@ -55,7 +55,7 @@ async function runCustomerCommand(
   ctx: CommandContext,
   customerId: string,
   command: CustomerCommand,
-  expectedVersion?: number,
+  options: { expectedVersion?: number; newStream?: boolean } = {},
 ): Promise<CustomerCommandResult> {
   const res = await handleCommand({
     store: deps.store,
@@ -63,7 +63,8 @@ async function runCustomerCommand(
     stream: customerStream(ctx.tenant, customerId),
     decider: customerDecider,
     ctx,
-    ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    ...(options.expectedVersion !== undefined ? { expectedVersion: options.expectedVersion } : {}),
+    newStream: options.newStream ?? false,
     command,
   });
   if (res.state.status !== 'active') throw customerNotFound(customerId);
@@ -81,7 +82,7 @@ export async function registerCustomer(
     return await runCustomerCommand(deps, ctx, customerId, {
       type: 'RegisterCustomer',
       data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now },
-    });
+    }, { newStream: true });
   } catch (err) {
     await releaseEmail(deps, ctx, input.pii.email, customerId).catch(() => {});
     throw err;
@@ -108,7 +109,7 @@ export async function updateCustomer(
       ctx,
       input.customerId,
       { type: 'UpdateCustomer', data: { customerId: input.customerId, changes: input.changes, now: ctx.now } },
-      input.expectedVersion,
+      { ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}) },
     );
     // The old address is free again; should this fail, the reservation is reclaimable anyway
     // because its holder no longer uses that email.

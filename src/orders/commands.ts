@@ -76,6 +76,7 @@ export async function placeOrder(
       metrics: deps.metrics,
       stream: orderStream(ctx.tenant, orderId),
       decider: orderDecider,
+      newStream: true,
       ctx,
       command: { type: 'PlaceOrder', data: { orderId, ...input, now: ctx.now } },
     });
