@@ -31,6 +31,7 @@ import { createMetrics, type Metrics } from './observability/metrics.ts';
 import { ensureCheckpoint } from './projector/checkpoints.ts';
 import type { Projection } from './projector/projection.ts';
 import { ProjectionRunner } from './projector/runner.ts';
+import { sharedLogReader } from './projector/shared-log.ts';
 import { loadTlsMaterial, type TlsMaterial } from './security/tls.ts';
 
 export type Role = 'api' | 'projector' | 'worker';
@@ -155,6 +156,7 @@ export class Runtime {
 
   async start(roles: readonly Role[]): Promise<void> {
     if (roles.includes('projector')) {
+      const readLog = sharedLogReader(this.store, { emptyTtlMs: Math.max(1, (this.options.projectorIdleMs ?? 20) / 2) });
       for (const projection of this.allProjections()) {
         const runner = new ProjectionRunner({
           databaseUrl: this.config.databaseUrl,
@@ -165,6 +167,7 @@ export class Runtime {
           metrics: this.metrics,
           idleMs: this.options.projectorIdleMs ?? 20,
           lockRetryMs: this.options.lockRetryMs ?? 1000,
+          readLog,
         });
         runner.start();
         this.runners.push(runner);

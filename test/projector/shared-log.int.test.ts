@@ -1,0 +1,76 @@
+// The log page reader shared by a process's projections, over the real Postgres event store.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { EventStore, ReadAllOptions } from '../../src/eventstore/port.ts';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { sharedLogReader } from '../../src/projector/shared-log.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+describe('Shared log page reader (real Postgres)', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  const tenant = `t${randomUUID().slice(0, 8)}`;
+  const append = (n: number) =>
+    store.appendToStream(
+      `${tenant}:x:${randomUUID()}`,
+      Array.from({ length: n }, () => ({ id: randomUUID(), type: 'T', data: {}, metadata: { tenant, actor: 't', correlationId: 'c', causationId: null } })),
+    );
+  /** The real store, counting readAll calls. */
+  const counted = () => {
+    const calls: ReadAllOptions[] = [];
+    const s: EventStore = Object.create(store);
+    s.readAll = (o) => (calls.push(o), store.readAll(o));
+    return { store: s, calls };
+  };
+  before(async () => {
+    db = await createTestDatabase();
+    store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
+  });
+  after(async () => db.drop());
+
+  it('given five projections at the same checkpoint, when they read, then the log is read once and all get the same events', async () => {
+    await append(3);
+    const { store: s, calls } = counted();
+    const read = sharedLogReader(s);
+    const pages = await Promise.all(Array.from({ length: 5 }, () => read(null, 100)));
+    expect(calls).to.have.length(1);
+    for (const p of pages) expect(p.map((e) => e.id)).to.deep.equal(pages[0]!.map((e) => e.id));
+    // Later readers at that position still share the page (it can only have grown at its end).
+    await append(1);
+    expect((await read(null, 100)).length).to.equal(pages[0]!.length);
+    expect(calls).to.have.length(1);
+  });
+
+  it('given an empty page, when events arrive after its time to live, then the next read sees them', async () => {
+    const head = await store.headPosition();
+    const { store: s, calls } = counted();
+    const read = sharedLogReader(s, { emptyTtlMs: 0 });
+    expect(await read(head, 100)).to.deep.equal([]);
+    await append(2);
+    expect(await read(head, 100)).to.have.length(2);
+    expect(calls).to.have.length(2);
+  });
+
+  it('given an empty page within its time to live, then it is reused (no read per projection per poll)', async () => {
+    const head = await store.headPosition();
+    const { store: s, calls } = counted();
+    const read = sharedLogReader(s, { emptyTtlMs: 60_000 });
+    for (let i = 0; i < 5; i++) expect(await read(head, 100)).to.deep.equal([]);
+    expect(calls).to.have.length(1);
+  });
+
+  it('does not keep a failed read', async () => {
+    let fail = true;
+    const s: EventStore = Object.create(store);
+    s.readAll = (o) => (fail ? Promise.reject(new Error('connection lost')) : store.readAll(o));
+    const read = sharedLogReader(s, { emptyTtlMs: 60_000 });
+    await read(null, 10).then(
+      () => expect.fail('should fail'),
+      (err: Error) => expect(err.message).to.equal('connection lost'),
+    );
+    fail = false;
+    await new Promise((r) => setImmediate(r));
+    expect(await read(null, 10)).to.have.length.greaterThan(0);
+  });
+});
