@@ -18,7 +18,7 @@ export const customersProjection = foldedStateProjection<CustomerState, Customer
           name: s.name,
           phone: s.phone,
           external_id: s.externalId,
-          addresses: JSON.stringify(s.addresses),
+          addresses: s.addresses, // jsonb: the upsert passes nested values through as JSON
           created_at: s.createdAt,
           updated_at: s.updatedAt,
         },

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { idOfStream, type RecordedEvent } from '../src/eventstore/port.ts';
-import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
 
@@ -31,11 +30,17 @@ export function foldedStateProjection<S extends { status: string }, E extends Do
         g.events.push(e);
         groups.set(key, g);
       }
-      const existing = (await trx(opts.table)
-        .select('tenant', 'id', 'state', 'version')
-        .whereIn(['tenant', 'id'], [...groups.values()].map((g) => [g.tenant, g.id]))) as { tenant: string; id: string; state: S; version: number }[];
+      // Array parameters, not a tuple list: one bind however many rows (a rebuild touches thousands).
+      const keys = [...groups.values()];
+      const existing = (
+        await trx.raw(`select tenant, id, state, version from ?? where (tenant, id) in (select * from unnest(?::text[], ?::text[]))`, [
+          opts.table,
+          keys.map((g) => g.tenant),
+          keys.map((g) => g.id),
+        ])
+      ).rows as { tenant: string; id: string; state: S; version: number }[];
       const current = new Map(existing.map((r) => [`${r.tenant}\u0000${r.id}`, r]));
-      const rows = [];
+      const rows: Record<string, unknown>[] = [];
       for (const [key, g] of groups) {
         let state = current.get(key)?.state ?? opts.decider.initialState();
         let version = current.get(key)?.version ?? 0;
@@ -45,9 +50,25 @@ export function foldedStateProjection<S extends { status: string }, E extends Do
           version = e.revision + 1;
         }
         const columns = opts.columns(state);
-        if (columns) rows.push({ tenant: g.tenant, id: g.id, ...columns, state: JSON.stringify(state), version });
+        if (columns) rows.push({ tenant: g.tenant, id: g.id, ...columns, state, version });
       }
-      for (const chunk of chunksForInsert(rows)) await trx(opts.table).insert(chunk).onConflict(['tenant', 'id']).merge();
+      if (rows.length > 0) await upsertRows(trx, opts.table, rows);
     },
   };
+}
+
+/**
+ * Inserts or updates rows keyed by (tenant, id) in one statement with one JSON parameter: the
+ * rows are unpacked by the table's own row type (jsonb_populate_recordset), so a batch of any
+ * size is a single bind, and a jsonb column receives the nested object as it is.
+ */
+async function upsertRows(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  const columns = Object.keys(rows[0]!);
+  const updated = columns.filter((c) => c !== 'tenant' && c !== 'id');
+  const list = columns.map(() => '??').join(', ');
+  await trx.raw(
+    `insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)
+     on conflict (tenant, id) do update set ${updated.map(() => '?? = excluded.??').join(', ')}`,
+    [table, ...columns, ...columns, table, JSON.stringify(rows), ...updated.flatMap((c) => [c, c])],
+  );
 }

@@ -65,6 +65,8 @@ export interface ReadAllOptions {
   maxCount: number;
   /** Only events of streams belonging to this tenant. */
   tenant?: string;
+  /** Only events of these types (a replay that needs a few types skips the rest at the source). */
+  types?: readonly string[];
 }
 
 export interface SubscribeToAllOptions {

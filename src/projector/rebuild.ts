@@ -32,9 +32,10 @@ export interface TableDifference {
 const shadowSchema = (p: Projection) => `rebuild_${p.name.replace(/[^a-z0-9_]/g, '_')}`;
 const liveSchema = (p: Projection) => p.schema ?? 'public';
 
-async function totalEvents(knex: Knex, store: EventStore): Promise<number | null> {
+/** Events the replay will apply (for progress and its ETA). */
+async function totalEvents(knex: Knex, store: EventStore, types: readonly string[]): Promise<number | null> {
   if (store.kind !== 'postgres') return null;
-  const row = (await knex('es_events').count<{ count: string }[]>('* as count'))[0];
+  const row = (await knex('es_events').whereIn('event_type', types).count<{ count: string }[]>('* as count'))[0];
   return Number(row?.count ?? 0);
 }
 
@@ -69,7 +70,8 @@ async function createShadow(knex: Knex, p: Projection): Promise<{ schema: string
 async function replay(opts: RebuildOptions, schema: string, from: Position | null, until: Position | null, trx?: Knex.Transaction, seen = { done: 0, started: Date.now() }, total: number | null = null) {
   const handles = new Set(opts.projection.handles);
   let after = from;
-  const read = (position: Position | null) => opts.store.readAll({ after: position, maxCount: opts.batchSize ?? 5000 });
+  // Only the projection's own event types: a rebuild skips (and never decrypts) the rest of the log.
+  const read = (position: Position | null) => opts.store.readAll({ after: position, maxCount: opts.batchSize ?? 5000, types: opts.projection.handles });
   let next = read(after);
   next.catch(() => {});
   for (;;) {
@@ -105,7 +107,7 @@ async function replay(opts: RebuildOptions, schema: string, from: Position | nul
 async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transaction, schema: string) => Promise<T>): Promise<{ result: T; events: number; seconds: number }> {
   const { knex, projection } = opts;
   const { schema, deferredIndexes } = await createShadow(knex, projection);
-  const total = await totalEvents(knex, opts.store);
+  const total = await totalEvents(knex, opts.store, projection.handles);
   const seen = { done: 0, started: Date.now() };
   try {
     const reached = await replay(opts, schema, null, null, undefined, seen, total);

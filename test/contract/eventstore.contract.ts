@@ -204,6 +204,17 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         expect(mine[0]!.metadata.tenant).to.equal(tenant);
       });
 
+      it('reads only the asked-for event types, in log order', async () => {
+        const s = stream('types');
+        await store.appendToStream(s, [...newEvents(tenant, 1, 'Wanted'), ...newEvents(tenant, 2, 'Skipped'), ...newEvents(tenant, 1, 'AlsoWanted')]);
+        const all = await readAllOfTenantUntil(store, tenant, (x) => x.filter((e) => e.streamName === s).length >= 4);
+        const ofStream = all.filter((e) => e.streamName === s);
+        const before = all[all.indexOf(ofStream[0]!) - 1]?.position ?? null;
+        const picked = await store.readAll({ after: before, maxCount: 10, tenant, types: ['Wanted', 'AlsoWanted'] });
+        expect(picked.map((e) => e.type)).to.deep.equal(['Wanted', 'AlsoWanted']);
+        expect(picked.map((e) => e.revision)).to.deep.equal([0, 3]);
+      });
+
       it('headPosition is at or past the newest append', async () => {
         const res = await store.appendToStream(stream('head'), newEvents(tenant, 1));
         await readAllOfTenantUntil(store, tenant, (x) => x.length >= 1);

@@ -271,6 +271,7 @@ export class EsdbEventStore implements EventStore {
     const out: RecordedEvent[] = [];
     if (options.maxCount <= 0) return out;
     const prefix = options.tenant !== undefined ? `${options.tenant}:` : null;
+    const types = options.types ? new Set(options.types) : null;
     // +1: fromPosition is inclusive, so a page starting at `after` repeats that event. A tenant's
     // events are a fraction of the log, so its scan reads larger pages.
     const pageSize = prefix !== null ? 1024 : Math.min(Math.max(options.maxCount + 1, 64), 4096);
@@ -285,7 +286,7 @@ export class EsdbEventStore implements EventStore {
         if (!e) continue;
         last = e.position;
         if (from && comparePositions(e.position, from) <= 0) continue; // the inclusive start
-        if (!isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix))) continue;
+        if (!isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix)) || (types !== null && !types.has(e.type))) continue;
         out.push(toRecorded(e, e.position));
         if (out.length === options.maxCount) return out;
       }

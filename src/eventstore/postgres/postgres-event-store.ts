@@ -126,17 +126,21 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const after = options.after ?? { commit: 0n, prepare: 0n };
     const values: unknown[] = [after.commit.toString(), after.prepare.toString(), options.maxCount];
-    let tenantClause = '';
+    let filters = '';
     if (options.tenant !== undefined) {
       values.push(options.tenant);
-      tenantClause = 'and tenant = $4';
+      filters += ` and tenant = $${values.length}`;
+    }
+    if (options.types !== undefined) {
+      values.push(options.types);
+      filters += ` and event_type = any($${values.length}::text[])`;
     }
     const res = await this.pool.query<EventRow>({
-      name: options.tenant !== undefined ? 'es_read_all_tenant' : 'es_read_all',
+      name: `es_read_all${options.tenant !== undefined ? '_tenant' : ''}${options.types !== undefined ? '_types' : ''}`,
       text: `select ${COLUMNS} from es_events
               where (transaction_id, global_position) > ($1::xid8, $2::bigint)
                 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-                ${tenantClause}
+                ${filters}
               order by transaction_id, global_position
               limit $3`,
       values,
