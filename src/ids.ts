@@ -1,5 +1,5 @@
-import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { hash, randomFillSync } from 'node:crypto';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 // Server-made ids: a type prefix and a lower-case ULID (time-ordered, URL-safe).
 
@@ -21,6 +21,28 @@ export type IdPrefix = 'cus' | 'ord' | 'shp' | 'whk' | 'key' | 'req' | 'dlv' | '
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;
+}
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * An id that is the same every time for the same seed: the time part from `sinceMs`, the rest from
+ * a digest of the seed (for retries of one idempotent request).
+ */
+export function derivedId(prefix: IdPrefix, sinceMs: number, seed: string): string {
+  const digest = hash('sha256', `${prefix}\n${seed}`, 'buffer') as Buffer;
+  let rest = '';
+  for (let i = 0; i < 16; i++) rest += CROCKFORD[digest[i]! >> 3];
+  return `${prefix}_${encodeTime(sinceMs, 10).toLowerCase()}${rest}`;
+}
+
+/** A UUID (version 5 layout) that is the same every time for the same seed. */
+export function derivedUuid(seed: string): string {
+  const b = Buffer.from(hash('sha256', seed, 'buffer') as Buffer).subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const patterns = new Map<IdPrefix, RegExp>();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { WrongExpectedVersionError, type EventStore, type NewEvent, type Position } from '../eventstore/port.ts';
 import { currentVersion } from '../events/upcasters.ts';
+import { derivedUuid } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';
 import { ContentionError, VersionMismatchError } from './errors.ts';
@@ -42,6 +43,12 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
   cache?: StreamStateCache<S>;
 }
 
+/** Event ids derived from the request's Idempotency-Key (see CommandContext.idempotency), if any. */
+function idempotentEventId(ctx: CommandContext, stream: string, commandType: string): ((index: number) => string) | null {
+  const seed = ctx.idempotency?.seed;
+  return seed ? (i) => derivedUuid(`${seed}\n${stream}\n${commandType}\n${i}`) : null;
+}
+
 async function loadState<S>(opts: Pick<HandleOptions<Command, DomainEvent, S>, 'store' | 'stream' | 'decider' | 'cache'>): Promise<CachedState<S>> {
   if (opts.cache) return opts.cache.load(opts.store, opts.stream);
   const recorded = await opts.store.readStream(opts.stream);
@@ -79,8 +86,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     opts.metrics?.commands.inc({ command: command.type, outcome: decided.length ? 'accepted' : 'unchanged' });
     if (decided.length === 0) return { state, version, position, appended: [] };
 
+    const eventId = opts.eventId ?? idempotentEventId(ctx, stream, command.type);
     const events: NewEvent[] = decided.map((e, i) => ({
-      id: opts.eventId ? opts.eventId(i) : randomUUID(),
+      id: eventId ? eventId(i) : randomUUID(),
       type: e.type,
       data: e.data,
       metadata: {
@@ -98,11 +106,14 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       });
       for (const e of decided) opts.metrics?.appends.inc({ type: e.type });
       for (const e of decided) state = decider.evolve(state, e);
-      // An idempotent re-append (same event ids) lands nowhere new: only a real append extends the fold.
-      const extended = res.nextExpectedRevision + 1 === version + decided.length;
+      // The same event ids were already stored (a retried request whose first attempt was written):
+      // nothing new was appended, so answer with the stream as it is.
+      if (res.nextExpectedRevision + 1 !== version + decided.length) return { ...(await loadState(opts)), appended: [] };
+      // A new stream was not read first, so its revision cannot tell a retry: read back what is stored.
+      if (opts.newStream && ctx.idempotency) return { ...(await loadState(opts)), appended: decided };
       version = res.nextExpectedRevision + 1;
       position = res.position;
-      if (extended) opts.cache?.remember(stream, { state, version, position });
+      opts.cache?.remember(stream, { state, version, position });
       return { state, version, position, appended: decided };
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError)) throw err;

@@ -3,13 +3,12 @@ import { customerDecider } from '../../domain/customers/decider.ts';
 import { customerNotFound } from '../../domain/customers/errors.ts';
 import { emailClaimDecider } from '../../domain/customers/email-claim.ts';
 import type { CustomerPii } from '../../domain/customers/events.ts';
-import type { CommandContext } from '../commands/context.ts';
+import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { VersionMismatchError } from '../commands/errors.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
-import { newId } from '../ids.ts';
 import type { PiiKeys } from '../pii/keys.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { viewFromState, type CustomerView } from './customer-view.ts';
@@ -76,7 +75,7 @@ export async function registerCustomer(
   ctx: CommandContext,
   input: { pii: CustomerPii; externalId: string | null },
 ): Promise<CustomerCommandResult> {
-  const customerId = newId('cus');
+  const customerId = newResourceId(ctx, 'cus');
   await reserveEmail(deps, ctx, input.pii.email, customerId);
   try {
     return await runCustomerCommand(deps, ctx, customerId, {

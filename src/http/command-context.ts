@@ -12,6 +12,7 @@ export function commandContext(ctx: ParameterizedContext<AppState>): CommandCont
     correlationId: ctx.state.requestId,
     causationId: null,
     ...(key ? { idempotencyKey: key } : {}),
+    ...(ctx.state.idempotency ? { idempotency: ctx.state.idempotency } : {}),
     now: new Date().toISOString(),
   };
 }

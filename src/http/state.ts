@@ -12,4 +12,6 @@ export interface AppState {
   rawBody?: string;
   /** Route template for metrics, e.g. /v1/customers/:id. */
   routeName?: string;
+  /** Set by the idempotency middleware when the request has an Idempotency-Key. */
+  idempotency?: { seed: string; since: number };
 }

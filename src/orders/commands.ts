@@ -6,13 +6,12 @@ import type { PlacedOrder } from '../../domain/orders/state.ts';
 import type { Address } from '../../domain/shared/address.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
-import type { CommandContext } from '../commands/context.ts';
+import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
-import { newId } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { orderView, type OrderView } from './order-view.ts';
 
@@ -56,7 +55,7 @@ export async function placeOrder(
   // A forgotten customer has no data key any more, so no new personal data can be kept for them.
   if (customer.forgottenAt) throw customerForgottenForOrders(input.customerId);
 
-  const orderId = newId('ord');
+  const orderId = newResourceId(ctx, 'ord');
   const claim = input.externalId
     ? {
         store: deps.store,

@@ -12,11 +12,10 @@ import { shipmentNotFound } from '../../domain/shipments/errors.ts';
 import type { TrackingStatus } from '../../domain/shipments/events.ts';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
-import type { CommandContext } from '../commands/context.ts';
+import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
-import { newId } from '../ids.ts';
 import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { loadOrder, orderStream } from '../orders/commands.ts';
@@ -108,7 +107,7 @@ export async function createShipment(
 ): Promise<{ shipment: ShipmentView; position: Position | null }> {
   const { state } = await loadOrder(deps.store, ctx.tenant, input.orderId);
   if (state.status === 'none') throw orderNotFound(input.orderId);
-  const shipmentId = newId('shp');
+  const shipmentId = newResourceId(ctx, 'shp');
   const location = input.location ?? pickLocation(state, input.lines);
   await handleCommand({
     store: deps.store,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isId, newId } from '../../src/ids.ts';
+import { derivedId, derivedUuid, isId, newId } from '../../src/ids.ts';
 
 describe('Server-made ids', () => {
   it('given 20,000 new ids, then each is well-formed, unique, and sorts in the order it was made', () => {
@@ -21,5 +21,22 @@ describe('Server-made ids', () => {
     expect(isId('ord', id)).to.equal(false);
     expect(isId('cus', id.toUpperCase())).to.equal(false);
     expect(isId('cus', `${id}0`)).to.equal(false);
+  });
+
+  it('given the same seed, a derived id is the same every time, well-formed, and ordered by its time', () => {
+    const since = Date.parse('2026-11-28T10:00:00Z');
+    const a = derivedId('ord', since, 'seed-1');
+    expect(derivedId('ord', since, 'seed-1')).to.equal(a);
+    expect(isId('ord', a)).to.equal(true);
+    expect(derivedId('ord', since, 'seed-2')).to.not.equal(a);
+    expect(derivedId('cus', since, 'seed-1').slice(4)).to.not.equal(a.slice(4));
+    expect(derivedId('ord', since + 1, 'seed-1') > a).to.equal(true);
+  });
+
+  it('given the same seed, a derived UUID is the same every time and has the version 5 layout', () => {
+    const u = derivedUuid('tenant\nkey\nstream\nAdjustStock\n0');
+    expect(derivedUuid('tenant\nkey\nstream\nAdjustStock\n0')).to.equal(u);
+    expect(u).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(derivedUuid('tenant\nkey\nstream\nAdjustStock\n1')).to.not.equal(u);
   });
 });

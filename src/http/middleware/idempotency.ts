@@ -33,7 +33,7 @@ interface Row {
 /**
  * Idempotency-Key on POST, per tenant: the first response (status, body, key headers) is stored
  * and replayed for 24 h; another body under the same key is 422; a key whose first request is
- * still running is 409. A request that failed with a 5xx releases its key so it can be retried.
+ * still running is 409. A request that failed with a 5xx releases its lease so it can be retried.
  */
 export function idempotency(pool: pg.Pool): Middleware<AppState> {
   return async (ctx, next) => {
@@ -49,8 +49,8 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
       .update(`${ctx.method} ${ctx.path}\n${canonical(ctx.state.body ?? null)}`)
       .digest('hex');
 
-    const claimed = await claim(pool, tenant, key, fingerprint);
-    if (!claimed) {
+    let since = await claim(pool, tenant, key, fingerprint);
+    if (since === null) {
       const row = (
         await pool.query<Row>(
           `select fingerprint, state, locked_until > now() as lease_live, created_at < now() - ${RETENTION} as expired,
@@ -76,17 +76,26 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
           headers: { 'Retry-After': '1' },
         });
       }
-      // An expired record, or a lease left behind by a crashed process: take it over.
-      const taken = await pool.query(
+      // An expired record, or a lease left behind by a crashed process: take it over. The same
+      // request keeps its first-use time, so the ids it derives (see below) stay the same.
+      const taken = await pool.query<{ since: string }>(
         `update idempotency_keys set fingerprint = $3, state = 'running', locked_until = now() + interval '${LEASE_SECONDS} seconds',
-                created_at = now(), response_status = null, response_body = null, response_headers = null
-          where tenant = $1 and key = $2 and (locked_until <= now() or created_at < now() - ${RETENTION} or state = 'done')`,
+                created_at = case when fingerprint = $3 and created_at >= now() - ${RETENTION} then created_at else now() end,
+                response_status = null, response_body = null, response_headers = null
+          where tenant = $1 and key = $2 and (locked_until <= now() or created_at < now() - ${RETENTION} or state = 'done')
+          returning (extract(epoch from created_at) * 1000)::bigint as since`,
         [tenant, key, fingerprint],
       );
       if (taken.rowCount !== 1) return idempotency(pool)(ctx, next);
+      since = Number(taken.rows[0]!.since);
     }
+    // Commands under this key derive their ids from it: a retry of a request that was written but
+    // never answered (crash, lost connection, a 5xx that released the key) writes nothing twice.
+    ctx.state.idempotency = { seed: createHash('sha256').update(`${tenant}\n${key}\n${fingerprint}`).digest('hex'), since };
 
-    const release = () => pool.query('delete from idempotency_keys where tenant = $1 and key = $2', [tenant, key]);
+    // A fault ends the lease at once, so the client's retry takes over (same request, same
+    // first-use time, same derived ids) instead of waiting for the lease to run out.
+    const release = () => pool.query('update idempotency_keys set locked_until = now() where tenant = $1 and key = $2', [tenant, key]);
     try {
       await next();
     } catch (err) {
@@ -117,12 +126,14 @@ async function store(pool: pg.Pool, tenant: string, key: string, status: number,
   );
 }
 
-async function claim(pool: pg.Pool, tenant: string, key: string, fingerprint: string): Promise<boolean> {
-  const res = await pool.query(
+/** Claims the key for this request; returns its first-use time (ms), or null when it is already known. */
+async function claim(pool: pg.Pool, tenant: string, key: string, fingerprint: string): Promise<number | null> {
+  const res = await pool.query<{ since: string }>(
     `insert into idempotency_keys (tenant, key, fingerprint, state, locked_until)
      values ($1, $2, $3, 'running', now() + interval '${LEASE_SECONDS} seconds')
-     on conflict (tenant, key) do nothing`,
+     on conflict (tenant, key) do nothing
+     returning (extract(epoch from created_at) * 1000)::bigint as since`,
     [tenant, key, fingerprint],
   );
-  return res.rowCount === 1;
+  return res.rowCount === 1 ? Number(res.rows[0]!.since) : null;
 }
