@@ -12,7 +12,7 @@ import {
 } from './errors.ts';
 import type { OrderEvent, OrderLineInput, Release } from './events.ts';
 import { evolveOrder } from './evolve.ts';
-import { hasShipped, isFullyReserved, isFullyShipped, reservedOf, shippedOf, type LineState, type OrderState, type PlacedOrder } from './state.ts';
+import { hasShipped, holdsStock, isFullyReserved, isFullyShipped, reservedOf, shippedOf, type LineState, type OrderState, type PlacedOrder } from './state.ts';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -54,9 +54,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'RecordAllocation': {
       const o = placed(state);
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
-      // A partially shipped order still holds (or waits for) its unshipped units, and a stock
-      // shortfall can take them away: its allocation must be recorded too.
-      if (!['pending', 'confirmed', 'backordered', 'partially_shipped'].includes(o.status)) return [];
+      if (!holdsStock(o.status)) return [];
       const { allocations, roundComplete, now } = command.data;
       const events: OrderEvent[] = [];
       const changed = allocations.filter((a) => {

@@ -41,6 +41,13 @@ export const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b)
 export const reservedOf = (l: LineState) => sum(l.reserved);
 export const shippedOf = (l: LineState) => sum(l.shipped);
 
+/**
+ * Statuses in which an order holds, or waits for, stock: allocation runs for them and records what
+ * they hold. A partially shipped order still needs its unshipped units, and a shortfall can take them.
+ */
+export const holdsStock = (status: OrderStatus | 'none'): boolean =>
+  status === 'pending' || status === 'confirmed' || status === 'backordered' || status === 'partially_shipped';
+
 export const isFullyReserved = (o: PlacedOrder) => o.lines.every((l) => reservedOf(l) + shippedOf(l) >= l.quantity);
 export const isFullyShipped = (o: PlacedOrder) => o.lines.every((l) => shippedOf(l) >= l.quantity);
 export const hasShipped = (o: PlacedOrder) => o.lines.some((l) => shippedOf(l) > 0);

@@ -5,6 +5,7 @@ import { currentVersion } from '../events/upcasters.ts';
 import { derivedUuid } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';
+import { loadAggregate } from './load.ts';
 import { ContentionError, VersionMismatchError } from './errors.ts';
 import type { CachedState, StreamStateCache } from './state-cache.ts';
 
@@ -51,10 +52,8 @@ function idempotentEventId(ctx: CommandContext, stream: string, commandType: str
 
 async function loadState<S>(opts: Pick<HandleOptions<Command, DomainEvent, S>, 'store' | 'stream' | 'decider' | 'cache'>): Promise<CachedState<S>> {
   if (opts.cache) return opts.cache.load(opts.store, opts.stream);
-  const recorded = await opts.store.readStream(opts.stream);
-  let state = opts.decider.initialState();
-  for (const e of recorded) state = opts.decider.evolve(state, { type: e.type, data: e.data });
-  return { state, version: recorded.length, position: recorded[recorded.length - 1]?.position ?? null };
+  const { state, version, events } = await loadAggregate(opts.store, opts.stream, opts.decider);
+  return { state, version, position: events[events.length - 1]?.position ?? null };
 }
 
 /**

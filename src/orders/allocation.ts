@@ -12,7 +12,7 @@ import type { InventoryCommand, ReleaseReservation } from '../../domain/inventor
 import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
-import { isFullyReserved, shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
+import { holdsStock, isFullyReserved, shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
@@ -107,7 +107,7 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
     await releaseSkus(deps, ctx, state, everSkus, 'order_cancelled');
     return 'released';
   }
-  if (!['pending', 'confirmed', 'backordered', 'partially_shipped'].includes(state.status)) return 'skipped';
+  if (!holdsStock(state.status)) return 'skipped';
   // Lines removed by a change give back what they held.
   await releaseSkus(deps, ctx, state, [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)), 'lines_changed');
 

@@ -8,6 +8,8 @@ import type { AppState } from '../state.ts';
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const RETENTION = "interval '24 hours'";
 const LEASE_SECONDS = 60;
+/** The key's first use in ms: the time part of the ids its request derives. */
+const SINCE = '(extract(epoch from created_at) * 1000)::bigint as since';
 const REPLAYED_HEADERS = ['etag', 'oms-position', 'location'];
 
 /** Canonical JSON (sorted keys): the same body with keys in another order is the same request. */
@@ -83,7 +85,7 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
                 created_at = case when fingerprint = $3 and created_at >= now() - ${RETENTION} then created_at else now() end,
                 response_status = null, response_body = null, response_headers = null
           where tenant = $1 and key = $2 and (locked_until <= now() or created_at < now() - ${RETENTION} or state = 'done')
-          returning (extract(epoch from created_at) * 1000)::bigint as since`,
+          returning ${SINCE}`,
         [tenant, key, fingerprint],
       );
       if (taken.rowCount !== 1) return idempotency(pool)(ctx, next);
@@ -132,7 +134,7 @@ async function claim(pool: pg.Pool, tenant: string, key: string, fingerprint: st
     `insert into idempotency_keys (tenant, key, fingerprint, state, locked_until)
      values ($1, $2, $3, 'running', now() + interval '${LEASE_SECONDS} seconds')
      on conflict (tenant, key) do nothing
-     returning (extract(epoch from created_at) * 1000)::bigint as since`,
+     returning ${SINCE}`,
     [tenant, key, fingerprint],
   );
   return res.rowCount === 1 ? Number(res.rows[0]!.since) : null;
