@@ -55,7 +55,10 @@ interface Results {
   machine: Record<string, unknown>;
   git: { commit: string | null; dirty: boolean | null };
   stack: { database: string; redisPrefix: string; roles: string[]; startSec?: number };
-  baselines: { insert?: { median: InsertBaseline; runs: InsertBaseline[]; cpu: CpuUse[]; cpuMsPerInsert: Record<string, number> }; koaHello?: Phase };
+  baselines: {
+    insert?: { median: InsertBaseline; runs: InsertBaseline[]; cpu: CpuUse[]; cpuMsPerInsert: Record<string, number> };
+    koaHello?: Phase;
+  };
   phases: Record<string, unknown>;
   rebuild: RebuildResult;
   rssMb: Record<string, unknown>;
@@ -153,7 +156,11 @@ async function main(): Promise<number> {
     } finally {
       const b = await monitor.cpu();
       const pgB = observer && pgA ? await observer.pgStats().catch(() => null) : null;
-      into.push({ cpu: Monitor.cpuUse(a, b), pg: pgA && pgB ? pgStatsDelta(pgA, pgB) : null, pgRaw: pgA && pgB ? [pgA, pgB] : null });
+      into.push({
+        cpu: Monitor.cpuUse(a, b),
+        pg: pgA && pgB ? pgStatsDelta(pgA, pgB) : null,
+        pgRaw: pgA && pgB ? [pgA, pgB] : null,
+      });
     }
   };
   /** Runs a load `repeats` times (the median run is reported); `after` runs between repeats, unmeasured. */
@@ -166,7 +173,9 @@ async function main(): Promise<number> {
     const m: Measure[] = [];
     const describe = (res: LoadResult, c: CpuUse) =>
       `${fmt(res.okRps, 1)} ok/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}` +
-      (Object.keys(res.statusCodes).some((code) => !code.startsWith('2')) ? ` (status ${JSON.stringify(res.statusCodes)})` : '') +
+      (Object.keys(res.statusCodes).some((code) => !code.startsWith('2'))
+        ? ` (status ${JSON.stringify(res.statusCodes)})`
+        : '') +
       `; cores ${coresLine(c)}`;
     const r = await repeated(o.repeats, async (i) => {
       const res = await measured(() => fn(i), m);
@@ -193,7 +202,12 @@ async function main(): Promise<number> {
 
   let failure: unknown = null;
   try {
-    log(`mode ${results.mode}: ${o.phaseSeconds} s phases × ${o.repeats}, ${o.connections} connections, bulk ${o.bulkOrders} orders; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    log(
+      `mode ${results.mode}: ${o.phaseSeconds} s phases × ${o.repeats}, ${o.connections} connections, bulk ${o.bulkOrders} orders; load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     log(`database ${stack.dbName}, Redis prefix ${stack.redisPrefix}`);
     results.machine.postgres = await postgresVersion(stack.adminUrl);
     await stack.createDatabase();
@@ -219,8 +233,15 @@ async function main(): Promise<number> {
       }
       const med = [...runs].sort((a, b) => a.insertsPerSec - b.insertsPerSec)[Math.floor((runs.length - 1) / 2)]!;
       const c = cpu[runs.indexOf(med)];
-      results.baselines.insert = { median: med, runs, cpu, cpuMsPerInsert: c ? cpuMsPerRequest(c, med.inserts, ['postgres', 'bench']) : {} };
-      log(`baseline pg insert (${o.connections} clients): ${fmt(med.insertsPerSec)} inserts/s, p99 ${med.latencyMs.p99} ms${c ? `; cores ${coresLine(c)}` : ''}`);
+      results.baselines.insert = {
+        median: med,
+        runs,
+        cpu,
+        cpuMsPerInsert: c ? cpuMsPerRequest(c, med.inserts, ['postgres', 'bench']) : {},
+      };
+      log(
+        `baseline pg insert (${o.connections} clients): ${fmt(med.insertsPerSec)} inserts/s, p99 ${med.latencyMs.p99} ms${c ? `; cores ${coresLine(c)}` : ''}`,
+      );
     }
 
     // 1b. Koa hello world.
@@ -231,17 +252,27 @@ async function main(): Promise<number> {
     if (o.warmupSeconds > 0) await koaBaseline(koa.url, o.connections, Math.min(1, o.warmupSeconds));
     {
       const m: Measure[] = [];
-      const r = await repeated(o.repeats, () => measured(() => koaBaseline(koa.url, o.connections, o.baselineSeconds), m));
+      const r = await repeated(o.repeats, () =>
+        measured(() => koaBaseline(koa.url, o.connections, o.baselineSeconds), m),
+      );
       const mm = m[r.runs.indexOf(r.median)]!;
-      results.baselines.koaHello = { ...r, cpu: m.map((x) => x.cpu), cpuMsPerRequest: cpuMsPerRequest(mm.cpu, r.median.requests, ['koa-hello', 'bench']) };
-      log(`baseline Koa hello (${o.connections} connections): ${fmt(r.median.okRps)} req/s, p99 ${r.median.latencyMs.p99} ms; cores ${coresLine(mm.cpu)}`);
+      results.baselines.koaHello = {
+        ...r,
+        cpu: m.map((x) => x.cpu),
+        cpuMsPerRequest: cpuMsPerRequest(mm.cpu, r.median.requests, ['koa-hello', 'bench']),
+      };
+      log(
+        `baseline Koa hello (${o.connections} connections): ${fmt(r.median.okRps)} req/s, p99 ${r.median.latencyMs.p99} ms; cores ${coresLine(mm.cpu)}`,
+      );
     }
     await koa.child.stop();
     monitor.unwatch('koa-hello');
 
     // 2. The service: migrate + key, then one process per role.
     if (interrupted) throw new Error('interrupted');
-    log(`starting the service (api, projector, worker)${o.bulkOrders > 0 ? ` and bulk-loading ${fmt(o.bulkOrders)} orders` : ''}…`);
+    log(
+      `starting the service (api, projector, worker)${o.bulkOrders > 0 ? ` and bulk-loading ${fmt(o.bulkOrders)} orders` : ''}…`,
+    );
     const startedAt = performance.now();
     await stack.createKey();
     // The bulk load of the orders read model (for the list phases) overlaps the processes' boot;
@@ -275,16 +306,29 @@ async function main(): Promise<number> {
     }
 
     // create-customer
-    const customers = await phaseOf('createCustomer', (i) => createCustomersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, runTag: `${tag}-${i}` }));
+    const customers = await phaseOf('createCustomer', (i) =>
+      createCustomersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, runTag: `${tag}-${i}` }),
+    );
     customers.drain = await observer.waitQuiet(stack.tenant, o.drainTimeoutSec * 1000);
 
     // 6. Projection lag at ~70 % of the peak create-customer rate.
     const lagRate = Math.max(1, Math.round(customers.median.okRps * o.lagLoadFraction));
-    log(`projection lag: create-customer at ${lagRate}/s (${Math.round(o.lagLoadFraction * 100)} % of peak) for ${o.lagSeconds} s…`);
+    log(
+      `projection lag: create-customer at ${lagRate}/s (${Math.round(o.lagLoadFraction * 100)} % of peak) for ${o.lagSeconds} s…`,
+    );
     {
       const m: Measure[] = [];
       const lag: LagResult = await measured(
-        () => measureLag(api, stack.databaseUrl, { projection: 'customers', rate: lagRate, connections: o.connections, seconds: o.lagSeconds, sampleEveryMs: 50, pollMs: 5, runTag: `lag-${tag}` }),
+        () =>
+          measureLag(api, stack.databaseUrl, {
+            projection: 'customers',
+            rate: lagRate,
+            connections: o.connections,
+            seconds: o.lagSeconds,
+            sampleEveryMs: 50,
+            pollMs: 5,
+            runTag: `lag-${tag}`,
+          }),
         m,
       );
       results.phases.projectionLag = { ...lag, cpu: [m[0]!.cpu] };
@@ -312,7 +356,14 @@ async function main(): Promise<number> {
       async (i) => {
         const customerId = await api.createCustomer(`orders-${tag}-${i}`);
         orderCustomers.push(customerId);
-        return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus, ids: orderIds, title: 'create-order' });
+        return createOrdersLoad(api, {
+          connections: o.connections,
+          seconds: o.phaseSeconds,
+          customerId,
+          skus,
+          ids: orderIds,
+          title: 'create-order',
+        });
       },
       {},
       allocationAfter(orderCustomers, orderAlloc, 'createOrder'),
@@ -328,30 +379,61 @@ async function main(): Promise<number> {
       async (i) => {
         const customerId = await api.createCustomer(`hot-${tag}-${i}`);
         hotCustomers.push(customerId);
-        return createOrdersLoad(api, { connections: o.connections, seconds: o.phaseSeconds, customerId, skus: ['BENCH-HOT'], ids: hotIds, title: 'create-order-hot-sku' });
+        return createOrdersLoad(api, {
+          connections: o.connections,
+          seconds: o.phaseSeconds,
+          customerId,
+          skus: ['BENCH-HOT'],
+          ids: hotIds,
+          title: 'create-order-hot-sku',
+        });
       },
       {},
       allocationAfter(hotCustomers, hotAlloc, 'createOrderHotSku'),
     );
     hot.allocation = allocationSummary(hotAlloc);
-    results.service.inventoryStreamLengths = await observer.streamLengths(`${stack.tenant}:inventory:BENCH-%`).catch((err: Error) => err.message);
+    results.service.inventoryStreamLengths = await observer
+      .streamLengths(`${stack.tenant}:inventory:BENCH-%`)
+      .catch((err: Error) => err.message);
 
     // 4. get-order over the ids created above.
     if (orderIds.length === 0) throw new Error('create-order produced no orders; cannot run get-order');
     const getPaths = orderIds.slice(0, 20_000).map((id) => `/v1/orders/${id}`);
-    await phaseOf('getOrder', () => getLoad(api, { connections: o.connections, seconds: o.phaseSeconds, paths: getPaths, title: 'get-order' }), { ids: getPaths.length });
+    await phaseOf(
+      'getOrder',
+      () => getLoad(api, { connections: o.connections, seconds: o.phaseSeconds, paths: getPaths, title: 'get-order' }),
+      { ids: getPaths.length },
+    );
 
     // 5. list-orders, newest first, all and by status.
-    await phaseOf('listOrders', () => getLoad(api, { connections: o.connections, seconds: o.phaseSeconds, paths: ['/v1/orders?limit=50'], title: 'list-orders' }), {
-      rowsInTable: o.bulkOrders + orderIds.length + hotIds.length,
-    });
+    await phaseOf(
+      'listOrders',
+      () =>
+        getLoad(api, {
+          connections: o.connections,
+          seconds: o.phaseSeconds,
+          paths: ['/v1/orders?limit=50'],
+          title: 'list-orders',
+        }),
+      {
+        rowsInTable: o.bulkOrders + orderIds.length + hotIds.length,
+      },
+    );
     await phaseOf('listOrdersConfirmed', () =>
-      getLoad(api, { connections: o.connections, seconds: o.phaseSeconds, paths: ['/v1/orders?status=confirmed&limit=50'], title: 'list-orders-confirmed' }),
+      getLoad(api, {
+        connections: o.connections,
+        seconds: o.phaseSeconds,
+        paths: ['/v1/orders?status=confirmed&limit=50'],
+        title: 'list-orders-confirmed',
+      }),
     );
 
     // 6. Rebuild rate (last: it replaces the bulk-loaded rows, which have no events behind them).
     log('rebuilding the orders projection from the log…');
-    results.rebuild = await measureRebuild(stack).catch((err: Error) => ({ eventsPerSec: null, note: `rebuild failed: ${err.message}` }));
+    results.rebuild = await measureRebuild(stack).catch((err: Error) => ({
+      eventsPerSec: null,
+      note: `rebuild failed: ${err.message}`,
+    }));
     log(`rebuild: ${results.rebuild.eventsPerSec ?? '—'} events/s (${results.rebuild.events ?? 0} events)`);
   } catch (err) {
     failure = err;
@@ -377,7 +459,9 @@ async function main(): Promise<number> {
     const others = results.machine.otherCoresDuringPhases as number | null;
     process.stdout.write(
       `${results.mode} run, ${results.durationSec} s; ${os.cpus().length} CPUs, load average at start ${load.map((x) => x.toFixed(2)).join(' ')}` +
-        (others === null ? '' : `; processes outside the benchmark used ${others.toFixed(2)} cores on average during the measured phases`) +
+        (others === null
+          ? ''
+          : `; processes outside the benchmark used ${others.toFixed(2)} cores on average during the measured phases`) +
         `${others !== null && others > 0.25 ? ' (the machine was shared: figures are pessimistic)' : ''}.\nResults: ${out}\n`,
     );
     mainDone();
@@ -393,7 +477,8 @@ async function allocation(observer: Observer, tenant: string, customerId: string
   const s = await observer.allocationStats(tenant, customerId);
   const timeline = await observer.allocationTimeline(tenant, customerId);
   const allocated = s.orders - (s.byStatus.pending ?? 0);
-  const spanSec = s.firstPlaced && s.lastAllocated ? (s.lastAllocated.getTime() - s.firstPlaced.getTime()) / 1000 : null;
+  const spanSec =
+    s.firstPlaced && s.lastAllocated ? (s.lastAllocated.getTime() - s.firstPlaced.getTime()) / 1000 : null;
   // Pace in the first and the last third of the span: a falling pace means the cost grows with history.
   const third = Math.max(1, Math.floor(timeline.length / 3));
   const pace = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
@@ -449,14 +534,21 @@ function serviceLogs(stack: Stack): Record<string, unknown> {
     out[role] = {
       levels: { ...c.levels },
       exit: c.exitCode ?? c.exitSignal,
-      lastWarnings: c.output().filter((l) => /"level":[456]0/.test(l) || !l.startsWith('{')).slice(-15),
+      lastWarnings: c
+        .output()
+        .filter((l) => /"level":[456]0/.test(l) || !l.startsWith('{'))
+        .slice(-15),
     };
   }
   return out;
 }
 
 /** CPU milliseconds each process spent per request completed in the phase (the async work included). */
-function cpuMsPerRequest(c: CpuUse, requests: number, names = ['api', 'projector', 'worker', 'postgres', 'bench']): Record<string, number> {
+function cpuMsPerRequest(
+  c: CpuUse,
+  requests: number,
+  names = ['api', 'projector', 'worker', 'postgres', 'bench'],
+): Record<string, number> {
   const out: Record<string, number> = {};
   if (requests <= 0) return out;
   for (const name of names) {
@@ -502,7 +594,10 @@ function assertAlive(stack: Stack): void {
 }
 
 function buildTable(r: Results): Row[] {
-  const p = r.phases as Record<string, Phase | undefined> & { projectionLag?: LagResult; bulkLoad?: { rows: number; seconds: number } };
+  const p = r.phases as Record<string, Phase | undefined> & {
+    projectionLag?: LagResult;
+    bulkLoad?: { rows: number; seconds: number };
+  };
   const insert = r.baselines.insert?.median.insertsPerSec ?? null;
   const koa = r.baselines.koaHello?.median.okRps ?? null;
   const co = p.createOrder?.median;
@@ -514,7 +609,8 @@ function buildTable(r: Results): Row[] {
   const errorsOf = (l: LoadResult | undefined) => (l ? l.non2xx + l.errors : null);
   const ratio = (a: number | undefined | null, b: number | null) => (a == null || !b ? null : a / b);
   const rows: Row[] = [];
-  const add = (metric: string, value: string, baseline = '', target = '', result: Row['result'] = '') => rows.push({ metric, value, baseline, target, result });
+  const add = (metric: string, value: string, baseline = '', target = '', result: Row['result'] = '') =>
+    rows.push({ metric, value, baseline, target, result });
   const check = (key: string, ok: boolean | null, detail: Record<string, unknown>) => {
     r.targets[key] = { ok, ...detail };
     return verdict(ok);
@@ -522,7 +618,11 @@ function buildTable(r: Results): Row[] {
 
   add('baseline: pg single-row inserts (32 conns)', insert === null ? '—' : `${fmt(insert)} /s`);
   add('baseline: Koa hello world (32 conns)', koa === null ? '—' : `${fmt(koa)} req/s`);
-  add('create-customer throughput', cc ? `${fmt(cc.okRps)} req/s` : '—', cc && insert ? `${fmt(ratio(cc.okRps, insert), 2)} × inserts` : '');
+  add(
+    'create-customer throughput',
+    cc ? `${fmt(cc.okRps)} req/s` : '—',
+    cc && insert ? `${fmt(ratio(cc.okRps, insert), 2)} × inserts` : '',
+  );
   add('create-customer p50 / p99', cc ? `${cc.latencyMs.p50} / ${cc.latencyMs.p99} ms` : '—');
   add('create-customer errors (non-2xx + conn)', cc ? fmt(errorsOf(cc)) : '—');
   const coRatio = ratio(co?.okRps, insert);
@@ -531,7 +631,10 @@ function buildTable(r: Results): Row[] {
     co ? `${fmt(co.okRps)} req/s` : '—',
     coRatio === null ? '' : `${fmt(coRatio, 2)} × inserts`,
     `≥ ${TARGETS.createOrderVsInsert} × inserts`,
-    check('createOrderThroughput', coRatio === null ? null : coRatio >= TARGETS.createOrderVsInsert, { ratio: coRatio, target: TARGETS.createOrderVsInsert }),
+    check('createOrderThroughput', coRatio === null ? null : coRatio >= TARGETS.createOrderVsInsert, {
+      ratio: coRatio,
+      target: TARGETS.createOrderVsInsert,
+    }),
   );
   add('create-order p50', co ? `${co.latencyMs.p50} ms` : '—');
   add(
@@ -539,24 +642,40 @@ function buildTable(r: Results): Row[] {
     co ? `${co.latencyMs.p99} ms` : '—',
     '',
     `≤ ${TARGETS.createOrderP99Ms} ms`,
-    check('createOrderP99', co ? co.latencyMs.p99 <= TARGETS.createOrderP99Ms : null, { p99Ms: co?.latencyMs.p99, target: TARGETS.createOrderP99Ms }),
+    check('createOrderP99', co ? co.latencyMs.p99 <= TARGETS.createOrderP99Ms : null, {
+      p99Ms: co?.latencyMs.p99,
+      target: TARGETS.createOrderP99Ms,
+    }),
   );
   add(
     'create-order errors (non-2xx + conn)',
     co ? fmt(errorsOf(co)) : '—',
     '',
     '0',
-    check('createOrderErrors', co ? errorsOf(co) === 0 : null, { non2xx: co?.non2xx, errors: co?.errors, statusCodes: co?.statusCodes }),
+    check('createOrderErrors', co ? errorsOf(co) === 0 : null, {
+      non2xx: co?.non2xx,
+      errors: co?.errors,
+      statusCodes: co?.statusCodes,
+    }),
   );
   const coAlloc = p.createOrder?.allocation as { allocatedPerSec: number | null; drained: boolean } | undefined;
-  add('create-order allocation (8 SKUs)', coAlloc ? `${fmt(coAlloc.allocatedPerSec, 1)} orders/s${coAlloc.drained ? '' : ' (not caught up)'}` : '—');
-  add('hot-SKU create-order throughput', hot ? `${fmt(hot.median.okRps)} req/s` : '—', hot && co ? `${fmt(ratio(hot.median.okRps, co.okRps), 2)} × 8-SKU` : '');
+  add(
+    'create-order allocation (8 SKUs)',
+    coAlloc ? `${fmt(coAlloc.allocatedPerSec, 1)} orders/s${coAlloc.drained ? '' : ' (not caught up)'}` : '—',
+  );
+  add(
+    'hot-SKU create-order throughput',
+    hot ? `${fmt(hot.median.okRps)} req/s` : '—',
+    hot && co ? `${fmt(ratio(hot.median.okRps, co.okRps), 2)} × 8-SKU` : '',
+  );
   add('hot-SKU create-order p99 / errors', hot ? `${hot.median.latencyMs.p99} ms / ${fmt(errorsOf(hot.median))}` : '—');
   const hotAlloc = hot?.allocation as { allocatedPerSec: number | null; drained: boolean } | undefined;
   add(
     'hot-SKU allocation (1 SKU, contended)',
     hotAlloc ? `${fmt(hotAlloc.allocatedPerSec, 1)} orders/s${hotAlloc.drained ? '' : ' (not caught up)'}` : '—',
-    hotAlloc && coAlloc?.allocatedPerSec ? `${fmt(ratio(hotAlloc.allocatedPerSec, coAlloc.allocatedPerSec), 2)} × 8-SKU` : '',
+    hotAlloc && coAlloc?.allocatedPerSec
+      ? `${fmt(ratio(hotAlloc.allocatedPerSec, coAlloc.allocatedPerSec), 2)} × 8-SKU`
+      : '',
   );
   const goRatio = ratio(go?.okRps, koa);
   add(
@@ -564,7 +683,10 @@ function buildTable(r: Results): Row[] {
     go ? `${fmt(go.okRps)} req/s` : '—',
     goRatio === null ? '' : `${fmt(goRatio, 2)} × Koa`,
     `≥ ${TARGETS.getOrderVsKoa} × Koa`,
-    check('getOrderThroughput', goRatio === null ? null : goRatio >= TARGETS.getOrderVsKoa, { ratio: goRatio, target: TARGETS.getOrderVsKoa }),
+    check('getOrderThroughput', goRatio === null ? null : goRatio >= TARGETS.getOrderVsKoa, {
+      ratio: goRatio,
+      target: TARGETS.getOrderVsKoa,
+    }),
   );
   add('get-order p50 / p99', go ? `${go.latencyMs.p50} / ${go.latencyMs.p99} ms` : '—', '', '', '');
   const rowsNote = p.bulkLoad ? ` (${fmt(p.bulkLoad.rows / 1000)}k rows)` : '';
@@ -575,7 +697,11 @@ function buildTable(r: Results): Row[] {
     const l = p[key]?.median;
     add(`${label} p50 / p99`, l ? `${l.latencyMs.p50} / ${l.latencyMs.p99} ms` : '—', l ? `${fmt(l.okRps)} req/s` : '');
   }
-  add('projection lag (customers) p50', lag ? `${fmt(lag.p50, 1)} ms` : '—', p.projectionLag ? `at ${fmt(p.projectionLag.load.okRps)}/s` : '');
+  add(
+    'projection lag (customers) p50',
+    lag ? `${fmt(lag.p50, 1)} ms` : '—',
+    p.projectionLag ? `at ${fmt(p.projectionLag.load.okRps)}/s` : '',
+  );
   add(
     'projection lag (customers) p99',
     lag ? `${fmt(lag.p99, 1)} ms` : '—',
@@ -593,25 +719,44 @@ function buildTable(r: Results): Row[] {
     rb.eventsPerSec !== null ? `${fmt(rb.eventsPerSec)} events/s (${fmt(rb.events ?? 0)} events)` : '—',
     '',
     `≥ ${fmt(TARGETS.rebuildEventsPerSec)} /s`,
-    check('rebuildRate', rb.eventsPerSec !== null ? rb.eventsPerSec >= TARGETS.rebuildEventsPerSec : null, { eventsPerSec: rb.eventsPerSec, target: TARGETS.rebuildEventsPerSec }),
+    check('rebuildRate', rb.eventsPerSec !== null ? rb.eventsPerSec >= TARGETS.rebuildEventsPerSec : null, {
+      eventsPerSec: rb.eventsPerSec,
+      target: TARGETS.rebuildEventsPerSec,
+    }),
   );
   // CPU per request does not depend on how busy the machine was: the figures to compare across runs.
   const cpuRow = (label: string, c: Record<string, number> | undefined, names: string[]) =>
     add(label, c ? `${names.map((n) => fmt(c[n], 2)).join(' / ')} ms` : '—', ...cpuBaseline(r, label));
   const ms = (k: string) => (p[k]?.cpuMsPerRequest as Record<string, number> | undefined) ?? undefined;
-  cpuRow('CPU/req create-customer api/proj/worker/pg', ms('createCustomer'), ['api', 'projector', 'worker', 'postgres']);
+  cpuRow('CPU/req create-customer api/proj/worker/pg', ms('createCustomer'), [
+    'api',
+    'projector',
+    'worker',
+    'postgres',
+  ]);
   cpuRow('CPU/req create-order api/proj/worker/pg', ms('createOrder'), ['api', 'projector', 'worker', 'postgres']);
-  cpuRow('CPU/req hot-SKU order api/proj/worker/pg', ms('createOrderHotSku'), ['api', 'projector', 'worker', 'postgres']);
+  cpuRow('CPU/req hot-SKU order api/proj/worker/pg', ms('createOrderHotSku'), [
+    'api',
+    'projector',
+    'worker',
+    'postgres',
+  ]);
   cpuRow('CPU/req get-order api/pg', ms('getOrder'), ['api', 'postgres']);
   cpuRow('CPU/req list-orders api/pg', ms('listOrders'), ['api', 'postgres']);
   const idle = (p as Record<string, { cpu?: CpuUse[] } | undefined>).idle?.cpu?.[0];
-  add('idle service cores api/proj/worker/pg', idle ? ['api', 'projector', 'worker', 'postgres'].map((n) => fmt(idle.cores[n], 2)).join(' / ') : '—');
+  add(
+    'idle service cores api/proj/worker/pg',
+    idle ? ['api', 'projector', 'worker', 'postgres'].map((n) => fmt(idle.cores[n], 2)).join(' / ') : '—',
+  );
   add(
     'peak RSS api',
     rss.api ? `${fmt(rss.api.peakMb)} MB` : '—',
     '',
     `≤ ${TARGETS.apiRssMb} MB`,
-    check('apiRss', rss.api ? rss.api.peakMb <= TARGETS.apiRssMb : null, { peakMb: rss.api?.peakMb, target: TARGETS.apiRssMb }),
+    check('apiRss', rss.api ? rss.api.peakMb <= TARGETS.apiRssMb : null, {
+      peakMb: rss.api?.peakMb,
+      target: TARGETS.apiRssMb,
+    }),
   );
   add('peak RSS projector', rss.projector ? `${fmt(rss.projector.peakMb)} MB` : '—');
   add('peak RSS worker', rss.worker ? `${fmt(rss.worker.peakMb)} MB` : '—');

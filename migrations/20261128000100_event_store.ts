@@ -30,7 +30,9 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('drop function if exists es_append(text, text, bigint, jsonb); drop table es_events; drop table es_streams;');
+  await knex.raw(
+    'drop function if exists es_append(text, text, bigint, jsonb); drop table es_events; drop table es_streams;',
+  );
 }
 
 // One round trip per append. expected_kind: 'any' | 'no_stream' | 'stream_exists' | 'exact'.

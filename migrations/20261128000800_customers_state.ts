@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table customers add column state jsonb not null default '{}'`);
   await knex.raw('truncate customers');
-  await knex.raw(`update projection_checkpoints set position_commit = 0, position_prepare = 0, events_processed = 0 where name = 'customers'`);
+  await knex.raw(
+    `update projection_checkpoints set position_commit = 0, position_prepare = 0, events_processed = 0 where name = 'customers'`,
+  );
 }
 
 export async function down(knex: Knex): Promise<void> {

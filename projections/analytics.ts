@@ -28,7 +28,10 @@ class Counters {
   async flush(trx: Knex.Transaction): Promise<void> {
     if (this.rows.size === 0) return;
     const merge = Object.fromEntries(this.sums.map((s) => [s, trx.raw('??.?? + excluded.??', [this.table, s, s])]));
-    await trx(this.table).insert([...this.rows.values()]).onConflict(this.keys).merge(merge);
+    await trx(this.table)
+      .insert([...this.rows.values()])
+      .onConflict(this.keys)
+      .merge(merge);
   }
 }
 
@@ -49,12 +52,28 @@ export const analyticsProjection: Projection = {
     'ShipmentStatusChanged',
     'ShipmentTrackingEventRecorded',
   ],
-  tables: ['daily_orders', 'sku_daily_units', 'order_fulfillment', 'backorders', 'inventory_movements_daily', 'shipment_exceptions', 'shipment_carriers'],
+  tables: [
+    'daily_orders',
+    'sku_daily_units',
+    'order_fulfillment',
+    'backorders',
+    'inventory_movements_daily',
+    'shipment_exceptions',
+    'shipment_carriers',
+  ],
 
   async apply(trx, events: readonly RecordedEvent[]) {
-    const daily = new Counters('daily_orders', ['tenant', 'day', 'currency'], ['orders_placed', 'revenue_placed', 'orders_cancelled', 'revenue_cancelled']);
+    const daily = new Counters(
+      'daily_orders',
+      ['tenant', 'day', 'currency'],
+      ['orders_placed', 'revenue_placed', 'orders_cancelled', 'revenue_cancelled'],
+    );
     const units = new Counters('sku_daily_units', ['tenant', 'sku', 'day'], ['units_ordered', 'units_shipped']);
-    const moves = new Counters('inventory_movements_daily', ['tenant', 'sku', 'location', 'day', 'reason'], ['movements', 'on_hand_delta']);
+    const moves = new Counters(
+      'inventory_movements_daily',
+      ['tenant', 'sku', 'location', 'day', 'reason'],
+      ['movements', 'on_hand_delta'],
+    );
     const exceptions = new Counters('shipment_exceptions', ['tenant', 'carrier', 'day'], ['exceptions']);
     // Row-at-a-time changes run in event order; the counters are written at the end of the batch.
     for (const e of events) {
@@ -62,9 +81,16 @@ export const analyticsProjection: Projection = {
       const d = e.data as Record<string, any>;
       switch (e.type) {
         case 'OrderPlaced': {
-          const subtotal = (d.lines as { quantity: number; unitPrice: number }[]).reduce((n, l) => n + l.quantity * l.unitPrice, 0);
-          daily.add({ tenant, day: day(d.placedAt), currency: d.currency }, { orders_placed: 1, revenue_placed: subtotal });
-          for (const l of d.lines as { sku: string; quantity: number }[]) units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
+          const subtotal = (d.lines as { quantity: number; unitPrice: number }[]).reduce(
+            (n, l) => n + l.quantity * l.unitPrice,
+            0,
+          );
+          daily.add(
+            { tenant, day: day(d.placedAt), currency: d.currency },
+            { orders_placed: 1, revenue_placed: subtotal },
+          );
+          for (const l of d.lines as { sku: string; quantity: number }[])
+            units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
           await trx('order_fulfillment')
             .insert({ tenant, order_id: d.orderId, currency: d.currency, subtotal, placed_at: d.placedAt })
             .onConflict(['tenant', 'order_id'])
@@ -73,42 +99,76 @@ export const analyticsProjection: Projection = {
         }
         case 'OrderConfirmed': {
           const id = idOfStream(e.streamName);
-          await trx('order_fulfillment').where({ tenant, order_id: id }).whereNull('confirmed_at').update({ confirmed_at: d.occurredAt });
-          await trx('backorders').where({ tenant, order_id: id }).whereNull('resolved_at').update({ resolved_at: d.occurredAt, resolution: 'confirmed' });
+          await trx('order_fulfillment')
+            .where({ tenant, order_id: id })
+            .whereNull('confirmed_at')
+            .update({ confirmed_at: d.occurredAt });
+          await trx('backorders')
+            .where({ tenant, order_id: id })
+            .whereNull('resolved_at')
+            .update({ resolved_at: d.occurredAt, resolution: 'confirmed' });
           break;
         }
         case 'OrderBackordered':
-          await trx('backorders').insert({ tenant, order_id: idOfStream(e.streamName), backordered_at: d.occurredAt }).onConflict(['tenant', 'order_id']).ignore();
+          await trx('backorders')
+            .insert({ tenant, order_id: idOfStream(e.streamName), backordered_at: d.occurredAt })
+            .onConflict(['tenant', 'order_id'])
+            .ignore();
           break;
         case 'OrderCancelled': {
           const id = idOfStream(e.streamName);
-          const facts = (await trx('order_fulfillment').where({ tenant, order_id: id }).first()) as { currency: string; subtotal: string } | undefined;
-          if (facts) daily.add({ tenant, day: day(d.cancelledAt), currency: facts.currency }, { orders_cancelled: 1, revenue_cancelled: Number(facts.subtotal) });
+          const facts = (await trx('order_fulfillment').where({ tenant, order_id: id }).first()) as
+            | { currency: string; subtotal: string }
+            | undefined;
+          if (facts)
+            daily.add(
+              { tenant, day: day(d.cancelledAt), currency: facts.currency },
+              { orders_cancelled: 1, revenue_cancelled: Number(facts.subtotal) },
+            );
           await trx('order_fulfillment').where({ tenant, order_id: id }).update({ cancelled_at: d.cancelledAt });
-          await trx('backorders').where({ tenant, order_id: id }).whereNull('resolved_at').update({ resolved_at: d.cancelledAt, resolution: 'cancelled' });
+          await trx('backorders')
+            .where({ tenant, order_id: id })
+            .whereNull('resolved_at')
+            .update({ resolved_at: d.cancelledAt, resolution: 'cancelled' });
           break;
         }
         case 'OrderShipmentRecorded':
-          await trx('order_fulfillment').where({ tenant, order_id: idOfStream(e.streamName) }).whereNull('first_shipped_at').update({ first_shipped_at: d.occurredAt });
+          await trx('order_fulfillment')
+            .where({ tenant, order_id: idOfStream(e.streamName) })
+            .whereNull('first_shipped_at')
+            .update({ first_shipped_at: d.occurredAt });
           break;
         case 'OrderDelivered':
-          await trx('order_fulfillment').where({ tenant, order_id: idOfStream(e.streamName) }).update({ delivered_at: d.occurredAt });
+          await trx('order_fulfillment')
+            .where({ tenant, order_id: idOfStream(e.streamName) })
+            .update({ delivered_at: d.occurredAt });
           break;
         case 'StockAdjusted':
         case 'StockCounted':
-          moves.add({ tenant, sku: d.sku, location: d.location, day: day(d.occurredAt), reason: d.reason }, { movements: 1, on_hand_delta: d.onHandDelta });
+          moves.add(
+            { tenant, sku: d.sku, location: d.location, day: day(d.occurredAt), reason: d.reason },
+            { movements: 1, on_hand_delta: d.onHandDelta },
+          );
           break;
         case 'StockShipped':
-          moves.add({ tenant, sku: d.sku, location: d.location, day: day(d.occurredAt), reason: 'shipment' }, { movements: 1, on_hand_delta: d.onHandDelta });
+          moves.add(
+            { tenant, sku: d.sku, location: d.location, day: day(d.occurredAt), reason: 'shipment' },
+            { movements: 1, on_hand_delta: d.onHandDelta },
+          );
           units.add({ tenant, sku: d.sku, day: day(d.occurredAt) }, { units_shipped: d.quantity });
           break;
         case 'ShipmentCreated':
-          await trx('shipment_carriers').insert({ tenant, shipment_id: d.shipmentId, carrier: d.carrier }).onConflict(['tenant', 'shipment_id']).ignore();
+          await trx('shipment_carriers')
+            .insert({ tenant, shipment_id: d.shipmentId, carrier: d.carrier })
+            .onConflict(['tenant', 'shipment_id'])
+            .ignore();
           break;
         case 'ShipmentStatusChanged':
         case 'ShipmentTrackingEventRecorded': {
           if (d.status !== 'exception') break;
-          const s = (await trx('shipment_carriers').where({ tenant, shipment_id: d.shipmentId }).first()) as { carrier: string } | undefined;
+          const s = (await trx('shipment_carriers').where({ tenant, shipment_id: d.shipmentId }).first()) as
+            | { carrier: string }
+            | undefined;
           exceptions.add({ tenant, carrier: s?.carrier ?? 'unknown', day: day(d.occurredAt) }, { exceptions: 1 });
           break;
         }

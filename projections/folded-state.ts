@@ -3,7 +3,6 @@ import type { Decider, DomainEvent } from '../domain/shared/decider.ts';
 import { idOfStream, type RecordedEvent } from '../src/eventstore/port.ts';
 import type { Projection } from '../src/projector/projection.ts';
 
-
 /**
  * A read model whose rows hold the aggregate folded with the domain's own evolve (so the row IS a
  * fold of the stream), plus whatever columns lists filter and sort on. A batch loads the touched
@@ -33,11 +32,10 @@ export function foldedStateProjection<S extends { status: string }, E extends Do
       // Array parameters, not a tuple list: one bind however many rows (a rebuild touches thousands).
       const keys = [...groups.values()];
       const existing = (
-        await trx.raw(`select tenant, id, state, version from ?? where (tenant, id) in (select * from unnest(?::text[], ?::text[]))`, [
-          opts.table,
-          keys.map((g) => g.tenant),
-          keys.map((g) => g.id),
-        ])
+        await trx.raw(
+          `select tenant, id, state, version from ?? where (tenant, id) in (select * from unnest(?::text[], ?::text[]))`,
+          [opts.table, keys.map((g) => g.tenant), keys.map((g) => g.id)],
+        )
       ).rows as { tenant: string; id: string; state: S; version: number }[];
       const current = new Map(existing.map((r) => [`${r.tenant}\u0000${r.id}`, r]));
       const rows: Record<string, unknown>[] = [];

@@ -59,6 +59,7 @@ export const inventoryProjection: Projection = {
     for (const chunk of chunksForInsert([...latest.values()])) {
       await trx('inventory_levels').insert(chunk).onConflict(['tenant', 'sku', 'location']).merge();
     }
-    for (const chunk of chunksForInsert(movements)) await trx('inventory_movements').insert(chunk).onConflict(['tenant', 'event_id']).ignore();
+    for (const chunk of chunksForInsert(movements))
+      await trx('inventory_movements').insert(chunk).onConflict(['tenant', 'event_id']).ignore();
   },
 };

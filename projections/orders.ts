@@ -60,7 +60,9 @@ export const ordersProjection: Projection = {
       run = [];
       await trx('orders')
         .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
-        .update({ state: trx.raw("jsonb_set(state, '{shippingAddress}', ?::jsonb)", [JSON.stringify(redactedAddress())]) });
+        .update({
+          state: trx.raw("jsonb_set(state, '{shippingAddress}', ?::jsonb)", [JSON.stringify(redactedAddress())]),
+        });
     }
     if (run.length > 0) await foldedOrders.apply(trx, run);
   },

@@ -7,10 +7,21 @@ import { foldedStateProjection } from './folded-state.ts';
 export const shipmentsProjection = foldedStateProjection<ShipmentState, ShipmentEvent>({
   name: 'shipments',
   table: 'shipments',
-  handles: ['ShipmentCreated', 'ShipmentStatusChanged', 'ShipmentTrackingEventRecorded'] satisfies ShipmentEvent['type'][],
+  handles: [
+    'ShipmentCreated',
+    'ShipmentStatusChanged',
+    'ShipmentTrackingEventRecorded',
+  ] satisfies ShipmentEvent['type'][],
   decider: shipmentDecider,
   columns: (s) =>
     s.status === 'none'
       ? null
-      : { order_id: s.orderId, status: s.status, carrier: s.carrier, tracking_number: s.trackingNumber, created_at: s.createdAt, updated_at: s.updatedAt },
+      : {
+          order_id: s.orderId,
+          status: s.status,
+          carrier: s.carrier,
+          tracking_number: s.trackingNumber,
+          created_at: s.createdAt,
+          updated_at: s.updatedAt,
+        },
 });

@@ -8,7 +8,9 @@ import { createLogger } from '../src/observability/logger.ts';
 import { Runtime } from '../src/runtime.ts';
 
 // No roles are started: the runtime is only asked for its route definitions.
-const runtime = await Runtime.create(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), { logger: createLogger('silent') });
+const runtime = await Runtime.create(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), {
+  logger: createLogger('silent'),
+});
 try {
   const table = routeScopeTable(runtime.routes());
   if (process.argv.includes('--write')) {

@@ -175,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: get('OMS_JWT_AUDIENCE'),
       ttlSeconds: Number(get('OMS_OAUTH_TOKEN_TTL_SECONDS')),
     },
-    corsOrigins: relevant.OMS_CORS_ORIGINS ? relevant.OMS_CORS_ORIGINS.split(',').map((o) => o.replace(/\/+$/, '')) : [],
+    corsOrigins: relevant.OMS_CORS_ORIGINS
+      ? relevant.OMS_CORS_ORIGINS.split(',').map((o) => o.replace(/\/+$/, ''))
+      : [],
     trustProxy: ['1', 'true'].includes(get('OMS_TRUST_PROXY')),
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),

@@ -21,10 +21,29 @@ import type { Projection } from './projector/projection.ts';
 
 // The one list of what the service is made of: routes, read models, side effects.
 
-export const projections: readonly Projection[] = [customersProjection, ordersProjection, inventoryProjection, shipmentsProjection, analyticsProjection];
+export const projections: readonly Projection[] = [
+  customersProjection,
+  ordersProjection,
+  inventoryProjection,
+  shipmentsProjection,
+  analyticsProjection,
+];
 
 export function apiRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
-  return [...customerRoutes(deps), ...orderRoutes(deps), ...shipmentRoutes(deps), ...inventoryRoutes(deps), ...webhookRoutes(deps), ...eventRoutes(deps)];
+  return [
+    ...customerRoutes(deps),
+    ...orderRoutes(deps),
+    ...shipmentRoutes(deps),
+    ...inventoryRoutes(deps),
+    ...webhookRoutes(deps),
+    ...eventRoutes(deps),
+  ];
 }
 
-export const jobHandlers: readonly JobHandler[] = [allocateOrderJob, drainBackordersJob, shipmentFollowUpJob, webhookFanOutJob, webhookDeliveryJob];
+export const jobHandlers: readonly JobHandler[] = [
+  allocateOrderJob,
+  drainBackordersJob,
+  shipmentFollowUpJob,
+  webhookFanOutJob,
+  webhookDeliveryJob,
+];

@@ -85,7 +85,9 @@ export class Runtime {
     const knex = createKnex(config.databaseUrl);
     const piiKeys = new PiiKeys(pool, config.masterKey);
     if (config.masterKey.isDevelopmentDefault) {
-      logger.warn('OMS_MASTER_KEY is not set: personal data is encrypted under the built-in development master key; set your own in production');
+      logger.warn(
+        'OMS_MASTER_KEY is not set: personal data is encrypted under the built-in development master key; set your own in production',
+      );
     }
     const store = await createEventStore(config.eventStoreUrl, pool, piiKeys);
     // BullMQ needs maxRetriesPerRequest: null on its connections; commands then wait for Redis
@@ -94,7 +96,23 @@ export class Runtime {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
     queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
-    return new Runtime(config, logger, createMetrics(), pool, knex, store, redis, queue, new ApiKeys(pool), new OAuthClients(pool), tokens, new TenantSettings(pool), piiKeys, options, tls);
+    return new Runtime(
+      config,
+      logger,
+      createMetrics(),
+      pool,
+      knex,
+      store,
+      redis,
+      queue,
+      new ApiKeys(pool),
+      new OAuthClients(pool),
+      tokens,
+      new TenantSettings(pool),
+      piiKeys,
+      options,
+      tls,
+    );
   }
 
   async migrate(): Promise<string[]> {
@@ -109,7 +127,16 @@ export class Runtime {
   }
 
   routes() {
-    const deps = { store: this.store, knex: this.knex, pool: this.pool, metrics: this.metrics, emailHashKey: this.config.emailHashKey, piiKeys: this.piiKeys, queue: this.queue, config: this.config };
+    const deps = {
+      store: this.store,
+      knex: this.knex,
+      pool: this.pool,
+      metrics: this.metrics,
+      emailHashKey: this.config.emailHashKey,
+      piiKeys: this.piiKeys,
+      queue: this.queue,
+      config: this.config,
+    };
     const api = apiRoutes(deps);
     const ops = operationsRoutes({
       pool: this.pool,
@@ -145,7 +172,10 @@ export class Runtime {
   private limiter: RateLimiter | null | undefined;
   rateLimiter(): RateLimiter | null {
     if (this.limiter === undefined) {
-      this.limiter = this.config.rateLimitPerSecond > 0 ? new RateLimiter(this.config.redisUrl, this.config.redisPrefix, this.config.rateLimitPerSecond, this.logger) : null;
+      this.limiter =
+        this.config.rateLimitPerSecond > 0
+          ? new RateLimiter(this.config.redisUrl, this.config.redisPrefix, this.config.rateLimitPerSecond, this.logger)
+          : null;
       if (this.limiter) {
         const l = this.limiter;
         this.onStop.push(async () => l.close());
@@ -156,7 +186,9 @@ export class Runtime {
 
   async start(roles: readonly Role[]): Promise<void> {
     if (roles.includes('projector')) {
-      const readLog = sharedLogReader(this.store, { emptyTtlMs: Math.max(1, (this.options.projectorIdleMs ?? 20) / 2) });
+      const readLog = sharedLogReader(this.store, {
+        emptyTtlMs: Math.max(1, (this.options.projectorIdleMs ?? 20) / 2),
+      });
       for (const projection of this.allProjections()) {
         const runner = new ProjectionRunner({
           databaseUrl: this.config.databaseUrl,
@@ -198,9 +230,16 @@ export class Runtime {
       // Slow clients cannot hold sockets: the whole request must arrive within requestTimeout,
       // its headers within headersTimeout (slowloris).
       const requestTimeout = this.config.requestTimeoutMs + 5_000;
-      const serverOptions = { requestTimeout, headersTimeout: Math.min(20_000, requestTimeout), keepAliveTimeout: 65_000 };
+      const serverOptions = {
+        requestTimeout,
+        headersTimeout: Math.min(20_000, requestTimeout),
+        keepAliveTimeout: 65_000,
+      };
       const server: Server = this.tls
-        ? https.createServer({ ...serverOptions, cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2' }, app.callback())
+        ? https.createServer(
+            { ...serverOptions, cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2' },
+            app.callback(),
+          )
         : http.createServer(serverOptions, app.callback());
       this.server = server;
       await new Promise<void>((resolve, reject) => {
@@ -218,9 +257,14 @@ export class Runtime {
           detail: status === 431 ? 'the request line or headers are too large' : 'the request is not valid HTTP',
           code: status === 431 ? 'headers_too_large' : 'bad_request',
         });
-        socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
       });
-      this.logger.info({ port: this.address()?.port, https: this.tls !== null, roles, eventStore: this.store.kind }, 'api listening');
+      this.logger.info(
+        { port: this.address()?.port, https: this.tls !== null, roles, eventStore: this.store.kind },
+        'api listening',
+      );
     }
   }
 

@@ -12,8 +12,15 @@ export class Api {
     return { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' };
   }
 
-  async post<T = Record<string, unknown>>(path: string, body: unknown): Promise<{ status: number; body: T; position: string | null }> {
-    const res = await fetch(`${this.baseUrl}${path}`, { method: 'POST', headers: this.headers, body: JSON.stringify(body) });
+  async post<T = Record<string, unknown>>(
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; body: T; position: string | null }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method: 'POST',
+      headers: this.headers,
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     const parsed = (text ? JSON.parse(text) : null) as T;
     if (res.status >= 300) throw new Error(`POST ${path} → ${res.status}: ${text.slice(0, 500)}`);
@@ -28,7 +35,10 @@ export class Api {
   }
 
   async createCustomer(tag: string): Promise<string> {
-    const r = await this.post<{ id: string }>('/v1/customers', { email: `${tag}@bench.example.com`, name: `Bench ${tag}` });
+    const r = await this.post<{ id: string }>('/v1/customers', {
+      email: `${tag}@bench.example.com`,
+      name: `Bench ${tag}`,
+    });
     return r.body.id;
   }
 
@@ -40,7 +50,12 @@ export class Api {
 export const SHIPPING_ADDRESS = { line1: '1 Main St', city: 'Berlin', country: 'DE' } as const;
 
 export function orderBody(customerId: string, sku: string): string {
-  return JSON.stringify({ customerId, currency: 'EUR', lines: [{ sku, quantity: 1, unitPrice: 1000 }], shippingAddress: SHIPPING_ADDRESS });
+  return JSON.stringify({
+    customerId,
+    currency: 'EUR',
+    lines: [{ sku, quantity: 1, unitPrice: 1000 }],
+    shippingAddress: SHIPPING_ADDRESS,
+  });
 }
 
 /** POST /v1/customers with a unique email per request. */
@@ -62,7 +77,11 @@ export function createCustomersLoad(
         path: '/v1/customers',
         setupRequest(req: RawRequest) {
           const i = n++;
-          req.body = JSON.stringify({ email: `c-${opts.runTag}-${i}@bench.example.com`, name: `Customer ${i}`, phone: '+49 30 1234567' });
+          req.body = JSON.stringify({
+            email: `c-${opts.runTag}-${i}@bench.example.com`,
+            name: `Customer ${i}`,
+            phone: '+49 30 1234567',
+          });
           return req;
         },
       },
@@ -73,7 +92,14 @@ export function createCustomersLoad(
 /** POST /v1/orders, round-robin over `skus`; the ids of created orders are pushed to `ids`. */
 export function createOrdersLoad(
   api: Api,
-  opts: { connections: number; seconds: number; customerId: string; skus: readonly string[]; ids: string[]; title: string },
+  opts: {
+    connections: number;
+    seconds: number;
+    customerId: string;
+    skus: readonly string[];
+    ids: string[];
+    title: string;
+  },
 ): Promise<LoadResult> {
   let n = 0;
   return load({
@@ -101,7 +127,10 @@ export function createOrdersLoad(
 }
 
 /** GET over a fixed list of paths, round-robin. */
-export function getLoad(api: Api, opts: { connections: number; seconds: number; paths: readonly string[]; title: string }): Promise<LoadResult> {
+export function getLoad(
+  api: Api,
+  opts: { connections: number; seconds: number; paths: readonly string[]; title: string },
+): Promise<LoadResult> {
   let n = 0;
   return load({
     url: api.baseUrl,

@@ -45,10 +45,20 @@ export async function insertBaseline(
       clients.map(async (c, ci) => {
         let n = 0;
         while (performance.now() < deadline) {
-          const payload = JSON.stringify({ client: ci, n, email: `user-${ci}-${n}@example.com`, name: 'Benchmark Row', at: new Date().toISOString() });
+          const payload = JSON.stringify({
+            client: ci,
+            n,
+            email: `user-${ci}-${n}@example.com`,
+            name: 'Benchmark Row',
+            at: new Date().toISOString(),
+          });
           const t0 = performance.now();
           try {
-            await c.query({ name: 'bench_insert', text: 'insert into bench_insert(payload) values ($1)', values: [payload] });
+            await c.query({
+              name: 'bench_insert',
+              text: 'insert into bench_insert(payload) values ($1)',
+              values: [payload],
+            });
             inserts++;
             if ((n & 7) === 0) samples.push(performance.now() - t0);
           } catch {
@@ -61,7 +71,8 @@ export async function insertBaseline(
     const durationSec = (performance.now() - started) / 1000;
     await hooks.finished?.(); // while the clients are still connected (their backends' CPU is read)
     samples.sort((a, b) => a - b);
-    const pick = (p: number) => Math.round((samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN) * 100) / 100;
+    const pick = (p: number) =>
+      Math.round((samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] ?? NaN) * 100) / 100;
     return {
       insertsPerSec: Math.round(inserts / durationSec),
       inserts,
@@ -81,7 +92,10 @@ const KOA_HELLO = fileURLToPath(new URL('./koa-hello.ts', import.meta.url));
 
 /** Starts the Koa hello-world server as a child process (through tsx like the service). */
 export async function startKoaHello(): Promise<{ child: Child; url: string }> {
-  const child = new Child('koa-hello', process.execPath, ['--import', 'tsx', KOA_HELLO], { cwd: REPO_ROOT, env: { ...process.env, PORT: '0' } });
+  const child = new Child('koa-hello', process.execPath, ['--import', 'tsx', KOA_HELLO], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0' },
+  });
   const m = await child.waitForLine(/listening on (\d+)/, 30_000);
   return { child, url: `http://127.0.0.1:${m[1]}` };
 }

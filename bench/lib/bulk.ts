@@ -6,7 +6,12 @@ import pg from 'pg';
  * `ord_bulk<22 digits>` (valid order ids), created_at spreads backwards from a day ago at 30 s steps,
  * statuses are a realistic mix without `pending` (nothing should try to allocate them).
  */
-export async function bulkLoadOrders(databaseUrl: string, tenant: string, count: number, batch = 100_000): Promise<{ rows: number; seconds: number; rowsPerSec: number }> {
+export async function bulkLoadOrders(
+  databaseUrl: string,
+  tenant: string,
+  count: number,
+  batch = 100_000,
+): Promise<{ rows: number; seconds: number; rowsPerSec: number }> {
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-bulk-load' });
   await client.connect();
   const t0 = performance.now();

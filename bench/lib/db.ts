@@ -13,7 +13,9 @@ export function parsePosition(text: string | null | undefined): Position | null 
 }
 
 export function reached(checkpoint: Position, target: Position): boolean {
-  return checkpoint.commit > target.commit || (checkpoint.commit === target.commit && checkpoint.prepare >= target.prepare);
+  return (
+    checkpoint.commit > target.commit || (checkpoint.commit === target.commit && checkpoint.prepare >= target.prepare)
+  );
 }
 
 export interface PgStats {
@@ -22,7 +24,11 @@ export interface PgStats {
 }
 
 /** What the database did between two snapshots, per request when `requests` is given; busiest tables first. */
-export function pgStatsDelta(a: PgStats, b: PgStats, requests?: number): { db: Record<string, number>; tables: Record<string, Record<string, number>> } {
+export function pgStatsDelta(
+  a: PgStats,
+  b: PgStats,
+  requests?: number,
+): { db: Record<string, number>; tables: Record<string, Record<string, number>> } {
   const per = (x: number) => (requests && requests > 0 ? Math.round((x / requests) * 100) / 100 : x);
   const db: Record<string, number> = {};
   for (const [k, v] of Object.entries(b.db)) db[k] = per(v - (a.db[k] ?? 0));
@@ -37,7 +43,10 @@ export function pgStatsDelta(a: PgStats, b: PgStats, requests?: number): { db: R
     }
     if (activity > 0) rows.push([name, d]);
   }
-  rows.sort((x, y) => (y[1].seq_tup_read ?? 0) + (y[1].idx_tup_fetch ?? 0) - ((x[1].seq_tup_read ?? 0) + (x[1].idx_tup_fetch ?? 0)));
+  rows.sort(
+    (x, y) =>
+      (y[1].seq_tup_read ?? 0) + (y[1].idx_tup_fetch ?? 0) - ((x[1].seq_tup_read ?? 0) + (x[1].idx_tup_fetch ?? 0)),
+  );
   return { db, tables: Object.fromEntries(rows) };
 }
 
@@ -69,7 +78,9 @@ export class Observer {
 
   /** Postgres backends of the database under test (for their CPU time). */
   async backendPids(): Promise<number[]> {
-    const r = await this.pool.query<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
+    const r = await this.pool.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database()',
+    );
     return r.rows.map((row) => row.pid);
   }
 
@@ -99,7 +110,12 @@ export class Observer {
       `select relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) as idx_scan, coalesce(idx_tup_fetch, 0) as idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_del
          from pg_stat_user_tables`,
     );
-    const num = (row: Record<string, string> | undefined) => Object.fromEntries(Object.entries(row ?? {}).filter(([k]) => k !== 'relname').map(([k, v]) => [k, Number(v)]));
+    const num = (row: Record<string, string> | undefined) =>
+      Object.fromEntries(
+        Object.entries(row ?? {})
+          .filter(([k]) => k !== 'relname')
+          .map(([k, v]) => [k, Number(v)]),
+      );
     return { db: num(db.rows[0]), tables: Object.fromEntries(tables.rows.map((t) => [t.relname, num(t)])) };
   }
 
@@ -127,13 +143,27 @@ export class Observer {
   }
 
   async jobCounts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed');
+    return this.queue.getJobCounts(
+      'waiting',
+      'active',
+      'delayed',
+      'prioritized',
+      'waiting-children',
+      'failed',
+      'completed',
+    );
   }
 
   async pendingOrders(tenant: string, customerId?: string): Promise<number> {
     const r = customerId
-      ? await this.pool.query<{ n: string }>(`select count(*) as n from orders where tenant = $1 and customer_id = $2 and status = 'pending'`, [tenant, customerId])
-      : await this.pool.query<{ n: string }>(`select count(*) as n from orders where tenant = $1 and status = 'pending'`, [tenant]);
+      ? await this.pool.query<{ n: string }>(
+          `select count(*) as n from orders where tenant = $1 and customer_id = $2 and status = 'pending'`,
+          [tenant, customerId],
+        )
+      : await this.pool.query<{ n: string }>(
+          `select count(*) as n from orders where tenant = $1 and status = 'pending'`,
+          [tenant],
+        );
     return Number(r.rows[0]!.n);
   }
 
@@ -142,7 +172,8 @@ export class Observer {
     const [head, cps, jobs] = await Promise.all([this.headPosition(), this.checkpoints(), this.jobCounts()]);
     const behind = head ? [...cps].filter(([, p]) => !reached(p, head)).map(([n]) => n) : [];
     const pendingOrders = customerId !== undefined ? await this.pendingOrders(tenant, customerId) : 0;
-    const busyJobs = (jobs.waiting ?? 0) + (jobs.active ?? 0) + (jobs.prioritized ?? 0) + (jobs['waiting-children'] ?? 0);
+    const busyJobs =
+      (jobs.waiting ?? 0) + (jobs.active ?? 0) + (jobs.prioritized ?? 0) + (jobs['waiting-children'] ?? 0);
     return { quiet: behind.length === 0 && busyJobs === 0 && pendingOrders === 0, behind, jobs, pendingOrders };
   }
 
@@ -150,7 +181,11 @@ export class Observer {
    * Waits until the service has caught up (three quiet polls in a row: a finishing job can append
    * events that enqueue more jobs). Returns how long it took and whether it got there in time.
    */
-  async waitQuiet(tenant: string, timeoutMs: number, customerId?: string): Promise<{ ms: number; quiet: boolean; last: QuietState }> {
+  async waitQuiet(
+    tenant: string,
+    timeoutMs: number,
+    customerId?: string,
+  ): Promise<{ ms: number; quiet: boolean; last: QuietState }> {
     const t0 = performance.now();
     let streak = 0;
     let last: QuietState = { quiet: false, behind: [], jobs: {}, pendingOrders: 0 };
@@ -175,7 +210,15 @@ export class Observer {
   }
 
   /** Allocation outcome of one customer's orders (each phase uses its own customer). */
-  async allocationStats(tenant: string, customerId: string): Promise<{ orders: number; byStatus: Record<string, number>; firstPlaced: Date | null; lastAllocated: Date | null }> {
+  async allocationStats(
+    tenant: string,
+    customerId: string,
+  ): Promise<{
+    orders: number;
+    byStatus: Record<string, number>;
+    firstPlaced: Date | null;
+    lastAllocated: Date | null;
+  }> {
     const r = await this.pool.query<{ status: string; n: string; first: Date | null; last: Date | null }>(
       `select status, count(*) as n, min(created_at) as first, max(updated_at) filter (where status <> 'pending') as last
          from orders where tenant = $1 and customer_id = $2 group by status`,
@@ -212,7 +255,10 @@ export class Observer {
 
   /** Event count of streams whose name matches a LIKE pattern (e.g. the benchmark's inventory streams). */
   async streamLengths(pattern: string): Promise<Record<string, number>> {
-    const r = await this.pool.query<{ stream_name: string; revision: string }>('select stream_name, revision from es_streams where stream_name like $1 order by stream_name', [pattern]);
+    const r = await this.pool.query<{ stream_name: string; revision: string }>(
+      'select stream_name, revision from es_streams where stream_name like $1 order by stream_name',
+      [pattern],
+    );
     return Object.fromEntries(r.rows.map((row) => [row.stream_name, Number(row.revision) + 1]));
   }
 
@@ -232,7 +278,11 @@ export class Observer {
          from pg_stat_user_tables order by pg_total_relation_size(relid) desc limit 12`,
     );
     const out: Record<string, { rows: number; mb: number }> = {};
-    for (const row of r.rows) out[row.name] = { rows: Math.max(0, Number(row.rows)), mb: Math.round((Number(row.bytes) / 1024 / 1024) * 10) / 10 };
+    for (const row of r.rows)
+      out[row.name] = {
+        rows: Math.max(0, Number(row.rows)),
+        mb: Math.round((Number(row.bytes) / 1024 / 1024) * 10) / 10,
+      };
     return out;
   }
 }

@@ -25,7 +25,15 @@ export interface LagResult {
 export async function measureLag(
   api: Api,
   databaseUrl: string,
-  opts: { projection: string; rate: number; connections: number; seconds: number; sampleEveryMs: number; pollMs: number; runTag: string },
+  opts: {
+    projection: string;
+    rate: number;
+    connections: number;
+    seconds: number;
+    sampleEveryMs: number;
+    pollMs: number;
+    runTag: string;
+  },
 ): Promise<LagResult> {
   const poller = new pg.Client({ connectionString: databaseUrl, application_name: 'bench-lag-poller' });
   await poller.connect();
@@ -87,7 +95,12 @@ export async function measureLag(
 
   let load: LoadResult;
   try {
-    load = await createCustomersLoad(api, { connections: opts.connections, seconds: opts.seconds, overallRate: opts.rate, runTag: opts.runTag });
+    load = await createCustomersLoad(api, {
+      connections: opts.connections,
+      seconds: opts.seconds,
+      overallRate: opts.rate,
+      runTag: opts.runTag,
+    });
   } finally {
     sampling = false;
     await sampleLoop;
@@ -108,7 +121,13 @@ export async function measureLag(
     unresolved: pending.length,
     sampleErrors,
     lagMs: lags.length
-      ? { p50: r(percentile(lags, 50)), p90: r(percentile(lags, 90)), p99: r(percentile(lags, 99)), max: r(Math.max(...lags)), mean: r(lags.reduce((a, b) => a + b, 0) / lags.length) }
+      ? {
+          p50: r(percentile(lags, 50)),
+          p90: r(percentile(lags, 90)),
+          p99: r(percentile(lags, 99)),
+          max: r(Math.max(...lags)),
+          mean: r(lags.reduce((a, b) => a + b, 0) / lags.length),
+        }
       : null,
     sampleEveryMs: opts.sampleEveryMs,
     pollMs: opts.pollMs,

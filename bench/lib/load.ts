@@ -33,7 +33,8 @@ export async function load(opts: Options): Promise<LoadResult> {
   const requests = (opts.requests ?? [{}]).map((spec) => ({
     ...spec,
     onResponse(status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) {
-      if ((status < 200 || status > 299) && errorSamples.length < 5) errorSamples.push({ status, body: body.slice(0, 300) });
+      if ((status < 200 || status > 299) && errorSamples.length < 5)
+        errorSamples.push({ status, body: body.slice(0, 300) });
       spec.onResponse?.(status, body, context, headers);
     },
   }));
@@ -56,7 +57,13 @@ export function summarize(r: Result, errorSamples: { status: number; body: strin
   return {
     rps: round(requests / dur),
     okRps: round(r['2xx'] / dur),
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.mean ?? r.latency.average, 2) },
+    latencyMs: {
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      mean: round(r.latency.mean ?? r.latency.average, 2),
+    },
     requests,
     ok: r['2xx'],
     non2xx: r.non2xx,
@@ -87,7 +94,10 @@ export function percentile(values: readonly number[], p: number): number {
  * Runs `fn` `repeats` times and returns every run plus the run whose ok-rps is the median (so the
  * latencies and error counts reported belong to one real run rather than being mixed).
  */
-export async function repeated(repeats: number, fn: (i: number) => Promise<LoadResult>): Promise<{ median: LoadResult; runs: LoadResult[] }> {
+export async function repeated(
+  repeats: number,
+  fn: (i: number) => Promise<LoadResult>,
+): Promise<{ median: LoadResult; runs: LoadResult[] }> {
   const runs: LoadResult[] = [];
   for (let i = 0; i < repeats; i++) runs.push(await fn(i));
   const sorted = [...runs].sort((a, b) => a.okRps - b.okRps);

@@ -75,8 +75,12 @@ export class Child {
         const m = re.exec(line);
         if (m) return m;
       }
-      if (!this.running) throw new Error(`${this.name} exited (${this.exitCode ?? this.exitSignal}) before printing ${re}:\n${this.output(30).join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${re} within ${timeoutMs} ms:\n${this.output(30).join('\n')}`);
+      if (!this.running)
+        throw new Error(
+          `${this.name} exited (${this.exitCode ?? this.exitSignal}) before printing ${re}:\n${this.output(30).join('\n')}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} did not print ${re} within ${timeoutMs} ms:\n${this.output(30).join('\n')}`);
       await sleep(50);
     }
   }
@@ -98,7 +102,14 @@ export class Child {
   }
 }
 
-const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 export interface MemSample {
   rssKb: number;

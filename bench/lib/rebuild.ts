@@ -22,5 +22,10 @@ export async function measureRebuild(stack: Stack): Promise<RebuildResult> {
   });
   const m = /rebuilt from (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(stdout);
   if (!m) return { eventsPerSec: null, note: `could not read the rate from: ${stdout.slice(0, 300)}` };
-  return { eventsPerSec: Number(m[3]), events: Number(m[1]), seconds: Number(m[2]), note: 'oms projections rebuild orders: the events of the types the projection handles (the replay skips the rest of the log), service running' };
+  return {
+    eventsPerSec: Number(m[3]),
+    events: Number(m[1]),
+    seconds: Number(m[2]),
+    note: 'oms projections rebuild orders: the events of the types the projection handles (the replay skips the rest of the log), service running',
+  };
 }

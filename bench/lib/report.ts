@@ -22,7 +22,8 @@ export function renderTable(rows: readonly Row[]): string {
   const headers = ['metric', 'value', 'baseline / ratio', 'target', 'result'];
   const cells = rows.map((r) => [r.metric, r.value, r.baseline, r.target, r.result]);
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => `| ${c.map((v, i) => (i === 1 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
+  const line = (c: string[]) =>
+    `| ${c.map((v, i) => (i === 1 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
   const sep = `|${widths.map((w, i) => (i === 1 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(headers), sep, ...cells.map(line)].join('\n');
 }

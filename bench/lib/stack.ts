@@ -79,11 +79,15 @@ export class Stack {
   /** `oms api-keys create` migrates the database first, so the role processes start on a migrated schema. */
   async createKey(): Promise<string> {
     this.dbCreated = true; // the CLI creates the database if the baselines did not
-    const { stdout } = await run(process.execPath, [OMS_BIN, 'api-keys', 'create', '--tenant', this.tenant, '--scopes', '*', '--json', '--label', 'benchmark'], {
-      cwd: REPO_ROOT,
-      env: this.env(),
-      timeout: 120_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [OMS_BIN, 'api-keys', 'create', '--tenant', this.tenant, '--scopes', '*', '--json', '--label', 'benchmark'],
+      {
+        cwd: REPO_ROOT,
+        env: this.env(),
+        timeout: 120_000,
+      },
+    );
     const line = stdout.trim().split('\n').pop() ?? '';
     const parsed = JSON.parse(line) as { key?: string };
     if (!parsed.key) throw new Error(`api-keys create printed no key: ${stdout}`);
@@ -94,7 +98,10 @@ export class Stack {
   async start(roles: readonly Role[], monitor: Monitor): Promise<void> {
     this.port = await freePort();
     for (const role of roles) {
-      const child = new Child(role, process.execPath, [OMS_BIN, 'start', '--role', role], { cwd: REPO_ROOT, env: this.env() });
+      const child = new Child(role, process.execPath, [OMS_BIN, 'start', '--role', role], {
+        cwd: REPO_ROOT,
+        env: this.env(),
+      });
       this.children.set(role, child);
       monitor.watch(role, child.pid);
     }
@@ -105,7 +112,10 @@ export class Stack {
     // The projector and worker have no port: give them a moment, then insist they are alive.
     await new Promise((r) => setTimeout(r, 1000));
     for (const [role, child] of this.children) {
-      if (!child.running) throw new Error(`${role} exited during start (${child.exitCode ?? child.exitSignal}):\n${child.output(30).join('\n')}`);
+      if (!child.running)
+        throw new Error(
+          `${role} exited during start (${child.exitCode ?? child.exitSignal}):\n${child.output(30).join('\n')}`,
+        );
     }
   }
 
@@ -113,7 +123,8 @@ export class Stack {
   deadChildren(): { role: Role; exit: string; output: string[] }[] {
     const dead = [];
     for (const [role, child] of this.children) {
-      if (!child.running) dead.push({ role, exit: String(child.exitCode ?? child.exitSignal), output: child.output(30) });
+      if (!child.running)
+        dead.push({ role, exit: String(child.exitCode ?? child.exitSignal), output: child.output(30) });
     }
     return dead;
   }

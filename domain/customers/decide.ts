@@ -21,13 +21,20 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
         if (value !== undefined && !sameValue(state[key], value)) (changed as Record<string, unknown>)[key] = value;
       }
       if (Object.keys(changed).length === 0) return [];
-      return [{ type: 'CustomerUpdated', data: { customerId: command.data.customerId, pii: changed, updatedAt: command.data.now } }];
+      return [
+        {
+          type: 'CustomerUpdated',
+          data: { customerId: command.data.customerId, pii: changed, updatedAt: command.data.now },
+        },
+      ];
     }
     case 'ForgetCustomer': {
       if (state.status !== 'active') throw customerNotFound(command.data.customerId);
       // Forgetting twice is the same as once: nothing more to append.
       if (state.forgottenAt) return [];
-      return [{ type: 'CustomerForgotten', data: { customerId: command.data.customerId, forgottenAt: command.data.now } }];
+      return [
+        { type: 'CustomerForgotten', data: { customerId: command.data.customerId, forgottenAt: command.data.now } },
+      ];
     }
   }
 }

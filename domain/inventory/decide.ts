@@ -1,5 +1,11 @@
 import type { InventoryCommand } from './commands.ts';
-import { insufficientStock, invalidQuantity, quantityExceedsShipped, quantityExceedsUnshipped, shipmentNotFound } from './errors.ts';
+import {
+  insufficientStock,
+  invalidQuantity,
+  quantityExceedsShipped,
+  quantityExceedsUnshipped,
+  shipmentNotFound,
+} from './errors.ts';
 import type { InventoryEvent } from './events.ts';
 import { reservedFor, unitsOrderMayTake } from './level.ts';
 import { shortfallReleases } from './shortfall.ts';
@@ -22,7 +28,13 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const releases = shortfallReleases(s, onHand, command.data);
       const reserved = releases.at(-1)?.data.reserved ?? s.reserved;
       const reference = command.data.reference ?? null;
-      return [...releases, { type: 'StockAdjusted', data: { ...at, delta, reason, reference, onHandDelta: delta, reservedDelta: 0, onHand, reserved } }];
+      return [
+        ...releases,
+        {
+          type: 'StockAdjusted',
+          data: { ...at, delta, reason, reference, onHandDelta: delta, reservedDelta: 0, onHand, reserved },
+        },
+      ];
     }
     case 'CountStock': {
       const { onHand } = command.data;
@@ -32,7 +44,19 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const delta = onHand - s.onHand;
       return [
         ...releases,
-        { type: 'StockCounted', data: { ...at, reason: 'cycle_count', previousOnHand: s.onHand, delta, onHandDelta: delta, reservedDelta: 0, onHand, reserved } },
+        {
+          type: 'StockCounted',
+          data: {
+            ...at,
+            reason: 'cycle_count',
+            previousOnHand: s.onHand,
+            delta,
+            onHandDelta: delta,
+            reservedDelta: 0,
+            onHand,
+            reserved,
+          },
+        },
       ];
     }
     case 'ReserveStock': {
@@ -42,13 +66,27 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       if (quantity <= 0) return [];
       const move = { onHandDelta: 0, reservedDelta: quantity, onHand: s.onHand, reserved: s.reserved + quantity };
       const events: InventoryEvent[] = [
-        { type: 'StockReserved', data: { ...at, orderId, quantity, requested, orderReserved: reservedFor(s, orderId) + quantity, reason: 'reservation', ...move } },
+        {
+          type: 'StockReserved',
+          data: {
+            ...at,
+            orderId,
+            quantity,
+            requested,
+            orderReserved: reservedFor(s, orderId) + quantity,
+            reason: 'reservation',
+            ...move,
+          },
+        },
       ];
       // A queued order being served leaves the queue by what it got (the rest keeps its place).
       const queued = s.waitList.find((b) => b.orderId === orderId);
       if (queued) {
         const served = Math.min(queued.quantity, quantity);
-        events.push({ type: 'BackorderDequeued', data: { ...at, orderId, quantity: served, remaining: queued.quantity - served, reason: 'reserved' } });
+        events.push({
+          type: 'BackorderDequeued',
+          data: { ...at, orderId, quantity: served, remaining: queued.quantity - served, reason: 'reserved' },
+        });
       }
       return events;
     }
@@ -56,7 +94,8 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const { orderId, quantity } = command.data;
       positive('quantity', quantity);
       const queued = s.waitList.find((b) => b.orderId === orderId);
-      if (!queued) return [{ type: 'BackorderQueued', data: { ...at, orderId, quantity, position: s.waitList.length + 1 } }];
+      if (!queued)
+        return [{ type: 'BackorderQueued', data: { ...at, orderId, quantity, position: s.waitList.length + 1 } }];
       if (queued.quantity === quantity) return [];
       return [{ type: 'BackorderUpdated', data: { ...at, orderId, quantity, previousQuantity: queued.quantity } }];
     }
@@ -74,12 +113,18 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const events: InventoryEvent[] = [];
       if (quantity > 0) {
         const move = { onHandDelta: 0, reservedDelta: -quantity, onHand: s.onHand, reserved: s.reserved - quantity };
-        events.push({ type: 'ReservationReleased', data: { ...at, orderId, quantity, orderReserved: held - quantity, reason, ...move } });
+        events.push({
+          type: 'ReservationReleased',
+          data: { ...at, orderId, quantity, orderReserved: held - quantity, reason, ...move },
+        });
       }
       // The order's demand is gone or about to be recomputed: it also leaves the wait list.
       const queued = s.waitList.find((b) => b.orderId === orderId);
       if (queued && (reason === 'order_cancelled' || reason === 'lines_changed')) {
-        events.push({ type: 'BackorderDequeued', data: { ...at, orderId, quantity: queued.quantity, remaining: 0, reason } });
+        events.push({
+          type: 'BackorderDequeued',
+          data: { ...at, orderId, quantity: queued.quantity, remaining: 0, reason },
+        });
       }
       return events;
     }
@@ -89,8 +134,18 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       if (s.shipments[shipmentId]) return []; // a shipment commits once per SKU × location: a retry is a no-op
       const held = reservedFor(s, orderId);
       if (quantity > held) throw quantityExceedsUnshipped(orderId, held, quantity);
-      const move = { onHandDelta: -quantity, reservedDelta: -quantity, onHand: s.onHand - quantity, reserved: s.reserved - quantity };
-      return [{ type: 'StockShipped', data: { ...at, orderId, shipmentId, quantity, orderReserved: held - quantity, reason: 'shipment', ...move } }];
+      const move = {
+        onHandDelta: -quantity,
+        reservedDelta: -quantity,
+        onHand: s.onHand - quantity,
+        reserved: s.reserved - quantity,
+      };
+      return [
+        {
+          type: 'StockShipped',
+          data: { ...at, orderId, shipmentId, quantity, orderReserved: held - quantity, reason: 'shipment', ...move },
+        },
+      ];
     }
     case 'ReturnShippedToReservation': {
       const { orderId, shipmentId, quantity } = command.data;
@@ -100,9 +155,19 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const outstanding = shipment.quantity - shipment.returned;
       if (outstanding === 0) return []; // already returned: a retry is a no-op
       if (quantity > outstanding) throw quantityExceedsShipped(shipmentId, outstanding, quantity);
-      const move = { onHandDelta: quantity, reservedDelta: quantity, onHand: s.onHand + quantity, reserved: s.reserved + quantity };
+      const move = {
+        onHandDelta: quantity,
+        reservedDelta: quantity,
+        onHand: s.onHand + quantity,
+        reserved: s.reserved + quantity,
+      };
       const orderReserved = reservedFor(s, orderId) + quantity;
-      return [{ type: 'StockUnshipped', data: { ...at, orderId, shipmentId, quantity, orderReserved, reason: 'shipment_cancelled', ...move } }];
+      return [
+        {
+          type: 'StockUnshipped',
+          data: { ...at, orderId, shipmentId, quantity, orderReserved, reason: 'shipment_cancelled', ...move },
+        },
+      ];
     }
   }
 }

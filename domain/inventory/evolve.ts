@@ -4,7 +4,9 @@ import type { Reservation, InventoryState } from './state.ts';
 /** Adds `delta` to an order's reservation: a new one goes last (newest); one that reaches 0 is gone. */
 function reshape(list: Reservation[], orderId: string, delta: number): Reservation[] {
   if (!list.some((r) => r.orderId === orderId)) return delta > 0 ? [...list, { orderId, quantity: delta }] : list;
-  return list.map((r) => (r.orderId === orderId ? { ...r, quantity: r.quantity + delta } : r)).filter((r) => r.quantity > 0);
+  return list
+    .map((r) => (r.orderId === orderId ? { ...r, quantity: r.quantity + delta } : r))
+    .filter((r) => r.quantity > 0);
 }
 
 // Levels move by the events' deltas (their `onHand`/`reserved` fields are for readers).
@@ -25,7 +27,10 @@ export function evolveInventory(state: InventoryState, event: InventoryEvent): I
       return { ...moved(s, event.data), lastCountedAt: event.data.occurredAt };
     case 'StockReserved':
     case 'ReservationReleased':
-      return { ...moved(s, event.data), reservations: reshape(s.reservations, event.data.orderId, event.data.reservedDelta) };
+      return {
+        ...moved(s, event.data),
+        reservations: reshape(s.reservations, event.data.orderId, event.data.reservedDelta),
+      };
     case 'StockShipped': {
       const { orderId, shipmentId, quantity } = event.data;
       return {
@@ -44,12 +49,28 @@ export function evolveInventory(state: InventoryState, event: InventoryEvent): I
       };
     }
     case 'BackorderQueued':
-      return { ...s, waitList: [...s.waitList.filter((b) => b.orderId !== event.data.orderId), { orderId: event.data.orderId, quantity: event.data.quantity }] };
+      return {
+        ...s,
+        waitList: [
+          ...s.waitList.filter((b) => b.orderId !== event.data.orderId),
+          { orderId: event.data.orderId, quantity: event.data.quantity },
+        ],
+      };
     case 'BackorderUpdated':
-      return { ...s, waitList: s.waitList.map((b) => (b.orderId === event.data.orderId ? { ...b, quantity: event.data.quantity } : b)) };
+      return {
+        ...s,
+        waitList: s.waitList.map((b) =>
+          b.orderId === event.data.orderId ? { ...b, quantity: event.data.quantity } : b,
+        ),
+      };
     case 'BackorderDequeued': {
       const { orderId, remaining } = event.data;
-      return { ...s, waitList: s.waitList.map((b) => (b.orderId === orderId ? { ...b, quantity: remaining } : b)).filter((b) => b.quantity > 0) };
+      return {
+        ...s,
+        waitList: s.waitList
+          .map((b) => (b.orderId === orderId ? { ...b, quantity: remaining } : b))
+          .filter((b) => b.quantity > 0),
+      };
     }
     default:
       return state;

@@ -6,7 +6,11 @@ export interface StockLevel {
   available: number;
 }
 
-export const levelOf = (s: InventoryState): StockLevel => ({ onHand: s.onHand, reserved: s.reserved, available: s.onHand - s.reserved });
+export const levelOf = (s: InventoryState): StockLevel => ({
+  onHand: s.onHand,
+  reserved: s.reserved,
+  available: s.onHand - s.reserved,
+});
 
 export const reservedFor = (s: InventoryState, orderId: string): number =>
   s.reservations.find((r) => r.orderId === orderId)?.quantity ?? 0;

@@ -7,7 +7,11 @@ import type { InventoryState } from './state.ts';
  * needed, until reserved ≤ the new onHand. These releases are decided BEFORE the stock event and
  * emitted ahead of it, so Σ reserved ≤ onHand holds after every single event, not only at the end.
  */
-export function shortfallReleases(s: InventoryState, newOnHand: number, where: { sku: string; location: string; now: string }): ReservationReleased[] {
+export function shortfallReleases(
+  s: InventoryState,
+  newOnHand: number,
+  where: { sku: string; location: string; now: string },
+): ReservationReleased[] {
   let excess = s.reserved - newOnHand;
   let reserved = s.reserved;
   const released: ReservationReleased[] = [];

@@ -18,7 +18,10 @@ export type PlaceOrder = {
  * The allocation process reports what inventory holds for the order (absolute per location).
  * `roundComplete`: every location was tried, so a short line now means backordered.
  */
-export type RecordAllocation = { type: 'RecordAllocation'; data: { allocations: LineAllocation[]; roundComplete: boolean; now: string } };
+export type RecordAllocation = {
+  type: 'RecordAllocation';
+  data: { allocations: LineAllocation[]; roundComplete: boolean; now: string };
+};
 export type UpdateOrder = {
   type: 'UpdateOrder';
   data: { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; now: string };

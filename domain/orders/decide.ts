@@ -12,7 +12,17 @@ import {
 } from './errors.ts';
 import type { OrderEvent, OrderLineInput, Release } from './events.ts';
 import { evolveOrder } from './evolve.ts';
-import { hasShipped, holdsStock, isFullyReserved, isFullyShipped, reservedOf, shippedOf, type LineState, type OrderState, type PlacedOrder } from './state.ts';
+import {
+  hasShipped,
+  holdsStock,
+  isFullyReserved,
+  isFullyShipped,
+  reservedOf,
+  shippedOf,
+  type LineState,
+  type OrderState,
+  type PlacedOrder,
+} from './state.ts';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -61,7 +71,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
         const line = o.lines.find((l) => l.sku === a.sku);
         return line && (line.reserved[a.location] ?? 0) !== a.reserved;
       });
-      if (changed.length) events.push({ type: 'OrderAllocationRecorded', data: { allocations: changed, occurredAt: now } });
+      if (changed.length)
+        events.push({ type: 'OrderAllocationRecorded', data: { allocations: changed, occurredAt: now } });
       const after = events.reduce(evolveOrder, o as OrderState) as PlacedOrder;
       // Once goods left, the status follows the shipments, not the reservations.
       if (hasShipped(after)) return events;
@@ -79,7 +90,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'UpdateOrder': {
       const o = placed(state);
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
-      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status)) throw orderNotEditable(o.status);
+      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status))
+        throw orderNotEditable(o.status);
       const { lines, shippingAddress, notes, now } = command.data;
       const changes: { lines?: OrderLineInput[]; shippingAddress?: typeof shippingAddress; notes?: string | null } = {};
       if (lines !== undefined) {
@@ -87,7 +99,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
         const current = o.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
         if (!same(current, lines)) changes.lines = lines;
       }
-      if (shippingAddress !== undefined && !same(shippingAddress, o.shippingAddress)) changes.shippingAddress = shippingAddress;
+      if (shippingAddress !== undefined && !same(shippingAddress, o.shippingAddress))
+        changes.shippingAddress = shippingAddress;
       if (notes !== undefined && notes !== o.notes) changes.notes = notes;
       if (Object.keys(changes).length === 0) return [];
       const releases = changes.lines
@@ -99,9 +112,14 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'CancelOrder': {
       const o = placed(state);
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
-      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status)) throw orderNotCancellable(o.status);
-      const releases = o.lines.flatMap((l) => Object.entries(l.reserved).map(([location, quantity]) => ({ sku: l.sku, location, quantity })));
-      return [{ type: 'OrderCancelled', data: { reason: command.data.reason, releases, cancelledAt: command.data.now } }];
+      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status))
+        throw orderNotCancellable(o.status);
+      const releases = o.lines.flatMap((l) =>
+        Object.entries(l.reserved).map(([location, quantity]) => ({ sku: l.sku, location, quantity })),
+      );
+      return [
+        { type: 'OrderCancelled', data: { reason: command.data.reason, releases, cancelledAt: command.data.now } },
+      ];
     }
 
     case 'RecordShipment': {
@@ -117,7 +135,10 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
         if (asked > held) throw quantityExceedsUnshipped(s.sku, held, asked);
       }
       const events: OrderEvent[] = [
-        { type: 'OrderShipmentRecorded', data: { shipmentId, location, lines, occurredAt: now, ...(details ? { details } : {}) } },
+        {
+          type: 'OrderShipmentRecorded',
+          data: { shipmentId, location, lines, occurredAt: now, ...(details ? { details } : {}) },
+        },
       ];
       const after = evolveOrder(o, events[0]!) as PlacedOrder;
       if (isFullyShipped(after)) events.push({ type: 'OrderShipped', data: { occurredAt: now } });
@@ -129,7 +150,9 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       const s = o.shipments[command.data.shipmentId];
       if (!s) throw shipmentNotFound(command.data.shipmentId);
       if (s.status === 'cancelled') return [];
-      return [{ type: 'OrderShipmentCancelled', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } }];
+      return [
+        { type: 'OrderShipmentCancelled', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } },
+      ];
     }
 
     case 'RecordShipmentDelivered': {
@@ -137,7 +160,9 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       const s = o.shipments[command.data.shipmentId];
       if (!s) throw shipmentNotFound(command.data.shipmentId);
       if (s.status !== 'active') return [];
-      const events: OrderEvent[] = [{ type: 'OrderShipmentDelivered', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } }];
+      const events: OrderEvent[] = [
+        { type: 'OrderShipmentDelivered', data: { shipmentId: command.data.shipmentId, occurredAt: command.data.now } },
+      ];
       const after = evolveOrder(o, events[0]!) as PlacedOrder;
       if (after.status === 'delivered') events.push({ type: 'OrderDelivered', data: { occurredAt: command.data.now } });
       return events;

@@ -40,7 +40,10 @@ export type OrderPlaced = {
   };
 };
 /** What the inventory now holds for the order's lines (absolute per location). */
-export type OrderAllocationRecorded = { type: 'OrderAllocationRecorded'; data: { allocations: LineAllocation[]; occurredAt: string } };
+export type OrderAllocationRecorded = {
+  type: 'OrderAllocationRecorded';
+  data: { allocations: LineAllocation[]; occurredAt: string };
+};
 export type OrderConfirmed = { type: 'OrderConfirmed'; data: { occurredAt: string } };
 export type OrderBackordered = { type: 'OrderBackordered'; data: { shortages: ShipmentLine[]; occurredAt: string } };
 export type OrderUpdated = {
@@ -52,7 +55,10 @@ export type OrderUpdated = {
     updatedAt: string;
   };
 };
-export type OrderCancelled = { type: 'OrderCancelled'; data: { reason: string; releases: Release[]; cancelledAt: string } };
+export type OrderCancelled = {
+  type: 'OrderCancelled';
+  data: { reason: string; releases: Release[]; cancelledAt: string };
+};
 /** What the carrier side needs to create the shipment itself (kept on the order's event so a job can finish it). */
 export interface ShipmentDetails {
   carrier: string;
@@ -64,8 +70,14 @@ export type OrderShipmentRecorded = {
   type: 'OrderShipmentRecorded';
   data: { shipmentId: string; location: string; lines: ShipmentLine[]; occurredAt: string; details?: ShipmentDetails };
 };
-export type OrderShipmentCancelled = { type: 'OrderShipmentCancelled'; data: { shipmentId: string; occurredAt: string } };
-export type OrderShipmentDelivered = { type: 'OrderShipmentDelivered'; data: { shipmentId: string; occurredAt: string } };
+export type OrderShipmentCancelled = {
+  type: 'OrderShipmentCancelled';
+  data: { shipmentId: string; occurredAt: string };
+};
+export type OrderShipmentDelivered = {
+  type: 'OrderShipmentDelivered';
+  data: { shipmentId: string; occurredAt: string };
+};
 export type OrderShipped = { type: 'OrderShipped'; data: { occurredAt: string } };
 export type OrderDelivered = { type: 'OrderDelivered'; data: { occurredAt: string } };
 

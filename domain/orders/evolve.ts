@@ -1,5 +1,12 @@
 import type { OrderEvent, Release } from './events.ts';
-import { hasShipped, isFullyReserved, isFullyShipped, type LineState, type OrderState, type PlacedOrder } from './state.ts';
+import {
+  hasShipped,
+  isFullyReserved,
+  isFullyShipped,
+  type LineState,
+  type OrderState,
+  type PlacedOrder,
+} from './state.ts';
 
 function released(lines: LineState[], releases: Release[]): LineState[] {
   return lines.map((l) => {
@@ -14,7 +21,12 @@ function released(lines: LineState[], releases: Release[]): LineState[] {
   });
 }
 
-function move(lines: LineState[], location: string, shipment: { sku: string; quantity: number }[], sign: 1 | -1): LineState[] {
+function move(
+  lines: LineState[],
+  location: string,
+  shipment: { sku: string; quantity: number }[],
+  sign: 1 | -1,
+): LineState[] {
   return lines.map((l) => {
     const q = shipment.filter((s) => s.sku === l.sku).reduce((n, s) => n + s.quantity, 0);
     if (q === 0) return l;
@@ -75,7 +87,11 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       let lines = released(o.lines, releases);
       if (changes.lines) {
         const old = new Map(lines.map((l) => [l.sku, l]));
-        lines = changes.lines.map((l) => ({ ...l, reserved: old.get(l.sku)?.reserved ?? {}, shipped: old.get(l.sku)?.shipped ?? {} }));
+        lines = changes.lines.map((l) => ({
+          ...l,
+          reserved: old.get(l.sku)?.reserved ?? {},
+          shipped: old.get(l.sku)?.shipped ?? {},
+        }));
       }
       return {
         ...o,
@@ -88,10 +104,20 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       };
     }
     case 'OrderCancelled':
-      return { ...o, status: 'cancelled', lines: released(o.lines, event.data.releases), updatedAt: event.data.cancelledAt };
+      return {
+        ...o,
+        status: 'cancelled',
+        lines: released(o.lines, event.data.releases),
+        updatedAt: event.data.cancelledAt,
+      };
     case 'OrderShipmentRecorded': {
       const { shipmentId, location, lines, occurredAt } = event.data;
-      const next = { ...o, lines: move(o.lines, location, lines, 1), shipments: { ...o.shipments, [shipmentId]: { location, lines, status: 'active' as const } }, updatedAt: occurredAt };
+      const next = {
+        ...o,
+        lines: move(o.lines, location, lines, 1),
+        shipments: { ...o.shipments, [shipmentId]: { location, lines, status: 'active' as const } },
+        updatedAt: occurredAt,
+      };
       return { ...next, status: statusAfterShipments(next) };
     }
     case 'OrderShipmentCancelled': {
@@ -108,7 +134,11 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
     case 'OrderShipmentDelivered': {
       const s = o.shipments[event.data.shipmentId];
       if (!s) return o;
-      const next = { ...o, shipments: { ...o.shipments, [event.data.shipmentId]: { ...s, status: 'delivered' as const } }, updatedAt: event.data.occurredAt };
+      const next = {
+        ...o,
+        shipments: { ...o.shipments, [event.data.shipmentId]: { ...s, status: 'delivered' as const } },
+        updatedAt: event.data.occurredAt,
+      };
       return { ...next, status: statusAfterShipments(next) };
     }
     case 'OrderShipped':

@@ -1,7 +1,14 @@
 import type { Address } from '../shared/address.ts';
 import type { ShipmentLine } from './events.ts';
 
-export type OrderStatus = 'pending' | 'confirmed' | 'backordered' | 'partially_shipped' | 'shipped' | 'delivered' | 'cancelled';
+export type OrderStatus =
+  | 'pending'
+  | 'confirmed'
+  | 'backordered'
+  | 'partially_shipped'
+  | 'shipped'
+  | 'delivered'
+  | 'cancelled';
 
 export interface LineState {
   sku: string;

@@ -18,6 +18,9 @@ export interface Decider<C extends Command, E extends DomainEvent, S> {
   evolve(state: S, event: E): S;
 }
 
-export function fold<E extends DomainEvent, S>(decider: { initialState(): S; evolve(s: S, e: E): S }, events: readonly E[]): S {
+export function fold<E extends DomainEvent, S>(
+  decider: { initialState(): S; evolve(s: S, e: E): S },
+  events: readonly E[],
+): S {
   return events.reduce(decider.evolve, decider.initialState());
 }

@@ -32,7 +32,9 @@ export interface UniqueClaimState {
   claimedAt: string | null;
 }
 
-export function uniqueClaimDecider(taken: (value: string) => DomainError): Decider<UniqueClaimCommand, UniqueClaimEvent, UniqueClaimState> {
+export function uniqueClaimDecider(
+  taken: (value: string) => DomainError,
+): Decider<UniqueClaimCommand, UniqueClaimEvent, UniqueClaimState> {
   return {
     initialState: () => ({ owner: null, claimedAt: null }),
 
@@ -50,7 +52,9 @@ export function uniqueClaimDecider(taken: (value: string) => DomainError): Decid
         }
         case 'ReleaseUniqueValue':
           if (state.owner !== command.data.ownerId) return [];
-          return [{ type: 'UniqueValueReleased', data: { ownerId: command.data.ownerId, releasedAt: command.data.now } }];
+          return [
+            { type: 'UniqueValueReleased', data: { ownerId: command.data.ownerId, releasedAt: command.data.now } },
+          ];
       }
     },
 

@@ -13,10 +13,20 @@ export function decideShipment(command: ShipmentCommand, state: ShipmentState): 
     case 'RecordTrackingEvent': {
       if (state.status === 'none') throw shipmentNotFound('');
       const { status, occurredAt, location, description, carrierCode, now } = command.data;
-      const entry = { shipmentId: state.shipmentId, orderId: state.orderId, status, occurredAt, location, description, carrierCode, recordedAt: now };
+      const entry = {
+        shipmentId: state.shipmentId,
+        orderId: state.orderId,
+        status,
+        occurredAt,
+        location,
+        description,
+        carrierCode,
+        recordedAt: now,
+      };
       // Older than the carrier update that set the current status: history only, never a step back.
       // (Label creation is our own clock, not the carrier's: the first carrier update always counts.)
-      if (state.status !== 'label_created' && occurredAt < state.statusAt) return [{ type: 'ShipmentTrackingEventRecorded', data: entry }];
+      if (state.status !== 'label_created' && occurredAt < state.statusAt)
+        return [{ type: 'ShipmentTrackingEventRecorded', data: entry }];
       if (!TRANSITIONS[state.status].includes(status)) throw invalidShipmentTransition(state.status, status);
       return [{ type: 'ShipmentStatusChanged', data: { ...entry, previousStatus: state.status } }];
     }

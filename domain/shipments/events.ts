@@ -1,6 +1,13 @@
 import type { ShipmentLine } from '../orders/events.ts';
 
-export const TRACKING_STATUSES = ['in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'] as const;
+export const TRACKING_STATUSES = [
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+  'exception',
+  'returned',
+  'cancelled',
+] as const;
 export type TrackingStatus = (typeof TRACKING_STATUSES)[number];
 export type ShipmentStatus = 'label_created' | TrackingStatus;
 

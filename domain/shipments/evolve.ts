@@ -27,7 +27,15 @@ export function evolveShipment(state: ShipmentState, event: ShipmentEvent): Ship
       trackingNumber: d.trackingNumber,
       service: d.service,
       location: d.location,
-      timeline: [{ status: 'label_created', occurredAt: d.createdAt, location: null, description: 'Label created', carrierCode: null }],
+      timeline: [
+        {
+          status: 'label_created',
+          occurredAt: d.createdAt,
+          location: null,
+          description: 'Label created',
+          carrierCode: null,
+        },
+      ],
       statusAt: d.createdAt,
       createdAt: d.createdAt,
       updatedAt: d.createdAt,
@@ -36,7 +44,13 @@ export function evolveShipment(state: ShipmentState, event: ShipmentEvent): Ship
   if (state.status === 'none') return state;
   const timeline = insertInTime(state.timeline, entryOf(event.data));
   if (event.type === 'ShipmentStatusChanged') {
-    return { ...state, status: event.data.status, statusAt: event.data.occurredAt, timeline, updatedAt: event.data.recordedAt };
+    return {
+      ...state,
+      status: event.data.status,
+      statusAt: event.data.occurredAt,
+      timeline,
+      updatedAt: event.data.recordedAt,
+    };
   }
   return { ...state, timeline, updatedAt: event.data.recordedAt };
 }

@@ -12,6 +12,7 @@ export function diff(a: unknown, b: unknown, path = ''): Change[] {
   if (isObject(a) && isObject(b)) {
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => diff(a[k], b[k], `${path}/${k}`));
   }
-  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) return a.flatMap((x, i) => diff(x, b[i], `${path}/${i}`));
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length)
+    return a.flatMap((x, i) => diff(x, b[i], `${path}/${i}`));
   return [{ path: path || '/', from: a ?? null, to: b ?? null }];
 }

@@ -20,7 +20,14 @@ export async function readFeed(
     after = parsePosition(q.after);
     if (!after) throw validationFailed([{ path: 'query:/after', message: 'is not a position token' }], 'invalid after');
   }
-  const types = q.types ? new Set(q.types.split(',').map((t) => t.trim()).filter(Boolean)) : null;
+  const types = q.types
+    ? new Set(
+        q.types
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
+    : null;
   const data: EventView[] = [];
   let scanned = 0;
   let cursor: string | null = q.after ?? null;

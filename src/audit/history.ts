@@ -21,10 +21,12 @@ export function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): Recorded
 }
 
 /** Folds a stream's events (as recorded) into state with the aggregate's evolve. */
-export function foldRecorded<E extends DomainEvent, S>(decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>, events: readonly RecordedEvent[]): S {
+export function foldRecorded<E extends DomainEvent, S>(
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  events: readonly RecordedEvent[],
+): S {
   return events.reduce((s, e) => decider.evolve(s, { type: e.type, data: e.data } as E), decider.initialState());
 }
-
 
 /** True when the request asks for the entity as it was (?asOf or ?version). */
 export const wantsPast = (at: AsOf): boolean => at.asOf !== undefined || at.version !== undefined;

@@ -13,7 +13,11 @@ export class ApiKeys {
     this.store = new CredentialStore(pool, 'api_keys', 'key', cacheMs);
   }
 
-  async create(tenant: string, scopes: (Scope | '*')[], label: string | null = null): Promise<ApiKeyRecord & { key: string }> {
+  async create(
+    tenant: string,
+    scopes: (Scope | '*')[],
+    label: string | null = null,
+  ): Promise<ApiKeyRecord & { key: string }> {
     const { secret, ...record } = await this.store.create(tenant, scopes, label);
     return { ...record, key: `oms.${record.id}.${secret}` };
   }

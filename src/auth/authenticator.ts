@@ -44,7 +44,8 @@ export class Authenticator {
     try {
       claims = await this.tokens.verify(token);
     } catch (err) {
-      if (err instanceof TokenRejected) return fail('oauth_client', `token_${err.reason}`, null, err.reason === 'expired');
+      if (err instanceof TokenRejected)
+        return fail('oauth_client', `token_${err.reason}`, null, err.reason === 'expired');
       throw err;
     }
     // A revoked client's tokens stop working at once (within the client cache window), not at expiry.
@@ -55,7 +56,12 @@ export class Authenticator {
     const scopes = claims.scopes.filter((s) => client.scopes.has('*') || client.scopes.has(s));
     return {
       ok: true,
-      principal: { kind: 'oauth_client', id: claims.clientId, tenant: claims.tenant, scopes: new Set<Scope | '*'>(scopes) },
+      principal: {
+        kind: 'oauth_client',
+        id: claims.clientId,
+        tenant: claims.tenant,
+        scopes: new Set<Scope | '*'>(scopes),
+      },
     };
   }
 }

@@ -65,7 +65,11 @@ export class CredentialStore {
     private readonly cacheMs = 5000,
   ) {}
 
-  async create(tenant: string, scopes: (Scope | '*')[], label: string | null): Promise<CredentialRecord & { secret: string }> {
+  async create(
+    tenant: string,
+    scopes: (Scope | '*')[],
+    label: string | null,
+  ): Promise<CredentialRecord & { secret: string }> {
     const id = newId(this.idPrefix);
     const secret = randomBytes(32).toString('base64url');
     const res = await this.pool.query<Row>(
@@ -83,7 +87,10 @@ export class CredentialStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    const res = await this.pool.query(`update ${this.table} set revoked_at = now() where id = $1 and revoked_at is null`, [id]);
+    const res = await this.pool.query(
+      `update ${this.table} set revoked_at = now() where id = $1 and revoked_at is null`,
+      [id],
+    );
     this.cache.delete(id);
     return res.rowCount === 1;
   }

@@ -14,7 +14,11 @@ export class OAuthClients {
     this.store = new CredentialStore(pool, 'oauth_clients', 'cli', cacheMs);
   }
 
-  async create(tenant: string, scopes: (Scope | '*')[], label: string | null = null): Promise<OAuthClientRecord & { clientSecret: string }> {
+  async create(
+    tenant: string,
+    scopes: (Scope | '*')[],
+    label: string | null = null,
+  ): Promise<OAuthClientRecord & { clientSecret: string }> {
     const { secret, ...record } = await this.store.create(tenant, scopes, label);
     return { ...record, clientSecret: secret };
   }

@@ -43,10 +43,16 @@ export class KeyConfigError extends ConfigError {}
 function algOf(key: KeyObject, what: string): TokenAlg {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
-  throw new KeyConfigError(`${what}: only Ed25519 (EdDSA) or P-256 (ES256) keys are accepted, got ${key.asymmetricKeyType}`);
+  throw new KeyConfigError(
+    `${what}: only Ed25519 (EdDSA) or P-256 (ES256) keys are accepted, got ${key.asymmetricKeyType}`,
+  );
 }
 
-function parse(text: string, what: string, needPrivate: boolean): { privateKey: KeyObject | null; publicKey: KeyObject } {
+function parse(
+  text: string,
+  what: string,
+  needPrivate: boolean,
+): { privateKey: KeyObject | null; publicKey: KeyObject } {
   const t = text.trim();
   let input: Parameters<typeof createPrivateKey>[0];
   try {
@@ -58,7 +64,10 @@ function parse(text: string, what: string, needPrivate: boolean): { privateKey: 
     const privateKey = createPrivateKey(input as never);
     return { privateKey, publicKey: createPublicKey(privateKey) };
   } catch (err) {
-    if (needPrivate) throw new KeyConfigError(`${what}: not a private key in PEM (PKCS#8/SEC1) or JWK form (${(err as Error).message})`);
+    if (needPrivate)
+      throw new KeyConfigError(
+        `${what}: not a private key in PEM (PKCS#8/SEC1) or JWK form (${(err as Error).message})`,
+      );
   }
   try {
     return { privateKey: null, publicKey: createPublicKey(input as never) };
@@ -93,7 +102,10 @@ export async function loadKeyRing(src: KeySources): Promise<KeyRing> {
   let privateKey: KeyObject;
   let publicKey: KeyObject;
   if (currentText) {
-    ({ privateKey, publicKey } = parse(currentText, 'OMS_JWT_SIGNING_KEY', true) as { privateKey: KeyObject; publicKey: KeyObject });
+    ({ privateKey, publicKey } = parse(currentText, 'OMS_JWT_SIGNING_KEY', true) as {
+      privateKey: KeyObject;
+      publicKey: KeyObject;
+    });
   } else {
     if (previousText) throw new KeyConfigError('OMS_JWT_PREVIOUS_KEY is set without OMS_JWT_SIGNING_KEY');
     ({ privateKey, publicKey } = generateKeyPairSync('ed25519'));
@@ -102,7 +114,10 @@ export async function loadKeyRing(src: KeySources): Promise<KeyRing> {
   const current: SigningKey = { ...(await describe(publicKey, 'OMS_JWT_SIGNING_KEY')), privateKey };
   const verification: VerificationKey[] = [current];
   if (previousText) {
-    const previous = await describe(parse(previousText, 'OMS_JWT_PREVIOUS_KEY', false).publicKey, 'OMS_JWT_PREVIOUS_KEY');
+    const previous = await describe(
+      parse(previousText, 'OMS_JWT_PREVIOUS_KEY', false).publicKey,
+      'OMS_JWT_PREVIOUS_KEY',
+    );
     if (previous.kid !== current.kid) verification.push(previous);
   }
   return { current, verification, ephemeral };

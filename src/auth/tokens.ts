@@ -52,7 +52,11 @@ export class TokenService {
     return { keys: this.ring.verification.map((k) => k.jwk) };
   }
 
-  async issue(c: { clientId: string; tenant: string; scopes: readonly (Scope | '*')[] }): Promise<{ token: string; expiresIn: number; jti: string }> {
+  async issue(c: {
+    clientId: string;
+    tenant: string;
+    scopes: readonly (Scope | '*')[];
+  }): Promise<{ token: string; expiresIn: number; jti: string }> {
     const key = this.ring.current;
     const jti = randomUUID();
     const token = await new SignJWT({ tenant: c.tenant, client_id: c.clientId, scope: c.scopes.join(' ') })

@@ -8,7 +8,10 @@ export class UsageError extends Error {
 }
 
 export function parseScopes(text: string): (Scope | '*')[] {
-  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (scopes.length === 0) throw new UsageError('--scopes needs at least one scope');
   for (const s of scopes) {
     if (s !== '*' && !(SCOPES as readonly string[]).includes(s)) {
@@ -22,7 +25,9 @@ const withKeys = <T>(fn: (keys: ApiKeys) => Promise<T>) => withMigratedPool((poo
 
 export function checkTenant(tenant: string): void {
   if (!new RegExp(TENANT_PATTERN).test(tenant)) {
-    throw new UsageError('--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit');
+    throw new UsageError(
+      '--tenant must be 1-63 characters: lower-case letters, digits, "_" or "-", starting with a letter or digit',
+    );
   }
 }
 
@@ -36,7 +41,12 @@ export function printCredentials(list: readonly CredentialRecord[], none: string
   if (list.length === 0) process.stdout.write(`${none}\n`);
 }
 
-export async function createKey(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
+export async function createKey(opts: {
+  tenant: string;
+  scopes: string;
+  label?: string;
+  json?: boolean;
+}): Promise<void> {
   checkTenant(opts.tenant);
   const scopes = parseScopes(opts.scopes);
   const created = await withKeys((keys) => keys.create(opts.tenant, scopes, opts.label ?? null));

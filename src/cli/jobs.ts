@@ -19,7 +19,13 @@ async function withQueue<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
 /** `oms jobs status`: jobs per state. */
 export async function jobsStatus(opts: { json?: boolean }): Promise<void> {
   const counts = await withQueue((q) => q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'));
-  process.stdout.write(opts.json ? `${JSON.stringify(counts)}\n` : `${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify(counts)}\n`
+      : `${Object.entries(counts)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n')}\n`,
+  );
 }
 
 /** `oms jobs failed`: exhausted jobs, kept for operators. */
@@ -36,7 +42,8 @@ export async function jobsFailed(opts: { json?: boolean; limit?: string }): Prom
   }));
   if (opts.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else if (rows.length === 0) process.stdout.write('no failed jobs\n');
-  else for (const r of rows) process.stdout.write(`${r.id}  ${r.attempts} attempts  ${r.finishedAt}  ${r.failedReason}\n`);
+  else
+    for (const r of rows) process.stdout.write(`${r.id}  ${r.attempts} attempts  ${r.finishedAt}  ${r.failedReason}\n`);
 }
 
 /** `oms jobs retry <id>` or `--all`: put failed jobs back in the queue. */

@@ -48,7 +48,9 @@ keys
 keys.command('list').option('--tenant <tenant>').option('--json').action(listKeys);
 keys.command('revoke <id>').action(revokeKey);
 
-const clients = program.command('oauth-clients').description('manage OAuth 2.0 clients (client credentials; secret stored hashed, shown once)');
+const clients = program
+  .command('oauth-clients')
+  .description('manage OAuth 2.0 clients (client credentials; secret stored hashed, shown once)');
 clients
   .command('create')
   .requiredOption('--tenant <tenant>', 'the tenant the client acts for')
@@ -68,9 +70,20 @@ tenants
 tenants.command('list').option('--json').description('tenants with their own settings').action(listTenants);
 
 const projections = program.command('projections').description('read models');
-projections.command('status').option('--json').description('position and lag of each projection').action(projectionsStatus);
-projections.command('rebuild [name]').description('replay into shadow tables and swap them in atomically').action(projectionsRebuild);
-projections.command('verify [name]').option('--json').description('replay in shadow and report differences from the live tables').action(projectionsVerify);
+projections
+  .command('status')
+  .option('--json')
+  .description('position and lag of each projection')
+  .action(projectionsStatus);
+projections
+  .command('rebuild [name]')
+  .description('replay into shadow tables and swap them in atomically')
+  .action(projectionsRebuild);
+projections
+  .command('verify [name]')
+  .option('--json')
+  .description('replay in shadow and report differences from the live tables')
+  .action(projectionsVerify);
 
 program
   .command('seed-demo')
@@ -81,7 +94,12 @@ program
 
 const jobs = program.command('jobs').description('side-effect jobs (BullMQ)');
 jobs.command('status').option('--json').description('jobs per state').action(jobsStatus);
-jobs.command('failed').option('--json').option('--limit <n>').description('jobs that exhausted their attempts').action(jobsFailed);
+jobs
+  .command('failed')
+  .option('--json')
+  .option('--limit <n>')
+  .description('jobs that exhausted their attempts')
+  .action(jobsFailed);
 jobs.command('retry [id]').option('--all', 'every failed job').description('retry failed jobs').action(jobsRetry);
 
 try {

@@ -4,7 +4,12 @@ import { withMigratedPool } from './with-pool.ts';
 
 const withClients = <T>(fn: (c: OAuthClients) => Promise<T>) => withMigratedPool((pool) => fn(new OAuthClients(pool)));
 
-export async function createClient(opts: { tenant: string; scopes: string; label?: string; json?: boolean }): Promise<void> {
+export async function createClient(opts: {
+  tenant: string;
+  scopes: string;
+  label?: string;
+  json?: boolean;
+}): Promise<void> {
   checkTenant(opts.tenant);
   const scopes = parseScopes(opts.scopes);
   const created = await withClients((c) => c.create(opts.tenant, scopes, opts.label ?? null));

@@ -33,7 +33,9 @@ export async function projectionsStatus(opts: { json?: boolean }): Promise<void>
       return;
     }
     process.stdout.write(`log head: ${head ? formatPosition(head) : '(empty)'}\n`);
-    process.stdout.write(`${'projection'.padEnd(20)} ${'position'.padEnd(24)} ${'lag'.padStart(8)} ${'processed'.padStart(10)}  updated\n`);
+    process.stdout.write(
+      `${'projection'.padEnd(20)} ${'position'.padEnd(24)} ${'lag'.padStart(8)} ${'processed'.padStart(10)}  updated\n`,
+    );
     for (const r of rows) {
       process.stdout.write(
         `${r.name.padEnd(20)} ${String(r.position ?? '-').padEnd(24)} ${String(r.lagEvents).padStart(8)} ${String(r.eventsProcessed).padStart(10)}  ${r.updatedAt ?? '-'}\n`,
@@ -47,7 +49,10 @@ export async function projectionsStatus(opts: { json?: boolean }): Promise<void>
 function progressReporter(label: string) {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}`, stream: process.stderr },
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}`,
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -69,19 +74,25 @@ function progressReporter(label: string) {
       if (Date.now() - last < 2000 && p.done !== p.total) return;
       last = Date.now();
       const eta = p.total && p.eventsPerSecond ? Math.round((p.total - p.done) / p.eventsPerSecond) : null;
-      process.stderr.write(`${label}: ${p.done}${p.total !== null ? `/${p.total}` : ''} events, ${p.eventsPerSecond} ev/s${eta !== null ? `, ETA ${eta}s` : ''}\n`);
+      process.stderr.write(
+        `${label}: ${p.done}${p.total !== null ? `/${p.total}` : ''} events, ${p.eventsPerSecond} ev/s${eta !== null ? `, ETA ${eta}s` : ''}\n`,
+      );
     },
     stop() {},
   };
 }
 
-async function forEachProjection(name: string | undefined, fn: (runtime: Runtime, p: Projection) => Promise<boolean>): Promise<void> {
+async function forEachProjection(
+  name: string | undefined,
+  fn: (runtime: Runtime, p: Projection) => Promise<boolean>,
+): Promise<void> {
   const runtime = await Runtime.create(loadConfig(), { logger: createLogger('silent') });
   let ok = true;
   try {
     await runtime.migrate();
     const chosen = runtime.projections.filter((p) => !name || p.name === name);
-    if (chosen.length === 0) throw new UsageError(`no projection named ${name}; known: ${runtime.projections.map((p) => p.name).join(', ')}`);
+    if (chosen.length === 0)
+      throw new UsageError(`no projection named ${name}; known: ${runtime.projections.map((p) => p.name).join(', ')}`);
     for (const p of chosen) ok = (await fn(runtime, p)) && ok;
   } finally {
     await runtime.stop();
@@ -94,9 +105,16 @@ export async function projectionsRebuild(name: string | undefined): Promise<void
   await forEachProjection(name, async (runtime, p) => {
     const progress = progressReporter(`rebuild ${p.name}`);
     try {
-      const r = await rebuildProjection({ knex: runtime.knex, store: runtime.store, projection: p, onProgress: (x) => progress.update(x) });
+      const r = await rebuildProjection({
+        knex: runtime.knex,
+        store: runtime.store,
+        projection: p,
+        onProgress: (x) => progress.update(x),
+      });
       progress.stop();
-      process.stdout.write(`${p.name}: rebuilt from ${r.events} events in ${r.seconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.seconds, 0.001))} events/s)\n`);
+      process.stdout.write(
+        `${p.name}: rebuilt from ${r.events} events in ${r.seconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.seconds, 0.001))} events/s)\n`,
+      );
       return true;
     } finally {
       progress.stop();
@@ -110,13 +128,23 @@ export async function projectionsVerify(name: string | undefined, opts: { json?:
   await forEachProjection(name, async (runtime, p) => {
     const progress = progressReporter(`verify ${p.name}`);
     try {
-      const r = await verifyProjection({ knex: runtime.knex, store: runtime.store, projection: p, onProgress: (x) => progress.update(x) });
+      const r = await verifyProjection({
+        knex: runtime.knex,
+        store: runtime.store,
+        projection: p,
+        onProgress: (x) => progress.update(x),
+      });
       progress.stop();
       results[p.name] = r;
       if (!opts.json) {
-        if (r.differences.length === 0) process.stdout.write(`${p.name}: OK (${Object.keys(r.checksums).join(', ')} identical to a replay of ${r.events} events)\n`);
+        if (r.differences.length === 0)
+          process.stdout.write(
+            `${p.name}: OK (${Object.keys(r.checksums).join(', ')} identical to a replay of ${r.events} events)\n`,
+          );
         for (const d of r.differences) {
-          process.stdout.write(`${p.name}: DIFFERENT ${d.table}: live ${d.liveRows} rows, rebuilt ${d.rebuiltRows}; ${d.onlyLive} only live, ${d.onlyRebuilt} only rebuilt\n`);
+          process.stdout.write(
+            `${p.name}: DIFFERENT ${d.table}: live ${d.liveRows} rows, rebuilt ${d.rebuiltRows}; ${d.onlyLive} only live, ${d.onlyRebuilt} only rebuilt\n`,
+          );
         }
       }
       return r.differences.length === 0;

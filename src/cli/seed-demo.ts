@@ -19,10 +19,22 @@ export async function seedDemo(opts: { tenant?: string; json?: boolean }): Promi
   try {
     await runtime.migrate();
     const key = await runtime.apiKeys.create(tenant, ['*'], 'seed-demo');
-    const ctx = (): CommandContext => ({ tenant, actor: key.id, correlationId: `seed-${randomUUID()}`, causationId: null, now: new Date().toISOString() });
+    const ctx = (): CommandContext => ({
+      tenant,
+      actor: key.id,
+      correlationId: `seed-${randomUUID()}`,
+      causationId: null,
+      now: new Date().toISOString(),
+    });
     const deps = { store: runtime.store, metrics: runtime.metrics, emailHashKey: config.emailHashKey };
     for (const [i, sku] of SKUS.entries()) {
-      await adjustStock(deps, ctx(), { sku, location: 'default', delta: 5 + i * 5, reason: 'received', reference: 'PO-DEMO-1' });
+      await adjustStock(deps, ctx(), {
+        sku,
+        location: 'default',
+        delta: 5 + i * 5,
+        reason: 'received',
+        reference: 'PO-DEMO-1',
+      });
       await adjustStock(deps, ctx(), { sku, location: 'east', delta: 3, reason: 'received', reference: 'PO-DEMO-2' });
     }
     const customers = [];
@@ -32,7 +44,12 @@ export async function seedDemo(opts: { tenant?: string; json?: boolean }): Promi
       ['Alan Turing', 'alan'],
     ] as const) {
       const { customer } = await registerCustomer(deps, ctx(), {
-        pii: { email: `${email}+${Date.now()}@example.com`, name, phone: null, addresses: [{ line1: '1 Demo Street', city: 'Hamburg', country: 'DE' }] },
+        pii: {
+          email: `${email}+${Date.now()}@example.com`,
+          name,
+          phone: null,
+          addresses: [{ line1: '1 Demo Street', city: 'Hamburg', country: 'DE' }],
+        },
         externalId: null,
       });
       customers.push(customer);

@@ -3,7 +3,12 @@ import { ensureDatabase } from '../db/ensure-database.ts';
 import { createLogger } from '../observability/logger.ts';
 import { Runtime, type Role } from '../runtime.ts';
 
-const ROLES: Record<string, Role[]> = { all: ['api', 'projector', 'worker'], api: ['api'], projector: ['projector'], worker: ['worker'] };
+const ROLES: Record<string, Role[]> = {
+  all: ['api', 'projector', 'worker'],
+  api: ['api'],
+  projector: ['projector'],
+  worker: ['worker'],
+};
 
 /** `oms start`: validate config, (optionally) bring up Postgres/Redis, migrate, run the roles, stop cleanly on SIGTERM. */
 export async function start(opts: { role?: string; ensureServices?: boolean }): Promise<void> {
@@ -21,7 +26,11 @@ export async function start(opts: { role?: string; ensureServices?: boolean }): 
       dataDir,
       log: (msg) => logger.info(msg),
     });
-    config = { ...config, databaseUrl: withDefaultDb(ensured.databaseUrl, config.databaseUrl), redisUrl: ensured.redisUrl };
+    config = {
+      ...config,
+      databaseUrl: withDefaultDb(ensured.databaseUrl, config.databaseUrl),
+      redisUrl: ensured.redisUrl,
+    };
     stopServices = () => ensured.stop();
   }
   if (await ensureDatabase(config.databaseUrl)) logger.info('created the database');

@@ -3,7 +3,8 @@ import { TenantSettings } from '../tenants/tenant-settings.ts';
 import { UsageError } from './api-keys.ts';
 import { withMigratedPool } from './with-pool.ts';
 
-const withSettings = <T>(fn: (s: TenantSettings) => Promise<T>) => withMigratedPool((pool) => fn(new TenantSettings(pool)));
+const withSettings = <T>(fn: (s: TenantSettings) => Promise<T>) =>
+  withMigratedPool((pool) => fn(new TenantSettings(pool)));
 
 /** `oms tenants set-rate-limit <tenant> <per-second|default>` */
 export async function setRateLimit(tenant: string, value: string, opts: { json?: boolean }): Promise<void> {
@@ -14,7 +15,10 @@ export async function setRateLimit(tenant: string, value: string, opts: { json?:
   else throw new UsageError('the limit must be a whole number of requests per second from 1 to 999999, or "default"');
   await withSettings((s) => s.setRateLimit(tenant, perSecond));
   if (opts.json) process.stdout.write(`${JSON.stringify({ tenant, rateLimitPerSecond: perSecond })}\n`);
-  else process.stdout.write(`${tenant}: ${perSecond === null ? 'default rate limit (OMS_RATE_LIMIT_PER_SECOND)' : `${perSecond} requests/s per credential`} (takes effect within 5 s)\n`);
+  else
+    process.stdout.write(
+      `${tenant}: ${perSecond === null ? 'default rate limit (OMS_RATE_LIMIT_PER_SECOND)' : `${perSecond} requests/s per credential`} (takes effect within 5 s)\n`,
+    );
 }
 
 export async function listTenants(opts: { json?: boolean }): Promise<void> {
@@ -23,6 +27,7 @@ export async function listTenants(opts: { json?: boolean }): Promise<void> {
     process.stdout.write(`${JSON.stringify(list)}\n`);
     return;
   }
-  for (const t of list) process.stdout.write(`${t.tenant.padEnd(20)} rate limit ${t.rateLimitPerSecond ?? 'default'}\n`);
+  for (const t of list)
+    process.stdout.write(`${t.tenant.padEnd(20)} rate limit ${t.rateLimitPerSecond ?? 'default'}\n`);
   if (list.length === 0) process.stdout.write('no tenant settings (every tenant uses the defaults)\n');
 }

@@ -15,7 +15,7 @@ export interface CommandContext {
    * request whose first attempt was written but never answered (a crash, a lost connection)
    * finds the same ids already stored and writes nothing new.
    */
-  idempotency?: { seed: string; /** First use of the key (ms): the time part of derived ids. */ since: number };
+  idempotency?: { seed: string /** First use of the key (ms): the time part of derived ids. */; since: number };
   /** RFC 3339; the only clock the domain ever sees. */
   now: string;
 }

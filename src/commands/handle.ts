@@ -45,12 +45,18 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
 }
 
 /** Event ids derived from the request's Idempotency-Key (see CommandContext.idempotency), if any. */
-function idempotentEventId(ctx: CommandContext, stream: string, commandType: string): ((index: number) => string) | null {
+function idempotentEventId(
+  ctx: CommandContext,
+  stream: string,
+  commandType: string,
+): ((index: number) => string) | null {
   const seed = ctx.idempotency?.seed;
   return seed ? (i) => derivedUuid(`${seed}\n${stream}\n${commandType}\n${i}`) : null;
 }
 
-async function loadState<S>(opts: Pick<HandleOptions<Command, DomainEvent, S>, 'store' | 'stream' | 'decider' | 'cache'>): Promise<CachedState<S>> {
+async function loadState<S>(
+  opts: Pick<HandleOptions<Command, DomainEvent, S>, 'store' | 'stream' | 'decider' | 'cache'>,
+): Promise<CachedState<S>> {
   if (opts.cache) return opts.cache.load(opts.store, opts.stream);
   const { state, version, events } = await loadAggregate(opts.store, opts.stream, opts.decider);
   return { state, version, position: events[events.length - 1]?.position ?? null };
@@ -67,7 +73,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   const maxAttempts = opts.maxAttempts ?? 20;
   for (let attempt = 1; ; attempt++) {
     let { state, version, position } =
-      opts.newStream && attempt === 1 ? { state: decider.initialState(), version: 0, position: null } : await loadState(opts);
+      opts.newStream && attempt === 1
+        ? { state: decider.initialState(), version: 0, position: null }
+        : await loadState(opts);
     const mismatch = opts.expectedVersion !== undefined && opts.expectedVersion !== version;
     // A stream that does not exist (here: in this tenant) is the decider's "not found" (404), not a
     // version mismatch: If-Match on another tenant's id must look exactly like an unknown id.
@@ -107,7 +115,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       for (const e of decided) state = decider.evolve(state, e);
       // The same event ids were already stored (a retried request whose first attempt was written):
       // nothing new was appended, so answer with the stream as it is.
-      if (res.nextExpectedRevision + 1 !== version + decided.length) return { ...(await loadState(opts)), appended: [] };
+      if (res.nextExpectedRevision + 1 !== version + decided.length)
+        return { ...(await loadState(opts)), appended: [] };
       // A new stream was not read first, so its revision cannot tell a retry: read back what is stored.
       if (opts.newStream && ctx.idempotency) return { ...(await loadState(opts)), appended: decided };
       version = res.nextExpectedRevision + 1;
@@ -120,7 +129,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       if (opts.expectedVersion !== undefined) {
         throw new VersionMismatchError(opts.expectedVersion, typeof err.actual === 'number' ? err.actual + 1 : 0);
       }
-      if (attempt >= maxAttempts) throw new ContentionError(`gave up on ${stream} after ${attempt} conflicting attempts`);
+      if (attempt >= maxAttempts)
+        throw new ContentionError(`gave up on ${stream} after ${attempt} conflicting attempts`);
       // Back off a little (with jitter) so a hot stream's writers do not retry in lock step.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }

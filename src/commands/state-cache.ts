@@ -73,6 +73,7 @@ export function stateCacheFor<S>(store: EventStore, decider: Folding<S>): Stream
   let byDecider = caches.get(store);
   if (!byDecider) caches.set(store, (byDecider = new WeakMap()));
   let cache = byDecider.get(decider) as StreamStateCache<S> | undefined;
-  if (!cache) byDecider.set(decider, (cache = new StreamStateCache(decider) as StreamStateCache<unknown> as StreamStateCache<S>));
+  if (!cache)
+    byDecider.set(decider, (cache = new StreamStateCache(decider) as StreamStateCache<unknown> as StreamStateCache<S>));
   return cache;
 }

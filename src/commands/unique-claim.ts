@@ -12,7 +12,9 @@ type ClaimDecider = Decider<UniqueClaimCommand, UniqueClaimEvent, UniqueClaimSta
  * names reveal no personal data and nobody without the key can test for a value.
  */
 export function claimStream(hashKey: string, tenant: string, category: string, value: string): string {
-  const digest = createHmac('sha256', hashKey).update(`${tenant}\n${category}\n${value.trim().toLowerCase()}`).digest('base64url');
+  const digest = createHmac('sha256', hashKey)
+    .update(`${tenant}\n${category}\n${value.trim().toLowerCase()}`)
+    .digest('base64url');
   return streamName(tenant, category, digest.slice(0, 32));
 }
 
@@ -45,7 +47,9 @@ export async function claimUniqueValue(a: ClaimArgs): Promise<void> {
   });
 }
 
-export async function releaseUniqueValue(a: Pick<ClaimArgs, 'store' | 'decider' | 'stream' | 'ctx' | 'ownerId'>): Promise<void> {
+export async function releaseUniqueValue(
+  a: Pick<ClaimArgs, 'store' | 'decider' | 'stream' | 'ctx' | 'ownerId'>,
+): Promise<void> {
   await handleCommand({
     store: a.store,
     stream: a.stream,

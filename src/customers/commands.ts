@@ -21,7 +21,8 @@ export interface CustomerCommandDeps {
 
 export const customerStream = (tenant: string, id: string) => streamName(tenant, 'customer', id);
 
-const loadCustomer = (store: EventStore, tenant: string, id: string) => loadAggregate(store, customerStream(tenant, id), customerDecider);
+const loadCustomer = (store: EventStore, tenant: string, id: string) =>
+  loadAggregate(store, customerStream(tenant, id), customerDecider);
 
 const emailClaim = (deps: CustomerCommandDeps, ctx: CommandContext, email: string, customerId: string) => ({
   store: deps.store,
@@ -78,10 +79,16 @@ export async function registerCustomer(
   const customerId = newResourceId(ctx, 'cus');
   await reserveEmail(deps, ctx, input.pii.email, customerId);
   try {
-    return await runCustomerCommand(deps, ctx, customerId, {
-      type: 'RegisterCustomer',
-      data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now },
-    }, { newStream: true });
+    return await runCustomerCommand(
+      deps,
+      ctx,
+      customerId,
+      {
+        type: 'RegisterCustomer',
+        data: { customerId, externalId: input.externalId, pii: input.pii, now: ctx.now },
+      },
+      { newStream: true },
+    );
   } catch (err) {
     await releaseEmail(deps, ctx, input.pii.email, customerId).catch(() => {});
     throw err;
@@ -134,5 +141,8 @@ export async function forgetCustomer(
   const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
   if (current.state.status !== 'active') throw customerNotFound(input.customerId);
   await deps.piiKeys.destroy(ctx.tenant, input.customerId);
-  return runCustomerCommand(deps, ctx, input.customerId, { type: 'ForgetCustomer', data: { customerId: input.customerId, now: ctx.now } });
+  return runCustomerCommand(deps, ctx, input.customerId, {
+    type: 'ForgetCustomer',
+    data: { customerId: input.customerId, now: ctx.now },
+  });
 }

@@ -18,10 +18,12 @@ export async function listCustomers(
   const query = knex('customers').select(COLUMNS).where({ tenant });
   if (q.email !== undefined) query.andWhere('email_lower', q.email.trim().toLowerCase());
   if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
-  const rows = (await query.orderBy([
-    { column: 'created_at', order: 'desc' },
-    { column: 'id', order: 'desc' },
-  ]).limit(q.limit + 1)) as CustomerRow[];
+  const rows = (await query
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(q.limit + 1)) as CustomerRow[];
   const views = rows.map(viewFromRow);
   return page(views, q.limit, (v) => ({ createdAt: v.createdAt, id: v.id }));
 }

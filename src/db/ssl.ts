@@ -31,7 +31,9 @@ export function pgConnection(databaseUrl: string): PgConnection {
     try {
       ca = readFileSync(rootCert);
     } catch (err) {
-      throw new ConfigError(`invalid configuration:\n  DATABASE_URL sslrootcert=${JSON.stringify(rootCert)}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `invalid configuration:\n  DATABASE_URL sslrootcert=${JSON.stringify(rootCert)}: ${(err as Error).message}`,
+      );
     }
   }
   const effective = mode === 'require' && ca ? 'verify-ca' : mode;

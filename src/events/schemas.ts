@@ -17,15 +17,36 @@ const obj = (properties: Record<string, unknown>, required = Object.keys(propert
   required,
   properties,
 });
-const address = obj({ name: str, line1: str, line2: str, city: str, region: str, postalCode: str, country: str }, ['line1', 'city', 'country']);
+const address = obj({ name: str, line1: str, line2: str, city: str, region: str, postalCode: str, country: str }, [
+  'line1',
+  'city',
+  'country',
+]);
 const orderLine = obj({ sku: str, quantity: int, unitPrice: int });
 const skuQty = obj({ sku: str, quantity: int });
 const release = obj({ sku: str, location: str, quantity: int });
 const pii = obj({ email: str, name: str, phone: strOrNull, addresses: { type: 'array', items: address } });
 const partialPii = { ...pii, required: [] };
-const level = { sku: str, location: str, occurredAt: time, onHandDelta: int, reservedDelta: int, onHand: int, reserved: int };
+const level = {
+  sku: str,
+  location: str,
+  occurredAt: time,
+  onHandDelta: int,
+  reservedDelta: int,
+  onHand: int,
+  reserved: int,
+};
 const orderMove = { orderId: str, quantity: int, orderReserved: int };
-const tracking = { shipmentId: str, orderId: str, status: str, occurredAt: time, location: strOrNull, description: strOrNull, carrierCode: strOrNull, recordedAt: time };
+const tracking = {
+  shipmentId: str,
+  orderId: str,
+  status: str,
+  occurredAt: time,
+  location: strOrNull,
+  description: strOrNull,
+  carrierCode: strOrNull,
+  recordedAt: time,
+};
 const claim = { ownerId: str };
 
 export const EVENT_SCHEMAS: Record<string, Schema> = {
@@ -45,7 +66,10 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
     notes: strOrNull,
     placedAt: time,
   }),
-  OrderAllocationRecorded: obj({ allocations: { type: 'array', items: obj({ sku: str, location: str, reserved: int }) }, occurredAt: time }),
+  OrderAllocationRecorded: obj({
+    allocations: { type: 'array', items: obj({ sku: str, location: str, reserved: int }) },
+    occurredAt: time,
+  }),
   OrderConfirmed: obj({ occurredAt: time }),
   OrderBackordered: obj({ shortages: { type: 'array', items: skuQty }, occurredAt: time }),
   OrderUpdated: obj({
@@ -55,7 +79,13 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
   }),
   OrderCancelled: obj({ reason: str, releases: { type: 'array', items: release }, cancelledAt: time }),
   OrderShipmentRecorded: obj(
-    { shipmentId: str, location: str, lines: { type: 'array', items: skuQty }, occurredAt: time, details: obj({ carrier: str, trackingNumber: strOrNull, service: strOrNull }) },
+    {
+      shipmentId: str,
+      location: str,
+      lines: { type: 'array', items: skuQty },
+      occurredAt: time,
+      details: obj({ carrier: str, trackingNumber: strOrNull, service: strOrNull }),
+    },
     ['shipmentId', 'location', 'lines', 'occurredAt'],
   ),
   OrderShipmentCancelled: obj({ shipmentId: str, occurredAt: time }),
@@ -70,8 +100,23 @@ export const EVENT_SCHEMAS: Record<string, Schema> = {
   StockShipped: obj({ ...level, ...orderMove, reason: { const: 'shipment' }, shipmentId: str }),
   StockUnshipped: obj({ ...level, ...orderMove, reason: { const: 'shipment_cancelled' }, shipmentId: str }),
   BackorderQueued: obj({ sku: str, location: str, occurredAt: time, orderId: str, quantity: int, position: int }),
-  BackorderUpdated: obj({ sku: str, location: str, occurredAt: time, orderId: str, quantity: int, previousQuantity: int }),
-  BackorderDequeued: obj({ sku: str, location: str, occurredAt: time, orderId: str, quantity: int, remaining: int, reason: str }),
+  BackorderUpdated: obj({
+    sku: str,
+    location: str,
+    occurredAt: time,
+    orderId: str,
+    quantity: int,
+    previousQuantity: int,
+  }),
+  BackorderDequeued: obj({
+    sku: str,
+    location: str,
+    occurredAt: time,
+    orderId: str,
+    quantity: int,
+    remaining: int,
+    reason: str,
+  }),
 
   ShipmentCreated: obj({
     shipmentId: str,
@@ -94,7 +139,10 @@ export function eventSchemaErrors(type: string, data: unknown): string[] {
   const validate = validators.get(type);
   if (!validate) return [`no schema for event type ${type}`];
   if (validate(data)) return [];
-  return (validate.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message}${e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${type}${e.instancePath} ${e.message}${e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : ''}`,
+  );
 }
 
 /** The catalogue: every event type with its version and schema. */

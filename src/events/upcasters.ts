@@ -6,7 +6,13 @@ import type { UpcasterRegistry } from '../eventstore/upcasting.ts';
 //
 // Customer events v0 (before personal data was grouped for encryption) carried email, name,
 // phone and addresses at the top level; v1 moves them under `pii`.
-type CustomerV0 = { customerId: string; email?: string; name?: string; phone?: string | null; addresses?: CustomerPii['addresses'] } & Record<string, unknown>;
+type CustomerV0 = {
+  customerId: string;
+  email?: string;
+  name?: string;
+  phone?: string | null;
+  addresses?: CustomerPii['addresses'];
+} & Record<string, unknown>;
 
 function piiToSubObject({ email, name, phone, addresses, ...rest }: CustomerV0) {
   const pii = Object.fromEntries(Object.entries({ email, name, phone, addresses }).filter(([, v]) => v !== undefined));

@@ -12,7 +12,11 @@ import { withPiiEncryption } from '../pii/pii-event-store.ts';
  * pool. Personal data is encrypted on append and decrypted on read; reads are upcast. (Imported statically: a dynamic import can load a second copy of the
  * port module under some loaders, and then `instanceof WrongExpectedVersionError` fails.)
  */
-export async function createEventStore(eventStoreUrl: string | null, pool: pg.Pool, piiKeys: PiiKeys): Promise<EventStore> {
+export async function createEventStore(
+  eventStoreUrl: string | null,
+  pool: pg.Pool,
+  piiKeys: PiiKeys,
+): Promise<EventStore> {
   const store = eventStoreUrl ? new EsdbEventStore(eventStoreUrl) : new PostgresEventStore(pool);
   // Personal data is decrypted before upcasting, so upcasters see plain (or redacted) values.
   return withUpcasting(withPiiEncryption(store, piiKeys), upcasters);

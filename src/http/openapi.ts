@@ -19,7 +19,12 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       }
     }
     if (r.method === 'POST' && r.scope) {
-      parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } });
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 255 },
+      });
     }
     if (['PATCH', 'PUT', 'DELETE'].includes(r.method) || (r.method === 'POST' && r.path.includes(':'))) {
       parameters.push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' } });
@@ -40,10 +45,14 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       operationId: r.operationId,
       summary: r.summary,
       tags: [r.tag],
-      ...(r.scope ? { security: [{ bearer: [] }, { oauth2: [r.scope] }], 'x-required-scope': r.scope } : { security: [] }),
+      ...(r.scope
+        ? { security: [{ bearer: [] }, { oauth2: [r.scope] }], 'x-required-scope': r.scope }
+        : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
-      ...(r.formBody ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: r.formBody } } } } : {}),
+      ...(r.formBody
+        ? { requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: r.formBody } } } }
+        : {}),
       responses,
     };
   }
@@ -57,11 +66,20 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
     servers: [{ url: '/' }],
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (oms.<key id>.<secret>) or an OAuth access token from POST /oauth/token' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (oms.<key id>.<secret>) or an OAuth access token from POST /oauth/token',
+        },
         oauth2: {
           type: 'oauth2',
           description: 'OAuth 2.0 client credentials; clients are created with `oms oauth-clients create`',
-          flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: Object.fromEntries([...SCOPES, '*'].map((s) => [s, s === '*' ? 'every scope' : s])) } },
+          flows: {
+            clientCredentials: {
+              tokenUrl: '/oauth/token',
+              scopes: Object.fromEntries([...SCOPES, '*'].map((s) => [s, s === '*' ? 'every scope' : s])),
+            },
+          },
         },
       },
     },

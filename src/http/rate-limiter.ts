@@ -44,7 +44,13 @@ export class RateLimiter {
     private readonly logger: Logger,
   ) {
     // Fail fast: no offline queue, no retries, so a Redis outage costs a request nothing but a log line.
-    this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, lazyConnect: false });
+    this.redis = new Redis(redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      commandTimeout: 1000,
+      lazyConnect: false,
+    });
     this.redis.on('error', () => {});
     this.redis.defineCommand('omsTakeToken', { numberOfKeys: 1, lua: SCRIPT });
   }
@@ -57,18 +63,22 @@ export class RateLimiter {
   /** One request of `credential` against a bucket of `limit` per second (the default unless its tenant has its own). */
   async take(credential: string, limit = this.perSecond): Promise<RateDecision> {
     try {
-      const [allowed, remaining, wait] = (await (this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }).omsTakeToken(
-        `${this.prefix}:ratelimit:${credential}`,
-        limit,
-        limit * 2,
-        Date.now(),
-      )) as [number, number, number];
+      const [allowed, remaining, wait] = (await (
+        this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }
+      ).omsTakeToken(`${this.prefix}:ratelimit:${credential}`, limit, limit * 2, Date.now())) as [
+        number,
+        number,
+        number,
+      ];
       return { allowed: allowed === 1, limit, remaining, retryAfterMs: wait, degraded: false };
     } catch (err) {
       this.lastFailure = Date.now();
       if (Date.now() - this.lastLog > 5000) {
         this.lastLog = Date.now();
-        this.logger.warn({ err: (err as Error).message }, 'rate limiter cannot reach Redis; letting requests through (fail open)');
+        this.logger.warn(
+          { err: (err as Error).message },
+          'rate limiter cannot reach Redis; letting requests through (fail open)',
+        );
       }
       return { allowed: true, limit, remaining: limit, retryAfterMs: 0, degraded: true };
     }

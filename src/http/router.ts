@@ -44,7 +44,9 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       if (limit) chain.push(limit);
       chain.push(async (ctx, next) => {
         if (!hasScope(ctx.state.principal!, scope)) {
-          throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, { requiredScope: scope });
+          throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, {
+            requiredScope: scope,
+          });
         }
         return next();
       });
@@ -59,7 +61,8 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
         throw new HttpProblem(404, 'not_found', `no resource at ${ctx.path}`);
       }
       const query: Record<string, unknown> = { ...ctx.query };
-      if (!validateQuery(query)) throw validationFailed(toFieldErrors(validateQuery.errors, 'query:'), 'invalid query parameters');
+      if (!validateQuery(query))
+        throw validationFailed(toFieldErrors(validateQuery.errors, 'query:'), 'invalid query parameters');
       if (validateBody) {
         if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
         if (!validateBody(ctx.state.body)) throw validationFailed(toFieldErrors(validateBody.errors));

@@ -1,7 +1,10 @@
 /** Thrown when a backing service does not answer in time; the HTTP layer maps it to 503 dependency_unavailable. */
 export class DependencyTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
-  constructor(readonly dependency: string, readonly timeoutMs: number) {
+  constructor(
+    readonly dependency: string,
+    readonly timeoutMs: number,
+  ) {
     super(`${dependency} did not answer within ${timeoutMs} ms`);
     this.name = 'DependencyTimeoutError';
   }

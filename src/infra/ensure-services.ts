@@ -9,8 +9,18 @@
 import { execFile, spawnSync, type ExecFileOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  accessSync, chmodSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync,
-  realpathSync, renameSync, rmSync, statSync, writeFileSync,
+  accessSync,
+  chmodSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -48,8 +58,15 @@ const LOCAL_DB = 'oms';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 type Log = (msg: string) => void;
-interface Probe { ok: boolean; reason: string }
-interface Instance { url: string; label: string | null; stop: () => Promise<void> }
+interface Probe {
+  ok: boolean;
+  reason: string;
+}
+interface Instance {
+  url: string;
+  label: string | null;
+  stop: () => Promise<void>;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Probes
@@ -80,7 +97,9 @@ function tcpProbe(host: string, port: number, timeoutMs = PROBE_TIMEOUT_MS): Pro
     };
     socket.setTimeout(timeoutMs, () => done({ ok: false, reason: `TCP connect to ${host}:${port} timed out` }));
     socket.once('connect', () => done({ ok: true, reason: 'TCP connect ok' }));
-    socket.once('error', (err) => done({ ok: false, reason: `TCP connect to ${host}:${port} failed (${firstLine(err)})` }));
+    socket.once('error', (err) =>
+      done({ ok: false, reason: `TCP connect to ${host}:${port} failed (${firstLine(err)})` }),
+    );
   });
 }
 
@@ -107,7 +126,11 @@ async function probePostgresDetailed(url: string): Promise<Probe & { missingDb?:
     const tcp = await tcpProbe(hp.host, hp.port);
     if (!tcp.ok) return tcp;
   }
-  const client = new pg.Client({ ...pgConnection(url), connectionTimeoutMillis: PROBE_TIMEOUT_MS, query_timeout: PROBE_TIMEOUT_MS });
+  const client = new pg.Client({
+    ...pgConnection(url),
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+    query_timeout: PROBE_TIMEOUT_MS,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -189,9 +212,17 @@ async function createDatabaseIfMissing(url: string, name: string): Promise<boole
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface RunUser { name: string; uid: number; gid: number }
+interface RunUser {
+  name: string;
+  uid: number;
+  gid: number;
+}
 
-interface RunOptions { timeout?: number; as?: RunUser | null; env?: NodeJS.ProcessEnv }
+interface RunOptions {
+  timeout?: number;
+  as?: RunUser | null;
+  env?: NodeJS.ProcessEnv;
+}
 
 /** execFile that resolves with stdout and rejects with an Error carrying the command's stderr. */
 function run(cmd: string, args: string[], o: RunOptions = {}): Promise<string> {
@@ -212,8 +243,17 @@ function run(cmd: string, args: string[], o: RunOptions = {}): Promise<string> {
     execFile(cmd, args, options, (err, stdout, stderr) => {
       if (!err) return resolve(String(stdout));
       const e = err as { code?: unknown; killed?: boolean; signal?: string | null };
-      const how = e.killed ? `timed out after ${options.timeout} ms` : typeof e.code === 'number' ? `exited with ${e.code}` : firstLine(err);
-      const detail = String(stderr || stdout || '').trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+      const how = e.killed
+        ? `timed out after ${options.timeout} ms`
+        : typeof e.code === 'number'
+          ? `exited with ${e.code}`
+          : firstLine(err);
+      const detail = String(stderr || stdout || '')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .slice(-3)
+        .join(' | ');
       reject(new Error(`${path.basename(cmd)} ${args[0] ?? ''} ${how}${detail ? `: ${detail}` : ''}`));
     });
   });
@@ -230,7 +270,14 @@ function isExecutable(file: string): boolean {
 
 /** A command on PATH (plus the usual system directories), like `command -v`. */
 function which(cmd: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/bin', '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(path.delimiter),
+    '/usr/local/bin',
+    '/usr/bin',
+    '/usr/sbin',
+    '/bin',
+    '/sbin',
+  ];
   for (const dir of dirs) {
     if (!dir) continue;
     const file = path.join(dir, cmd);
@@ -378,7 +425,8 @@ function reuseNote(holders: number[]): string {
 async function dockerAnswers(): Promise<{ ok: boolean; reason: string; compose?: string[] }> {
   const docker = which('docker');
   if (!docker) return { ok: false, reason: 'no docker command' };
-  if (!existsSync(path.join(REPO_ROOT, 'docker-compose.yml'))) return { ok: false, reason: `no docker-compose.yml in ${REPO_ROOT}` };
+  if (!existsSync(path.join(REPO_ROOT, 'docker-compose.yml')))
+    return { ok: false, reason: `no docker-compose.yml in ${REPO_ROOT}` };
   try {
     await run(docker, ['info', '--format', '{{.ServerVersion}}'], { timeout: 5000 });
   } catch (err) {
@@ -395,7 +443,11 @@ async function dockerAnswers(): Promise<{ ok: boolean; reason: string; compose?:
 }
 
 async function viaCompose(
-  compose: string[], service: 'postgres' | 'redis', url: string, check: () => Promise<boolean>, log: Log,
+  compose: string[],
+  service: 'postgres' | 'redis',
+  url: string,
+  check: () => Promise<boolean>,
+  log: Log,
 ): Promise<Instance | null> {
   const [cmd, ...pre] = compose as [string, ...string[]];
   const file = ['-f', path.join(REPO_ROOT, 'docker-compose.yml')];
@@ -407,7 +459,9 @@ async function viaCompose(
     return null;
   }
   if (!(await waitUntil(check, COMPOSE_WAIT_MS, 500))) {
-    log(`${service}: the docker compose service did not answer at ${redact(url)} within ${COMPOSE_WAIT_MS / 1000} s; falling back to local binaries`);
+    log(
+      `${service}: the docker compose service did not answer at ${redact(url)} within ${COMPOSE_WAIT_MS / 1000} s; falling back to local binaries`,
+    );
     return null;
   }
   log(`${service}: the docker compose service answers at ${redact(url)}`);
@@ -426,7 +480,11 @@ async function viaCompose(
 // ---------------------------------------------------------------------------------------------
 // Step 3: local PostgreSQL
 
-interface PgBin { dir: string; major: number; version: string }
+interface PgBin {
+  dir: string;
+  major: number;
+  version: string;
+}
 
 function pgVersionOf(dir: string): PgBin | null {
   if (!['initdb', 'pg_ctl', 'postgres'].every((b) => isExecutable(path.join(dir, b)))) return null;
@@ -451,8 +509,12 @@ export function findPostgresBinaries(): PgBin[] {
   for (const root of ['/usr/lib/postgresql']) {
     if (existsSync(root)) for (const v of readdirSync(root)) add(path.join(root, v, 'bin'));
   }
-  if (existsSync('/usr')) for (const d of readdirSync('/usr')) if (d.startsWith('pgsql-')) add(path.join('/usr', d, 'bin'));
-  return [...dirs].map(pgVersionOf).filter((b): b is PgBin => b !== null).sort((a, b) => b.major - a.major);
+  if (existsSync('/usr'))
+    for (const d of readdirSync('/usr')) if (d.startsWith('pgsql-')) add(path.join('/usr', d, 'bin'));
+  return [...dirs]
+    .map(pgVersionOf)
+    .filter((b): b is PgBin => b !== null)
+    .sort((a, b) => b.major - a.major);
 }
 
 function userByName(name: string): RunUser | null {
@@ -468,7 +530,9 @@ function postgresServiceUser(log: Log): RunUser | null {
   if (existing) return existing;
   const useradd = which('useradd');
   if (useradd) {
-    const r = spawnSync(useradd, ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], { encoding: 'utf8' });
+    const r = spawnSync(useradd, ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) {
       log('postgres: created the system user `postgres` to run a local PostgreSQL (it refuses to run as root)');
       return userByName('postgres');
@@ -478,7 +542,11 @@ function postgresServiceUser(log: Log): RunUser | null {
 }
 
 function canAccessAs(user: RunUser, dir: string): boolean {
-  const r = spawnSync('/bin/sh', ['-c', 'test -d "$1" && test -w "$1" && test -x "$1"', 'sh', dir], { uid: user.uid, gid: user.gid, cwd: '/' });
+  const r = spawnSync('/bin/sh', ['-c', 'test -d "$1" && test -w "$1" && test -x "$1"', 'sh', dir], {
+    uid: user.uid,
+    gid: user.gid,
+    cwd: '/',
+  });
   return r.status === 0;
 }
 
@@ -507,7 +575,8 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
   let runAs: RunUser | null = null;
   if (isRoot()) {
     runAs = postgresServiceUser(log);
-    if (!runAs) throw new Error('running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL as');
+    if (!runAs)
+      throw new Error('running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL as');
   }
 
   // Layout: <base>/postgres (the cluster) and <base>/postgres-sockets (-k).
@@ -524,8 +593,13 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
     mkdirSync(probeDir, { recursive: true, mode: 0o700 });
     chownTree(probeDir, runAs);
     if (!canAccessAs(runAs, probeDir)) {
-      const fallback = path.join(os.tmpdir(), `oms-services-${createHash('sha1').update(base).digest('hex').slice(0, 10)}`);
-      log(`postgres: user ${runAs.name} cannot reach ${probeDir} (a parent directory is private); using ${fallback} instead`);
+      const fallback = path.join(
+        os.tmpdir(),
+        `oms-services-${createHash('sha1').update(base).digest('hex').slice(0, 10)}`,
+      );
+      log(
+        `postgres: user ${runAs.name} cannot reach ${probeDir} (a parent directory is private); using ${fallback} instead`,
+      );
       base = fallback;
       mkdirSync(base, { recursive: true, mode: 0o755 });
       chmodSync(base, 0o755);
@@ -554,7 +628,9 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
       bin = same;
     } else {
       const aside = `${dir}.v${clusterMajor}.${Date.now()}`;
-      log(`postgres: ${dir} was made by PostgreSQL ${clusterMajor}, whose binaries are gone; moving it to ${aside} and creating a new cluster`);
+      log(
+        `postgres: ${dir} was made by PostgreSQL ${clusterMajor}, whose binaries are gone; moving it to ${aside} and creating a new cluster`,
+      );
       renameSync(dir, aside);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       if (runAs) chownTree(dir, runAs);
@@ -584,9 +660,15 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
       const url = localPgUrl(pidInfo.port, 'postgres');
       if (await waitUntil(() => postgresAnswers(url), 15_000, 500)) {
         await createDatabaseIfMissing(url, LOCAL_DB);
-        log(`postgres: reusing the local instance already running from ${dir} on port ${pidInfo.port} (${reuseNote(leaseHolders(leases))})`);
+        log(
+          `postgres: reusing the local instance already running from ${dir} on port ${pidInfo.port} (${reuseNote(leaseHolders(leases))})`,
+        );
         const what = `postgres (local binary, port ${pidInfo.port})`;
-        return { url: localPgUrl(pidInfo.port, LOCAL_DB), label: null, stop: leasedStop(leases, what, log, stopServer) };
+        return {
+          url: localPgUrl(pidInfo.port, LOCAL_DB),
+          label: null,
+          stop: leasedStop(leases, what, log, stopServer),
+        };
       }
       log(`postgres: the local instance in ${dir} (pid ${pidInfo.pid}) does not answer; stopping it`);
       await run(pgCtl, ['-D', dir, '-m', 'immediate', '-w', '-t', '30', 'stop'], { as: runAs }).catch(() => {});
@@ -599,7 +681,9 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
 
   const t0 = Date.now();
   if (!existsSync(versionFile)) {
-    log(`postgres: initialising a local PostgreSQL ${bin.version} cluster in ${dir}${runAs ? ` as user ${runAs.name}` : ''}`);
+    log(
+      `postgres: initialising a local PostgreSQL ${bin.version} cluster in ${dir}${runAs ? ` as user ${runAs.name}` : ''}`,
+    );
     await run(
       path.join(bin.dir, 'initdb'),
       ['-D', dir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync'],
@@ -611,16 +695,25 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
     const serverOpts = [
-      `-p ${port}`, '-h 127.0.0.1', `-k ${shq(sockets)}`,
-      '-c synchronous_commit=off', '-c max_connections=200',
+      `-p ${port}`,
+      '-h 127.0.0.1',
+      `-k ${shq(sockets)}`,
+      '-c synchronous_commit=off',
+      '-c max_connections=200',
     ].join(' ');
     try {
-      await run(pgCtl, ['-D', dir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOpts, 'start'], { as: runAs, timeout: 90_000 });
+      await run(pgCtl, ['-D', dir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOpts, 'start'], {
+        as: runAs,
+        timeout: 90_000,
+      });
     } catch (err) {
       lastErr = err;
       const info = readPostmasterPid(dir);
-      if (info && !processMatches(info.pid, ['postgres', dir])) rmSync(path.join(dir, 'postmaster.pid'), { force: true });
-      log(`postgres: starting on port ${port} failed (${firstLine(err).slice(0, 300)})${attempt < 3 ? '; retrying' : ''}`);
+      if (info && !processMatches(info.pid, ['postgres', dir]))
+        rmSync(path.join(dir, 'postmaster.pid'), { force: true });
+      log(
+        `postgres: starting on port ${port} failed (${firstLine(err).slice(0, 300)})${attempt < 3 ? '; retrying' : ''}`,
+      );
       continue;
     }
     const adminUrl = localPgUrl(port, 'postgres');
@@ -630,7 +723,9 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
       continue;
     }
     if (await createDatabaseIfMissing(adminUrl, LOCAL_DB)) log(`postgres: created database ${LOCAL_DB}`);
-    log(`postgres: started a local instance on 127.0.0.1:${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (data in ${dir})`);
+    log(
+      `postgres: started a local instance on 127.0.0.1:${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (data in ${dir})`,
+    );
     const label = `postgres (local binary, port ${port})`;
     return { url: localPgUrl(port, LOCAL_DB), label, stop: leasedStop(leases, label, log, stopServer) };
   }
@@ -642,7 +737,12 @@ async function startLocalPostgres(opts: EnsureOptions, bins: PgBin[], log: Log):
 
 /** The server's own pid (INFO server), which is what we stop: not whatever the pid file says by now. */
 async function redisPid(url: string): Promise<number> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS });
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+    connectTimeout: PROBE_TIMEOUT_MS,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -665,9 +765,17 @@ async function startLocalRedis(opts: EnsureOptions, server: string, log: Log): P
   const portFile = path.join(dir, 'redis.port');
   const leases = leasesDir(opts, 'redis');
   const stopServer = (url: string, pid: number) => async () => {
-    const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: PROBE_TIMEOUT_MS, lazyConnect: true });
+    const client = new Redis(url, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      lazyConnect: true,
+    });
     client.on('error', () => {});
-    await client.connect().then(() => client.call('SHUTDOWN', 'NOSAVE')).catch(() => {}); // the server hangs up: that is the answer
+    await client
+      .connect()
+      .then(() => client.call('SHUTDOWN', 'NOSAVE'))
+      .catch(() => {}); // the server hangs up: that is the answer
     client.disconnect();
     if (!(await waitUntil(async () => !pidAlive(pid), 5000, 50)) && processMatches(pid, ['redis'])) {
       log(`redis: SHUTDOWN did not stop pid ${pid}; sending SIGTERM`);
@@ -682,8 +790,14 @@ async function startLocalRedis(opts: EnsureOptions, server: string, log: Log): P
     const port = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : NaN;
     const url = `redis://127.0.0.1:${port}`;
     if (processMatches(pid, ['redis']) && Number.isInteger(port) && (await redisAnswers(url))) {
-      log(`redis: reusing the local instance already running from ${dir} on port ${port} (${reuseNote(leaseHolders(leases))})`);
-      return { url, label: null, stop: leasedStop(leases, `redis (local binary, port ${port})`, log, stopServer(url, await redisPid(url))) };
+      log(
+        `redis: reusing the local instance already running from ${dir} on port ${port} (${reuseNote(leaseHolders(leases))})`,
+      );
+      return {
+        url,
+        label: null,
+        stop: leasedStop(leases, `redis (local binary, port ${port})`, log, stopServer(url, await redisPid(url))),
+      };
     }
     rmSync(pidFile, { force: true });
   }
@@ -694,10 +808,28 @@ async function startLocalRedis(opts: EnsureOptions, server: string, log: Log): P
     const url = `redis://127.0.0.1:${port}`;
     const t0 = Date.now();
     try {
-      await run(server, [
-        '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
-        '--dir', dir, '--pidfile', pidFile, '--logfile', path.join(dir, 'redis.log'),
-      ], { timeout: 30_000 });
+      await run(
+        server,
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'yes',
+          '--dir',
+          dir,
+          '--pidfile',
+          pidFile,
+          '--logfile',
+          path.join(dir, 'redis.log'),
+        ],
+        { timeout: 30_000 },
+      );
     } catch (err) {
       lastErr = err;
       continue;
@@ -709,7 +841,9 @@ async function startLocalRedis(opts: EnsureOptions, server: string, log: Log): P
     }
     writeFileSync(portFile, `${port}\n`);
     const pid = await redisPid(url);
-    log(`redis: started a local instance on 127.0.0.1:${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${pid}, files in ${dir})`);
+    log(
+      `redis: started a local instance on 127.0.0.1:${port} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${pid}, files in ${dir})`,
+    );
     const label = `redis (local binary, port ${port})`;
     return { url, label, stop: leasedStop(leases, label, log, stopServer(url, pid)) };
   }
@@ -755,7 +889,9 @@ export async function ensureServices(opts: EnsureOptions): Promise<EnsuredServic
       await createDatabaseIfMissing(databaseUrl, name);
       log(`postgres: ${redact(databaseUrl)} answers; created the missing database ${name}; using it`);
     } catch (err) {
-      log(`postgres: ${redact(databaseUrl)} answers but database ${name} is missing and could not be created (${firstLine(err)}); using it anyway`);
+      log(
+        `postgres: ${redact(databaseUrl)} answers but database ${name} is missing and could not be created (${firstLine(err)}); using it anyway`,
+      );
     }
     needPg = false;
   } else if (pgProbe.ok) {
@@ -764,7 +900,11 @@ export async function ensureServices(opts: EnsureOptions): Promise<EnsuredServic
     log(`postgres: not reachable at ${redact(databaseUrl)} (${pgProbe.reason})`);
   }
   const needRedis = !redisProbe.ok;
-  log(needRedis ? `redis: not reachable at ${redact(redisUrl)} (${redisProbe.reason})` : `redis: ${redact(redisUrl)} answers (PING); using it`);
+  log(
+    needRedis
+      ? `redis: not reachable at ${redact(redisUrl)} (${redisProbe.reason})`
+      : `redis: ${redact(redisUrl)} answers (PING); using it`,
+  );
 
   if (!needPg && !needRedis) return { databaseUrl, redisUrl, started: [], stop: async () => {} };
 
@@ -804,7 +944,10 @@ export async function ensureServices(opts: EnsureOptions): Promise<EnsuredServic
     // Step 4 (before 3 when binaries are missing): apt-get what is missing.
     let pgBins = needPg ? findPostgresBinaries() : [];
     let redisServer = redisStillNeeded ? findRedisServer() : null;
-    const missing = [...(needPg && pgBins.length === 0 ? ['postgresql'] : []), ...(redisStillNeeded && !redisServer ? ['redis-server'] : [])];
+    const missing = [
+      ...(needPg && pgBins.length === 0 ? ['postgresql'] : []),
+      ...(redisStillNeeded && !redisServer ? ['redis-server'] : []),
+    ];
     if (missing.length) {
       log(`local binaries not found: ${missing.join(', ')}`);
       if (opts.install !== false && (await aptInstall(missing, log))) {
@@ -829,12 +972,16 @@ export async function ensureServices(opts: EnsureOptions): Promise<EnsuredServic
     const [pgResult, redisResult] = await Promise.allSettled([
       needPg
         ? pgBins.length
-          ? withStartLock(opts, 'postgres', log, () => startLocalPostgres(opts, pgBins, log)).catch((err: unknown) => Promise.reject(pgError(firstLine(err))))
+          ? withStartLock(opts, 'postgres', log, () => startLocalPostgres(opts, pgBins, log)).catch((err: unknown) =>
+              Promise.reject(pgError(firstLine(err))),
+            )
           : Promise.reject(pgError('no initdb/pg_ctl/postgres on PATH or under /usr/lib/postgresql/*/bin'))
         : Promise.resolve(null),
       redisStillNeeded
         ? redisServer
-          ? withStartLock(opts, 'redis', log, () => startLocalRedis(opts, redisServer, log)).catch((err: unknown) => Promise.reject(redisError(firstLine(err))))
+          ? withStartLock(opts, 'redis', log, () => startLocalRedis(opts, redisServer, log)).catch((err: unknown) =>
+              Promise.reject(redisError(firstLine(err))),
+            )
           : Promise.reject(redisError('no redis-server on PATH'))
         : Promise.resolve(null),
     ]);

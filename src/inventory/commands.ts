@@ -35,7 +35,10 @@ export async function adjustStock(
     ctx,
     command: { type: 'AdjustStock', data: { ...input, now: ctx.now } },
   });
-  return { level: { sku: input.sku, location: input.location, ...levelOf(res.state), version: res.version }, position: res.position };
+  return {
+    level: { sku: input.sku, location: input.location, ...levelOf(res.state), version: res.version },
+    position: res.position,
+  };
 }
 
 export async function countStock(
@@ -51,7 +54,13 @@ export async function countStock(
     cache: inventoryStates(deps.store),
     ctx,
     ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
-    command: { type: 'CountStock', data: { sku: input.sku, location: input.location, onHand: input.onHand, reason: 'cycle_count', now: ctx.now } },
+    command: {
+      type: 'CountStock',
+      data: { sku: input.sku, location: input.location, onHand: input.onHand, reason: 'cycle_count', now: ctx.now },
+    },
   });
-  return { level: { sku: input.sku, location: input.location, ...levelOf(res.state), version: res.version }, position: res.position };
+  return {
+    level: { sku: input.sku, location: input.location, ...levelOf(res.state), version: res.version },
+    position: res.position,
+  };
 }

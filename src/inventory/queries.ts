@@ -36,7 +36,11 @@ export async function getSkuLevel(knex: Knex, tenant: string, sku: string) {
 }
 
 /** Levels per SKU × location, in SKU then location order (keyset cursor on both). */
-export async function listLevels(knex: Knex, tenant: string, q: { location?: string; sku?: string; limit: number; cursor?: string }) {
+export async function listLevels(
+  knex: Knex,
+  tenant: string,
+  q: { location?: string; sku?: string; limit: number; cursor?: string },
+) {
   const query = knex('inventory_levels').where({ tenant });
   if (q.location) query.andWhere('location', q.location);
   if (q.sku) query.andWhere('sku', q.sku);
@@ -47,7 +51,13 @@ export async function listLevels(knex: Knex, tenant: string, q: { location?: str
   const rows = (await query.orderBy([{ column: 'sku' }, { column: 'location' }]).limit(q.limit + 1)) as LevelRow[];
   const data = rows.slice(0, q.limit).map(levelView);
   const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.sku, last.location])).toString('base64url') : null };
+  return {
+    data,
+    nextCursor:
+      rows.length > q.limit && last
+        ? Buffer.from(JSON.stringify([last.sku, last.location])).toString('base64url')
+        : null,
+  };
 }
 
 function decode(cursor: string): [string, string] {
@@ -77,17 +87,24 @@ interface MovementRow {
 }
 
 /** The ledger of a SKU, newest first. */
-export async function listMovements(knex: Knex, tenant: string, sku: string, q: { location?: string; limit: number; cursor?: string }) {
+export async function listMovements(
+  knex: Knex,
+  tenant: string,
+  sku: string,
+  q: { location?: string; limit: number; cursor?: string },
+) {
   const query = knex('inventory_movements').where({ tenant, sku });
   if (q.location) query.andWhere('location', q.location);
   if (q.cursor) {
     const [at, id] = decode(q.cursor);
     query.andWhereRaw('(occurred_at, event_id) < (?::timestamptz, ?::uuid)', [at, id]);
   }
-  const rows = (await query.orderBy([
-    { column: 'occurred_at', order: 'desc' },
-    { column: 'event_id', order: 'desc' },
-  ]).limit(q.limit + 1)) as MovementRow[];
+  const rows = (await query
+    .orderBy([
+      { column: 'occurred_at', order: 'desc' },
+      { column: 'event_id', order: 'desc' },
+    ])
+    .limit(q.limit + 1)) as MovementRow[];
   const data = rows.slice(0, q.limit).map((r) => ({
     id: r.event_id,
     type: r.type,
@@ -104,5 +121,11 @@ export async function listMovements(knex: Knex, tenant: string, sku: string, q: 
     occurredAt: r.occurred_at.toISOString(),
   }));
   const last = data[data.length - 1];
-  return { data, nextCursor: rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.occurredAt, last.id])).toString('base64url') : null };
+  return {
+    data,
+    nextCursor:
+      rows.length > q.limit && last
+        ? Buffer.from(JSON.stringify([last.occurredAt, last.id])).toString('base64url')
+        : null,
+  };
 }

@@ -34,19 +34,21 @@ export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler
           metadata: e.metadata,
           createdAt: e.createdAt.toISOString(),
         };
-        return (byType.get(e.type) ?? []).filter((h) => wants.get(h)?.(e) ?? true).map((h) => ({
-          name: h.name,
-          data,
-          opts: {
-            jobId: jobIdFor(h.name, e.id),
-            attempts: h.attempts ?? 10,
-            backoff: { type: 'exponential', delay: h.backoffMs ?? 1000 },
-            // Completed jobs stay a day so a re-dispatch of the same id is recognised.
-            removeOnComplete: { age: 24 * 3600 },
-            // Exhausted jobs are never dropped: they stay in the failed set for operators.
-            removeOnFail: false,
-          },
-        }));
+        return (byType.get(e.type) ?? [])
+          .filter((h) => wants.get(h)?.(e) ?? true)
+          .map((h) => ({
+            name: h.name,
+            data,
+            opts: {
+              jobId: jobIdFor(h.name, e.id),
+              attempts: h.attempts ?? 10,
+              backoff: { type: 'exponential', delay: h.backoffMs ?? 1000 },
+              // Completed jobs stay a day so a re-dispatch of the same id is recognised.
+              removeOnComplete: { age: 24 * 3600 },
+              // Exhausted jobs are never dropped: they stay in the failed set for operators.
+              removeOnFail: false,
+            },
+          }));
       });
       if (jobs.length > 0) await queue.addBulk(jobs);
     },

@@ -38,7 +38,12 @@ export function startWorker(deps: WorkerDeps): Worker {
         knex: deps.knex,
         queue: deps.queue,
         config: deps.config,
-        logger: deps.logger.child({ job: job.name, jobId, eventId: job.data.id, correlationId: job.data.metadata?.correlationId }),
+        logger: deps.logger.child({
+          job: job.name,
+          jobId,
+          eventId: job.data.id,
+          correlationId: job.data.metadata?.correlationId,
+        }),
         attempt: job.attemptsMade + 1,
         jobId,
       });

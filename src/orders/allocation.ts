@@ -29,8 +29,17 @@ export interface AllocationDeps {
  * Where an order line may draw stock: the default location first, then others with stock, and
  * any it already holds. For releases (`all`), every known location of the SKU.
  */
-async function candidateLocations(knex: Knex, tenant: string, sku: string, held: string[], all = false): Promise<string[]> {
-  const q = knex('inventory_levels').select('location').where({ tenant, sku }).andWhereNot('location', DEFAULT_LOCATION);
+async function candidateLocations(
+  knex: Knex,
+  tenant: string,
+  sku: string,
+  held: string[],
+  all = false,
+): Promise<string[]> {
+  const q = knex('inventory_levels')
+    .select('location')
+    .where({ tenant, sku })
+    .andWhereNot('location', DEFAULT_LOCATION);
   if (!all) q.andWhereRaw('on_hand > reserved');
   const rows = (await q.orderBy('location')) as { location: string }[];
   return [...new Set([DEFAULT_LOCATION, ...held, ...rows.map((r) => r.location)])];
@@ -43,7 +52,14 @@ function inventoryCommand(
   location: string,
   command: (state: ReturnType<typeof inventoryDecider.initialState>) => InventoryCommand | null,
 ) {
-  return handleCommand({ store: deps.store, stream: inventoryStream(ctx.tenant, sku, location), decider: inventoryDecider, cache: inventoryStates(deps.store), ctx, command });
+  return handleCommand({
+    store: deps.store,
+    stream: inventoryStream(ctx.tenant, sku, location),
+    decider: inventoryDecider,
+    cache: inventoryStates(deps.store),
+    ctx,
+    command,
+  });
 }
 
 /** Reservation held for the order per location (truth from the inventory streams). */
@@ -78,13 +94,24 @@ export async function releaseAll(
 function skusEverOn(events: readonly RecordedEvent[]): Set<string> {
   const skus = new Set<string>();
   for (const e of events) {
-    const lines = e.type === 'OrderPlaced' ? (e.data as OrderPlaced['data']).lines : e.type === 'OrderUpdated' ? (e.data as OrderUpdated['data']).changes.lines : undefined;
+    const lines =
+      e.type === 'OrderPlaced'
+        ? (e.data as OrderPlaced['data']).lines
+        : e.type === 'OrderUpdated'
+          ? (e.data as OrderUpdated['data']).changes.lines
+          : undefined;
     for (const l of lines ?? []) skus.add(l.sku);
   }
   return skus;
 }
 
-async function releaseSkus(deps: AllocationDeps, ctx: CommandContext, order: PlacedOrder, skus: Iterable<string>, reason: 'order_cancelled' | 'lines_changed') {
+async function releaseSkus(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  order: PlacedOrder,
+  skus: Iterable<string>,
+  reason: 'order_cancelled' | 'lines_changed',
+) {
   for (const sku of skus) {
     const held = order.lines.find((l) => l.sku === sku)?.reserved ?? {};
     const locations = await candidateLocations(deps.knex, ctx.tenant, sku, Object.keys(held), true);
@@ -99,7 +126,13 @@ export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skip
  * have stock that the (asynchronous) inventory read model may not show yet, e.g. the location of
  * the restock that triggered a drain.
  */
-export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, orderId: string, alsoTry: readonly string[] = [], round = 1): Promise<AllocationOutcome> {
+export async function allocateOrder(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  orderId: string,
+  alsoTry: readonly string[] = [],
+  round = 1,
+): Promise<AllocationOutcome> {
   const { state, events } = await loadOrder(deps.store, ctx.tenant, orderId);
   if (state.status === 'none') return 'skipped';
   const everSkus = skusEverOn(events);
@@ -109,12 +142,21 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
   }
   if (!holdsStock(state.status)) return 'skipped';
   // Lines removed by a change give back what they held.
-  await releaseSkus(deps, ctx, state, [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)), 'lines_changed');
+  await releaseSkus(
+    deps,
+    ctx,
+    state,
+    [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)),
+    'lines_changed',
+  );
 
   const allocations: LineAllocation[] = [];
   const shortBySku = new Map<string, number>();
   for (const line of state.lines) {
-    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, [...Object.keys(line.reserved), ...alsoTry]);
+    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, [
+      ...Object.keys(line.reserved),
+      ...alsoTry,
+    ]);
     const held = await heldByLocation(deps, ctx.tenant, orderId, line.sku, locations);
     const wanted = line.quantity - shippedOf(line);
     let total = [...held.values()].reduce((a, b) => a + b, 0);
@@ -126,7 +168,12 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
       if (excess <= 0) continue;
       await inventoryCommand(deps, ctx, line.sku, location, (s) => {
         const q = Math.min(excess, reservedFor(s, orderId));
-        return q > 0 ? { type: 'ReleaseReservation', data: { sku: line.sku, location, orderId, quantity: q, reason: 'lines_changed', now: ctx.now } } : null;
+        return q > 0
+          ? {
+              type: 'ReleaseReservation',
+              data: { sku: line.sku, location, orderId, quantity: q, reason: 'lines_changed', now: ctx.now },
+            }
+          : null;
       });
       total -= excess;
       held.set(location, (held.get(location) ?? 0) - excess);
@@ -139,7 +186,9 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
       const target = (held.get(location) ?? 0) + need;
       const res = await inventoryCommand(deps, ctx, line.sku, location, (s) => {
         const q = target - reservedFor(s, orderId);
-        return q > 0 ? { type: 'ReserveStock', data: { sku: line.sku, location, orderId, quantity: q, now: ctx.now } } : null;
+        return q > 0
+          ? { type: 'ReserveStock', data: { sku: line.sku, location, orderId, quantity: q, now: ctx.now } }
+          : null;
       });
       const now = reservedFor(res.state, orderId);
       total += now - (held.get(location) ?? 0);
@@ -159,7 +208,8 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
       ctx,
       command: { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
     });
-    if (res.state.status === 'none' || !['confirmed', 'backordered', 'partially_shipped'].includes(res.state.status)) return 'skipped';
+    if (res.state.status === 'none' || !['confirmed', 'backordered', 'partially_shipped'].includes(res.state.status))
+      return 'skipped';
     outcome = isFullyReserved(res.state) ? 'confirmed' : 'backordered';
   } catch (err) {
     if (err instanceof DomainError && err.code === 'order_already_cancelled') {
@@ -176,8 +226,19 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
     const short = shortBySku.get(line.sku) ?? 0;
     const res = await inventoryCommand(deps, ctx, line.sku, DEFAULT_LOCATION, (s) => {
       const queued = s.waitList.find((b) => b.orderId === orderId);
-      if (short > 0) return queued?.quantity === short ? null : { type: 'QueueBackorder', data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, quantity: short, now: ctx.now } };
-      return queued ? { type: 'DequeueBackorder', data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, reason: 'allocated_elsewhere', now: ctx.now } } : null;
+      if (short > 0)
+        return queued?.quantity === short
+          ? null
+          : {
+              type: 'QueueBackorder',
+              data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, quantity: short, now: ctx.now },
+            };
+      return queued
+        ? {
+            type: 'DequeueBackorder',
+            data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, reason: 'allocated_elsewhere', now: ctx.now },
+          }
+        : null;
     });
     if (short > 0 && unitsOrderMayTake(res.state, orderId) > 0) openNow = true;
   }
@@ -188,7 +249,13 @@ export async function allocateOrder(deps: AllocationDeps, ctx: CommandContext, o
 }
 
 /** After stock became available for a SKU: offer it to the waiting orders, oldest first. */
-export async function drainBackorders(deps: AllocationDeps, ctx: CommandContext, sku: string, location: string, max = 200): Promise<number> {
+export async function drainBackorders(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  sku: string,
+  location: string,
+  max = 200,
+): Promise<number> {
   const { state } = await loadInventory(deps.store, ctx.tenant, sku, DEFAULT_LOCATION);
   let confirmed = 0;
   for (const waiting of state.waitList.slice(0, max)) {

@@ -24,22 +24,35 @@ export interface OrderCommandDeps {
 export const orderStream = (tenant: string, id: string) => streamName(tenant, 'order', id);
 
 const externalIdTaken = (externalId: string) =>
-  new DomainError('order_external_id_taken', `another order of this tenant already has externalId ${externalId}`, 'conflict');
+  new DomainError(
+    'order_external_id_taken',
+    `another order of this tenant already has externalId ${externalId}`,
+    'conflict',
+  );
 const externalIdClaimDecider = uniqueClaimDecider(externalIdTaken);
 
 const customerForgottenForOrders = (id: string) =>
-  new DomainError('customer_forgotten', `customer ${id}'s personal data was forgotten; place the order for a new customer`, 'unprocessable', { customerId: id });
+  new DomainError(
+    'customer_forgotten',
+    `customer ${id}'s personal data was forgotten; place the order for a new customer`,
+    'unprocessable',
+    { customerId: id },
+  );
 const customerNotFound = (id: string) =>
   new DomainError('customer_not_found', `customer ${id} does not exist`, 'unprocessable', { customerId: id });
 
-export const loadOrder = (store: EventStore, tenant: string, id: string) => loadAggregate(store, orderStream(tenant, id), orderDecider);
+export const loadOrder = (store: EventStore, tenant: string, id: string) =>
+  loadAggregate(store, orderStream(tenant, id), orderDecider);
 
 export interface OrderCommandResult {
   order: OrderView;
   position: Position | null;
 }
 
-function result(res: { state: ReturnType<typeof orderDecider.initialState>; version: number; position: Position | null }, id: string): OrderCommandResult {
+function result(
+  res: { state: ReturnType<typeof orderDecider.initialState>; version: number; position: Position | null },
+  id: string,
+): OrderCommandResult {
   if (res.state.status === 'none') throw orderNotFound(id);
   return { order: orderView(res.state as PlacedOrder, res.version), position: res.position };
 }
@@ -47,10 +60,21 @@ function result(res: { state: ReturnType<typeof orderDecider.initialState>; vers
 export async function placeOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: { customerId: string; currency: string; lines: OrderLineInput[]; shippingAddress: Address; externalId: string | null; notes: string | null },
+  input: {
+    customerId: string;
+    currency: string;
+    lines: OrderLineInput[];
+    shippingAddress: Address;
+    externalId: string | null;
+    notes: string | null;
+  },
 ): Promise<OrderCommandResult> {
   // The customer must exist now: read its stream (not a read model that may lag).
-  const { state: customer } = await loadAggregate(deps.store, customerStream(ctx.tenant, input.customerId), customerDecider);
+  const { state: customer } = await loadAggregate(
+    deps.store,
+    customerStream(ctx.tenant, input.customerId),
+    customerDecider,
+  );
   if (customer.status !== 'active') throw customerNotFound(input.customerId);
   // A forgotten customer has no data key any more, so no new personal data can be kept for them.
   if (customer.forgottenAt) throw customerForgottenForOrders(input.customerId);
@@ -65,7 +89,8 @@ export async function placeOrder(
         value: input.externalId,
         ownerId: orderId,
         // externalId never changes, so an existing owner always still holds it.
-        ownerStillHolds: async (owner: string) => ((await loadOrder(deps.store, ctx.tenant, owner)).version > 0 ? true : null),
+        ownerStillHolds: async (owner: string) =>
+          (await loadOrder(deps.store, ctx.tenant, owner)).version > 0 ? true : null,
       }
     : null;
   if (claim) await claimUniqueValue(claim);
@@ -111,10 +136,19 @@ async function onExistingOrder(
 export function updateOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: { orderId: string; lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; expectedVersion?: number },
+  input: {
+    orderId: string;
+    lines?: OrderLineInput[];
+    shippingAddress?: Address;
+    notes?: string | null;
+    expectedVersion?: number;
+  },
 ): Promise<OrderCommandResult> {
   const { orderId, expectedVersion, ...changes } = input;
-  return onExistingOrder(deps, ctx, orderId, expectedVersion, { type: 'UpdateOrder', data: { ...changes, now: ctx.now } });
+  return onExistingOrder(deps, ctx, orderId, expectedVersion, {
+    type: 'UpdateOrder',
+    data: { ...changes, now: ctx.now },
+  });
 }
 
 export function cancelOrder(
@@ -122,5 +156,8 @@ export function cancelOrder(
   ctx: CommandContext,
   input: { orderId: string; reason: string; expectedVersion?: number },
 ): Promise<OrderCommandResult> {
-  return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, { type: 'CancelOrder', data: { reason: input.reason, now: ctx.now } });
+  return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, {
+    type: 'CancelOrder',
+    data: { reason: input.reason, now: ctx.now },
+  });
 }

@@ -1,5 +1,12 @@
 import type { Address } from '../../domain/shared/address.ts';
-import { allowedActions, reservedOf, shippedOf, subtotalOf, type OrderAction, type PlacedOrder } from '../../domain/orders/state.ts';
+import {
+  allowedActions,
+  reservedOf,
+  shippedOf,
+  subtotalOf,
+  type OrderAction,
+  type PlacedOrder,
+} from '../../domain/orders/state.ts';
 
 /** The order as the API shows it. */
 export interface OrderView {

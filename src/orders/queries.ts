@@ -11,7 +11,13 @@ interface Row {
 
 /** The hottest read of the API: a named prepared statement, parsed and planned once per connection. */
 export async function getOrder(pool: pg.Pool, tenant: string, id: string): Promise<OrderView | null> {
-  const row = (await pool.query<Row>({ name: 'get-order', text: 'select state, version from orders where tenant = $1 and id = $2', values: [tenant, id] })).rows[0];
+  const row = (
+    await pool.query<Row>({
+      name: 'get-order',
+      text: 'select state, version from orders where tenant = $1 and id = $2',
+      values: [tenant, id],
+    })
+  ).rows[0];
   return row ? orderView(row.state, row.version) : null;
 }
 
@@ -26,7 +32,11 @@ export interface OrderFilter {
 }
 
 /** Newest first; each filter combination is served by an index that starts with (tenant, filter, created_at). */
-export async function listOrders(knex: Knex, tenant: string, f: OrderFilter): Promise<{ data: OrderView[]; nextCursor: string | null }> {
+export async function listOrders(
+  knex: Knex,
+  tenant: string,
+  f: OrderFilter,
+): Promise<{ data: OrderView[]; nextCursor: string | null }> {
   const cursor = decodeCursor(f.cursor);
   const q = knex('orders').select('state', 'version', 'created_at', 'id').where({ tenant });
   if (f.status) q.andWhere('status', f.status);
@@ -35,10 +45,12 @@ export async function listOrders(knex: Knex, tenant: string, f: OrderFilter): Pr
   if (f.createdFrom) q.andWhere('created_at', '>=', f.createdFrom);
   if (f.createdTo) q.andWhere('created_at', '<', f.createdTo);
   if (cursor) q.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
-  const rows = (await q.orderBy([
-    { column: 'created_at', order: 'desc' },
-    { column: 'id', order: 'desc' },
-  ]).limit(f.limit + 1)) as (Row & { created_at: Date; id: string })[];
+  const rows = (await q
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(f.limit + 1)) as (Row & { created_at: Date; id: string })[];
   const p = page(rows, f.limit, (r) => ({ createdAt: r.created_at.toISOString(), id: r.id }));
   return { data: p.data.map((r) => orderView(r.state, r.version)), nextCursor: p.nextCursor };
 }

@@ -24,12 +24,20 @@ export function seal(key: Buffer, tenant: string, customerId: string, value: unk
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(tenant, customerId));
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return { enc: ENVELOPE_VERSION, customerId, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  return {
+    enc: ENVELOPE_VERSION,
+    customerId,
+    iv: iv.toString('base64'),
+    ct: ct.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+  };
 }
 
 /** Throws when the key, the tenant/customer or the ciphertext do not match. */
 export function open(key: Buffer, tenant: string, envelope: PiiEnvelope): unknown {
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64')).setAAD(aad(tenant, envelope.customerId));
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64')).setAAD(
+    aad(tenant, envelope.customerId),
+  );
   decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
   const plain = Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
   return JSON.parse(plain.toString('utf8'));

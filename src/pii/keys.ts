@@ -65,7 +65,12 @@ export class PiiKeys {
       else missing.push(id);
     }
     if (missing.length > 0) {
-      const rows = (await this.pool.query<KeyRow>('select customer_id, wrapped_key, master_key_id from pii_keys where tenant = $1 and customer_id = any($2)', [tenant, missing])).rows;
+      const rows = (
+        await this.pool.query<KeyRow>(
+          'select customer_id, wrapped_key, master_key_id from pii_keys where tenant = $1 and customer_id = any($2)',
+          [tenant, missing],
+        )
+      ).rows;
       const found = new Map(rows.map((r) => [r.customer_id, this.unwrapRow(tenant, r)]));
       for (const id of missing) {
         const key = found.get(id) ?? null;
@@ -103,7 +108,10 @@ export class PiiKeys {
     try {
       await client.query('begin');
       await client.query('delete from pii_keys where tenant = $1 and customer_id = $2', [tenant, customerId]);
-      await client.query('insert into pii_keys_destroyed (tenant, customer_id) values ($1, $2) on conflict do nothing', [tenant, customerId]);
+      await client.query(
+        'insert into pii_keys_destroyed (tenant, customer_id) values ($1, $2) on conflict do nothing',
+        [tenant, customerId],
+      );
       await client.query('commit');
     } catch (err) {
       await client.query('rollback').catch(() => {});
@@ -116,22 +124,28 @@ export class PiiKeys {
 
   /** Re-wraps every key not under the current master key; returns how many. */
   async rewrap(): Promise<number> {
-    const rows = (await this.pool.query<KeyRow & { tenant: string }>('select tenant, customer_id, wrapped_key, master_key_id from pii_keys where master_key_id <> $1', [this.currentId])).rows;
+    const rows = (
+      await this.pool.query<KeyRow & { tenant: string }>(
+        'select tenant, customer_id, wrapped_key, master_key_id from pii_keys where master_key_id <> $1',
+        [this.currentId],
+      )
+    ).rows;
     for (const r of rows) {
       const key = this.unwrapRow(r.tenant, r);
-      await this.pool.query('update pii_keys set wrapped_key = $3, master_key_id = $4 where tenant = $1 and customer_id = $2', [
-        r.tenant,
-        r.customer_id,
-        wrap(this.master.current, r.tenant, r.customer_id, key),
-        this.currentId,
-      ]);
+      await this.pool.query(
+        'update pii_keys set wrapped_key = $3, master_key_id = $4 where tenant = $1 and customer_id = $2',
+        [r.tenant, r.customer_id, wrap(this.master.current, r.tenant, r.customer_id, key), this.currentId],
+      );
     }
     return rows.length;
   }
 
   private unwrapRow(tenant: string, r: KeyRow): Buffer {
     const master = this.masters.get(r.master_key_id);
-    if (!master) throw new Error(`data key of ${r.customer_id} is wrapped by an unknown master key ${r.master_key_id}: set OMS_MASTER_KEY_PREVIOUS`);
+    if (!master)
+      throw new Error(
+        `data key of ${r.customer_id} is wrapped by an unknown master key ${r.master_key_id}: set OMS_MASTER_KEY_PREVIOUS`,
+      );
     return unwrap(master, tenant, r.customer_id, r.wrapped_key);
   }
 

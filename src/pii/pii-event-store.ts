@@ -24,7 +24,10 @@ function slots(type: string, data: Data, copy: (d: Data) => Data): { data: Data;
     case 'CustomerRegistered':
     case 'CustomerUpdated': {
       const d = copy(data);
-      return { data: d, slots: [{ holder: d, field: 'pii', redacted: type === 'CustomerRegistered' ? redactedPii : () => ({}) }] };
+      return {
+        data: d,
+        slots: [{ holder: d, field: 'pii', redacted: type === 'CustomerRegistered' ? redactedPii : () => ({}) }],
+      };
     }
     case 'OrderPlaced': {
       const d = copy(data);
@@ -52,7 +55,8 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
     // OrderUpdated does not repeat the customer: the order's first event names it.
     const placed = (await store.readStream(streamName)).find((r) => r.type === 'OrderPlaced');
     const customerId = (placed?.data as Data | undefined)?.customerId;
-    if (typeof customerId !== 'string') throw new Error(`cannot tell whose personal data ${e.type} on ${streamName} holds`);
+    if (typeof customerId !== 'string')
+      throw new Error(`cannot tell whose personal data ${e.type} on ${streamName} holds`);
     return customerId;
   }
 
@@ -107,7 +111,8 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
 
   return {
     kind: store.kind,
-    appendToStream: async (streamName, events, options) => store.appendToStream(streamName, await encrypt(streamName, events), options),
+    appendToStream: async (streamName, events, options) =>
+      store.appendToStream(streamName, await encrypt(streamName, events), options),
     readStream: async (...a) => decrypt(await store.readStream(...a)),
     readAll: async (...a) => decrypt(await store.readAll(...a)),
     subscribeToAll: (options) => ({

@@ -16,7 +16,10 @@ export async function ensureCheckpoint(knex: Knex, name: string): Promise<void> 
   await knex('projection_checkpoints').insert({ name }).onConflict('name').ignore();
 }
 
-export async function readCheckpoint(knex: Knex | Knex.Transaction, name: string): Promise<{ position: Position | null; eventsProcessed: number; updatedAt: Date } | null> {
+export async function readCheckpoint(
+  knex: Knex | Knex.Transaction,
+  name: string,
+): Promise<{ position: Position | null; eventsProcessed: number; updatedAt: Date } | null> {
   const row = (await knex('projection_checkpoints').where({ name }).first()) as Row | undefined;
   if (!row) return null;
   const position = { commit: BigInt(row.position_commit), prepare: BigInt(row.position_prepare) };
@@ -32,9 +35,19 @@ export async function readCheckpoint(knex: Knex | Knex.Transaction, name: string
  * checkpoint is not where this writer last saw it (another instance moved it): the transaction
  * then rolls back with its read-model writes, so no event is applied twice or skipped.
  */
-export async function advanceCheckpoint(trx: Knex.Transaction, name: string, from: Position | null, to: Position, count: number): Promise<void> {
+export async function advanceCheckpoint(
+  trx: Knex.Transaction,
+  name: string,
+  from: Position | null,
+  to: Position,
+  count: number,
+): Promise<void> {
   const updated = await trx('projection_checkpoints')
-    .where({ name, position_commit: (from?.commit ?? 0n).toString(), position_prepare: (from?.prepare ?? 0n).toString() })
+    .where({
+      name,
+      position_commit: (from?.commit ?? 0n).toString(),
+      position_prepare: (from?.prepare ?? 0n).toString(),
+    })
     .update({
       position_commit: to.commit.toString(),
       position_prepare: to.prepare.toString(),

@@ -29,7 +29,9 @@ export class AdvisoryLock {
     client.on('error', markLost);
     client.on('end', markLost);
     await client.connect();
-    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [this.key]);
+    const res = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 0)) as ok', [
+      this.key,
+    ]);
     if (!res.rows[0]?.ok) {
       await client.end().catch(() => {});
       return false;

@@ -74,11 +74,20 @@ async function createShadow(knex: Knex, p: Projection): Promise<{ schema: string
 }
 
 /** Applies every event after `from` up to `until` (inclusive; null = the head) into the shadow tables. */
-async function replay(opts: RebuildOptions, schema: string, from: Position | null, until: Position | null, trx?: Knex.Transaction, seen = { done: 0, started: Date.now() }, total: number | null = null) {
+async function replay(
+  opts: RebuildOptions,
+  schema: string,
+  from: Position | null,
+  until: Position | null,
+  trx?: Knex.Transaction,
+  seen = { done: 0, started: Date.now() },
+  total: number | null = null,
+) {
   const handles = new Set(opts.projection.handles);
   let after = from;
   // Only the projection's own event types: a rebuild skips (and never decrypts) the rest of the log.
-  const read = (position: Position | null) => opts.store.readAll({ after: position, maxCount: opts.batchSize ?? REBUILD_PAGE, types: opts.projection.handles });
+  const read = (position: Position | null) =>
+    opts.store.readAll({ after: position, maxCount: opts.batchSize ?? REBUILD_PAGE, types: opts.projection.handles });
   let next = read(after);
   next.catch(() => {});
   for (;;) {
@@ -111,7 +120,10 @@ async function replay(opts: RebuildOptions, schema: string, from: Position | nul
  * Replays into shadow tables, then inside one transaction: locks the live tables (the live
  * projector waits), catches the shadow up to the live checkpoint, and runs `finish`.
  */
-async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transaction, schema: string) => Promise<T>): Promise<{ result: T; events: number; seconds: number }> {
+async function buildShadow<T>(
+  opts: RebuildOptions,
+  finish: (trx: Knex.Transaction, schema: string) => Promise<T>,
+): Promise<{ result: T; events: number; seconds: number }> {
   const { knex, projection } = opts;
   const { schema, deferredIndexes } = await createShadow(knex, projection);
   const total = await totalEvents(knex, opts.store, projection.handles);
@@ -120,10 +132,12 @@ async function buildShadow<T>(opts: RebuildOptions, finish: (trx: Knex.Transacti
     const reached = await replay(opts, schema, null, null, undefined, seen, total);
     for (const def of deferredIndexes) await knex.raw(def);
     const result = await knex.transaction(async (trx) => {
-      for (const t of projection.tables) await trx.raw(`lock table ??.?? in share row exclusive mode`, [liveSchema(projection), t]);
+      for (const t of projection.tables)
+        await trx.raw(`lock table ??.?? in share row exclusive mode`, [liveSchema(projection), t]);
       await trx.raw(`select 1 from projection_checkpoints where name = ? for update`, [projection.name]);
       const live = (await readCheckpoint(trx, projection.name))?.position ?? null;
-      if (live && (!reached || comparePositions(reached, live) < 0)) await replay(opts, schema, reached, live, trx, seen, total);
+      if (live && (!reached || comparePositions(reached, live) < 0))
+        await replay(opts, schema, reached, live, trx, seen, total);
       // The shadow must not be ahead of the live checkpoint: rebuild what the live model claims to cover.
       if (live && reached && comparePositions(reached, live) > 0) {
         throw new Error('the live projection is behind the log; let it catch up (or stop writes) and run again');
@@ -154,19 +168,49 @@ async function rowCount(trx: Knex.Transaction, schema: string, table: string): P
 }
 
 /** Rebuilds in shadow and reports every table whose rows differ from the live ones. */
-export async function verifyProjection(opts: RebuildOptions): Promise<{ differences: TableDifference[]; checksums: Record<string, { live: string; rebuilt: string }>; events: number; seconds: number }> {
+export async function verifyProjection(opts: RebuildOptions): Promise<{
+  differences: TableDifference[];
+  checksums: Record<string, { live: string; rebuilt: string }>;
+  events: number;
+  seconds: number;
+}> {
   const { result, ...stats } = await buildShadow(opts, async (trx, schema) => {
     const differences: TableDifference[] = [];
     const checksums: Record<string, { live: string; rebuilt: string }> = {};
     for (const t of opts.projection.tables) {
       const sum = async (s: string) =>
-        (await trx.raw(`select coalesce(md5(string_agg(md5(x::text), '' order by md5(x::text))), '') as h from ??.?? x`, [s, t])).rows[0].h as string;
+        (
+          await trx.raw(
+            `select coalesce(md5(string_agg(md5(x::text), '' order by md5(x::text))), '') as h from ??.?? x`,
+            [s, t],
+          )
+        ).rows[0].h as string;
       const live = liveSchema(opts.projection);
       checksums[t] = { live: await sum(live), rebuilt: await sum(schema) };
       if (checksums[t].live === checksums[t].rebuilt) continue;
-      const onlyLive = (await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [live, t, schema, t])).rows[0].n;
-      const onlyRebuilt = (await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [schema, t, live, t])).rows[0].n;
-      differences.push({ table: t, liveRows: await rowCount(trx, live, t), rebuiltRows: await rowCount(trx, schema, t), onlyLive, onlyRebuilt });
+      const onlyLive = (
+        await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [
+          live,
+          t,
+          schema,
+          t,
+        ])
+      ).rows[0].n;
+      const onlyRebuilt = (
+        await trx.raw(`select count(*)::int as n from (select * from ??.?? except all select * from ??.??) d`, [
+          schema,
+          t,
+          live,
+          t,
+        ])
+      ).rows[0].n;
+      differences.push({
+        table: t,
+        liveRows: await rowCount(trx, live, t),
+        rebuiltRows: await rowCount(trx, schema, t),
+        onlyLive,
+        onlyRebuilt,
+      });
     }
     return { differences, checksums };
   });

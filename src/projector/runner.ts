@@ -94,10 +94,15 @@ export class ProjectionRunner {
   /** Applies the next batch; returns the number of log events it moved past (0: caught up). */
   async processBatch(): Promise<number> {
     const { knex, store, projection, metrics } = this.opts;
-    this.checkpoint ??= { position: (await readCheckpoint(knex, projection.name))?.position ?? null, readAt: Date.now() };
+    this.checkpoint ??= {
+      position: (await readCheckpoint(knex, projection.name))?.position ?? null,
+      readAt: Date.now(),
+    };
     const from: Position | null = this.checkpoint.position;
     const maxCount = this.opts.batchSize ?? 1000;
-    const events = this.opts.readLog ? await this.opts.readLog(from, maxCount) : await store.readAll({ after: from, maxCount });
+    const events = this.opts.readLog
+      ? await this.opts.readLog(from, maxCount)
+      : await store.readAll({ after: from, maxCount });
     if (events.length === 0) {
       if (Date.now() - this.checkpoint.readAt > CHECKPOINT_REREAD_MS) this.checkpoint = null;
       metrics?.projectionLag.set({ projection: projection.name }, 0);
@@ -106,13 +111,17 @@ export class ProjectionRunner {
     const handled = events.filter((e) => this.handles.has(e.type));
     const last = events[events.length - 1]!;
     await knex.transaction(async (trx) => {
-      if (projection.schema && projection.schema !== 'public') await trx.raw('set local search_path to ??, public', [projection.schema]);
+      if (projection.schema && projection.schema !== 'public')
+        await trx.raw('set local search_path to ??, public', [projection.schema]);
       if (handled.length > 0) await projection.apply(trx, handled);
       await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
     });
     this.checkpoint = { position: last.position, readAt: this.checkpoint.readAt };
     metrics?.projectionEvents.inc({ projection: projection.name }, events.length);
-    metrics?.projectionLag.set({ projection: projection.name }, Math.max(0, (Date.now() - last.createdAt.getTime()) / 1000));
+    metrics?.projectionLag.set(
+      { projection: projection.name },
+      Math.max(0, (Date.now() - last.createdAt.getTime()) / 1000),
+    );
     return events.length;
   }
 }

@@ -12,7 +12,10 @@ export type LogPageReader = (after: Position | null, maxCount: number) => Promis
  * reused only for `emptyTtlMs`, so new events are seen at most that much later.
  * Pages are shared: readers must not modify the events.
  */
-export function sharedLogReader(store: EventStore, options: { emptyTtlMs?: number; maxPages?: number } = {}): LogPageReader {
+export function sharedLogReader(
+  store: EventStore,
+  options: { emptyTtlMs?: number; maxPages?: number } = {},
+): LogPageReader {
   const emptyTtlMs = options.emptyTtlMs ?? 10;
   const maxPages = options.maxPages ?? 8;
   const pages = new Map<string, { at: number; page: Promise<RecordedEvent[]>; held: boolean }>();

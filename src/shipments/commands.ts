@@ -37,13 +37,24 @@ function pickLocation(order: PlacedOrder, lines: ShipmentLine[]): string {
 }
 
 /** Commits the inventory and creates the shipment stream for a shipment the order recorded. Idempotent. */
-export async function completeShipment(deps: ShipmentDeps, ctx: CommandContext, orderId: string, shipmentId: string): Promise<void> {
+export async function completeShipment(
+  deps: ShipmentDeps,
+  ctx: CommandContext,
+  orderId: string,
+  shipmentId: string,
+): Promise<void> {
   const { state, events } = await loadOrder(deps.store, ctx.tenant, orderId);
   if (state.status === 'none') return;
   const ref = state.shipments[shipmentId];
-  const recorded = events.find((e) => e.type === 'OrderShipmentRecorded' && (e.data as { shipmentId: string }).shipmentId === shipmentId);
+  const recorded = events.find(
+    (e) => e.type === 'OrderShipmentRecorded' && (e.data as { shipmentId: string }).shipmentId === shipmentId,
+  );
   if (!ref || !recorded) return;
-  const details = (recorded.data as { details?: ShipmentDetails }).details ?? { carrier: 'unknown', trackingNumber: null, service: null };
+  const details = (recorded.data as { details?: ShipmentDetails }).details ?? {
+    carrier: 'unknown',
+    trackingNumber: null,
+    service: null,
+  };
   const committed: ShipmentLine[] = [];
   try {
     for (const line of ref.lines) {
@@ -56,7 +67,17 @@ export async function completeShipment(deps: ShipmentDeps, ctx: CommandContext, 
         command: (s) =>
           s.shipments[shipmentId]
             ? null
-            : { type: 'CommitReservation' as const, data: { sku: line.sku, location: ref.location, orderId, shipmentId, quantity: line.quantity, now: ctx.now } },
+            : {
+                type: 'CommitReservation' as const,
+                data: {
+                  sku: line.sku,
+                  location: ref.location,
+                  orderId,
+                  shipmentId,
+                  quantity: line.quantity,
+                  now: ctx.now,
+                },
+              },
       });
       committed.push(line);
     }
@@ -70,23 +91,39 @@ export async function completeShipment(deps: ShipmentDeps, ctx: CommandContext, 
     stream: shipmentStream(ctx.tenant, shipmentId),
     decider: shipmentDecider,
     ctx,
-    command: (s) => (s.status !== 'none' ? null : { type: 'CreateShipment' as const, data: { shipmentId, orderId, lines: ref.lines, location: ref.location, ...details, now: ctx.now } }),
+    command: (s) =>
+      s.status !== 'none'
+        ? null
+        : {
+            type: 'CreateShipment' as const,
+            data: { shipmentId, orderId, lines: ref.lines, location: ref.location, ...details, now: ctx.now },
+          },
   });
 }
 
 /** Puts a shipment's units back as reserved and tells the order it did not ship. Idempotent. */
-export async function undoShipment(deps: ShipmentDeps, ctx: CommandContext, orderId: string, shipmentId: string, location: string, lines: ShipmentLine[]) {
+export async function undoShipment(
+  deps: ShipmentDeps,
+  ctx: CommandContext,
+  orderId: string,
+  shipmentId: string,
+  location: string,
+  lines: ShipmentLine[],
+) {
   for (const line of lines) {
     await handleCommand({
       store: deps.store,
       stream: inventoryStream(ctx.tenant, line.sku, location),
       decider: inventoryDecider,
-    cache: inventoryStates(deps.store),
+      cache: inventoryStates(deps.store),
       ctx,
       command: (s) => {
         const c = s.shipments[shipmentId];
         return c && c.quantity > c.returned
-          ? { type: 'ReturnShippedToReservation' as const, data: { sku: line.sku, location, orderId, shipmentId, quantity: c.quantity - c.returned, now: ctx.now } }
+          ? {
+              type: 'ReturnShippedToReservation' as const,
+              data: { sku: line.sku, location, orderId, shipmentId, quantity: c.quantity - c.returned, now: ctx.now },
+            }
           : null;
       },
     });
@@ -96,14 +133,24 @@ export async function undoShipment(deps: ShipmentDeps, ctx: CommandContext, orde
     stream: orderStream(ctx.tenant, orderId),
     decider: orderDecider,
     ctx,
-    command: (o) => (o.status !== 'none' && o.shipments[shipmentId] && o.shipments[shipmentId].status !== 'cancelled' ? { type: 'RecordShipmentCancelled' as const, data: { shipmentId, now: ctx.now } } : null),
+    command: (o) =>
+      o.status !== 'none' && o.shipments[shipmentId] && o.shipments[shipmentId].status !== 'cancelled'
+        ? { type: 'RecordShipmentCancelled' as const, data: { shipmentId, now: ctx.now } }
+        : null,
   });
 }
 
 export async function createShipment(
   deps: ShipmentDeps,
   ctx: CommandContext,
-  input: { orderId: string; lines: ShipmentLine[]; location?: string; carrier: string; trackingNumber: string | null; service: string | null },
+  input: {
+    orderId: string;
+    lines: ShipmentLine[];
+    location?: string;
+    carrier: string;
+    trackingNumber: string | null;
+    service: string | null;
+  },
 ): Promise<{ shipment: ShipmentView; position: Position | null }> {
   const { state } = await loadOrder(deps.store, ctx.tenant, input.orderId);
   if (state.status === 'none') throw orderNotFound(input.orderId);
@@ -117,7 +164,13 @@ export async function createShipment(
     ctx,
     command: {
       type: 'RecordShipment',
-      data: { shipmentId, location, lines: input.lines, details: { carrier: input.carrier, trackingNumber: input.trackingNumber, service: input.service }, now: ctx.now },
+      data: {
+        shipmentId,
+        location,
+        lines: input.lines,
+        details: { carrier: input.carrier, trackingNumber: input.trackingNumber, service: input.service },
+        now: ctx.now,
+      },
     },
   });
   await completeShipment(deps, ctx, input.orderId, shipmentId);
@@ -129,7 +182,15 @@ export async function createShipment(
 export async function recordTrackingEvent(
   deps: ShipmentDeps,
   ctx: CommandContext,
-  input: { shipmentId: string; status: TrackingStatus; occurredAt?: string; location?: string; description?: string; carrierCode?: string; expectedVersion?: number },
+  input: {
+    shipmentId: string;
+    status: TrackingStatus;
+    occurredAt?: string;
+    location?: string;
+    description?: string;
+    carrierCode?: string;
+    expectedVersion?: number;
+  },
 ): Promise<{ shipment: ShipmentView; position: Position | null }> {
   const res = await handleCommand({
     store: deps.store,
@@ -167,7 +228,10 @@ export async function followShipmentStatus(deps: ShipmentDeps, ctx: CommandConte
       stream: orderStream(ctx.tenant, s.orderId),
       decider: orderDecider,
       ctx,
-      command: (o) => (o.status !== 'none' && o.shipments[shipmentId]?.status === 'active' ? { type: 'RecordShipmentDelivered' as const, data: { shipmentId, now: ctx.now } } : null),
+      command: (o) =>
+        o.status !== 'none' && o.shipments[shipmentId]?.status === 'active'
+          ? { type: 'RecordShipmentDelivered' as const, data: { shipmentId, now: ctx.now } }
+          : null,
     });
   }
 }

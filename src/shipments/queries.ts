@@ -15,21 +15,34 @@ export async function getShipment(knex: Knex, tenant: string, id: string): Promi
   return row ? shipmentView(row.state, row.version) : null;
 }
 
-export async function listShipments(knex: Knex, tenant: string, q: { orderId?: string; status?: string; limit: number; cursor?: string }) {
+export async function listShipments(
+  knex: Knex,
+  tenant: string,
+  q: { orderId?: string; status?: string; limit: number; cursor?: string },
+) {
   const cursor = decodeCursor(q.cursor);
   const query = knex('shipments').select('id', 'state', 'version', 'created_at').where({ tenant });
   if (q.orderId) query.andWhere('order_id', q.orderId);
   if (q.status) query.andWhere('status', q.status);
   if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
-  const rows = (await query.orderBy([
-    { column: 'created_at', order: 'desc' },
-    { column: 'id', order: 'desc' },
-  ]).limit(q.limit + 1)) as Row[];
+  const rows = (await query
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(q.limit + 1)) as Row[];
   const p = page(rows, q.limit, (r) => ({ createdAt: r.created_at.toISOString(), id: r.id }));
   return { data: p.data.map((r) => shipmentView(r.state, r.version)), nextCursor: p.nextCursor };
 }
 
-export async function findByTrackingNumber(knex: Knex, tenant: string, trackingNumber: string): Promise<ShipmentView[]> {
-  const rows = (await knex('shipments').select('id', 'state', 'version', 'created_at').where({ tenant, tracking_number: trackingNumber }).orderBy('created_at', 'desc')) as Row[];
+export async function findByTrackingNumber(
+  knex: Knex,
+  tenant: string,
+  trackingNumber: string,
+): Promise<ShipmentView[]> {
+  const rows = (await knex('shipments')
+    .select('id', 'state', 'version', 'created_at')
+    .where({ tenant, tracking_number: trackingNumber })
+    .orderBy('created_at', 'desc')) as Row[];
   return rows.map((r) => shipmentView(r.state, r.version));
 }

@@ -21,7 +21,10 @@ export class TenantSettings {
     const now = Date.now();
     const hit = this.cache.get(tenant);
     if (hit && hit.until >= now) return hit.limit;
-    const res = await this.pool.query<{ rate_limit_per_second: number | null }>('select rate_limit_per_second from tenant_settings where tenant = $1', [tenant]);
+    const res = await this.pool.query<{ rate_limit_per_second: number | null }>(
+      'select rate_limit_per_second from tenant_settings where tenant = $1',
+      [tenant],
+    );
     const limit = res.rows[0]?.rate_limit_per_second ?? null;
     this.cache.set(tenant, { limit, until: now + this.cacheMs });
     return limit;
@@ -41,6 +44,10 @@ export class TenantSettings {
     const res = await this.pool.query<{ tenant: string; rate_limit_per_second: number | null; updated_at: Date }>(
       'select * from tenant_settings order by tenant',
     );
-    return res.rows.map((r) => ({ tenant: r.tenant, rateLimitPerSecond: r.rate_limit_per_second, updatedAt: r.updated_at.toISOString() }));
+    return res.rows.map((r) => ({
+      tenant: r.tenant,
+      rateLimitPerSecond: r.rate_limit_per_second,
+      updatedAt: r.updated_at.toISOString(),
+    }));
   }
 }

@@ -21,7 +21,6 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-
 const SIMPLE: Record<string, WebhookEventType> = {
   CustomerRegistered: 'customer.created',
   CustomerUpdated: 'customer.updated',
@@ -37,7 +36,14 @@ const SIMPLE: Record<string, WebhookEventType> = {
 };
 
 /** Internal event types the fan-out listens to. */
-export const SOURCE_EVENT_TYPES = [...Object.keys(SIMPLE), 'ShipmentStatusChanged', 'StockAdjusted', 'StockCounted', 'StockReserved', 'StockShipped'];
+export const SOURCE_EVENT_TYPES = [
+  ...Object.keys(SIMPLE),
+  'ShipmentStatusChanged',
+  'StockAdjusted',
+  'StockCounted',
+  'StockReserved',
+  'StockShipped',
+];
 
 interface Level {
   sku: string;
@@ -48,9 +54,11 @@ interface Level {
   reservedDelta: number;
 }
 
-
 /** The public notifications one internal event produces, with their `data`. */
-export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'streamName'>, lowThreshold: number): { type: WebhookEventType; data: Record<string, unknown> }[] {
+export function publicEventsFor(
+  e: Pick<RecordedEvent, 'type' | 'data' | 'streamName'>,
+  lowThreshold: number,
+): { type: WebhookEventType; data: Record<string, unknown> }[] {
   const data = e.data as Record<string, unknown>;
   const simple = SIMPLE[e.type];
   if (simple) {
@@ -58,7 +66,9 @@ export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'stream
     return [{ type: simple, data: { [`${resource}Id`]: idOfStream(e.streamName), ...data } }];
   }
   if (e.type === 'ShipmentStatusChanged') {
-    const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [{ type: 'shipment.status_changed', data }];
+    const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [
+      { type: 'shipment.status_changed', data },
+    ];
     if (data.status === 'delivered') out.push({ type: 'shipment.delivered', data });
     return out;
   }
@@ -69,7 +79,17 @@ export function publicEventsFor(e: Pick<RecordedEvent, 'type' | 'data' | 'stream
     const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [];
     if (e.type === 'StockAdjusted' || e.type === 'StockCounted') out.push({ type: 'inventory.adjusted', data });
     if (available <= lowThreshold && before > lowThreshold) {
-      out.push({ type: 'inventory.low', data: { sku: l.sku, location: l.location, onHand: l.onHand, reserved: l.reserved, available, threshold: lowThreshold } });
+      out.push({
+        type: 'inventory.low',
+        data: {
+          sku: l.sku,
+          location: l.location,
+          onHand: l.onHand,
+          reserved: l.reserved,
+          available,
+          threshold: lowThreshold,
+        },
+      });
     }
     return out;
   }

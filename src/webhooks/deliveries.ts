@@ -34,7 +34,14 @@ export async function fanOut(knex: Knex, queue: Queue, config: Config, event: Jo
       const id = newId('dlv');
       const payload = { id, type: pub.type, createdAt: event.createdAt, data: pub.data };
       await knex('webhook_deliveries')
-        .insert({ id, tenant: endpoint.tenant, endpoint_id: endpoint.id, event_id: event.id, event_type: pub.type, payload: JSON.stringify(payload) })
+        .insert({
+          id,
+          tenant: endpoint.tenant,
+          endpoint_id: endpoint.id,
+          event_id: event.id,
+          event_type: pub.type,
+          payload: JSON.stringify(payload),
+        })
         .onConflict(['endpoint_id', 'event_id', 'event_type'])
         .ignore();
       const row = (await knex('webhook_deliveries')
@@ -65,20 +72,43 @@ async function drain(res: Response, max = 16 * 1024): Promise<void> {
 }
 
 /** One attempt of a delivery. Throws to have BullMQ retry with backoff; marks failed on the last attempt. */
-export async function attemptDelivery(knex: Knex, config: Config, logger: Logger, deliveryId: string, attempt: number, lastAttempt: boolean): Promise<void> {
+export async function attemptDelivery(
+  knex: Knex,
+  config: Config,
+  logger: Logger,
+  deliveryId: string,
+  attempt: number,
+  lastAttempt: boolean,
+): Promise<void> {
   const delivery = (await knex('webhook_deliveries').where({ id: deliveryId }).first()) as
     | { id: string; endpoint_id: string; payload: unknown; status: string; attempts: number }
     | undefined;
   if (!delivery || delivery.status === 'succeeded') return;
-  const endpoint = (await knex('webhook_endpoints').where({ id: delivery.endpoint_id }).first()) as EndpointRow | undefined;
-  const record = async (statusCode: number | null, latencyMs: number, rawError: string | null, final: 'succeeded' | 'failed' | null) => {
+  const endpoint = (await knex('webhook_endpoints').where({ id: delivery.endpoint_id }).first()) as
+    | EndpointRow
+    | undefined;
+  const record = async (
+    statusCode: number | null,
+    latencyMs: number,
+    rawError: string | null,
+    final: 'succeeded' | 'failed' | null,
+  ) => {
     const n = delivery.attempts + 1;
     const error = rawError === null ? null : rawError.slice(0, 500); // whatever went wrong, the log stays small
     await knex.transaction(async (trx) => {
-      await trx('webhook_attempts').insert({ delivery_id: deliveryId, attempt: n, status_code: statusCode, latency_ms: latencyMs, error }).onConflict(['delivery_id', 'attempt']).ignore();
+      await trx('webhook_attempts')
+        .insert({ delivery_id: deliveryId, attempt: n, status_code: statusCode, latency_ms: latencyMs, error })
+        .onConflict(['delivery_id', 'attempt'])
+        .ignore();
       await trx('webhook_deliveries')
         .where({ id: deliveryId })
-        .update({ attempts: n, last_status_code: statusCode, last_error: error, updated_at: trx.fn.now(), ...(final ? { status: final } : {}) });
+        .update({
+          attempts: n,
+          last_status_code: statusCode,
+          last_error: error,
+          updated_at: trx.fn.now(),
+          ...(final ? { status: final } : {}),
+        });
     });
   };
   if (!endpoint || endpoint.deleted_at) {
@@ -112,7 +142,10 @@ export async function attemptDelivery(knex: Knex, config: Config, logger: Logger
     await drain(res);
     if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
   } catch (err) {
-    error = (err as Error).name === 'TimeoutError' ? `no answer within ${config.webhookTimeoutMs} ms` : (err as Error).message;
+    error =
+      (err as Error).name === 'TimeoutError'
+        ? `no answer within ${config.webhookTimeoutMs} ms`
+        : (err as Error).message;
   }
   const latency = Math.round(performance.now() - started);
   if (!error) {
@@ -125,7 +158,13 @@ export async function attemptDelivery(knex: Knex, config: Config, logger: Logger
 }
 
 export async function listDeliveries(knex: Knex, tenant: string, endpointId: string, limit: number) {
-  const rows = (await knex('webhook_deliveries').where({ tenant, endpoint_id: endpointId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)) as {
+  const rows = (await knex('webhook_deliveries')
+    .where({ tenant, endpoint_id: endpointId })
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit)) as {
     id: string;
     event_id: string;
     event_type: string;
@@ -136,7 +175,12 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
     updated_at: Date;
   }[];
   const attempts = rows.length
-    ? ((await knex('webhook_attempts').whereIn('delivery_id', rows.map((r) => r.id)).orderBy('attempt')) as {
+    ? ((await knex('webhook_attempts')
+        .whereIn(
+          'delivery_id',
+          rows.map((r) => r.id),
+        )
+        .orderBy('attempt')) as {
         delivery_id: string;
         attempt: number;
         status_code: number | null;
@@ -152,17 +196,36 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
     status: r.status,
     attempts: attempts
       .filter((a) => a.delivery_id === r.id)
-      .map((a) => ({ attempt: a.attempt, statusCode: a.status_code, latencyMs: a.latency_ms, error: a.error, at: a.at.toISOString() })),
+      .map((a) => ({
+        attempt: a.attempt,
+        statusCode: a.status_code,
+        latencyMs: a.latency_ms,
+        error: a.error,
+        at: a.at.toISOString(),
+      })),
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   }));
 }
 
 /** Sends a delivery again (same delivery id, so receivers can still dedupe). */
-export async function redeliver(knex: Knex, queue: Queue, config: Config, tenant: string, endpointId: string, deliveryId: string): Promise<boolean> {
-  const updated = await knex('webhook_deliveries').where({ tenant, endpoint_id: endpointId, id: deliveryId }).update({ status: 'pending', updated_at: knex.fn.now() });
+export async function redeliver(
+  knex: Knex,
+  queue: Queue,
+  config: Config,
+  tenant: string,
+  endpointId: string,
+  deliveryId: string,
+): Promise<boolean> {
+  const updated = await knex('webhook_deliveries')
+    .where({ tenant, endpoint_id: endpointId, id: deliveryId })
+    .update({ status: 'pending', updated_at: knex.fn.now() });
   if (updated !== 1) return false;
   // Called from an HTTP request: with Redis down, answer 503 quickly instead of hanging.
-  await withDeadline('redis', 2000, queue.add(DELIVERY_JOB, { deliveryId }, deliveryJobOptions(config, `${deliveryId}__r${Date.now()}`)));
+  await withDeadline(
+    'redis',
+    2000,
+    queue.add(DELIVERY_JOB, { deliveryId }, deliveryJobOptions(config, `${deliveryId}__r${Date.now()}`)),
+  );
   return true;
 }

@@ -7,7 +7,13 @@ export function sign(secret: string, rawBody: string, unixSeconds: number): stri
 }
 
 /** What a receiver does (also used by our tests' receiver): check the HMAC and the age. */
-export function verify(secret: string, rawBody: string, header: string, toleranceSeconds = 300, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+export function verify(
+  secret: string,
+  rawBody: string,
+  header: string,
+  toleranceSeconds = 300,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): boolean {
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || !parts.v1 || Math.abs(nowSeconds - t) > toleranceSeconds) return false;

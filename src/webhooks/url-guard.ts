@@ -16,7 +16,8 @@ for (const [addr, prefix] of [
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
-] as const) blocked.addSubnet(addr, prefix, 'ipv4');
+] as const)
+  blocked.addSubnet(addr, prefix, 'ipv4');
 for (const [addr, prefix] of [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
   ['64:ff9b::', 96], // NAT64: ::7f00:1 behind it is 127.0.0.1
@@ -25,7 +26,8 @@ for (const [addr, prefix] of [
   ['fe80::', 10],
   ['ff00::', 8],
   ['fd00:ec2::254', 128],
-] as const) blocked.addSubnet(addr, prefix, 'ipv6');
+] as const)
+  blocked.addSubnet(addr, prefix, 'ipv6');
 
 export function isBlockedAddress(address: string): boolean {
   // An IPv4-mapped IPv6 address is judged by the IPv4 address it carries.
@@ -45,7 +47,8 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
   } catch {
     return { ok: false, reason: 'not a URL' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'only http and https URLs are allowed' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, reason: 'only http and https URLs are allowed' };
   if (url.username || url.password) return { ok: false, reason: 'credentials in the URL are not allowed' };
   if (allowPrivate) return { ok: true };
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -56,6 +59,7 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promi
     return { ok: false, reason: `the host ${host} does not resolve` };
   }
   const bad = addresses.find(isBlockedAddress);
-  if (bad) return { ok: false, reason: `the host resolves to a private, loopback, link-local or metadata address (${bad})` };
+  if (bad)
+    return { ok: false, reason: `the host resolves to a private, loopback, link-local or metadata address (${bad})` };
   return { ok: true };
 }

@@ -23,7 +23,10 @@ describe('Analytics tables match a fold of the events', function () {
     await adjust(api, 'AN-2', -1, undefined, 'damaged');
     const a = await placeOrder(api, customerId, [{ sku: 'AN-1', quantity: 2, unitPrice: 700 }]);
     await orderReaches(api, a.id, ['confirmed']); // before b competes for AN-1
-    const b = await placeOrder(api, customerId, [{ sku: 'AN-1', quantity: 2, unitPrice: 700 }, { sku: 'AN-2', quantity: 1, unitPrice: 50 }]);
+    const b = await placeOrder(api, customerId, [
+      { sku: 'AN-1', quantity: 2, unitPrice: 700 },
+      { sku: 'AN-2', quantity: 1, unitPrice: 50 },
+    ]);
     await orderReaches(api, b.id, ['backordered']);
     const c = await placeOrder(api, customerId, [{ sku: 'AN-2', quantity: 4, unitPrice: 50 }], { currency: 'USD' });
     await orderReaches(api, c.id, ['confirmed']);
@@ -55,10 +58,15 @@ describe('Analytics tables match a fold of the events', function () {
       const key = `${d.placedAt.slice(0, 10)}|${d.currency}`;
       const cur = expected.get(key) ?? { placed: 0, revenue: 0 };
       cur.placed++;
-      cur.revenue += d.lines.reduce((n: number, l: { quantity: number; unitPrice: number }) => n + l.quantity * l.unitPrice, 0);
+      cur.revenue += d.lines.reduce(
+        (n: number, l: { quantity: number; unitPrice: number }) => n + l.quantity * l.unitPrice,
+        0,
+      );
       expected.set(key, cur);
     }
-    const rows = await q(`select to_char(day, 'YYYY-MM-DD') as day, currency, orders_placed, revenue_placed::int, orders_cancelled, revenue_cancelled::int from analytics.daily_orders where tenant = $1`);
+    const rows = await q(
+      `select to_char(day, 'YYYY-MM-DD') as day, currency, orders_placed, revenue_placed::int, orders_cancelled, revenue_cancelled::int from analytics.daily_orders where tenant = $1`,
+    );
     expect(rows.map((r) => [`${r.day}|${r.currency}`, r.orders_placed, r.revenue_placed]).sort()).to.deep.equal(
       [...expected].map(([k, v]) => [k, v.placed, v.revenue]).sort(),
     );
@@ -70,7 +78,9 @@ describe('Analytics tables match a fold of the events', function () {
     for (const d of of('OrderPlaced')) for (const l of d.lines) ordered[l.sku] = (ordered[l.sku] ?? 0) + l.quantity;
     const shipped: Record<string, number> = {};
     for (const d of of('StockShipped')) shipped[d.sku] = (shipped[d.sku] ?? 0) + d.quantity;
-    const rows = await q(`select sku, sum(units_ordered)::int as o, sum(units_shipped)::int as s from analytics.sku_daily_units where tenant = $1 group by sku`);
+    const rows = await q(
+      `select sku, sum(units_ordered)::int as o, sum(units_shipped)::int as s from analytics.sku_daily_units where tenant = $1 group by sku`,
+    );
     expect(Object.fromEntries(rows.map((r) => [r.sku, [r.o, r.s]]))).to.deep.equal({
       'AN-1': [ordered['AN-1'], shipped['AN-1'] ?? 0],
       'AN-2': [ordered['AN-2'], shipped['AN-2'] ?? 0],
@@ -78,11 +88,16 @@ describe('Analytics tables match a fold of the events', function () {
   });
 
   it('fulfilment lead times and backorder durations per order', async () => {
-    const rows = await q(`select order_id, placed_to_confirmed_s, placed_to_shipped_s, placed_to_delivered_s, cancelled_at from analytics.order_fulfillment where tenant = $1`);
+    const rows = await q(
+      `select order_id, placed_to_confirmed_s, placed_to_shipped_s, placed_to_delivered_s, cancelled_at from analytics.order_fulfillment where tenant = $1`,
+    );
     expect(rows).to.have.length(of('OrderPlaced').length);
-    const byStream = (type: string) => new Set(events.filter((e) => e.type === type).map((e) => e.streamName.split(':')[2]));
+    const byStream = (type: string) =>
+      new Set(events.filter((e) => e.type === type).map((e) => e.streamName.split(':')[2]));
     for (const r of rows) {
-      expect(r.placed_to_confirmed_s !== null, `${r.order_id} confirmed`).to.equal(byStream('OrderConfirmed').has(r.order_id));
+      expect(r.placed_to_confirmed_s !== null, `${r.order_id} confirmed`).to.equal(
+        byStream('OrderConfirmed').has(r.order_id),
+      );
       expect(r.placed_to_shipped_s !== null).to.equal(byStream('OrderShipmentRecorded').has(r.order_id));
       expect(r.placed_to_delivered_s !== null).to.equal(byStream('OrderDelivered').has(r.order_id));
       expect(r.cancelled_at !== null).to.equal(byStream('OrderCancelled').has(r.order_id));
@@ -101,16 +116,24 @@ describe('Analytics tables match a fold of the events', function () {
       const key = `${d.sku}|${e.type === 'StockShipped' ? 'shipment' : d.reason}`;
       expected[key] = (expected[key] ?? 0) + d.onHandDelta;
     }
-    const rows = await q(`select sku, reason, sum(on_hand_delta)::int as n from analytics.inventory_movements_daily where tenant = $1 group by sku, reason`);
+    const rows = await q(
+      `select sku, reason, sum(on_hand_delta)::int as n from analytics.inventory_movements_daily where tenant = $1 group by sku, reason`,
+    );
     expect(Object.fromEntries(rows.map((r) => [`${r.sku}|${r.reason}`, r.n]))).to.deep.equal(expected);
-    expect(await q(`select carrier, exceptions from analytics.shipment_exceptions where tenant = $1`)).to.deep.equal([{ carrier: 'ups', exceptions: 1 }]);
+    expect(await q(`select carrier, exceptions from analytics.shipment_exceptions where tenant = $1`)).to.deep.equal([
+      { carrier: 'ups', exceptions: 1 },
+    ]);
   });
 
   it('rebuilds like any read model (shadow schema, identical result)', async () => {
     const p = app.runtime.projections.find((x) => x.name === 'analytics')!;
-    expect((await verifyProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p })).differences).to.deep.equal([]);
+    expect(
+      (await verifyProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p })).differences,
+    ).to.deep.equal([]);
     const before = await q(`select * from analytics.daily_orders where tenant = $1 order by day, currency`);
     await rebuildProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p });
-    expect(await q(`select * from analytics.daily_orders where tenant = $1 order by day, currency`)).to.deep.equal(before);
+    expect(await q(`select * from analytics.daily_orders where tenant = $1 order by day, currency`)).to.deep.equal(
+      before,
+    );
   });
 });

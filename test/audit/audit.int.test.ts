@@ -17,7 +17,11 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
   after(async () => app?.stop());
 
   it("lists a customer's events in order with actor, correlation id and idempotency key", async () => {
-    const c = await api.post('/v1/customers', { email: 'hist@example.com', name: 'First' }, { 'Idempotency-Key': 'hist-1', 'X-Request-Id': 'req-hist-1' });
+    const c = await api.post(
+      '/v1/customers',
+      { email: 'hist@example.com', name: 'First' },
+      { 'Idempotency-Key': 'hist-1', 'X-Request-Id': 'req-hist-1' },
+    );
     await api.patch(`/v1/customers/${c.body.id}`, { name: 'Second' }, { 'X-Request-Id': 'req-hist-2' });
     const res = await api.get(`/v1/customers/${c.body.id}/events`);
     expect(res.status).to.equal(200);
@@ -25,7 +29,12 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
       ['CustomerRegistered', 1],
       ['CustomerUpdated', 2],
     ]);
-    expect(res.body.data[0].metadata).to.deep.equal({ actor: keyId, correlationId: 'req-hist-1', causationId: null, idempotencyKey: 'hist-1' });
+    expect(res.body.data[0].metadata).to.deep.equal({
+      actor: keyId,
+      correlationId: 'req-hist-1',
+      causationId: null,
+      idempotencyKey: 'hist-1',
+    });
     expect(res.body.data[1].metadata).to.deep.equal({ actor: keyId, correlationId: 'req-hist-2', causationId: null });
     expect(res.body.data[1].data.pii).to.deep.equal({ name: 'Second' });
     expectProblem(await api.get('/v1/customers/cus_00000000000000000000000000/events'), 404, 'not_found');
@@ -68,7 +77,9 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     // (an event becomes visible once every older transaction has ended; that can lag a moment).
     const deadline = Date.now() + 20_000;
     while (!(done && seen.length >= 84) && Date.now() < deadline) {
-      const res: { status: number; body: any } = await mine.get(`/v1/events?limit=7${cursor ? `&after=${cursor}` : ''}`);
+      const res: { status: number; body: any } = await mine.get(
+        `/v1/events?limit=7${cursor ? `&after=${cursor}` : ''}`,
+      );
       expect(res.status).to.equal(200);
       seen.push(...res.body.data);
       cursor = res.body.nextCursor ?? cursor;
@@ -116,7 +127,9 @@ describe('Order diff between versions', function () {
       shippingAddress: { line1: 'a', city: 'b', country: 'DE' },
     });
     await api.patch(`/v1/orders/${o.body.id}`, { notes: 'leave at the door' });
-    const d = await api.get(`/v1/orders/${o.body.id}/diff?from=1&to=${(await api.get(`/v1/orders/${o.body.id}/events`)).body.data.length}`);
+    const d = await api.get(
+      `/v1/orders/${o.body.id}/diff?from=1&to=${(await api.get(`/v1/orders/${o.body.id}/events`)).body.data.length}`,
+    );
     expect(d.status, d.text).to.equal(200);
     expect(d.body.changes).to.deep.include({ path: '/notes', from: null, to: 'leave at the door' });
     expect(d.body.events.map((e: { type: string }) => e.type)).to.include('OrderUpdated');

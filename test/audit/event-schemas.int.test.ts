@@ -17,14 +17,24 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
   it('a full order lifecycle writes only events that validate, each type with a version', async () => {
     const api = client(app.baseUrl, (await app.key(['*'])).key);
     const customerId = await newCustomer(api);
-    await api.patch(`/v1/customers/${customerId}`, { name: 'Renamed', addresses: [{ line1: 'x', city: 'y', country: 'FR' }] });
+    await api.patch(`/v1/customers/${customerId}`, {
+      name: 'Renamed',
+      addresses: [{ line1: 'x', city: 'y', country: 'FR' }],
+    });
     await adjust(api, 'SCHEMA-1', 2);
-    const a = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 2 }], { externalId: 'schema-a', notes: 'n' });
+    const a = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 2 }], {
+      externalId: 'schema-a',
+      notes: 'n',
+    });
     await orderReaches(api, a.id, ['confirmed']); // before b exists, so a gets both units
     const b = await placeOrder(api, customerId, [{ sku: 'SCHEMA-1', quantity: 1 }]);
     await orderReaches(api, b.id, ['backordered']);
     await api.patch(`/v1/orders/${b.id}`, { lines: [{ sku: 'SCHEMA-1', quantity: 2, unitPrice: 10 }] });
-    const s = await api.post(`/v1/orders/${a.id}/shipments`, { lines: [{ sku: 'SCHEMA-1', quantity: 2 }], carrier: 'dhl', trackingNumber: 'SCH1' });
+    const s = await api.post(`/v1/orders/${a.id}/shipments`, {
+      lines: [{ sku: 'SCHEMA-1', quantity: 2 }],
+      carrier: 'dhl',
+      trackingNumber: 'SCH1',
+    });
     await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'in_transit', occurredAt: '2030-01-01T10:00:00Z' });
     await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'exception', occurredAt: '2030-01-01T09:00:00Z' });
     await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'delivered', occurredAt: '2030-01-01T11:00:00Z' });
@@ -34,10 +44,15 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
     await quiescent(app);
 
     // Stored: personal data only as pii.v1 envelopes, every event with its schema version.
-    const rows = (await app.db.pool.query('select event_type, data, metadata from es_events')).rows as { event_type: string; data: any; metadata: { schemaVersion: number } }[];
+    const rows = (await app.db.pool.query('select event_type, data, metadata from es_events')).rows as {
+      event_type: string;
+      data: any;
+      metadata: { schemaVersion: number };
+    }[];
     for (const r of rows) {
       expect(r.metadata.schemaVersion).to.equal(1);
-      if (r.event_type.startsWith('Customer')) expect(r.data.pii === undefined || isEnvelope(r.data.pii), r.event_type).to.equal(true);
+      if (r.event_type.startsWith('Customer'))
+        expect(r.data.pii === undefined || isEnvelope(r.data.pii), r.event_type).to.equal(true);
       if (r.event_type === 'OrderPlaced') expect(isEnvelope(r.data.shippingAddress)).to.equal(true);
     }
     // Read (API, feed, projections): every event validates against its published schema.

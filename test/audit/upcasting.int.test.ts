@@ -23,10 +23,23 @@ describe('Event schema versions: old shapes are upcast when read', function () {
     const raw = new PostgresEventStore(app.db.pool);
     const meta = { tenant: k.tenant, actor: 'legacy-import', correlationId: 'legacy', causationId: null };
     await raw.appendToStream(`${k.tenant}:customer:${customerId}`, [
-      { id: randomUUID(), type: 'CustomerRegistered', data: { customerId, email: 'old@example.com', name: 'Old Shape', registeredAt: '2025-01-01T00:00:00.000Z' }, metadata: meta },
-      { id: randomUUID(), type: 'CustomerUpdated', data: { customerId, name: 'Old Shape Renamed', updatedAt: '2025-02-01T00:00:00.000Z' }, metadata: meta },
+      {
+        id: randomUUID(),
+        type: 'CustomerRegistered',
+        data: { customerId, email: 'old@example.com', name: 'Old Shape', registeredAt: '2025-01-01T00:00:00.000Z' },
+        metadata: meta,
+      },
+      {
+        id: randomUUID(),
+        type: 'CustomerUpdated',
+        data: { customerId, name: 'Old Shape Renamed', updatedAt: '2025-02-01T00:00:00.000Z' },
+        metadata: meta,
+      },
     ]);
-    const stored = await app.db.pool.query(`select data from es_events where stream_name = $1 order by stream_revision`, [`${k.tenant}:customer:${customerId}`]);
+    const stored = await app.db.pool.query(
+      `select data from es_events where stream_name = $1 order by stream_revision`,
+      [`${k.tenant}:customer:${customerId}`],
+    );
     expect(stored.rows[0].data).to.have.property('email'); // the store keeps what was written
 
     const history = await api.get(`/v1/customers/${customerId}/events`);
@@ -36,17 +49,28 @@ describe('Event schema versions: old shapes are upcast when read', function () {
       pii: { email: 'old@example.com', name: 'Old Shape', phone: null, addresses: [] },
       registeredAt: '2025-01-01T00:00:00.000Z',
     });
-    expect(history.body.data[1].data).to.deep.equal({ customerId, pii: { name: 'Old Shape Renamed' }, updatedAt: '2025-02-01T00:00:00.000Z' });
+    expect(history.body.data[1].data).to.deep.equal({
+      customerId,
+      pii: { name: 'Old Shape Renamed' },
+      updatedAt: '2025-02-01T00:00:00.000Z',
+    });
 
     const v1 = await api.get(`/v1/customers/${customerId}?version=1`);
     expect(v1.body).to.include({ email: 'old@example.com', name: 'Old Shape', version: 1 });
-    const live = await waitFor(() => api.get(`/v1/customers/${customerId}`), (r) => r.status === 200, { what: 'projected from upcast events' });
+    const live = await waitFor(
+      () => api.get(`/v1/customers/${customerId}`),
+      (r) => r.status === 200,
+      { what: 'projected from upcast events' },
+    );
     expect(live.body).to.include({ email: 'old@example.com', name: 'Old Shape Renamed', version: 2 });
     // and commands decide on the upcast state
     const patched = await api.patch(`/v1/customers/${customerId}`, { phone: '+49 30 123456' });
     expect(patched.status, patched.text).to.equal(200);
     expect(patched.body).to.include({ name: 'Old Shape Renamed', phone: '+49 30 123456', version: 3 });
-    const newest = await app.db.pool.query(`select metadata from es_events where stream_name = $1 and stream_revision = 2`, [`${k.tenant}:customer:${customerId}`]);
+    const newest = await app.db.pool.query(
+      `select metadata from es_events where stream_name = $1 and stream_revision = 2`,
+      [`${k.tenant}:customer:${customerId}`],
+    );
     expect(newest.rows[0].metadata.schemaVersion).to.equal(1);
   });
 

@@ -7,7 +7,11 @@ import { hs256WithPublicKey, pemKeyPair, sign, unsignedToken } from '../support/
 
 const OPTS = { issuer: 'urn:test:iss', audience: 'urn:test:aud', ttlSeconds: 900 };
 const none: KeySources = { signingKey: null, signingKeyFile: null, previousKey: null, previousKeyFile: null };
-const CLIENT = { clientId: 'cli_01hzzzzzzzzzzzzzzzzzzzzzzz', tenant: 'acme', scopes: ['orders:read', 'customers:write'] as const };
+const CLIENT = {
+  clientId: 'cli_01hzzzzzzzzzzzzzzzzzzzzzzz',
+  tenant: 'acme',
+  scopes: ['orders:read', 'customers:write'] as const,
+};
 
 async function rejection(p: Promise<unknown>): Promise<string> {
   try {
@@ -31,9 +35,21 @@ describe('OAuth access tokens: issuer and verifier', () => {
     expect(header).to.include({ alg: 'EdDSA', typ: 'at+jwt' });
     expect(header.kid).to.equal(svc.jwks().keys[0]!.kid);
     const payload = decodeJwt(token);
-    expect(payload).to.include({ iss: OPTS.issuer, aud: OPTS.audience, sub: CLIENT.clientId, tenant: 'acme', scope: 'orders:read customers:write', jti });
+    expect(payload).to.include({
+      iss: OPTS.issuer,
+      aud: OPTS.audience,
+      sub: CLIENT.clientId,
+      tenant: 'acme',
+      scope: 'orders:read customers:write',
+      jti,
+    });
     expect(payload.exp! - payload.iat!).to.equal(900);
-    expect(await svc.verify(token)).to.deep.equal({ clientId: CLIENT.clientId, tenant: 'acme', scopes: ['orders:read', 'customers:write'], jti });
+    expect(await svc.verify(token)).to.deep.equal({
+      clientId: CLIENT.clientId,
+      tenant: 'acme',
+      scopes: ['orders:read', 'customers:write'],
+      jti,
+    });
   });
 
   it('ES256 keys work the same way; the JWKS publishes only public parts', async () => {
@@ -56,13 +72,22 @@ describe('OAuth access tokens: issuer and verifier', () => {
   it('rotation: the previous key still verifies, the current one signs, both are published', async () => {
     const before = new TokenService(await loadKeyRing({ ...none, signingKey: a.privatePem }), OPTS);
     const old = await before.issue({ ...CLIENT, scopes: ['orders:read'] });
-    const after = new TokenService(await loadKeyRing({ ...none, signingKey: b.privatePem, previousKey: a.publicPem }), OPTS);
+    const after = new TokenService(
+      await loadKeyRing({ ...none, signingKey: b.privatePem, previousKey: a.publicPem }),
+      OPTS,
+    );
     expect((await after.verify(old.token)).clientId).to.equal(CLIENT.clientId);
     const fresh = await after.issue({ ...CLIENT, scopes: ['orders:read'] });
     expect(decodeProtectedHeader(fresh.token).kid).to.equal(after.jwks().keys[0]!.kid);
-    expect(after.jwks().keys.map((k) => k.kid)).to.deep.equal([decodeProtectedHeader(fresh.token).kid, decodeProtectedHeader(old.token).kid]);
+    expect(after.jwks().keys.map((k) => k.kid)).to.deep.equal([
+      decodeProtectedHeader(fresh.token).kid,
+      decodeProtectedHeader(old.token).kid,
+    ]);
     // once the previous key is dropped (next rotation, again to an Ed25519 key), its tokens are refused
-    const later = new TokenService(await loadKeyRing({ ...none, signingKey: pemKeyPair('ed25519').privatePem, previousKey: b.publicPem }), OPTS);
+    const later = new TokenService(
+      await loadKeyRing({ ...none, signingKey: pemKeyPair('ed25519').privatePem, previousKey: b.publicPem }),
+      OPTS,
+    );
     expect(await rejection(later.verify(old.token))).to.equal('unknown_kid');
   });
 
@@ -76,11 +101,17 @@ describe('OAuth access tokens: issuer and verifier', () => {
     });
 
     it('a well-formed token signed with our key is the control: accepted', async () => {
-      expect((await svc.verify(await sign(createPrivateKey(a.privatePem), 'EdDSA', kid, claims))).tenant).to.equal('acme');
+      expect((await svc.verify(await sign(createPrivateKey(a.privatePem), 'EdDSA', kid, claims))).tenant).to.equal(
+        'acme',
+      );
     });
     it('an expired token', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign(createPrivateKey(a.privatePem), 'EdDSA', kid, { ...claims, iat: now - 3600, exp: now - 60 });
+      const token = await sign(createPrivateKey(a.privatePem), 'EdDSA', kid, {
+        ...claims,
+        iat: now - 3600,
+        exp: now - 60,
+      });
       expect(await rejection(svc.verify(token))).to.equal('expired');
     });
     it('a token signed by another key under our kid (forged signature)', async () => {
@@ -91,23 +122,36 @@ describe('OAuth access tokens: issuer and verifier', () => {
       expect(await rejection(svc.verify(unsignedToken(kid, claims)))).to.equal('alg_not_allowed');
     });
     it('HS256 with the public key as the HMAC secret', async () => {
-      expect(await rejection(svc.verify(await hs256WithPublicKey(kid, a.publicPem, claims)))).to.equal('alg_not_allowed');
+      expect(await rejection(svc.verify(await hs256WithPublicKey(kid, a.publicPem, claims)))).to.equal(
+        'alg_not_allowed',
+      );
     });
     it('ES256 header on an EdDSA key (alg confusion between our own algorithms)', async () => {
-      const both = new TokenService(await loadKeyRing({ ...none, signingKey: a.privatePem, previousKey: b.publicPem }), OPTS);
+      const both = new TokenService(
+        await loadKeyRing({ ...none, signingKey: a.privatePem, previousKey: b.publicPem }),
+        OPTS,
+      );
       const token = await sign(createPrivateKey(b.privatePem), 'ES256', kid, claims);
       expect(await rejection(both.verify(token))).to.equal('alg_mismatch');
     });
     it('a wrong issuer or audience', async () => {
       const k = createPrivateKey(a.privatePem);
-      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, iss: 'urn:other' })))).to.equal('claim_iss_check_failed');
-      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, aud: 'urn:other' })))).to.equal('claim_aud_check_failed');
+      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, iss: 'urn:other' })))).to.equal(
+        'claim_iss_check_failed',
+      );
+      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, aud: 'urn:other' })))).to.equal(
+        'claim_aud_check_failed',
+      );
     });
     it('an unknown scope or a missing tenant', async () => {
       const k = createPrivateKey(a.privatePem);
-      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, scope: 'admin' })))).to.equal('unknown_scope');
+      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, { ...claims, scope: 'admin' })))).to.equal(
+        'unknown_scope',
+      );
       const { tenant: _t, ...noTenant } = claims;
-      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, noTenant as typeof claims)))).to.equal('claims_missing');
+      expect(await rejection(svc.verify(await sign(k, 'EdDSA', kid, noTenant as typeof claims)))).to.equal(
+        'claims_missing',
+      );
     });
     it('garbage', async () => {
       expect(await rejection(svc.verify('eyJ.eyJ.x'))).to.equal('malformed');
@@ -121,8 +165,15 @@ describe('OAuth access tokens: issuer and verifier', () => {
       expect(ring.current.alg).to.equal('EdDSA');
     });
     it('refuses symmetric, RSA or public-only signing keys, and a previous key without a current one', async () => {
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      for (const bad of [{ ...none, signingKey: rsa }, { ...none, signingKey: a.publicPem }, { ...none, signingKey: 'x'.repeat(40) }, { ...none, previousKey: a.publicPem }]) {
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+      for (const bad of [
+        { ...none, signingKey: rsa },
+        { ...none, signingKey: a.publicPem },
+        { ...none, signingKey: 'x'.repeat(40) },
+        { ...none, previousKey: a.publicPem },
+      ]) {
         let error: unknown;
         await loadKeyRing(bad).catch((e) => (error = e));
         expect(error, JSON.stringify(bad).slice(0, 80)).to.be.instanceOf(KeyConfigError);

@@ -23,7 +23,15 @@ describe('oms oauth-clients and oms tenants (real CLI)', function () {
   }
 
   it('create --json prints id and secret once; the client gets tokens; list never shows the secret; revoke stops it', async () => {
-    const created = await oms('oauth-clients', 'create', '--tenant', 'cli-tenant', '--scopes', 'orders:read,customers:read', '--json');
+    const created = await oms(
+      'oauth-clients',
+      'create',
+      '--tenant',
+      'cli-tenant',
+      '--scopes',
+      'orders:read,customers:read',
+      '--json',
+    );
     expect(created.code, created.out).to.equal(0);
     const c = JSON.parse(created.out.trim().split('\n').at(-1)!);
     expect(c.id).to.match(/^cli_[0-9a-z]{26}$/);
@@ -42,7 +50,11 @@ describe('oms oauth-clients and oms tenants (real CLI)', function () {
     const revoked = await oms('oauth-clients', 'revoke', c.id);
     expect(revoked.code, revoked.out).to.equal(0);
     // Another process revoked it: running servers notice when their 5 s client cache expires.
-    const refused = await waitFor(() => client(app.baseUrl, t.body.access_token).get('/v1/orders'), (r) => r.status === 401, { what: 'the revoked client’s token refused', timeoutMs: 15_000, intervalMs: 200 });
+    const refused = await waitFor(
+      () => client(app.baseUrl, t.body.access_token).get('/v1/orders'),
+      (r) => r.status === 401,
+      { what: 'the revoked client’s token refused', timeoutMs: 15_000, intervalMs: 200 },
+    );
     expectProblem(refused, 401, 'invalid_credentials');
     expectProblem(await requestToken(app.baseUrl, { id: c.id, secret: c.clientSecret }), 401, 'invalid_client');
   });
@@ -56,7 +68,12 @@ describe('oms oauth-clients and oms tenants (real CLI)', function () {
   it('tenants set-rate-limit stores a per-tenant limit, and "default" clears it', async () => {
     expect((await oms('tenants', 'set-rate-limit', 'acme', '25')).code).to.equal(0);
     const listed = await oms('tenants', 'list', '--json');
-    expect(JSON.parse(listed.out.trim().split('\n').at(-1)!).map((t: { tenant: string; rateLimitPerSecond: number }) => [t.tenant, t.rateLimitPerSecond])).to.deep.equal([['acme', 25]]);
+    expect(
+      JSON.parse(listed.out.trim().split('\n').at(-1)!).map((t: { tenant: string; rateLimitPerSecond: number }) => [
+        t.tenant,
+        t.rateLimitPerSecond,
+      ]),
+    ).to.deep.equal([['acme', 25]]);
     expect(await app.runtime.tenantSettings.rateLimit('acme')).to.equal(25);
     expect((await oms('tenants', 'set-rate-limit', 'acme', 'default')).code).to.equal(0);
     const after = await oms('tenants', 'list', '--json');

@@ -16,10 +16,25 @@ describe('handleCommand on a new stream (real Postgres)', function () {
   let db: TestDatabase;
   let store: EventStore;
   const tenant = `t${randomUUID().slice(0, 8)}`;
-  const ctx: CommandContext = { tenant, actor: 'test', correlationId: 'c', causationId: null, now: '2026-11-28T10:00:00.000Z' };
+  const ctx: CommandContext = {
+    tenant,
+    actor: 'test',
+    correlationId: 'c',
+    causationId: null,
+    now: '2026-11-28T10:00:00.000Z',
+  };
   const place = (orderId: string): OrderCommand => ({
     type: 'PlaceOrder',
-    data: { orderId, customerId: 'cus_1', currency: 'EUR', lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }], shippingAddress: { line1: '1 Quay St', city: 'Bristol', country: 'GB' }, externalId: null, notes: null, now: ctx.now },
+    data: {
+      orderId,
+      customerId: 'cus_1',
+      currency: 'EUR',
+      lines: [{ sku: 'A', quantity: 1, unitPrice: 100 }],
+      shippingAddress: { line1: '1 Quay St', city: 'Bristol', country: 'GB' },
+      externalId: null,
+      notes: null,
+      now: ctx.now,
+    },
   });
   before(async () => {
     db = await createTestDatabase();
@@ -32,7 +47,14 @@ describe('handleCommand on a new stream (real Postgres)', function () {
     let reads = 0;
     const counting: EventStore = Object.create(store);
     counting.readStream = (...a) => ((reads += 1), store.readStream(...a));
-    const res = await handleCommand({ store: counting, stream, decider: orderDecider, newStream: true, ctx, command: place('ord_a') });
+    const res = await handleCommand({
+      store: counting,
+      stream,
+      decider: orderDecider,
+      newStream: true,
+      ctx,
+      command: place('ord_a'),
+    });
     expect(res.version).to.equal(1);
     expect(reads).to.equal(0);
     expect((await store.readStream(stream)).map((e) => e.type)).to.deep.equal(['OrderPlaced']);
@@ -41,7 +63,14 @@ describe('handleCommand on a new stream (real Postgres)', function () {
   it('given the stream exists after all, when placed as a new stream, then the conflict is read and refused by the decider; nothing is appended', async () => {
     const stream = `${tenant}:order:ord_b`;
     await handleCommand({ store, stream, decider: orderDecider, ctx, command: place('ord_b') });
-    const err = await handleCommand({ store, stream, decider: orderDecider, newStream: true, ctx, command: place('ord_b') }).catch((e: unknown) => e);
+    const err = await handleCommand({
+      store,
+      stream,
+      decider: orderDecider,
+      newStream: true,
+      ctx,
+      command: place('ord_b'),
+    }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(DomainError);
     expect((err as DomainError).code).to.equal('order_already_exists');
     expect(await store.readStream(stream)).to.have.length(1);

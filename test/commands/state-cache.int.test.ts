@@ -28,16 +28,32 @@ describe('Stream state cache (inventory streams, real Postgres)', function () {
   this.timeout(30_000);
   let db: TestDatabase;
   const tenant = `t${randomUUID().slice(0, 8)}`;
-  const ctx: CommandContext = { tenant, actor: 'test', correlationId: 'c', causationId: null, now: '2026-11-28T10:00:00.000Z' };
+  const ctx: CommandContext = {
+    tenant,
+    actor: 'test',
+    correlationId: 'c',
+    causationId: null,
+    now: '2026-11-28T10:00:00.000Z',
+  };
   before(async () => {
     db = await createTestDatabase();
   });
   after(async () => db.drop());
 
-  const run = (store: EventStore, stream: string, command: InventoryCommand, cache?: StreamStateCache<ReturnType<typeof inventoryDecider.initialState>>) =>
-    handleCommand({ store, stream, decider: inventoryDecider, ctx, command, ...(cache ? { cache } : {}) });
-  const adjust = (delta: number): InventoryCommand => ({ type: 'AdjustStock', data: { sku: 'A', location: 'default', delta, reason: 'received', reference: null, now: ctx.now } });
-  const reserve = (orderId: string, quantity: number): InventoryCommand => ({ type: 'ReserveStock', data: { sku: 'A', location: 'default', orderId, quantity, now: ctx.now } });
+  const run = (
+    store: EventStore,
+    stream: string,
+    command: InventoryCommand,
+    cache?: StreamStateCache<ReturnType<typeof inventoryDecider.initialState>>,
+  ) => handleCommand({ store, stream, decider: inventoryDecider, ctx, command, ...(cache ? { cache } : {}) });
+  const adjust = (delta: number): InventoryCommand => ({
+    type: 'AdjustStock',
+    data: { sku: 'A', location: 'default', delta, reason: 'received', reference: null, now: ctx.now },
+  });
+  const reserve = (orderId: string, quantity: number): InventoryCommand => ({
+    type: 'ReserveStock',
+    data: { sku: 'A', location: 'default', orderId, quantity, now: ctx.now },
+  });
 
   it('given a cached stream, when another process appends, then a load reads only the new events and equals a full fold', async () => {
     const stream = inventoryStream(tenant, 'A', 'default');
@@ -53,7 +69,10 @@ describe('Stream state cache (inventory streams, real Postgres)', function () {
     const loaded = await cache.load(here.store, stream);
     expect(here.reads).to.deep.equal([{ fromRevision: 6 }]);
     expect(loaded.version).to.equal(7);
-    const full = (await elsewhere.readStream(stream)).reduce((s, e) => inventoryDecider.evolve(s, e as never), inventoryDecider.initialState());
+    const full = (await elsewhere.readStream(stream)).reduce(
+      (s, e) => inventoryDecider.evolve(s, e as never),
+      inventoryDecider.initialState(),
+    );
     expect(loaded.state).to.deep.equal(full);
     expect(reservedFor(loaded.state, 'ord_x')).to.equal(2);
   });
@@ -63,12 +82,21 @@ describe('Stream state cache (inventory streams, real Postgres)', function () {
     const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
     const cacheA = new StreamStateCache(inventoryDecider);
     const cacheB = new StreamStateCache(inventoryDecider);
-    const adjustB: InventoryCommand = { type: 'AdjustStock', data: { sku: 'B', location: 'default', delta: 3, reason: 'received', reference: null, now: ctx.now } };
-    const reserveB = (orderId: string): InventoryCommand => ({ type: 'ReserveStock', data: { sku: 'B', location: 'default', orderId, quantity: 2, now: ctx.now } });
+    const adjustB: InventoryCommand = {
+      type: 'AdjustStock',
+      data: { sku: 'B', location: 'default', delta: 3, reason: 'received', reference: null, now: ctx.now },
+    };
+    const reserveB = (orderId: string): InventoryCommand => ({
+      type: 'ReserveStock',
+      data: { sku: 'B', location: 'default', orderId, quantity: 2, now: ctx.now },
+    });
     await run(store, stream, adjustB, cacheA);
     await cacheB.load(store, stream);
     // Two "processes" race for 3 units with 2 each, both starting from a cached state.
-    const [a, b] = await Promise.all([run(store, stream, reserveB('ord_a'), cacheA), run(store, stream, reserveB('ord_b'), cacheB)]);
+    const [a, b] = await Promise.all([
+      run(store, stream, reserveB('ord_a'), cacheA),
+      run(store, stream, reserveB('ord_b'), cacheB),
+    ]);
     const events = await store.readStream(stream);
     const state = events.reduce((s, e) => inventoryDecider.evolve(s, e as never), inventoryDecider.initialState());
     expect(state.reserved).to.equal(3); // 2 + the 1 left: FIFO grants what is there, no more
@@ -82,7 +110,15 @@ describe('Stream state cache (inventory streams, real Postgres)', function () {
     const cache = new StreamStateCache(inventoryDecider, 2);
     const streams = ['C1', 'C2', 'C3'].map((sku) => inventoryStream(tenant, sku, 'default'));
     for (const [i, s] of streams.entries()) {
-      await run(store, s, { type: 'AdjustStock', data: { sku: `C${i + 1}`, location: 'default', delta: 1, reason: 'received', reference: null, now: ctx.now } }, cache);
+      await run(
+        store,
+        s,
+        {
+          type: 'AdjustStock',
+          data: { sku: `C${i + 1}`, location: 'default', delta: 1, reason: 'received', reference: null, now: ctx.now },
+        },
+        cache,
+      );
     }
     expect(cache.size).to.equal(2);
     const counted = recordingReads(store);

@@ -39,5 +39,8 @@ eventStoreContract('eventstoredb', async () => {
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0]!.replace(/\s*Resolution note:.*$/, '').trim();
+  return text
+    .split('\n')[0]!
+    .replace(/\s*Resolution note:.*$/, '')
+    .trim();
 }

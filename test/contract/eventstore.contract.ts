@@ -40,7 +40,11 @@ async function expectWrongVersion(p: Promise<unknown>): Promise<WrongExpectedVer
  * A new event becomes visible to log readers once every older transaction of the cluster has
  * ended, so a read right after an append waits (briefly) for what the test expects to see.
  */
-async function readAllOfTenantUntil(store: EventStore, tenant: string, ok: (events: RecordedEvent[]) => boolean): Promise<RecordedEvent[]> {
+async function readAllOfTenantUntil(
+  store: EventStore,
+  tenant: string,
+  ok: (events: RecordedEvent[]) => boolean,
+): Promise<RecordedEvent[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const events = await readAllOfTenant(store, tenant);
@@ -101,7 +105,9 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
       it('refuses no_stream when the stream exists, and writes nothing', async () => {
         const s = stream('b');
         await store.appendToStream(s, newEvents(tenant, 1), { expectedRevision: 'no_stream' });
-        const err = await expectWrongVersion(store.appendToStream(s, newEvents(tenant, 2), { expectedRevision: 'no_stream' }));
+        const err = await expectWrongVersion(
+          store.appendToStream(s, newEvents(tenant, 2), { expectedRevision: 'no_stream' }),
+        );
         expect(err.actual).to.equal(0);
         expect(await store.readStream(s)).to.have.length(1);
       });
@@ -117,7 +123,9 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
       });
 
       it('refuses an exact revision on a missing stream', async () => {
-        const err = await expectWrongVersion(store.appendToStream(stream('d'), newEvents(tenant, 1), { expectedRevision: 0 }));
+        const err = await expectWrongVersion(
+          store.appendToStream(stream('d'), newEvents(tenant, 1), { expectedRevision: 0 }),
+        );
         expect(err.actual).to.equal('no_stream');
       });
 
@@ -160,7 +168,8 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
           Array.from({ length: 10 }, () => store.appendToStream(s, newEvents(tenant, 1), { expectedRevision: 0 })),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
-        for (const r of results) if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(WrongExpectedVersionError);
+        for (const r of results)
+          if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(WrongExpectedVersionError);
         expect(await store.readStream(s)).to.have.length(2);
       });
     });
@@ -174,10 +183,17 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         const s = stream('r');
         await store.appendToStream(s, newEvents(tenant, 5));
         expect((await store.readStream(s, { fromRevision: 2 })).map((e) => e.revision)).to.deep.equal([2, 3, 4]);
-        expect(await store.readStream(s, { fromRevision: 5 }), 'reading from the end (a cached state catching up) finds nothing').to.deep.equal([]);
+        expect(
+          await store.readStream(s, { fromRevision: 5 }),
+          'reading from the end (a cached state catching up) finds nothing',
+        ).to.deep.equal([]);
         expect((await store.readStream(s, { maxCount: 2 })).map((e) => e.revision)).to.deep.equal([0, 1]);
-        expect((await store.readStream(s, { direction: 'backwards', maxCount: 2 })).map((e) => e.revision)).to.deep.equal([4, 3]);
-        expect((await store.readStream(s, { direction: 'backwards', fromRevision: 1 })).map((e) => e.revision)).to.deep.equal([1, 0]);
+        expect(
+          (await store.readStream(s, { direction: 'backwards', maxCount: 2 })).map((e) => e.revision),
+        ).to.deep.equal([4, 3]);
+        expect(
+          (await store.readStream(s, { direction: 'backwards', fromRevision: 1 })).map((e) => e.revision),
+        ).to.deep.equal([1, 0]);
       });
     });
 
@@ -190,7 +206,8 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         await store.appendToStream(s1, newEvents(tenant, 1));
         const all = await readAllOfTenantUntil(store, tenant, (x) => x.length >= 5);
         expect(all.map((e) => e.streamName)).to.deep.equal([s1, s1, s2, s2, s1]);
-        for (let i = 1; i < all.length; i++) expect(comparePositions(all[i - 1]!.position, all[i]!.position)).to.equal(-1);
+        for (let i = 1; i < all.length; i++)
+          expect(comparePositions(all[i - 1]!.position, all[i]!.position)).to.equal(-1);
         const rest = await store.readAll({ after: all[1]!.position, maxCount: 10, tenant });
         expect(rest.map((e) => e.id)).to.deep.equal(all.slice(2).map((e) => e.id));
       });
@@ -206,7 +223,11 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
 
       it('reads only the asked-for event types, in log order', async () => {
         const s = stream('types');
-        await store.appendToStream(s, [...newEvents(tenant, 1, 'Wanted'), ...newEvents(tenant, 2, 'Skipped'), ...newEvents(tenant, 1, 'AlsoWanted')]);
+        await store.appendToStream(s, [
+          ...newEvents(tenant, 1, 'Wanted'),
+          ...newEvents(tenant, 2, 'Skipped'),
+          ...newEvents(tenant, 1, 'AlsoWanted'),
+        ]);
         const all = await readAllOfTenantUntil(store, tenant, (x) => x.filter((e) => e.streamName === s).length >= 4);
         const ofStream = all.filter((e) => e.streamName === s);
         const before = all[all.indexOf(ofStream[0]!) - 1]?.position ?? null;
@@ -268,11 +289,18 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         await consumer;
         clearTimeout(timer);
         ac.abort();
-        const ids = seen.map((e) => e.id); const dupes = seen.filter((e, i) => ids.indexOf(e.id) !== i);
-        if (dupes.length) console.log("DUPES", dupes.slice(0, 3).map((e) => [formatPosition(e.position), e.streamName, e.revision]), seen.length);
+        const ids = seen.map((e) => e.id);
+        const dupes = seen.filter((e, i) => ids.indexOf(e.id) !== i);
+        if (dupes.length)
+          console.log(
+            'DUPES',
+            dupes.slice(0, 3).map((e) => [formatPosition(e.position), e.streamName, e.revision]),
+            seen.length,
+          );
         expect(seen).to.have.length(total);
         expect(new Set(seen.map((e) => e.id)).size).to.equal(total);
-        for (let i = 1; i < seen.length; i++) expect(comparePositions(seen[i - 1]!.position, seen[i]!.position)).to.equal(-1);
+        for (let i = 1; i < seen.length; i++)
+          expect(comparePositions(seen[i - 1]!.position, seen[i]!.position)).to.equal(-1);
         // The subscription's order is the log's order as a later reader sees it.
         const replay = await readAllOfTenantUntil(store, tenant, (x) => x.length >= total);
         expect(replay.map((e) => e.id)).to.deep.equal(seen.map((e) => e.id));

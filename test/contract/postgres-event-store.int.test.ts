@@ -21,11 +21,20 @@ describe('Postgres event store: transactions that commit out of order', function
   it('holds back later commits until an older open transaction ends, so nothing is skipped', async () => {
     const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
     const tenant = 'ooo';
-    const ev = (n: string) => ({ id: randomUUID(), type: 'T', data: { n }, metadata: { tenant, actor: 't', correlationId: 'c', causationId: null } });
+    const ev = (n: string) => ({
+      id: randomUUID(),
+      type: 'T',
+      data: { n },
+      metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+    });
     // Writer A takes a transaction id first and stays open.
     const slow = await db.pool.connect();
     await slow.query('begin');
-    await slow.query('select es_append($1, $2, null, $3::jsonb)', [`${tenant}:x:slow`, 'any', JSON.stringify([ev('slow')])]);
+    await slow.query('select es_append($1, $2, null, $3::jsonb)', [
+      `${tenant}:x:slow`,
+      'any',
+      JSON.stringify([ev('slow')]),
+    ]);
     // Writer B starts later and commits first.
     await store.appendToStream(`${tenant}:x:fast`, [ev('fast')]);
 

@@ -40,13 +40,21 @@ describe('Customer decider', () => {
     it('given a customer, when fields change, then CustomerUpdated with only the changed fields', () =>
       spec
         .given([registered])
-        .when({ type: 'UpdateCustomer', data: { customerId: 'cus_1', changes: { name: 'Ada King', phone: null }, now: later } })
-        .then([{ type: 'CustomerUpdated', data: { customerId: 'cus_1', pii: { name: 'Ada King' }, updatedAt: later } }]));
+        .when({
+          type: 'UpdateCustomer',
+          data: { customerId: 'cus_1', changes: { name: 'Ada King', phone: null }, now: later },
+        })
+        .then([
+          { type: 'CustomerUpdated', data: { customerId: 'cus_1', pii: { name: 'Ada King' }, updatedAt: later } },
+        ]));
 
     it('given a customer, when nothing actually changes, then nothing happens', () =>
       spec
         .given([registered])
-        .when({ type: 'UpdateCustomer', data: { customerId: 'cus_1', changes: { name: 'Ada Lovelace', addresses: pii.addresses }, now: later } })
+        .when({
+          type: 'UpdateCustomer',
+          data: { customerId: 'cus_1', changes: { name: 'Ada Lovelace', addresses: pii.addresses }, now: later },
+        })
         .thenNothingHappens());
 
     it('given no customer, when updated, then refused customer_not_found', () =>
@@ -83,7 +91,13 @@ describe('Customer decider', () => {
 
     it('given a customer with personal data, when CustomerForgotten is folded, then every personal field is redacted', () => {
       const state = [registered, forgotten].reduce(customerDecider.evolve, customerDecider.initialState());
-      expect(state).to.deep.include({ status: 'active', ...redactedPii(), externalId: 'ext-1', forgottenAt: later, updatedAt: later });
+      expect(state).to.deep.include({
+        status: 'active',
+        ...redactedPii(),
+        externalId: 'ext-1',
+        forgottenAt: later,
+        updatedAt: later,
+      });
       expect(JSON.stringify(state)).to.not.match(/Ada|Lovelace|Analytical|London|example\.com/);
     });
   });
@@ -97,10 +111,14 @@ describe('Unique value claim decider (customer email)', () => {
     data: { ownerId, value: 'ada@example.com', now: at, ownerStillHolds },
   });
 
-  it('given a free value, when claimed, then UniqueValueClaimed', () => res.given([]).when(claim('cus_1', null)).then([claimedBy1]));
+  it('given a free value, when claimed, then UniqueValueClaimed', () =>
+    res.given([]).when(claim('cus_1', null)).then([claimedBy1]));
 
   it('given a value held by an owner who still holds it, when another claims, then refused customer_email_taken', () =>
-    res.given([claimedBy1]).when(claim('cus_2', true, later)).thenRefuses('customer_email_taken'));
+    res
+      .given([claimedBy1])
+      .when(claim('cus_2', true, later))
+      .thenRefuses('customer_email_taken'));
 
   it('given a value whose owner moved on, when another claims, then UniqueValueClaimed', () =>
     res
@@ -109,7 +127,10 @@ describe('Unique value claim decider (customer email)', () => {
       .then([{ type: 'UniqueValueClaimed', data: { ownerId: 'cus_2', claimedAt: later } }]));
 
   it('given a fresh claim whose owner does not exist yet, when another claims, then refused', () =>
-    res.given([claimedBy1]).when(claim('cus_2', null, now)).thenRefuses('customer_email_taken'));
+    res
+      .given([claimedBy1])
+      .when(claim('cus_2', null, now))
+      .thenRefuses('customer_email_taken'));
 
   it('given an orphaned claim older than the grace period, when another claims, then UniqueValueClaimed', () => {
     const afterGrace = new Date(Date.parse(now) + CLAIM_GRACE_MS + 1).toISOString();
@@ -120,13 +141,19 @@ describe('Unique value claim decider (customer email)', () => {
   });
 
   it('given the owner, when the owner claims again, then nothing happens', () =>
-    res.given([claimedBy1]).when(claim('cus_1', true, later)).thenNothingHappens());
+    res
+      .given([claimedBy1])
+      .when(claim('cus_1', true, later))
+      .thenNothingHappens());
 
   it('given a claim, when its owner releases it, then UniqueValueReleased; another owner cannot release it', () => {
     res
       .given([claimedBy1])
       .when({ type: 'ReleaseUniqueValue', data: { ownerId: 'cus_1', now: later } })
       .then([{ type: 'UniqueValueReleased', data: { ownerId: 'cus_1', releasedAt: later } }]);
-    res.given([claimedBy1]).when({ type: 'ReleaseUniqueValue', data: { ownerId: 'cus_2', now: later } }).thenNothingHappens();
+    res
+      .given([claimedBy1])
+      .when({ type: 'ReleaseUniqueValue', data: { ownerId: 'cus_2', now: later } })
+      .thenNothingHappens();
   });
 });

@@ -16,7 +16,16 @@ const lines = [
 ];
 const placed: OrderEvent = {
   type: 'OrderPlaced',
-  data: { orderId: 'ord_1', customerId: 'cus_1', currency: 'EUR', lines, shippingAddress: address, externalId: 'ext-1', notes: null, placedAt: now },
+  data: {
+    orderId: 'ord_1',
+    customerId: 'cus_1',
+    currency: 'EUR',
+    lines,
+    shippingAddress: address,
+    externalId: 'ext-1',
+    notes: null,
+    placedAt: now,
+  },
 };
 const alloc = (sku: string, reserved: number, location = 'default'): OrderEvent => ({
   type: 'OrderAllocationRecorded',
@@ -36,19 +45,49 @@ describe('Order decider', () => {
     it('given nothing, when placed, then OrderPlaced (pending)', () => {
       spec
         .given([])
-        .when(c('PlaceOrder', { orderId: 'ord_1', customerId: 'cus_1', currency: 'EUR', lines, shippingAddress: address, externalId: 'ext-1', notes: null }))
+        .when(
+          c('PlaceOrder', {
+            orderId: 'ord_1',
+            customerId: 'cus_1',
+            currency: 'EUR',
+            lines,
+            shippingAddress: address,
+            externalId: 'ext-1',
+            notes: null,
+          }),
+        )
         .then([placed]);
       expect(fold([placed]).status).to.equal('pending');
     });
     it('given an order, when placed again, then refused order_already_exists', () =>
       spec
         .given([placed])
-        .when(c('PlaceOrder', { orderId: 'ord_1', customerId: 'cus_1', currency: 'EUR', lines, shippingAddress: address, externalId: null, notes: null }))
+        .when(
+          c('PlaceOrder', {
+            orderId: 'ord_1',
+            customerId: 'cus_1',
+            currency: 'EUR',
+            lines,
+            shippingAddress: address,
+            externalId: null,
+            notes: null,
+          }),
+        )
         .thenRefuses('order_already_exists'));
     it('given nothing, when a SKU appears on two lines, then refused duplicate_line_sku', () =>
       spec
         .given([])
-        .when(c('PlaceOrder', { orderId: 'ord_1', customerId: 'cus_1', currency: 'EUR', lines: [...lines, lines[0]], shippingAddress: address, externalId: null, notes: null }))
+        .when(
+          c('PlaceOrder', {
+            orderId: 'ord_1',
+            customerId: 'cus_1',
+            currency: 'EUR',
+            lines: [...lines, lines[0]],
+            shippingAddress: address,
+            externalId: null,
+            notes: null,
+          }),
+        )
         .thenRefuses('duplicate_line_sku'));
   });
 
@@ -56,55 +95,119 @@ describe('Order decider', () => {
     it('given a pending order, when every line is reserved, then allocation recorded and OrderConfirmed', () =>
       spec
         .given([placed])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }, { sku: 'B', location: 'east', reserved: 1 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', {
+            allocations: [
+              { sku: 'A', location: 'default', reserved: 2 },
+              { sku: 'B', location: 'east', reserved: 1 },
+            ],
+            roundComplete: true,
+          }),
+        )
         .then([
-          { type: 'OrderAllocationRecorded', data: { allocations: [{ sku: 'A', location: 'default', reserved: 2 }, { sku: 'B', location: 'east', reserved: 1 }], occurredAt: now } },
+          {
+            type: 'OrderAllocationRecorded',
+            data: {
+              allocations: [
+                { sku: 'A', location: 'default', reserved: 2 },
+                { sku: 'B', location: 'east', reserved: 1 },
+              ],
+              occurredAt: now,
+            },
+          },
           confirmed,
         ]));
     it('given a pending order, when a line stays short after a full round, then OrderBackordered with the shortage', () =>
       spec
         .given([placed])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 1 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 1 }], roundComplete: true }),
+        )
         .then([
           alloc('A', 1),
-          { type: 'OrderBackordered', data: { shortages: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }], occurredAt: now } },
+          {
+            type: 'OrderBackordered',
+            data: {
+              shortages: [
+                { sku: 'A', quantity: 1 },
+                { sku: 'B', quantity: 1 },
+              ],
+              occurredAt: now,
+            },
+          },
         ]));
     it('given a backordered order, when still short, then nothing new (no repeated backorder)', () =>
       spec
         .given([placed, alloc('A', 1), { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 1 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 1 }], roundComplete: true }),
+        )
         .thenNothingHappens());
     it('given a backordered order, when stock arrives for every line, then OrderConfirmed', () =>
       spec
         .given([placed, alloc('A', 1), { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }, { sku: 'B', location: 'default', reserved: 1 }], roundComplete: true }))
-        .then([{ type: 'OrderAllocationRecorded', data: { allocations: [{ sku: 'A', location: 'default', reserved: 2 }, { sku: 'B', location: 'default', reserved: 1 }], occurredAt: now } }, confirmed]));
+        .when(
+          c('RecordAllocation', {
+            allocations: [
+              { sku: 'A', location: 'default', reserved: 2 },
+              { sku: 'B', location: 'default', reserved: 1 },
+            ],
+            roundComplete: true,
+          }),
+        )
+        .then([
+          {
+            type: 'OrderAllocationRecorded',
+            data: {
+              allocations: [
+                { sku: 'A', location: 'default', reserved: 2 },
+                { sku: 'B', location: 'default', reserved: 1 },
+              ],
+              occurredAt: now,
+            },
+          },
+          confirmed,
+        ]));
     it('given a confirmed order, when the same allocation is recorded again (a retry), then nothing happens', () =>
       spec
         .given(fullyAllocated)
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }], roundComplete: true }),
+        )
         .thenNothingHappens());
     it('given a cancelled order, when an allocation arrives, then refused order_already_cancelled (the process releases it)', () =>
       spec
         .given([placed, { type: 'OrderCancelled', data: { reason: 'x', releases: [], cancelledAt: now } }])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'A', location: 'default', reserved: 2 }], roundComplete: true }),
+        )
         .thenRefuses('order_already_cancelled'));
     it('given no order, when an allocation arrives, then refused order_not_found', () =>
-      spec.given([]).when(c('RecordAllocation', { allocations: [], roundComplete: true })).thenRefuses('order_not_found'));
+      spec
+        .given([])
+        .when(c('RecordAllocation', { allocations: [], roundComplete: true }))
+        .thenRefuses('order_not_found'));
     it('given a partially shipped order, when a shortfall took its unshipped units, then the allocation is recorded and the status stays partially_shipped', () => {
       const partly = [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }])];
       spec
         .given(partly)
-        .when(c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 0 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 0 }], roundComplete: true }),
+        )
         .then([alloc('B', 0)]);
       const after = fold([...partly, alloc('B', 0)]);
       expect(after.status).to.equal('partially_shipped');
-      expect(after.status !== 'none' && after.lines.map((l) => [l.sku, reservedOf(l), shippedOf(l)])).to.deep.equal([['A', 0, 2], ['B', 0, 0]]);
+      expect(after.status !== 'none' && after.lines.map((l) => [l.sku, reservedOf(l), shippedOf(l)])).to.deep.equal([
+        ['A', 0, 2],
+        ['B', 0, 0],
+      ]);
     });
     it('given a partially shipped order short of units, when stock is reserved again, then the allocation is recorded without a confirm', () =>
       spec
         .given([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }]), alloc('B', 0)])
-        .when(c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 1 }], roundComplete: true }))
+        .when(
+          c('RecordAllocation', { allocations: [{ sku: 'B', location: 'default', reserved: 1 }], roundComplete: true }),
+        )
         .then([alloc('B', 1)]));
   });
 
@@ -114,8 +217,27 @@ describe('Order decider', () => {
       spec
         .given(fullyAllocated)
         .when(c('UpdateOrder', { lines: newLines }))
-        .then([{ type: 'OrderUpdated', data: { changes: { lines: newLines }, releases: [{ sku: 'A', location: 'default', quantity: 1 }], updatedAt: now } }]);
-      const after = fold([...fullyAllocated, { type: 'OrderUpdated', data: { changes: { lines: newLines }, releases: [{ sku: 'A', location: 'default', quantity: 1 }], updatedAt: now } }]);
+        .then([
+          {
+            type: 'OrderUpdated',
+            data: {
+              changes: { lines: newLines },
+              releases: [{ sku: 'A', location: 'default', quantity: 1 }],
+              updatedAt: now,
+            },
+          },
+        ]);
+      const after = fold([
+        ...fullyAllocated,
+        {
+          type: 'OrderUpdated',
+          data: {
+            changes: { lines: newLines },
+            releases: [{ sku: 'A', location: 'default', quantity: 1 }],
+            updatedAt: now,
+          },
+        },
+      ]);
       expect(after.status).to.equal('pending');
       expect(after.status !== 'none' && reservedOf(after.lines[0]!)).to.equal(1);
     });
@@ -123,24 +245,48 @@ describe('Order decider', () => {
       spec
         .given(fullyAllocated)
         .when(c('UpdateOrder', { lines: [lines[0]] }))
-        .then([{ type: 'OrderUpdated', data: { changes: { lines: [lines[0]!] }, releases: [{ sku: 'B', location: 'default', quantity: 1 }], updatedAt: now } }]));
+        .then([
+          {
+            type: 'OrderUpdated',
+            data: {
+              changes: { lines: [lines[0]!] },
+              releases: [{ sku: 'B', location: 'default', quantity: 1 }],
+              updatedAt: now,
+            },
+          },
+        ]));
     it('given an order, when only notes and address change, then OrderUpdated without releases and the status stays', () => {
       const addr = { ...address, city: 'Bath' };
-      spec.given(fullyAllocated).when(c('UpdateOrder', { notes: 'ring twice', shippingAddress: addr })).then([
-        { type: 'OrderUpdated', data: { changes: { shippingAddress: addr, notes: 'ring twice' }, releases: [], updatedAt: now } },
-      ]);
+      spec
+        .given(fullyAllocated)
+        .when(c('UpdateOrder', { notes: 'ring twice', shippingAddress: addr }))
+        .then([
+          {
+            type: 'OrderUpdated',
+            data: { changes: { shippingAddress: addr, notes: 'ring twice' }, releases: [], updatedAt: now },
+          },
+        ]);
     });
     it('given an order, when nothing changes, then nothing happens', () =>
-      spec.given(fullyAllocated).when(c('UpdateOrder', { lines, notes: null })).thenNothingHappens());
+      spec
+        .given(fullyAllocated)
+        .when(c('UpdateOrder', { lines, notes: null }))
+        .thenNothingHappens());
     it('given a partly shipped order, when updated, then refused order_not_editable', () =>
-      spec.given([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])]).when(c('UpdateOrder', { notes: 'x' })).thenRefuses('order_not_editable'));
+      spec
+        .given([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])])
+        .when(c('UpdateOrder', { notes: 'x' }))
+        .thenRefuses('order_not_editable'));
     it('given a cancelled order, when updated, then refused order_already_cancelled', () =>
       spec
         .given([placed, { type: 'OrderCancelled', data: { reason: 'x', releases: [], cancelledAt: now } }])
         .when(c('UpdateOrder', { notes: 'x' }))
         .thenRefuses('order_already_cancelled'));
     it('given an order, when lines repeat a SKU, then refused duplicate_line_sku', () =>
-      spec.given([placed]).when(c('UpdateOrder', { lines: [lines[0], lines[0]] })).thenRefuses('duplicate_line_sku'));
+      spec
+        .given([placed])
+        .when(c('UpdateOrder', { lines: [lines[0], lines[0]] }))
+        .thenRefuses('duplicate_line_sku'));
   });
 
   describe('CancelOrder', () => {
@@ -151,7 +297,14 @@ describe('Order decider', () => {
         .then([
           {
             type: 'OrderCancelled',
-            data: { reason: 'customer asked', releases: [{ sku: 'A', location: 'default', quantity: 2 }, { sku: 'B', location: 'default', quantity: 1 }], cancelledAt: now },
+            data: {
+              reason: 'customer asked',
+              releases: [
+                { sku: 'A', location: 'default', quantity: 2 },
+                { sku: 'B', location: 'default', quantity: 1 },
+              ],
+              cancelledAt: now,
+            },
           },
         ]));
     it('given a cancelled order, when cancelled again, then refused order_already_cancelled', () =>
@@ -160,25 +313,46 @@ describe('Order decider', () => {
         .when(c('CancelOrder', { reason: 'again' }))
         .thenRefuses('order_already_cancelled'));
     it('given a shipped line, when cancelled, then refused order_not_cancellable', () =>
-      spec.given([...fullyAllocated, shipment('shp_1', [{ sku: 'B', quantity: 1 }])]).when(c('CancelOrder', { reason: 'late' })).thenRefuses('order_not_cancellable'));
-    it('given no order, when cancelled, then refused order_not_found', () => spec.given([]).when(c('CancelOrder', { reason: 'x' })).thenRefuses('order_not_found'));
+      spec
+        .given([...fullyAllocated, shipment('shp_1', [{ sku: 'B', quantity: 1 }])])
+        .when(c('CancelOrder', { reason: 'late' }))
+        .thenRefuses('order_not_cancellable'));
+    it('given no order, when cancelled, then refused order_not_found', () =>
+      spec
+        .given([])
+        .when(c('CancelOrder', { reason: 'x' }))
+        .thenRefuses('order_not_found'));
   });
 
   describe('shipments', () => {
     it('ship 2 of 3 units → partially_shipped; the rest → OrderShipped', () => {
-      spec.given(fullyAllocated).when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 2 }] })).then([shipment('shp_1', [{ sku: 'A', quantity: 2 }])]);
-      expect(fold([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }])]).status).to.equal('partially_shipped');
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 2 }] }))
+        .then([shipment('shp_1', [{ sku: 'A', quantity: 2 }])]);
+      expect(fold([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }])]).status).to.equal(
+        'partially_shipped',
+      );
       spec
         .given([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }])])
         .when(c('RecordShipment', { shipmentId: 'shp_2', location: 'default', lines: [{ sku: 'B', quantity: 1 }] }))
         .then([shipment('shp_2', [{ sku: 'B', quantity: 1 }]), { type: 'OrderShipped', data: { occurredAt: now } }]);
     });
     it('shipping more than is reserved and unshipped is refused quantity_exceeds_unshipped', () => {
-      spec.given(fullyAllocated).when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 3 }] })).thenRefuses('quantity_exceeds_unshipped');
-      spec.given(fullyAllocated).when(c('RecordShipment', { shipmentId: 'shp_1', location: 'east', lines: [{ sku: 'A', quantity: 1 }] })).thenRefuses('quantity_exceeds_unshipped');
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 3 }] }))
+        .thenRefuses('quantity_exceeds_unshipped');
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'east', lines: [{ sku: 'A', quantity: 1 }] }))
+        .thenRefuses('quantity_exceeds_unshipped');
     });
     it('shipping an unknown SKU is refused unknown_line_sku; a cancelled order cannot ship', () => {
-      spec.given(fullyAllocated).when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'Z', quantity: 1 }] })).thenRefuses('unknown_line_sku');
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'Z', quantity: 1 }] }))
+        .thenRefuses('unknown_line_sku');
       spec
         .given([placed, { type: 'OrderCancelled', data: { reason: 'x', releases: [], cancelledAt: now } }])
         .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 1 }] }))
@@ -190,28 +364,64 @@ describe('Order decider', () => {
         .when(c('RecordShipment', { shipmentId: 'shp_1', location: 'default', lines: [{ sku: 'A', quantity: 1 }] }))
         .thenNothingHappens());
     it('a cancelled shipment counts as not shipped: its units can ship again', () => {
-      const events = [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }]), { type: 'OrderShipmentCancelled', data: { shipmentId: 'shp_1', occurredAt: now } } as OrderEvent];
+      const events = [
+        ...fullyAllocated,
+        shipment('shp_1', [{ sku: 'A', quantity: 2 }]),
+        { type: 'OrderShipmentCancelled', data: { shipmentId: 'shp_1', occurredAt: now } } as OrderEvent,
+      ];
       const s = fold(events);
       expect(s.status).to.equal('confirmed');
       expect(s.status !== 'none' && shippedOf(s.lines[0]!)).to.equal(0);
-      spec.given(events).when(c('RecordShipment', { shipmentId: 'shp_2', location: 'default', lines: [{ sku: 'A', quantity: 2 }] })).then([shipment('shp_2', [{ sku: 'A', quantity: 2 }])]);
-      spec.given(events).when(c('RecordShipmentCancelled', { shipmentId: 'shp_1' })).thenNothingHappens();
-      spec.given(fullyAllocated).when(c('RecordShipmentCancelled', { shipmentId: 'shp_x' })).thenRefuses('shipment_not_found');
+      spec
+        .given(events)
+        .when(c('RecordShipment', { shipmentId: 'shp_2', location: 'default', lines: [{ sku: 'A', quantity: 2 }] }))
+        .then([shipment('shp_2', [{ sku: 'A', quantity: 2 }])]);
+      spec
+        .given(events)
+        .when(c('RecordShipmentCancelled', { shipmentId: 'shp_1' }))
+        .thenNothingHappens();
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipmentCancelled', { shipmentId: 'shp_x' }))
+        .thenRefuses('shipment_not_found');
     });
     it('all shipments delivered and nothing left to ship → OrderDelivered; delivery of one of two → not yet', () => {
-      const shippedAll = [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }]), shipment('shp_2', [{ sku: 'B', quantity: 1 }])];
-      spec.given(shippedAll).when(c('RecordShipmentDelivered', { shipmentId: 'shp_1' })).then([{ type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } }]);
-      const oneDelivered = [...shippedAll, { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } } as OrderEvent];
+      const shippedAll = [
+        ...fullyAllocated,
+        shipment('shp_1', [{ sku: 'A', quantity: 2 }]),
+        shipment('shp_2', [{ sku: 'B', quantity: 1 }]),
+      ];
+      spec
+        .given(shippedAll)
+        .when(c('RecordShipmentDelivered', { shipmentId: 'shp_1' }))
+        .then([{ type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } }]);
+      const oneDelivered = [
+        ...shippedAll,
+        { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } } as OrderEvent,
+      ];
       expect(fold(oneDelivered).status).to.equal('shipped');
       spec
         .given(oneDelivered)
         .when(c('RecordShipmentDelivered', { shipmentId: 'shp_2' }))
-        .then([{ type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_2', occurredAt: now } }, { type: 'OrderDelivered', data: { occurredAt: now } }]);
-      spec.given(oneDelivered).when(c('RecordShipmentDelivered', { shipmentId: 'shp_1' })).thenNothingHappens();
-      spec.given(fullyAllocated).when(c('RecordShipmentDelivered', { shipmentId: 'shp_x' })).thenRefuses('shipment_not_found');
+        .then([
+          { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_2', occurredAt: now } },
+          { type: 'OrderDelivered', data: { occurredAt: now } },
+        ]);
+      spec
+        .given(oneDelivered)
+        .when(c('RecordShipmentDelivered', { shipmentId: 'shp_1' }))
+        .thenNothingHappens();
+      spec
+        .given(fullyAllocated)
+        .when(c('RecordShipmentDelivered', { shipmentId: 'shp_x' }))
+        .thenRefuses('shipment_not_found');
     });
     it('a delivered partial shipment leaves the order partially_shipped', () => {
-      const s = fold([...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }]), { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } }]);
+      const s = fold([
+        ...fullyAllocated,
+        shipment('shp_1', [{ sku: 'A', quantity: 2 }]),
+        { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } },
+      ]);
       expect(s.status).to.equal('partially_shipped');
     });
   });
@@ -220,13 +430,32 @@ describe('Order decider', () => {
     const cases: [string, OrderEvent[], string[]][] = [
       ['pending', [placed], ['update', 'cancel']],
       ['confirmed', fullyAllocated, ['update', 'cancel', 'ship']],
-      ['backordered with nothing reserved', [placed, { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }], ['update', 'cancel']],
-      ['backordered with some reserved', [placed, alloc('A', 1), { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }], ['update', 'cancel', 'ship']],
+      [
+        'backordered with nothing reserved',
+        [placed, { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }],
+        ['update', 'cancel'],
+      ],
+      [
+        'backordered with some reserved',
+        [placed, alloc('A', 1), { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }],
+        ['update', 'cancel', 'ship'],
+      ],
       ['partially shipped', [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])], ['ship']],
-      ['shipped', [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }])], []],
+      [
+        'shipped',
+        [
+          ...fullyAllocated,
+          shipment('shp_1', [
+            { sku: 'A', quantity: 2 },
+            { sku: 'B', quantity: 1 },
+          ]),
+        ],
+        [],
+      ],
       ['cancelled', [placed, { type: 'OrderCancelled', data: { reason: 'x', releases: [], cancelledAt: now } }], []],
     ];
-    for (const [label, events, actions] of cases) it(`${label} → ${JSON.stringify(actions)}`, () => expect(allowedActions(fold(events))).to.deep.equal(actions));
+    for (const [label, events, actions] of cases)
+      it(`${label} → ${JSON.stringify(actions)}`, () => expect(allowedActions(fold(events))).to.deep.equal(actions));
   });
 
   it('property: any sequence of commands keeps shipped ≤ quantity per line and no empty reservation entries', () => {
@@ -241,11 +470,19 @@ describe('Order decider', () => {
       const cur = state.status === 'none' ? undefined : state.lines.find((l) => l.sku === sku);
       const want = cur ? Math.max(0, Math.min(cur.quantity - shippedOf(cur), Math.floor(rand() * 3))) : 0;
       const command = pick<OrderCommand>([
-        c('RecordAllocation', { allocations: [{ sku, location: pick(['default', 'east']), reserved: Math.floor(want / 2) }], roundComplete: rand() < 0.5 }),
+        c('RecordAllocation', {
+          allocations: [{ sku, location: pick(['default', 'east']), reserved: Math.floor(want / 2) }],
+          roundComplete: rand() < 0.5,
+        }),
         c('RecordShipment', { shipmentId, location: pick(['default', 'east']), lines: [{ sku, quantity: q }] }),
         c('RecordShipmentCancelled', { shipmentId }),
         c('RecordShipmentDelivered', { shipmentId }),
-        c('UpdateOrder', { lines: [{ sku: 'A', quantity: q, unitPrice: 1000 }, { sku: 'B', quantity: 2, unitPrice: 500 }] }),
+        c('UpdateOrder', {
+          lines: [
+            { sku: 'A', quantity: q, unitPrice: 1000 },
+            { sku: 'B', quantity: 2, unitPrice: 500 },
+          ],
+        }),
       ]);
       try {
         for (const e of orderDecider.decide(command, state)) state = orderDecider.evolve(state, e);

@@ -8,11 +8,30 @@ const spec = deciderSpec(shipmentDecider);
 const t = (h: number) => `2026-11-28T${String(h).padStart(2, '0')}:00:00.000Z`;
 const created: ShipmentEvent = {
   type: 'ShipmentCreated',
-  data: { shipmentId: 'shp_1', orderId: 'ord_1', lines: [{ sku: 'A', quantity: 2 }], carrier: 'dhl', trackingNumber: 'JD0001', service: 'express', location: 'default', createdAt: t(8) },
+  data: {
+    shipmentId: 'shp_1',
+    orderId: 'ord_1',
+    lines: [{ sku: 'A', quantity: 2 }],
+    carrier: 'dhl',
+    trackingNumber: 'JD0001',
+    service: 'express',
+    location: 'default',
+    createdAt: t(8),
+  },
 };
 const changed = (status: ShipmentStatus, previousStatus: ShipmentStatus, h: number): ShipmentEvent => ({
   type: 'ShipmentStatusChanged',
-  data: { shipmentId: 'shp_1', orderId: 'ord_1', status, previousStatus, occurredAt: t(h), location: null, description: null, carrierCode: null, recordedAt: t(h) },
+  data: {
+    shipmentId: 'shp_1',
+    orderId: 'ord_1',
+    status,
+    previousStatus,
+    occurredAt: t(h),
+    location: null,
+    description: null,
+    carrierCode: null,
+    recordedAt: t(h),
+  },
 });
 const track = (status: TrackingStatus, h: number, now = h): ShipmentCommand => ({
   type: 'RecordTrackingEvent',
@@ -23,13 +42,19 @@ const fold = (events: ShipmentEvent[]) => events.reduce(shipmentDecider.evolve, 
 describe('Shipment decider', () => {
   it('given nothing, when created, then ShipmentCreated with status label_created', () => {
     const { createdAt, ...rest } = created.data;
-    spec.given([]).when({ type: 'CreateShipment', data: { ...rest, now: createdAt } }).then([created]);
+    spec
+      .given([])
+      .when({ type: 'CreateShipment', data: { ...rest, now: createdAt } })
+      .then([created]);
     expect(fold([created]).status).to.equal('label_created');
   });
 
   it('given a shipment, when created again, then refused shipment_already_exists', () => {
     const { createdAt, ...rest } = created.data;
-    spec.given([created]).when({ type: 'CreateShipment', data: { ...rest, now: createdAt } }).thenRefuses('shipment_already_exists');
+    spec
+      .given([created])
+      .when({ type: 'CreateShipment', data: { ...rest, now: createdAt } })
+      .thenRefuses('shipment_already_exists');
   });
 
   it('given no shipment, when a tracking event arrives, then refused shipment_not_found', () =>
@@ -49,7 +74,10 @@ describe('Shipment decider', () => {
   for (const [from, to] of path) {
     it(`given ${from}, when ${to} is reported, then ShipmentStatusChanged`, () => {
       const given = from === 'label_created' ? [created] : [created, changed(from, 'label_created', 9)];
-      spec.given(given).when(track(to, 10)).then([changed(to, from, 10)]);
+      spec
+        .given(given)
+        .when(track(to, 10))
+        .then([changed(to, from, 10)]);
     });
   }
 
@@ -64,7 +92,10 @@ describe('Shipment decider', () => {
   ];
   for (const [from, to] of refused) {
     it(`given ${from}, when ${to} is reported, then refused invalid_shipment_transition`, () =>
-      spec.given([created, changed(from, 'label_created', 9)]).when(track(to, 10)).thenRefuses('invalid_shipment_transition'));
+      spec
+        .given([created, changed(from, 'label_created', 9)])
+        .when(track(to, 10))
+        .thenRefuses('invalid_shipment_transition'));
   }
 
   it('a late carrier event (older occurredAt) joins the timeline in time order and never moves the status back', () => {
@@ -75,7 +106,16 @@ describe('Shipment decider', () => {
       .then([
         {
           type: 'ShipmentTrackingEventRecorded',
-          data: { shipmentId: 'shp_1', orderId: 'ord_1', status: 'in_transit', occurredAt: t(10), location: null, description: null, carrierCode: null, recordedAt: t(12) },
+          data: {
+            shipmentId: 'shp_1',
+            orderId: 'ord_1',
+            status: 'in_transit',
+            occurredAt: t(10),
+            location: null,
+            description: null,
+            carrierCode: null,
+            recordedAt: t(12),
+          },
         },
       ]);
     const s = fold([...given, ...shipmentDecider.decide(track('in_transit', 10, 12), fold(given))]);
@@ -95,17 +135,39 @@ describe('Shipment decider', () => {
       .then([
         {
           type: 'ShipmentTrackingEventRecorded',
-          data: { shipmentId: 'shp_1', orderId: 'ord_1', status: 'out_for_delivery', occurredAt: t(11), location: null, description: null, carrierCode: null, recordedAt: t(13) },
+          data: {
+            shipmentId: 'shp_1',
+            orderId: 'ord_1',
+            status: 'out_for_delivery',
+            occurredAt: t(11),
+            location: null,
+            description: null,
+            carrierCode: null,
+            recordedAt: t(13),
+          },
         },
       ]));
 });
 
 describe('Shipment decider: clocks', () => {
   it('the first carrier update moves the status even if the carrier clock is behind label creation', () =>
-    spec.given([created]).when(track('in_transit', 7, 9)).then([
-      {
-        type: 'ShipmentStatusChanged',
-        data: { shipmentId: 'shp_1', orderId: 'ord_1', status: 'in_transit', previousStatus: 'label_created', occurredAt: t(7), location: null, description: null, carrierCode: null, recordedAt: t(9) },
-      },
-    ]));
+    spec
+      .given([created])
+      .when(track('in_transit', 7, 9))
+      .then([
+        {
+          type: 'ShipmentStatusChanged',
+          data: {
+            shipmentId: 'shp_1',
+            orderId: 'ord_1',
+            status: 'in_transit',
+            previousStatus: 'label_created',
+            occurredAt: t(7),
+            location: null,
+            description: null,
+            carrierCode: null,
+            recordedAt: t(9),
+          },
+        },
+      ]));
 });

@@ -10,7 +10,13 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { mulberry32 } from '../support/prng.ts';
-import { createPrivatePostgres, createPrivateRedis, freePort, type PrivatePostgres, type PrivateRedis } from '../support/private-services.ts';
+import {
+  createPrivatePostgres,
+  createPrivateRedis,
+  freePort,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from '../support/private-services.ts';
 import { spawnOms, type OmsProcess } from '../support/process.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { waitFor } from '../support/wait.ts';
@@ -39,7 +45,12 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     p.child.kill('SIGKILL');
     await p.exited;
   };
-  const ready = () => waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status ?? 0, (s) => s === 200, { timeoutMs: 60_000, what: 'api ready' });
+  const ready = () =>
+    waitFor(
+      async () => (await fetch(`${base}/readyz`).catch(() => null))?.status ?? 0,
+      (s) => s === 200,
+      { timeoutMs: 60_000, what: 'api ready' },
+    );
 
   before(async function () {
     db = await createPrivatePostgres();
@@ -79,7 +90,16 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     const rand = mulberry32(SEED);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
     const rx = await startReceiver();
-    const stats = { requests: 0, ok: 0, refused: 0, unknown: 0, retries: 0, status503: 0, retryAfterMissing: 0, slowest503Ms: 0 };
+    const stats = {
+      requests: 0,
+      ok: 0,
+      refused: 0,
+      unknown: 0,
+      retries: 0,
+      status503: 0,
+      retryAfterMissing: 0,
+      slowest503Ms: 0,
+    };
 
     /** One command, retried with the same Idempotency-Key until it gets a definite answer. */
     async function command(method: string, path: string, body: unknown): Promise<{ outcome: Outcome; body?: any }> {
@@ -124,14 +144,19 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     const customers: string[] = [];
     const orders: string[] = [];
     const acked = new Map(SKUS.map((s) => [s, { ok: 0, unknown: 0 }]));
-    expect((await command('POST', '/v1/webhook-endpoints', { url: rx.url, events: ['order.placed'] })).outcome).to.equal('ok');
+    expect(
+      (await command('POST', '/v1/webhook-endpoints', { url: rx.url, events: ['order.placed'] })).outcome,
+    ).to.equal('ok');
 
     let loading = true;
     async function loadLoop(): Promise<void> {
       while (loading) {
         const r = rand();
         if (r < 0.15 || customers.length === 0) {
-          const res = await command('POST', '/v1/customers', { email: `c${randomUUID()}@faults.example`, name: 'Fault Tester' });
+          const res = await command('POST', '/v1/customers', {
+            email: `c${randomUUID()}@faults.example`,
+            name: 'Fault Tester',
+          });
           if (res.outcome === 'ok') customers.push(res.body.id);
         } else if (r < 0.4) {
           const sku = pick(SKUS);
@@ -159,7 +184,11 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
       const t0 = Date.now();
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': randomUUID(),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS + 5000),
       });
@@ -193,7 +222,11 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     // Redis goes away for a while
     await redis!.stop();
     const redisDownAt = Date.now();
-    const redisDown = await probeDuringOutage('POST', '/v1/inventory/adjustments', { sku: 'FLT-PROBE', delta: 1, reason: 'received' });
+    const redisDown = await probeDuringOutage('POST', '/v1/inventory/adjustments', {
+      sku: 'FLT-PROBE',
+      delta: 1,
+      reason: 'received',
+    });
     await new Promise((r) => setTimeout(r, Math.max(0, REDIS_OUTAGE_MS - (Date.now() - redisDownAt)))); // the outage's length is the fault itself
     await redis!.start();
 
@@ -206,10 +239,14 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     try {
       await waitFor(
         async () => {
-          const head = (await sql.query("select count(*)::int as n from es_events where event_type = 'OrderPlaced'")).rows[0].n as number;
-          const pending = (await sql.query("select count(*)::int as n from orders where status = 'pending'")).rows[0].n as number;
+          const head = (await sql.query("select count(*)::int as n from es_events where event_type = 'OrderPlaced'"))
+            .rows[0].n as number;
+          const pending = (await sql.query("select count(*)::int as n from orders where status = 'pending'")).rows[0]
+            .n as number;
           const projected = (await sql.query('select count(*)::int as n from orders')).rows[0].n as number;
-          const delivered = (await sql.query("select count(*)::int as n from webhook_deliveries where status = 'succeeded'")).rows[0].n as number;
+          const delivered = (
+            await sql.query("select count(*)::int as n from webhook_deliveries where status = 'succeeded'")
+          ).rows[0].n as number;
           return { head, pending, projected, delivered };
         },
         (s) => s.pending === 0 && s.projected === s.head && s.delivered === s.head,
@@ -217,29 +254,47 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
       );
 
       // 1. Every acknowledged command has its events.
-      for (const [category, ids] of [['customer', customers], ['order', orders]] as const) {
-        const streams = new Set((await sql.query('select distinct stream_name from es_events where stream_name = any($1)', [ids.map((id) => `faults:${category}:${id}`)])).rows.map((r) => r.stream_name));
+      for (const [category, ids] of [
+        ['customer', customers],
+        ['order', orders],
+      ] as const) {
+        const streams = new Set(
+          (
+            await sql.query('select distinct stream_name from es_events where stream_name = any($1)', [
+              ids.map((id) => `faults:${category}:${id}`),
+            ])
+          ).rows.map((r) => r.stream_name),
+        );
         expect(streams.size, `acknowledged ${category}s with events`).to.equal(ids.length);
       }
       // 2. Every acknowledged adjustment counted once (idempotent retries), none invented.
       for (const [sku, a] of acked) {
-        const onHand = Number((await sql.query('select coalesce(sum(on_hand), 0) as n from inventory_levels where sku = $1', [sku])).rows[0].n);
+        const onHand = Number(
+          (await sql.query('select coalesce(sum(on_hand), 0) as n from inventory_levels where sku = $1', [sku])).rows[0]
+            .n,
+        );
         expect(onHand, `${sku} onHand vs acknowledged adjustments`).to.be.within(a.ok, a.ok + a.unknown);
       }
       // 3. Σ reserved ≤ onHand everywhere, and what orders hold = what inventory holds.
       const held = new Map<string, number>();
       for (const { state } of (await sql.query('select state from orders')).rows) {
-        for (const l of state.lines) for (const [loc, n] of Object.entries(l.reserved ?? {})) held.set(`${l.sku}@${loc}`, (held.get(`${l.sku}@${loc}`) ?? 0) + (n as number));
+        for (const l of state.lines)
+          for (const [loc, n] of Object.entries(l.reserved ?? {}))
+            held.set(`${l.sku}@${loc}`, (held.get(`${l.sku}@${loc}`) ?? 0) + (n as number));
       }
       for (const row of (await sql.query('select sku, location, on_hand, reserved from inventory_levels')).rows) {
         expect(row.reserved, `${row.sku}@${row.location} reserved ≤ onHand`).to.be.at.most(row.on_hand);
-        expect(row.reserved, `${row.sku}@${row.location} orders agree with inventory`).to.equal(held.get(`${row.sku}@${row.location}`) ?? 0);
+        expect(row.reserved, `${row.sku}@${row.location} orders agree with inventory`).to.equal(
+          held.get(`${row.sku}@${row.location}`) ?? 0,
+        );
       }
       // 4. Read models equal a fresh replay.
       const verify = spawnOms(['projections', 'verify'], env);
       expect(await verify.exited, verify.output()).to.equal(0);
       // 5. One delivery id per event, each acknowledged by the receiver.
-      const ids = (await sql.query("select id from webhook_deliveries where status = 'succeeded'")).rows.map((r) => r.id as string);
+      const ids = (await sql.query("select id from webhook_deliveries where status = 'succeeded'")).rows.map(
+        (r) => r.id as string,
+      );
       expect(new Set(ids).size).to.equal(ids.length);
       const receivedIds = rx.received.map((r) => r.body.id as string);
       for (const id of ids) expect(receivedIds, `delivery ${id} received`).to.include(id);

@@ -31,7 +31,11 @@ describe('API conventions over HTTP', function () {
       for (const bad of ['nope', 'oms.key_00000000000000000000000000.secret', tampered]) {
         expectProblem(await client(app.baseUrl, bad).get('/v1/customers'), 401, 'invalid_credentials');
       }
-      expectProblem(await client(app.baseUrl).get('/v1/customers', { Authorization: 'Basic Zm9vOmJhcg==' }), 401, 'unauthenticated');
+      expectProblem(
+        await client(app.baseUrl).get('/v1/customers', { Authorization: 'Basic Zm9vOmJhcg==' }),
+        401,
+        'unauthenticated',
+      );
     });
 
     it('a revoked key → 401', async () => {
@@ -70,7 +74,10 @@ describe('API conventions over HTTP', function () {
       expect(again.headers.get('idempotent-replayed')).to.equal('true');
       expect(again.headers.get('etag')).to.equal(first.headers.get('etag'));
       expect(again.headers.get('oms-position')).to.equal(first.headers.get('oms-position'));
-      const n = await app.db.pool.query(`select count(*)::int as n from es_events where event_type = 'CustomerRegistered' and stream_name like $1`, [`${tenant}:%`]);
+      const n = await app.db.pool.query(
+        `select count(*)::int as n from es_events where event_type = 'CustomerRegistered' and stream_name like $1`,
+        [`${tenant}:%`],
+      );
       expect(n.rows[0].n).to.equal(1);
     });
 
@@ -95,7 +102,9 @@ describe('API conventions over HTTP', function () {
     it('is 409 idempotency_key_in_use for a live lease with the same request', async () => {
       const key = `idem-lease-${Date.now()}`;
       const { createHash } = await import('node:crypto');
-      const fp = createHash('sha256').update(`POST /v1/customers\n{"email":"lease@example.com","name":"Idem Potent"}`).digest('hex');
+      const fp = createHash('sha256')
+        .update(`POST /v1/customers\n{"email":"lease@example.com","name":"Idem Potent"}`)
+        .digest('hex');
       await app.db.pool.query(
         `insert into idempotency_keys (tenant, key, fingerprint, state, locked_until) values ($1, $2, $3, 'running', now() + interval '1 minute')`,
         [tenant, key, fp],
@@ -114,11 +123,17 @@ describe('API conventions over HTTP', function () {
       expectProblem(replay, 409, 'customer_email_taken');
       expect(replay.headers.get('idempotent-replayed')).to.equal('true');
       const other = client(app.baseUrl, (await app.key(['*'])).key);
-      expect((await other.post('/v1/customers', body('dupe@example.com'), { 'Idempotency-Key': key })).status).to.equal(201);
+      expect((await other.post('/v1/customers', body('dupe@example.com'), { 'Idempotency-Key': key })).status).to.equal(
+        201,
+      );
     });
 
     it('refuses a key longer than 255 characters with 400', async () => {
-      expectProblem(await api.post('/v1/customers', body('long@example.com'), { 'Idempotency-Key': 'k'.repeat(256) }), 400, 'validation_failed');
+      expectProblem(
+        await api.post('/v1/customers', body('long@example.com'), { 'Idempotency-Key': 'k'.repeat(256) }),
+        400,
+        'validation_failed',
+      );
     });
   });
 
@@ -141,12 +156,22 @@ describe('API conventions over HTTP', function () {
       expect((await anon.get('/healthz')).body).to.deep.equal({ status: 'ok' });
       const ready = await anon.get('/readyz');
       expect(ready.status).to.equal(200);
-      expect(ready.body.checks.map((c: { name: string }) => c.name)).to.deep.equal(['postgres', 'redis', 'eventstore:postgres']);
+      expect(ready.body.checks.map((c: { name: string }) => c.name)).to.deep.equal([
+        'postgres',
+        'redis',
+        'eventstore:postgres',
+      ]);
     });
 
     it('/metrics exposes HTTP latency, commands/appends, projection lag and queue depth', async () => {
       const text = (await client(app.baseUrl).get('/metrics')).text;
-      for (const name of ['oms_http_request_duration_seconds', 'oms_events_appended_total', 'oms_commands_total', 'oms_projection_lag_seconds', 'oms_queue_jobs']) {
+      for (const name of [
+        'oms_http_request_duration_seconds',
+        'oms_events_appended_total',
+        'oms_commands_total',
+        'oms_projection_lag_seconds',
+        'oms_queue_jobs',
+      ]) {
         expect(text).to.include(name);
       }
     });

@@ -29,7 +29,12 @@ describe('Customers over HTTP', function () {
       const res = await api.post('/v1/customers', ada());
       expect(res.status, res.text).to.equal(201);
       expect(res.body.id).to.match(/^cus_[0-9a-z]{26}$/);
-      expect(res.body).to.include({ name: 'Ada Lovelace', version: 1, externalId: 'crm-42', phone: '+44 20 7946 0000' });
+      expect(res.body).to.include({
+        name: 'Ada Lovelace',
+        version: 1,
+        externalId: 'crm-42',
+        phone: '+44 20 7946 0000',
+      });
       expect(res.headers.get('etag')).to.equal('"1"');
       expect(res.headers.get('location')).to.equal(`/v1/customers/${res.body.id}`);
       const position = res.headers.get('oms-position');
@@ -46,8 +51,12 @@ describe('Customers over HTTP', function () {
       await api.get('/v1/customers/cus_00000000000000000000000000').then((r) => expectProblem(r, 404, 'not_found'));
       await api.get('/v1/customers/not-an-id').then((r) => expectProblem(r, 404, 'not_found'));
       const pos = created.headers.get('oms-position')!;
-      await other.get(`/v1/customers/${created.body.id}`, { 'Oms-Min-Position': pos }).then((r) => expectProblem(r, 404, 'not_found'));
-      await other.patch(`/v1/customers/${created.body.id}`, { name: 'Mallory' }).then((r) => expectProblem(r, 404, 'customer_not_found'));
+      await other
+        .get(`/v1/customers/${created.body.id}`, { 'Oms-Min-Position': pos })
+        .then((r) => expectProblem(r, 404, 'not_found'));
+      await other
+        .patch(`/v1/customers/${created.body.id}`, { name: 'Mallory' })
+        .then((r) => expectProblem(r, 404, 'customer_not_found'));
     });
   });
 
@@ -75,7 +84,11 @@ describe('Customers over HTTP', function () {
     it('changing the email frees the old one and takes the new one', async () => {
       const a = await api.post('/v1/customers', ada('first@example.com'));
       await api.post('/v1/customers', ada('taken@example.com'));
-      expectProblem(await api.patch(`/v1/customers/${a.body.id}`, { email: 'TAKEN@example.com' }), 409, 'customer_email_taken');
+      expectProblem(
+        await api.patch(`/v1/customers/${a.body.id}`, { email: 'TAKEN@example.com' }),
+        409,
+        'customer_email_taken',
+      );
       const moved = await api.patch(`/v1/customers/${a.body.id}`, { email: 'second@example.com' });
       expect(moved.status, moved.text).to.equal(200);
       expect((await api.post('/v1/customers', ada('first@example.com'))).status).to.equal(201);
@@ -145,8 +158,16 @@ describe('Customers over HTTP', function () {
       ['malformed email', { email: 'not-an-email', name: 'A' }, '/email'],
       ['wrong type', { email: 'a@example.com', name: 42 }, '/name'],
       ['unknown property', { email: 'a@example.com', name: 'A', isAdmin: true }, '/isAdmin'],
-      ['bad country', { email: 'a@example.com', name: 'A', addresses: [{ line1: 'x', city: 'y', country: 'gb' }] }, '/addresses/0/country'],
-      ['address without line1', { email: 'a@example.com', name: 'A', addresses: [{ city: 'y', country: 'GB' }] }, '/addresses/0/line1'],
+      [
+        'bad country',
+        { email: 'a@example.com', name: 'A', addresses: [{ line1: 'x', city: 'y', country: 'gb' }] },
+        '/addresses/0/country',
+      ],
+      [
+        'address without line1',
+        { email: 'a@example.com', name: 'A', addresses: [{ city: 'y', country: 'GB' }] },
+        '/addresses/0/line1',
+      ],
       ['empty name', { email: 'a@example.com', name: '' }, '/name'],
       ['not an object', [1, 2, 3], ''],
     ];
@@ -163,7 +184,11 @@ describe('Customers over HTTP', function () {
     });
 
     it('a body that is not JSON → 415', async () => {
-      expectProblem(await api.post('/v1/customers', 'email=a', { 'Content-Type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
+      expectProblem(
+        await api.post('/v1/customers', 'email=a', { 'Content-Type': 'application/x-www-form-urlencoded' }),
+        415,
+        'unsupported_media_type',
+      );
     });
 
     it('a 3 MB body is refused with 413, and the server keeps serving', async () => {
@@ -177,7 +202,11 @@ describe('Customers over HTTP', function () {
       expectProblem(await api.patch(`/v1/customers/${c.body.id}`, {}), 400, 'validation_failed');
       expectProblem(await api.get('/v1/nothing-here'), 404, 'route_not_found');
       expectProblem(await api.delete('/v1/customers'), 405, 'method_not_allowed');
-      expectProblem(await api.patch(`/v1/customers/${c.body.id}`, { name: 'x' }, { 'If-Match': 'garbage' }), 400, 'validation_failed');
+      expectProblem(
+        await api.patch(`/v1/customers/${c.body.id}`, { name: 'x' }, { 'If-Match': 'garbage' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('a refused command appends nothing', async () => {
@@ -192,7 +221,9 @@ describe('Customers over HTTP', function () {
   describe('tenancy in storage', () => {
     it('puts the tenant in the stream name, the event metadata and the read-model row', async () => {
       const c = await api.post('/v1/customers', ada(), { 'X-Request-Id': 'req-trace-1' });
-      const ev = await app.db.pool.query('select stream_name, metadata from es_events where stream_name like $1', [`%:customer:${c.body.id}`]);
+      const ev = await app.db.pool.query('select stream_name, metadata from es_events where stream_name like $1', [
+        `%:customer:${c.body.id}`,
+      ]);
       expect(ev.rows[0].stream_name).to.equal(`${tenant}:customer:${c.body.id}`);
       expect(ev.rows[0].metadata).to.include({ tenant, correlationId: 'req-trace-1', causationId: null });
       expect(ev.rows[0].metadata.actor).to.match(/^key_/);

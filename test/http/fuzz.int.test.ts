@@ -39,19 +39,39 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
     ops = [];
     for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
       for (const [method, op] of Object.entries(methods)) {
-        ops.push({ method: method.toUpperCase(), path, params: op.parameters ?? [], body: op.requestBody?.content?.['application/json']?.schema });
+        ops.push({
+          method: method.toUpperCase(),
+          path,
+          params: op.parameters ?? [],
+          body: op.requestBody?.content?.['application/json']?.schema,
+        });
       }
     }
     // A few real resources so some requests reach deep into handlers.
     const h = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-    const c: any = await (await fetch(`${app.baseUrl}/v1/customers`, { method: 'POST', headers: h, body: JSON.stringify({ email: 'fuzz@example.com', name: 'Fuzz' }) })).json();
+    const c: any = await (
+      await fetch(`${app.baseUrl}/v1/customers`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ email: 'fuzz@example.com', name: 'Fuzz' }),
+      })
+    ).json();
     ids.cus = c.id;
-    await fetch(`${app.baseUrl}/v1/inventory/adjustments`, { method: 'POST', headers: h, body: JSON.stringify({ sku: 'FUZZ-1', delta: 5, reason: 'received' }) });
+    await fetch(`${app.baseUrl}/v1/inventory/adjustments`, {
+      method: 'POST',
+      headers: h,
+      body: JSON.stringify({ sku: 'FUZZ-1', delta: 5, reason: 'received' }),
+    });
     const o: any = await (
       await fetch(`${app.baseUrl}/v1/orders`, {
         method: 'POST',
         headers: h,
-        body: JSON.stringify({ customerId: c.id, currency: 'EUR', lines: [{ sku: 'FUZZ-1', quantity: 1, unitPrice: 1 }], shippingAddress: { line1: 'a', city: 'b', country: 'DE' } }),
+        body: JSON.stringify({
+          customerId: c.id,
+          currency: 'EUR',
+          lines: [{ sku: 'FUZZ-1', quantity: 1, unitPrice: 1 }],
+          shippingAddress: { line1: 'a', city: 'b', country: 'DE' },
+        }),
       })
     ).json();
     ids.ord = o.id;
@@ -79,7 +99,17 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
       '4111111111111111',
     ];
     const numbers = [0, -1, 1.5, -0, 2 ** 53, -(2 ** 63), 1e308, Number.MAX_SAFE_INTEGER + 2];
-    const anyValue = (): unknown => pick<() => unknown>([() => pick(weird), () => pick(numbers), () => null, () => true, () => [], () => ({}), () => [pick(weird)], () => ({ x: pick(numbers) })])();
+    const anyValue = (): unknown =>
+      pick<() => unknown>([
+        () => pick(weird),
+        () => pick(numbers),
+        () => null,
+        () => true,
+        () => [],
+        () => ({}),
+        () => [pick(weird)],
+        () => ({ x: pick(numbers) }),
+      ])();
 
     // A value that satisfies the schema as far as it is easy to, so mutations are near misses.
     const sample = (s: Schema | undefined, depth = 0): unknown => {
@@ -91,7 +121,8 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
       switch (type) {
         case 'object': {
           const out: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) if ((s.required ?? []).includes(k) || rand() < 0.5) out[k] = sample(v, depth + 1);
+          for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, Schema>))
+            if ((s.required ?? []).includes(k) || rand() < 0.5) out[k] = sample(v, depth + 1);
           return out;
         }
         case 'array':
@@ -121,14 +152,17 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
         const keys = Object.keys(o);
         const r = rand();
         if (r < 0.25 && keys.length) delete o[pick(keys)];
-        else if (r < 0.45) o[pick(['isAdmin', 'tenant', 'status', 'totals', '__proto__', 'constructor', pick(weird).slice(0, 20)])] = anyValue();
+        else if (r < 0.45)
+          o[pick(['isAdmin', 'tenant', 'status', 'totals', '__proto__', 'constructor', pick(weird).slice(0, 20)])] =
+            anyValue();
         else if (keys.length) {
           const k = pick(keys);
           o[k] = rand() < 0.5 ? anyValue() : mutate(o[k], depth + 1);
         }
         return o;
       }
-      if (Array.isArray(v) && depth < 4) return rand() < 0.3 ? [] : rand() < 0.5 ? v.map((x) => mutate(x, depth + 1)) : [...v, anyValue()];
+      if (Array.isArray(v) && depth < 4)
+        return rand() < 0.3 ? [] : rand() < 0.5 ? v.map((x) => mutate(x, depth + 1)) : [...v, anyValue()];
       return anyValue();
     };
 
@@ -147,7 +181,9 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
       let url = fill(op, rand() < 0.7);
       const query = op.params.filter((p) => p.in === 'query');
       if (query.length && rand() < 0.6) {
-        const qs = query.filter(() => rand() < 0.5).map((p) => `${enc(p.name)}=${enc(String(rand() < 0.5 ? sample(p.schema) : anyValue()).slice(0, 2000))}`);
+        const qs = query
+          .filter(() => rand() < 0.5)
+          .map((p) => `${enc(p.name)}=${enc(String(rand() < 0.5 ? sample(p.schema) : anyValue()).slice(0, 2000))}`);
         if (rand() < 0.2) qs.push(`${enc(pick(weird).slice(0, 10))}=1`);
         if (qs.length) url += `?${qs.join('&')}`;
       }
@@ -159,12 +195,21 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
       };
       if (rand() < 0.95) headers.Authorization = `Bearer ${key}`;
       if (rand() < 0.1) header('If-Match', String(anyValue()));
-      if (rand() < 0.1) header('Idempotency-Key', rand() < 0.8 ? `fuzz-${i}-${Math.floor(rand() * 3)}` : 'k'.repeat(300));
+      if (rand() < 0.1)
+        header('Idempotency-Key', rand() < 0.8 ? `fuzz-${i}-${Math.floor(rand() * 3)}` : 'k'.repeat(300));
       if (rand() < 0.05) header('Oms-Min-Position', String(anyValue()));
       let body: string | undefined;
       if (['POST', 'PUT', 'PATCH'].includes(op.method)) {
         const r = rand();
-        headers['Content-Type'] = r < 0.9 ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'multipart/form-data']);
+        headers['Content-Type'] =
+          r < 0.9
+            ? 'application/json'
+            : pick([
+                'text/plain',
+                'application/x-www-form-urlencoded',
+                'application/json; charset=latin1',
+                'multipart/form-data',
+              ]);
         const valid = sample(op.body);
         const doc = rand() < 0.15 ? valid : mutate(valid);
         body = rand() < 0.08 ? JSON.stringify(doc).slice(0, Math.floor(rand() * 20)) : JSON.stringify(doc);
@@ -178,7 +223,8 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
       }
       const text = await res.text();
       counts[res.status] = (counts[res.status] ?? 0) + 1;
-      if (res.status >= 500) failures.push(`${op.method} ${url} ${body?.slice(0, 200)} → ${res.status} ${text.slice(0, 200)}`);
+      if (res.status >= 500)
+        failures.push(`${op.method} ${url} ${body?.slice(0, 200)} → ${res.status} ${text.slice(0, 200)}`);
       else if (res.status >= 400) {
         let p: any;
         try {
@@ -200,7 +246,9 @@ describe(`Fuzzing every operation from /openapi.json (${REQUESTS} requests, seed
     };
     for (let i = 0; i < REQUESTS; i += 20) await Promise.all(Array.from({ length: 20 }, (_, j) => send(i + j)));
     // Rejected by Node's HTTP parser before any middleware: still a problem+json.
-    const long = await fetch(`${app.baseUrl}/v1/orders/${'a'.repeat(20_000)}`, { headers: { Authorization: `Bearer ${key}` } });
+    const long = await fetch(`${app.baseUrl}/v1/orders/${'a'.repeat(20_000)}`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
     expect(long.status).to.equal(431);
     expect(long.headers.get('content-type')).to.equal('application/problem+json');
     expect(await long.json()).to.include({ status: 431, code: 'headers_too_large' });

@@ -28,12 +28,23 @@ describe('Idempotency-Key: a retry after an unanswered write writes nothing twic
       [tenant, key],
     );
   const count = async (type: string, streamLike: string) =>
-    (await app.db.pool.query(`select count(*)::int as n from es_events where event_type = $1 and stream_name like $2`, [type, streamLike])).rows[0].n as number;
+    (
+      await app.db.pool.query(
+        `select count(*)::int as n from es_events where event_type = $1 and stream_name like $2`,
+        [type, streamLike],
+      )
+    ).rows[0].n as number;
 
   it('place order: the retry answers 201 with the same order id, and there is one order', async () => {
     const customerId = await newCustomer(api);
     const h = { 'Idempotency-Key': `retry-order-${Date.now()}` };
-    const order = { customerId, currency: 'EUR', lines: [{ sku: 'RETRY-1', quantity: 1, unitPrice: 100 }], shippingAddress: address, externalId: `ext-${Date.now()}` };
+    const order = {
+      customerId,
+      currency: 'EUR',
+      lines: [{ sku: 'RETRY-1', quantity: 1, unitPrice: 100 }],
+      shippingAddress: address,
+      externalId: `ext-${Date.now()}`,
+    };
     const first = await api.post('/v1/orders', order, h);
     expect(first.status, first.text).to.equal(201);
     await loseTheAnswer(h['Idempotency-Key']);
@@ -56,7 +67,10 @@ describe('Idempotency-Key: a retry after an unanswered write writes nothing twic
     const retry = await api.post('/v1/customers', body, h);
     expect(retry.status, retry.text).to.equal(201);
     expect(retry.body.id).to.equal(first.body.id);
-    const registered = await app.db.pool.query(`select count(*)::int as n from es_events where event_type = 'CustomerRegistered' and stream_name = $1`, [`${tenant}:customer:${first.body.id}`]);
+    const registered = await app.db.pool.query(
+      `select count(*)::int as n from es_events where event_type = 'CustomerRegistered' and stream_name = $1`,
+      [`${tenant}:customer:${first.body.id}`],
+    );
     expect(registered.rows[0].n).to.equal(1);
   });
 
@@ -82,8 +96,14 @@ describe('Idempotency-Key: a retry after an unanswered write writes nothing twic
 
   it('after a fault, the key still belongs to its request: another body is 422', async () => {
     const h = { 'Idempotency-Key': `retry-other-${Date.now()}` };
-    expect((await api.post('/v1/inventory/adjustments', { sku: 'RETRY-X', delta: 1, reason: 'received' }, h)).status).to.be.oneOf([200, 201]);
+    expect(
+      (await api.post('/v1/inventory/adjustments', { sku: 'RETRY-X', delta: 1, reason: 'received' }, h)).status,
+    ).to.be.oneOf([200, 201]);
     await loseTheAnswer(h['Idempotency-Key']);
-    expectProblem(await api.post('/v1/inventory/adjustments', { sku: 'RETRY-X', delta: 9, reason: 'received' }, h), 422, 'idempotency_key_reused');
+    expectProblem(
+      await api.post('/v1/inventory/adjustments', { sku: 'RETRY-X', delta: 9, reason: 'received' }, h),
+      422,
+      'idempotency_key_reused',
+    );
   });
 });

@@ -6,7 +6,11 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import {
-  ensureServices, findPostgresBinaries, findRedisServer, postgresAnswers, redisAnswers,
+  ensureServices,
+  findPostgresBinaries,
+  findRedisServer,
+  postgresAnswers,
+  redisAnswers,
 } from '../../src/infra/ensure-services.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -52,7 +56,12 @@ describe('ensureServices: bring up Postgres and Redis when they do not answer', 
 
   it('step 1: returns reachable URLs unchanged and starts nothing', async () => {
     const lines: string[] = [];
-    const s = await ensureServices({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, dataDir: '/nonexistent', log: (m) => lines.push(m) });
+    const s = await ensureServices({
+      databaseUrl: DATABASE_URL,
+      redisUrl: REDIS_URL,
+      dataDir: '/nonexistent',
+      log: (m) => lines.push(m),
+    });
     expect(s.databaseUrl).to.equal(DATABASE_URL);
     expect(s.redisUrl).to.equal(REDIS_URL);
     expect(s.started).to.deep.equal([]);
@@ -98,7 +107,13 @@ describe('ensureServices: bring up Postgres and Redis when they do not answer', 
     it('starts private instances on free ports that answer, and stop() stops them', async () => {
       const lines: string[] = [];
       const t0 = Date.now();
-      const s = await ensureServices({ ...unreachable, dataDir, docker: false, install: false, log: (m) => lines.push(m) });
+      const s = await ensureServices({
+        ...unreachable,
+        dataDir,
+        docker: false,
+        install: false,
+        log: (m) => lines.push(m),
+      });
       const coldMs = Date.now() - t0;
       try {
         expect(s.started).to.have.length(2);
@@ -139,7 +154,13 @@ describe('ensureServices: bring up Postgres and Redis when they do not answer', 
         await first.stop();
       }
       const lines: string[] = [];
-      const second = await ensureServices({ ...unreachable, dataDir, docker: false, install: false, log: (m) => lines.push(m) });
+      const second = await ensureServices({
+        ...unreachable,
+        dataDir,
+        docker: false,
+        install: false,
+        log: (m) => lines.push(m),
+      });
       try {
         expect(lines.some((l) => l.includes('initialising'))).to.equal(false);
         expect(second.started).to.have.length(2);

@@ -47,13 +47,19 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
     const ev = await app.db.pool.query(`select event_id from es_events where event_type = 'CustomerRegistered'`);
     const eventId: string = ev.rows[0].event_id;
 
-    await waitFor(async () => effects.length, (n) => n === 1, { what: 'the flaky job to succeed' });
+    await waitFor(
+      async () => effects.length,
+      (n) => n === 1,
+      { what: 'the flaky job to succeed' },
+    );
     expect(attempts.get(eventId)).to.equal(3);
     expect(effects).to.deep.equal([eventId]);
 
     const flakyJob = await app.runtime.queue.getJob(jobIdFor('test-flaky', eventId));
     expect(flakyJob, 'job id derived from handler + event id').to.not.equal(undefined);
-    const done = await app.db.pool.query('select 1 from processed_jobs where job_id = $1', [jobIdFor('test-flaky', eventId)]);
+    const done = await app.db.pool.query('select 1 from processed_jobs where job_id = $1', [
+      jobIdFor('test-flaky', eventId),
+    ]);
     expect(done.rowCount).to.equal(1);
 
     const failedId = jobIdFor('test-doomed', eventId);
@@ -72,7 +78,10 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
     // processed-jobs record stands between a redelivery and a second side effect.
     const job = await app.runtime.queue.getJob(jobIdFor('test-flaky', eventId));
     await job!.remove();
-    await app.db.pool.query(`update projection_checkpoints set position_commit = 0, position_prepare = 0 where name = $1`, [DISPATCHER_NAME]);
+    await app.db.pool.query(
+      `update projection_checkpoints set position_commit = 0, position_prepare = 0 where name = $1`,
+      [DISPATCHER_NAME],
+    );
     await waitFor(
       () => app.runtime.queue.getJob(jobIdFor('test-flaky', eventId)),
       (j) => !!j && j.finishedOn !== undefined,

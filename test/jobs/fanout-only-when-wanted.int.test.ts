@@ -15,13 +15,20 @@ describe('Job dispatch: no webhook fan-out job for tenants without endpoints', f
   after(async () => app?.stop());
 
   const customerEventId = async (tenant: string, customerId: string) =>
-    (await app.db.pool.query('select event_id from es_events where stream_name = $1', [`${tenant}:customer:${customerId}`])).rows[0].event_id as string;
+    (
+      await app.db.pool.query('select event_id from es_events where stream_name = $1', [
+        `${tenant}:customer:${customerId}`,
+      ])
+    ).rows[0].event_id as string;
   const fanOutJob = (eventId: string) => app.runtime.queue.getJob(jobIdFor('webhooks-fanout', eventId));
 
   it('enqueues the fan-out for the tenant with an endpoint only', async () => {
     const quiet = client(app.baseUrl, (await app.key(['*'], 'quiet')).key);
     const hooked = client(app.baseUrl, (await app.key(['*'], 'hooked')).key);
-    expect((await hooked.post('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook', events: ['customer.created'] })).status).to.equal(201);
+    expect(
+      (await hooked.post('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook', events: ['customer.created'] }))
+        .status,
+    ).to.equal(201);
     const a = (await quiet.post('/v1/customers', { email: 'q@fanout.example', name: 'Quiet' })).body.id as string;
     const b = (await hooked.post('/v1/customers', { email: 'h@fanout.example', name: 'Hooked' })).body.id as string;
     await quiescent(app, 60_000, { jobs: false });

@@ -42,9 +42,18 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
   });
   after(async () => app?.stop());
 
-  const ctx = () => ({ tenant, actor: 'system:test', correlationId: 'crash-test', causationId: null, now: new Date().toISOString() });
+  const ctx = () => ({
+    tenant,
+    actor: 'system:test',
+    correlationId: 'crash-test',
+    causationId: null,
+    now: new Date().toISOString(),
+  });
   const held = async (sku: string, orderId: string) =>
-    reservedFor(foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:${sku}@default`)), orderId);
+    reservedFor(
+      foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:${sku}@default`)),
+      orderId,
+    );
 
   it('crash after reserving, before telling the order: the retry records, and reserves nothing more', async () => {
     const customerId = await newCustomer(api);
@@ -62,7 +71,9 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     const orderEvents = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
     expect(orderEvents.map((e) => e.type)).to.deep.equal(['OrderPlaced']);
 
-    expect(await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id)).to.equal('confirmed');
+    expect(await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id)).to.equal(
+      'confirmed',
+    );
     expect(await held('CRASH-1', order.id)).to.equal(3);
     const after = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
     expect(after.map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAllocationRecorded', 'OrderConfirmed']);
@@ -76,12 +87,19 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     await api.get('/v1/inventory/CRASH-2', { 'Oms-Min-Position': east.headers.get('oms-position')! });
     const order = await placeOrder(api, customerId, [{ sku: 'CRASH-2', quantity: 3 }]);
     for (let ok = 0; ok < 6; ok++) {
-      await allocateOrder({ store: crashingAfter(app.runtime.store, ok), knex: app.runtime.knex }, ctx(), order.id).catch((err) => {
+      await allocateOrder(
+        { store: crashingAfter(app.runtime.store, ok), knex: app.runtime.knex },
+        ctx(),
+        order.id,
+      ).catch((err) => {
         if (!(err instanceof Crash)) throw err;
       });
     }
     await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id);
-    const heldEast = reservedFor(foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:CRASH-2@east`)), order.id);
+    const heldEast = reservedFor(
+      foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:CRASH-2@east`)),
+      order.id,
+    );
     expect((await held('CRASH-2', order.id)) + heldEast).to.equal(3);
   });
 

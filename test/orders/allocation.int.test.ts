@@ -21,13 +21,19 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
 
   it('50 concurrent single-unit orders for a SKU with 20 units → exactly 20 confirmed, 30 backordered, reserved 20, available 0', async () => {
     await adjust(api, 'HOT-1', 20);
-    const orders = await Promise.all(Array.from({ length: 50 }, () => placeOrder(api, customerId, [{ sku: 'HOT-1', quantity: 1 }])));
+    const orders = await Promise.all(
+      Array.from({ length: 50 }, () => placeOrder(api, customerId, [{ sku: 'HOT-1', quantity: 1 }])),
+    );
     const final = await Promise.all(orders.map((o) => orderReaches(api, o.id, settled, 60_000)));
     const confirmed = final.filter((o) => o.status === 'confirmed');
     expect(confirmed).to.have.length(20);
     expect(final.filter((o) => o.status === 'backordered')).to.have.length(30);
     for (const o of confirmed) expect(o.lines[0].reserved).to.equal(1);
-    const l = await waitFor(() => level(api, 'HOT-1'), (x) => x.reserved === 20, { what: 'reserved = 20 in the read model' });
+    const l = await waitFor(
+      () => level(api, 'HOT-1'),
+      (x) => x.reserved === 20,
+      { what: 'reserved = 20 in the read model' },
+    );
     expect(l).to.include({ onHand: 20, reserved: 20, available: 0 });
   });
 
@@ -44,7 +50,11 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
     await adjust(api, 'FIFO-1', 1);
     expect((await orderReaches(api, waiting[0]!.id, ['confirmed'])).status).to.equal('confirmed');
     // The others stay backordered (give the jobs a fair chance to do something wrong first).
-    await waitFor(() => level(api, 'FIFO-1'), (x) => x.reserved === 2, { what: 'two units reserved' });
+    await waitFor(
+      () => level(api, 'FIFO-1'),
+      (x) => x.reserved === 2,
+      { what: 'two units reserved' },
+    );
     for (const o of waiting.slice(1)) expect((await api.get(`/v1/orders/${o.id}`)).body.status).to.equal('backordered');
 
     const cancelled = await api.post(`/v1/orders/${first.id}/cancel`, { reason: 'customer changed their mind' });
@@ -52,7 +62,11 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
     expect(cancelled.body.status).to.equal('cancelled');
     expect((await orderReaches(api, waiting[1]!.id, ['confirmed'])).status).to.equal('confirmed');
     expect((await api.get(`/v1/orders/${waiting[2]!.id}`)).body.status).to.equal('backordered');
-    const l = await waitFor(() => level(api, 'FIFO-1'), (x) => x.reserved === 2, { what: 'reserved back at 2' });
+    const l = await waitFor(
+      () => level(api, 'FIFO-1'),
+      (x) => x.reserved === 2,
+      { what: 'reserved back at 2' },
+    );
     expect(l.available).to.equal(0);
   });
 
@@ -64,7 +78,11 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
     const o = await placeOrder(api, customerId, [{ sku: 'MULTI-1', quantity: 4 }]);
     const done = await orderReaches(api, o.id, ['confirmed']);
     expect(done.lines[0].reserved).to.equal(4);
-    const l = await waitFor(() => level(api, 'MULTI-1'), (x) => x.reserved === 4, { what: 'reserved 4' });
+    const l = await waitFor(
+      () => level(api, 'MULTI-1'),
+      (x) => x.reserved === 4,
+      { what: 'reserved 4' },
+    );
     expect(l.locations).to.deep.equal([
       { location: 'default', onHand: 2, reserved: 2, available: 0 },
       { location: 'east', onHand: 5, reserved: 2, available: 3 },
@@ -77,9 +95,17 @@ describe('Orders and inventory: asynchronous allocation, FIFO backorders, no ove
     await orderReaches(api, o.id, ['confirmed']);
     const patched = await api.patch(`/v1/orders/${o.id}`, { lines: [{ sku: 'EDIT-1', quantity: 1, unitPrice: 1000 }] });
     expect(patched.status, patched.text).to.equal(200);
-    await waitFor(() => level(api, 'EDIT-1'), (x) => x.reserved === 1, { what: 'excess released' });
+    await waitFor(
+      () => level(api, 'EDIT-1'),
+      (x) => x.reserved === 1,
+      { what: 'excess released' },
+    );
     await api.patch(`/v1/orders/${o.id}`, { lines: [{ sku: 'EDIT-1', quantity: 5, unitPrice: 1000 }] });
-    const after = await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.status === 'confirmed' && r.body.lines[0].reserved === 5, { what: 'five reserved' });
+    const after = await waitFor(
+      () => api.get(`/v1/orders/${o.id}`),
+      (r) => r.body.status === 'confirmed' && r.body.lines[0].reserved === 5,
+      { what: 'five reserved' },
+    );
     expect(after.body.totals).to.deep.equal({ subtotal: 5000, total: 5000, quantity: 5 });
   });
 });

@@ -28,7 +28,11 @@ describe('Orders and inventory over HTTP: every error code', function () {
     it('an adjustment below zero → 409 insufficient_stock and nothing appended', async () => {
       await adjust(api, 'ERR-INV', 2);
       const before = await app.db.pool.query('select count(*)::int as n from es_events');
-      expectProblem(await api.post('/v1/inventory/adjustments', { sku: 'ERR-INV', delta: -3, reason: 'lost' }), 409, 'insufficient_stock');
+      expectProblem(
+        await api.post('/v1/inventory/adjustments', { sku: 'ERR-INV', delta: -3, reason: 'lost' }),
+        409,
+        'insufficient_stock',
+      );
       const after = await app.db.pool.query('select count(*)::int as n from es_events');
       expect(after.rows[0].n).to.equal(before.rows[0].n);
     });
@@ -44,25 +48,54 @@ describe('Orders and inventory over HTTP: every error code', function () {
       ]) {
         expectProblem(await api.post('/v1/inventory/adjustments', body), 400, 'validation_failed');
       }
-      expectProblem(await api.put('/v1/inventory/X/locations/default', { onHand: -1, reason: 'cycle_count' }), 400, 'validation_failed');
-      expectProblem(await api.put('/v1/inventory/X/locations/default', { onHand: 1, reason: 'guess' }), 400, 'validation_failed');
+      expectProblem(
+        await api.put('/v1/inventory/X/locations/default', { onHand: -1, reason: 'cycle_count' }),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await api.put('/v1/inventory/X/locations/default', { onHand: 1, reason: 'guess' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('a count sets the absolute level (200) and honours If-Match (412 when stale)', async () => {
       const res = await api.put('/v1/inventory/ERR-COUNT/locations/default', { onHand: 7, reason: 'cycle_count' });
       expect(res.status, res.text).to.equal(200);
       expect(res.body).to.include({ onHand: 7, reserved: 0, available: 7, version: 1 });
-      expectProblem(await api.put('/v1/inventory/ERR-COUNT/locations/default', { onHand: 6, reason: 'cycle_count' }, { 'If-Match': '"5"' }), 412, 'version_mismatch');
+      expectProblem(
+        await api.put(
+          '/v1/inventory/ERR-COUNT/locations/default',
+          { onHand: 6, reason: 'cycle_count' },
+          { 'If-Match': '"5"' },
+        ),
+        412,
+        'version_mismatch',
+      );
     });
 
     it('an unknown SKU → 404; the ledger lists every change with its reason', async () => {
       expectProblem(await api.get('/v1/inventory/NOPE-404'), 404, 'not_found');
       await adjust(api, 'LEDGER-1', 5);
-      await api.post('/v1/inventory/adjustments', { sku: 'LEDGER-1', delta: -1, reason: 'damaged', reference: 'rma-9' });
+      await api.post('/v1/inventory/adjustments', {
+        sku: 'LEDGER-1',
+        delta: -1,
+        reason: 'damaged',
+        reference: 'rma-9',
+      });
       const last = await api.post('/v1/inventory/adjustments', { sku: 'LEDGER-1', delta: 1, reason: 'found' });
-      const m = await api.get('/v1/inventory/LEDGER-1/movements', { 'Oms-Min-Position': last.headers.get('oms-position')! });
+      const m = await api.get('/v1/inventory/LEDGER-1/movements', {
+        'Oms-Min-Position': last.headers.get('oms-position')!,
+      });
       const moves = m.body.data;
-      expect(moves.map((x: { reason: string; onHandDelta: number; reference: string | null }) => [x.reason, x.onHandDelta, x.reference])).to.deep.equal([
+      expect(
+        moves.map((x: { reason: string; onHandDelta: number; reference: string | null }) => [
+          x.reason,
+          x.onHandDelta,
+          x.reference,
+        ]),
+      ).to.deep.equal([
         ['found', 1, null],
         ['damaged', -1, 'rma-9'],
         ['received', 5, null],
@@ -72,7 +105,11 @@ describe('Orders and inventory over HTTP: every error code', function () {
 
   describe('orders', () => {
     it('an unknown customer → 422 customer_not_found', async () => {
-      expectProblem(await api.post('/v1/orders', order({ customerId: 'cus_00000000000000000000000000' })), 422, 'customer_not_found');
+      expectProblem(
+        await api.post('/v1/orders', order({ customerId: 'cus_00000000000000000000000000' })),
+        422,
+        'customer_not_found',
+      );
     });
 
     it("another tenant's customer → 422 customer_not_found", async () => {
@@ -82,18 +119,31 @@ describe('Orders and inventory over HTTP: every error code', function () {
 
     it('a duplicate externalId → 409 order_external_id_taken, even for concurrent requests', async () => {
       const ext = `ext-${Date.now()}`;
-      const results = await Promise.all(Array.from({ length: 6 }, () => api.post('/v1/orders', order({ externalId: ext }))));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => api.post('/v1/orders', order({ externalId: ext }))),
+      );
       expect(results.filter((r) => r.status === 201)).to.have.length(1);
       for (const r of results.filter((x) => x.status !== 201)) expectProblem(r, 409, 'order_external_id_taken');
     });
 
     it('schema violations → 400 (no lines, zero quantity, negative price, bad currency, duplicate SKU is 422)', async () => {
       expectProblem(await api.post('/v1/orders', order({ lines: [] })), 400, 'validation_failed');
-      expectProblem(await api.post('/v1/orders', order({ lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] })), 400, 'validation_failed');
-      expectProblem(await api.post('/v1/orders', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: -1 }] })), 400, 'validation_failed');
+      expectProblem(
+        await api.post('/v1/orders', order({ lines: [{ sku: 'A', quantity: 0, unitPrice: 1 }] })),
+        400,
+        'validation_failed',
+      );
+      expectProblem(
+        await api.post('/v1/orders', order({ lines: [{ sku: 'A', quantity: 1, unitPrice: -1 }] })),
+        400,
+        'validation_failed',
+      );
       expectProblem(await api.post('/v1/orders', order({ currency: 'euro' })), 400, 'validation_failed');
       expectProblem(await api.post('/v1/orders', order({ status: 'shipped' })), 400, 'validation_failed');
-      const dup = [{ sku: 'A', quantity: 1, unitPrice: 1 }, { sku: 'A', quantity: 2, unitPrice: 1 }];
+      const dup = [
+        { sku: 'A', quantity: 1, unitPrice: 1 },
+        { sku: 'A', quantity: 2, unitPrice: 1 },
+      ];
       expectProblem(await api.post('/v1/orders', order({ lines: dup })), 422, 'duplicate_line_sku');
     });
 
@@ -107,10 +157,22 @@ describe('Orders and inventory over HTTP: every error code', function () {
 
     it('a stale If-Match → 412 version_mismatch; an unknown order → 404', async () => {
       const o = await placeOrder(api, customerId, [{ sku: 'ERR-1', quantity: 1 }]);
-      expectProblem(await api.patch(`/v1/orders/${o.id}`, { notes: 'x' }, { 'If-Match': '"99"' }), 412, 'version_mismatch');
+      expectProblem(
+        await api.patch(`/v1/orders/${o.id}`, { notes: 'x' }, { 'If-Match': '"99"' }),
+        412,
+        'version_mismatch',
+      );
       expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'not_found');
-      expectProblem(await api.patch('/v1/orders/ord_00000000000000000000000000', { notes: 'x' }), 404, 'order_not_found');
-      expectProblem(await api.post('/v1/orders/ord_00000000000000000000000000/cancel', { reason: 'x' }), 404, 'order_not_found');
+      expectProblem(
+        await api.patch('/v1/orders/ord_00000000000000000000000000', { notes: 'x' }),
+        404,
+        'order_not_found',
+      );
+      expectProblem(
+        await api.post('/v1/orders/ord_00000000000000000000000000/cancel', { reason: 'x' }),
+        404,
+        'order_not_found',
+      );
     });
 
     it('shows allowedActions and totals, lists by status/customer/externalId newest first, with time travel', async () => {
@@ -132,7 +194,11 @@ describe('Orders and inventory over HTTP: every error code', function () {
       const v1 = await api.get(`/v1/orders/${a.id}?version=1`);
       expect(v1.body).to.include({ status: 'pending', version: 1 });
       const history = await api.get(`/v1/orders/${a.id}/events`);
-      expect(history.body.data.map((e: { type: string }) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAllocationRecorded', 'OrderConfirmed']);
+      expect(history.body.data.map((e: { type: string }) => e.type)).to.deep.equal([
+        'OrderPlaced',
+        'OrderAllocationRecorded',
+        'OrderConfirmed',
+      ]);
       expect(history.body.data[1].metadata.actor).to.equal('system:allocate-order');
       expect(history.body.data[1].metadata.causationId).to.equal(history.body.data[0].id);
       expectProblem(await api.get('/v1/orders?status=lost'), 400, 'validation_failed');

@@ -47,12 +47,22 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
       } else if (r < 0.5) {
         res = await api.post(`/v1/orders/${pick(orders)}/cancel`, { reason: 'random' });
       } else if (r < 0.6) {
-        res = await api.patch(`/v1/orders/${pick(orders)}`, { lines: [{ sku: pick(skus), quantity: 1 + Math.floor(rand() * 4), unitPrice: 250 }] });
+        res = await api.patch(`/v1/orders/${pick(orders)}`, {
+          lines: [{ sku: pick(skus), quantity: 1 + Math.floor(rand() * 4), unitPrice: 250 }],
+        });
       } else if (r < 0.85) {
         const delta = rand() < 0.7 ? 1 + Math.floor(rand() * 4) : -(1 + Math.floor(rand() * 2));
-        res = await api.post('/v1/inventory/adjustments', { sku: pick(skus), location: pick(locations), delta, reason: delta > 0 ? 'received' : 'damaged' });
+        res = await api.post('/v1/inventory/adjustments', {
+          sku: pick(skus),
+          location: pick(locations),
+          delta,
+          reason: delta > 0 ? 'received' : 'damaged',
+        });
       } else {
-        res = await api.put(`/v1/inventory/${pick(skus)}/locations/${pick(locations)}`, { onHand: Math.floor(rand() * 6), reason: 'cycle_count' });
+        res = await api.put(`/v1/inventory/${pick(skus)}/locations/${pick(locations)}`, {
+          onHand: Math.floor(rand() * 6),
+          reason: 'cycle_count',
+        });
       }
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       expect(res.status, res.text).to.be.below(500);
@@ -67,11 +77,15 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
     for (const id of orders) {
       const events = await store.readStream(`${tenant}:order:${id}`);
       const folded = foldRecorded(orderDecider, events) as PlacedOrder;
-      const row = (await app.db.pool.query('select state, version from orders where tenant = $1 and id = $2', [tenant, id])).rows[0];
+      const row = (
+        await app.db.pool.query('select state, version from orders where tenant = $1 and id = $2', [tenant, id])
+      ).rows[0];
       expect(row.version, `order ${id} version`).to.equal(events.length);
       expect(row.state, `order ${id} read model = fold`).to.deep.equal(JSON.parse(JSON.stringify(folded)));
       if (folded.status === 'cancelled') continue;
-      for (const l of folded.lines) for (const [loc, n] of Object.entries(l.reserved)) heldByOrders.set(`${l.sku}@${loc}`, (heldByOrders.get(`${l.sku}@${loc}`) ?? 0) + n);
+      for (const l of folded.lines)
+        for (const [loc, n] of Object.entries(l.reserved))
+          heldByOrders.set(`${l.sku}@${loc}`, (heldByOrders.get(`${l.sku}@${loc}`) ?? 0) + n);
     }
     for (const sku of skus) {
       for (const location of locations) {
@@ -80,11 +94,21 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
         const s = foldRecorded(inventoryDecider, events);
         expect(s.reserved, `${sku}@${location}: reserved ≤ onHand`).to.be.at.most(s.onHand);
         expect(s.reserved).to.be.at.least(0);
-        const row = (await app.db.pool.query('select on_hand, reserved from inventory_levels where tenant = $1 and sku = $2 and location = $3', [tenant, sku, location])).rows[0];
+        const row = (
+          await app.db.pool.query(
+            'select on_hand, reserved from inventory_levels where tenant = $1 and sku = $2 and location = $3',
+            [tenant, sku, location],
+          )
+        ).rows[0];
         expect(row, `${sku}@${location} level row`).to.deep.equal({ on_hand: s.onHand, reserved: s.reserved });
-        expect(s.reserved, `${sku}@${location}: what orders think they hold = what inventory holds`).to.equal(heldByOrders.get(`${sku}@${location}`) ?? 0);
+        expect(s.reserved, `${sku}@${location}: what orders think they hold = what inventory holds`).to.equal(
+          heldByOrders.get(`${sku}@${location}`) ?? 0,
+        );
         // Ledger: one movement row per level event, and the last one carries the current level.
-        const ledger = await app.db.pool.query('select count(*)::int as n from inventory_movements where tenant = $1 and sku = $2 and location = $3', [tenant, sku, location]);
+        const ledger = await app.db.pool.query(
+          'select count(*)::int as n from inventory_movements where tenant = $1 and sku = $2 and location = $3',
+          [tenant, sku, location],
+        );
         expect(ledger.rows[0].n).to.equal(events.filter((e) => !e.type.startsWith('Backorder')).length);
       }
     }

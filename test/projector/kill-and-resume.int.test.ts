@@ -34,8 +34,13 @@ describe('Projector: one instance per projection, kill -9 and take-over, resume 
   };
   const customers = async () => Number((await app.db.pool.query('select count(*) as n from customers')).rows[0].n);
   const create = (n: number, tag: string) =>
-    Promise.all(Array.from({ length: n }, (_, i) => api.post('/v1/customers', { email: `${tag}${i}@example.com`, name: `${tag} ${i}` })));
-  const holdsLock = (p: OmsProcess) => p.output().includes('"projection":"customers"') && /projection lock acquired/.test(p.output());
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        api.post('/v1/customers', { email: `${tag}${i}@example.com`, name: `${tag} ${i}` }),
+      ),
+    );
+  const holdsLock = (p: OmsProcess) =>
+    p.output().includes('"projection":"customers"') && /projection lock acquired/.test(p.output());
 
   it('applies every event exactly once across a kill -9 and a graceful restart', async () => {
     await create(20, 'a');

@@ -14,7 +14,12 @@ describe('Shared log page reader (real Postgres)', function () {
   const append = (n: number) =>
     store.appendToStream(
       `${tenant}:x:${randomUUID()}`,
-      Array.from({ length: n }, () => ({ id: randomUUID(), type: 'T', data: {}, metadata: { tenant, actor: 't', correlationId: 'c', causationId: null } })),
+      Array.from({ length: n }, () => ({
+        id: randomUUID(),
+        type: 'T',
+        data: {},
+        metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+      })),
     );
   /** The real store, counting readAll calls. */
   const counted = () => {

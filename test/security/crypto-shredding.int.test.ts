@@ -11,7 +11,15 @@ import { quiescent } from '../support/quiescence.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { waitFor } from '../support/wait.ts';
 
-const PERSONAL = ['Zenobia Quintrell', 'Zenobia Q. Marsh', 'zenobia.quintrell@shred.example', '+44 20 7946 0958', '77 Quillfeather Lane', 'Mistbury', '12 Brindlewick Yard'];
+const PERSONAL = [
+  'Zenobia Quintrell',
+  'Zenobia Q. Marsh',
+  'zenobia.quintrell@shred.example',
+  '+44 20 7946 0958',
+  '77 Quillfeather Lane',
+  'Mistbury',
+  '12 Brindlewick Yard',
+];
 
 describe('Personal data: encrypted at rest, crypto-shredded on request', function () {
   this.timeout(90_000);
@@ -58,7 +66,11 @@ describe('Personal data: encrypted at rest, crypto-shredded on request', functio
         shippingAddress: { line1: '12 Brindlewick Yard', city: 'Mistbury', country: 'GB' },
       });
       await quiescent(app);
-      await waitFor(async () => rx.received.length, (n) => n >= 4, { what: 'deliveries before forget' });
+      await waitFor(
+        async () => rx.received.length,
+        (n) => n >= 4,
+        { what: 'deliveries before forget' },
+      );
 
       // At rest: the log never held the plain values; the API and read models do (until forget).
       const log = (await app.db.pool.query('select data::text as d from es_events')).rows.map((r) => r.d).join('\n');
@@ -76,9 +88,17 @@ describe('Personal data: encrypted at rest, crypto-shredded on request', functio
       // A webhook sent after the forget (a redelivery of the customer's first event) carries nothing personal.
       const before = rx.received.length;
       const endpoint = (await api.get('/v1/webhook-endpoints')).body.data[0].id as string;
-      const first = (await api.get(`/v1/webhook-endpoints/${endpoint}/deliveries`)).body.data.find((d: { type: string }) => d.type === 'customer.created');
-      expect((await api.post(`/v1/webhook-endpoints/${endpoint}/deliveries/${first.id}/redeliver`)).status).to.be.oneOf([200, 202]);
-      await waitFor(async () => rx.received.length, (n) => n > before, { what: 'the redelivery' });
+      const first = (await api.get(`/v1/webhook-endpoints/${endpoint}/deliveries`)).body.data.find(
+        (d: { type: string }) => d.type === 'customer.created',
+      );
+      expect((await api.post(`/v1/webhook-endpoints/${endpoint}/deliveries/${first.id}/redeliver`)).status).to.be.oneOf(
+        [200, 202],
+      );
+      await waitFor(
+        async () => rx.received.length,
+        (n) => n > before,
+        { what: 'the redelivery' },
+      );
       const afterForget = rx.received.slice(before).map((r) => JSON.stringify(r.body));
       expect(afterForget.some((b) => b.includes('customer.forgotten') || b.includes(id))).to.equal(true);
       expect(found(afterForget.join('\n'))).to.deep.equal([]);
@@ -94,20 +114,39 @@ describe('Personal data: encrypted at rest, crypto-shredded on request', functio
       const feed = await client(app.baseUrl, (await app.key(['events:read'])).key).get('/v1/events?limit=200');
       expect(feed.status).to.equal(200);
       const history = await api.get(`/v1/customers/${id}/events`);
-      expect(history.body.data.map((e: { type: string }) => e.type)).to.deep.equal(['CustomerRegistered', 'CustomerUpdated', 'CustomerForgotten']);
+      expect(history.body.data.map((e: { type: string }) => e.type)).to.deep.equal([
+        'CustomerRegistered',
+        'CustomerUpdated',
+        'CustomerForgotten',
+      ]);
       const orderNow = await api.get(`/v1/orders/${order.id}`);
-      expect(orderNow.body.shippingAddress).to.deep.equal({ line1: '[redacted]', city: '[redacted]', country: '[redacted]' });
+      expect(orderNow.body.shippingAddress).to.deep.equal({
+        line1: '[redacted]',
+        city: '[redacted]',
+        country: '[redacted]',
+      });
       const asOf = await api.get(`/v1/customers/${id}?version=1`);
       expect(asOf.status).to.equal(200);
       expect(asOf.body.name).to.equal('[redacted]');
-      expect(found([feed.text, history.text, orderNow.text, asOf.text, (await api.get(`/v1/orders/${order.id}/events`)).text].join('\n'))).to.deep.equal([]);
+      expect(
+        found(
+          [
+            feed.text,
+            history.text,
+            orderNow.text,
+            asOf.text,
+            (await api.get(`/v1/orders/${order.id}/events`)).text,
+          ].join('\n'),
+        ),
+      ).to.deep.equal([]);
     } finally {
       await rx.close();
     }
   });
 
   it('a forgotten customer cannot receive new orders (422 customer_forgotten), and nothing is appended', async () => {
-    const a = (await api.post('/v1/customers', { email: 'a.shred@shred.example', name: 'Alpha Person' })).body.id as string;
+    const a = (await api.post('/v1/customers', { email: 'a.shred@shred.example', name: 'Alpha Person' })).body
+      .id as string;
     await api.delete(`/v1/customers/${a}/personal-data`);
     const res = await api.post('/v1/orders', {
       customerId: a,
@@ -117,7 +156,12 @@ describe('Personal data: encrypted at rest, crypto-shredded on request', functio
     });
     expect(res.status).to.equal(422);
     expect(res.body.code).to.equal('customer_forgotten');
-    const orders = (await app.db.pool.query("select count(*)::int as n from es_events where data->>'customerId' = $1 and event_type = 'OrderPlaced'", [a])).rows[0].n;
+    const orders = (
+      await app.db.pool.query(
+        "select count(*)::int as n from es_events where data->>'customerId' = $1 and event_type = 'OrderPlaced'",
+        [a],
+      )
+    ).rows[0].n;
     expect(orders).to.equal(0);
   });
 });

@@ -20,7 +20,15 @@ describe('OWASP API1 broken object level authorization: tenants cannot reach eac
   let owner: ReturnType<typeof client>;
   let intruder: ReturnType<typeof client>;
   let rx: Awaited<ReturnType<typeof startReceiver>>;
-  const ids = {} as { customer: string; order: string; shipment: string; tracking: string; sku: string; endpoint: string; delivery: string };
+  const ids = {} as {
+    customer: string;
+    order: string;
+    shipment: string;
+    tracking: string;
+    sku: string;
+    endpoint: string;
+    delivery: string;
+  };
 
   before(async () => {
     rx = await startReceiver();
@@ -36,15 +44,31 @@ describe('OWASP API1 broken object level authorization: tenants cannot reach eac
     await orderReaches(owner, order.id, ['confirmed']);
     ids.order = order.id;
     ids.tracking = 'BOLA000111';
-    const shp = await owner.post(`/v1/orders/${order.id}/shipments`, { lines: [{ sku: ids.sku, quantity: 1 }], carrier: 'dhl', trackingNumber: ids.tracking });
+    const shp = await owner.post(`/v1/orders/${order.id}/shipments`, {
+      lines: [{ sku: ids.sku, quantity: 1 }],
+      carrier: 'dhl',
+      trackingNumber: ids.tracking,
+    });
     expect(shp.status, shp.text).to.equal(201);
     ids.shipment = shp.body.id;
-    const dl = await waitFor(() => owner.get(`/v1/webhook-endpoints/${ids.endpoint}/deliveries`), (r) => r.body.data?.length === 1 && r.body.data[0].status === 'succeeded', { what: 'a delivery' });
+    const dl = await waitFor(
+      () => owner.get(`/v1/webhook-endpoints/${ids.endpoint}/deliveries`),
+      (r) => r.body.data?.length === 1 && r.body.data[0].status === 'succeeded',
+      { what: 'a delivery' },
+    );
     ids.delivery = dl.body.data[0].id;
     // Everything settled, so the before/after snapshots compare only what the intruder might change.
-    await waitFor(() => owner.get(`/v1/tracking/${ids.tracking}`), (r) => r.status === 200, { what: 'tracking read model' });
+    await waitFor(
+      () => owner.get(`/v1/tracking/${ids.tracking}`),
+      (r) => r.status === 200,
+      { what: 'tracking read model' },
+    );
     await orderReaches(owner, order.id, ['partially_shipped']);
-    await waitFor(() => owner.get(`/v1/inventory/${ids.sku}`), (r) => r.body.onHand === 9, { what: 'stock committed' });
+    await waitFor(
+      () => owner.get(`/v1/inventory/${ids.sku}`),
+      (r) => r.body.onHand === 9,
+      { what: 'stock committed' },
+    );
   });
   after(async () => {
     await app?.stop();
@@ -88,7 +112,14 @@ describe('OWASP API1 broken object level authorization: tenants cannot reach eac
   });
 
   it('lists and the event feed show nothing of the other tenant', async () => {
-    for (const p of ['/v1/customers', '/v1/orders', '/v1/shipments', '/v1/inventory', '/v1/webhook-endpoints', '/v1/events']) {
+    for (const p of [
+      '/v1/customers',
+      '/v1/orders',
+      '/v1/shipments',
+      '/v1/inventory',
+      '/v1/webhook-endpoints',
+      '/v1/events',
+    ]) {
       const res = await intruder.get(p);
       expect(res.status, p).to.equal(200);
       for (const id of Object.values(ids)) expect(res.text, `${p} leaks ${id}`).to.not.include(id);
@@ -107,12 +138,22 @@ describe('OWASP API1 broken object level authorization: tenants cannot reach eac
       ['POST', `/v1/webhook-endpoints/${ids.endpoint}/deliveries/${ids.delivery}/redeliver`, undefined],
     ];
     for (const [method, path, body] of commands) {
-      const res = await intruder.call(method, path, body, method === 'PATCH' || method === 'DELETE' ? { 'If-Match': '"1"' } : {});
+      const res = await intruder.call(
+        method,
+        path,
+        body,
+        method === 'PATCH' || method === 'DELETE' ? { 'If-Match': '"1"' } : {},
+      );
       expectNotFound(res, `${method} ${path}`);
     }
     // Stock commands on the same SKU name touch only the intruder's own stock.
-    expect((await intruder.post('/v1/inventory/adjustments', { sku: ids.sku, delta: -1, reason: 'lost' })).status).to.be.oneOf([409, 422]);
-    expect((await intruder.call('PUT', `/v1/inventory/${ids.sku}/locations/default`, { onHand: 0, reason: 'cycle_count' })).status).to.be.lessThan(500);
+    expect(
+      (await intruder.post('/v1/inventory/adjustments', { sku: ids.sku, delta: -1, reason: 'lost' })).status,
+    ).to.be.oneOf([409, 422]);
+    expect(
+      (await intruder.call('PUT', `/v1/inventory/${ids.sku}/locations/default`, { onHand: 0, reason: 'cycle_count' }))
+        .status,
+    ).to.be.lessThan(500);
     expect(rx.received.length).to.equal(1); // the redeliver did not send anything
     expect(await snapshot()).to.deep.equal(before);
     expect((await owner.get(`/v1/inventory/${ids.sku}`)).body.onHand).to.equal(9);

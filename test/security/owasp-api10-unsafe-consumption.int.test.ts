@@ -48,7 +48,12 @@ describe('OWASP API10 unsafe consumption: hostile webhook receivers', function (
   before(async () => {
     rx = await hostileReceiver();
     app = await startTestApp({
-      env: { OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1', OMS_WEBHOOK_BACKOFF_MS: '20', OMS_WEBHOOK_ATTEMPTS: '2', OMS_WEBHOOK_TIMEOUT_MS: '500' },
+      env: {
+        OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1',
+        OMS_WEBHOOK_BACKOFF_MS: '20',
+        OMS_WEBHOOK_ATTEMPTS: '2',
+        OMS_WEBHOOK_TIMEOUT_MS: '500',
+      },
     });
     api = client(app.baseUrl, (await app.key(['*'])).key);
   });
@@ -96,7 +101,11 @@ describe('OWASP API10 unsafe consumption: hostile webhook receivers', function (
     expect(c.status).to.equal('succeeded');
 
     // We hung up on every connection: nothing is left open on the receiver's side.
-    await waitFor(async () => ({ ...rx.stats }), (s) => s.requests === 5 && s.closed === 5, { what: 'every receiver connection closed' });
+    await waitFor(
+      async () => ({ ...rx.stats }),
+      (s) => s.requests === 5 && s.closed === 5,
+      { what: 'every receiver connection closed' },
+    );
     // The stored delivery log holds no part of the receivers' bodies.
     const stored = await app.db.knex('webhook_attempts').select('error');
     expect(JSON.stringify(stored)).to.not.include('xxxx');

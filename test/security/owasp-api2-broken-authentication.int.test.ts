@@ -56,7 +56,14 @@ describe('OWASP API2:2023 Broken Authentication', function () {
     it('malformed, unknown, wrong-secret and revoked keys → 401 invalid_credentials', async () => {
       const { key, id } = await app.key(['*']);
       expect((await as(key)).status).to.equal(200); // control
-      for (const bad of ['garbage', 'oms.', 'oms.key_x.y', 'oms.key_01hzzzzzzzzzzzzzzzzzzzzzzz.secret', `${key.slice(0, -2)}xx`, 'a.b.c']) {
+      for (const bad of [
+        'garbage',
+        'oms.',
+        'oms.key_x.y',
+        'oms.key_01hzzzzzzzzzzzzzzzzzzzzzzz.secret',
+        `${key.slice(0, -2)}xx`,
+        'a.b.c',
+      ]) {
         const res = await as(bad);
         refused(res);
         expect(res.body.code, bad).to.equal('invalid_credentials');
@@ -77,7 +84,11 @@ describe('OWASP API2:2023 Broken Authentication', function () {
 
     it('expired → 401 (and says so)', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const token = await sign(createPrivateKey(current.privatePem), 'EdDSA', kid, { ...claimsFor(), iat: now - 1000, exp: now - 100 });
+      const token = await sign(createPrivateKey(current.privatePem), 'EdDSA', kid, {
+        ...claimsFor(),
+        iat: now - 1000,
+        exp: now - 100,
+      });
       const res = await as(token);
       refused(res);
       expect(res.body.detail).to.match(/expired/);
@@ -97,11 +108,18 @@ describe('OWASP API2:2023 Broken Authentication', function () {
       refused(await as(await sign(k, 'EdDSA', kid, claimsFor({ aud: 'some-other-api' }))));
     });
     it('a correctly signed token for a tenant other than its client → 401', async () => {
-      refused(await as(await sign(createPrivateKey(current.privatePem), 'EdDSA', kid, claimsFor({ tenant: 'someone-else' }))));
+      refused(
+        await as(await sign(createPrivateKey(current.privatePem), 'EdDSA', kid, claimsFor({ tenant: 'someone-else' }))),
+      );
     });
     it('a token signed by the previous (rotated-out) key still works; both keys are in the JWKS', async () => {
       const before = new TokenService(
-        await loadKeyRing({ signingKey: previous.privatePem, signingKeyFile: null, previousKey: null, previousKeyFile: null }),
+        await loadKeyRing({
+          signingKey: previous.privatePem,
+          signingKeyFile: null,
+          previousKey: null,
+          previousKeyFile: null,
+        }),
         { issuer: DEFAULTS.OMS_JWT_ISSUER, audience: DEFAULTS.OMS_JWT_AUDIENCE, ttlSeconds: 900 },
       );
       const { token } = await before.issue({ clientId: oauth.id, tenant: oauth.tenant, scopes: ['*'] });
@@ -127,9 +145,19 @@ describe('OWASP API2:2023 Broken Authentication', function () {
       expectProblem(basic, 401, 'invalid_client');
       expect(basic.body.error).to.equal('invalid_client');
       expect(basic.headers.get('www-authenticate')).to.match(/^Basic realm="oms"/);
-      expectProblem(await requestToken(app.baseUrl, { id: oauth.id, secret: 'nope' }, { inBody: true }), 401, 'invalid_client');
-      expectProblem(await requestToken(app.baseUrl, { id: 'cli_01hzzzzzzzzzzzzzzzzzzzzzzz', secret: oauth.secret }), 401, 'invalid_client');
-      const none = await client(app.baseUrl).post('/oauth/token', 'grant_type=client_credentials', { 'Content-Type': 'application/x-www-form-urlencoded' });
+      expectProblem(
+        await requestToken(app.baseUrl, { id: oauth.id, secret: 'nope' }, { inBody: true }),
+        401,
+        'invalid_client',
+      );
+      expectProblem(
+        await requestToken(app.baseUrl, { id: 'cli_01hzzzzzzzzzzzzzzzzzzzzzzz', secret: oauth.secret }),
+        401,
+        'invalid_client',
+      );
+      const none = await client(app.baseUrl).post('/oauth/token', 'grant_type=client_credentials', {
+        'Content-Type': 'application/x-www-form-urlencoded',
+      });
       expectProblem(none, 401, 'invalid_client');
     });
     it('credentials in the body work as well as Basic', async () => {
@@ -151,11 +179,23 @@ describe('OWASP API2:2023 Broken Authentication', function () {
     it('other grant types → 400 unsupported_grant_type; no grant_type or repeated parameters → 400 invalid_request; JSON → 415', async () => {
       expectProblem(await requestToken(app.baseUrl, oauth, { grantType: 'password' }), 400, 'unsupported_grant_type');
       const h = { 'Content-Type': 'application/x-www-form-urlencoded' };
-      const noGrant = await client(app.baseUrl).post('/oauth/token', `client_id=${oauth.id}&client_secret=${oauth.secret}`, h);
+      const noGrant = await client(app.baseUrl).post(
+        '/oauth/token',
+        `client_id=${oauth.id}&client_secret=${oauth.secret}`,
+        h,
+      );
       expectProblem(noGrant, 400, 'invalid_request');
-      const twice = await client(app.baseUrl).post('/oauth/token', `grant_type=client_credentials&grant_type=client_credentials&client_id=${oauth.id}&client_secret=${oauth.secret}`, h);
+      const twice = await client(app.baseUrl).post(
+        '/oauth/token',
+        `grant_type=client_credentials&grant_type=client_credentials&client_id=${oauth.id}&client_secret=${oauth.secret}`,
+        h,
+      );
       expectProblem(twice, 400, 'invalid_request');
-      expectProblem(await client(app.baseUrl).post('/oauth/token', { grant_type: 'client_credentials' }), 415, 'unsupported_media_type');
+      expectProblem(
+        await client(app.baseUrl).post('/oauth/token', { grant_type: 'client_credentials' }),
+        415,
+        'unsupported_media_type',
+      );
     });
   });
 
@@ -171,11 +211,28 @@ describe('OWASP API2:2023 Broken Authentication', function () {
     const lines = log.lines();
     const requests = lines.filter((l) => l.msg === 'request' && l.credential);
     expect(requests.map((l) => l.credential)).to.deep.include({ id, kind: 'api_key', tenant });
-    expect(requests.map((l) => l.credential)).to.deep.include({ id: oauth.id, kind: 'oauth_client', tenant: oauth.tenant });
-    const failures = lines.filter((l) => l.msg === 'authentication failed').map((l) => l.auth as Record<string, unknown>);
-    expect(failures).to.deep.include({ outcome: 'failed', kind: 'oauth_client', reason: 'token_alg_not_allowed', claimedCredentialId: null });
-    expect(failures).to.deep.include({ outcome: 'failed', kind: 'oauth_client', reason: 'token_request_bad_client', claimedCredentialId: oauth.id });
+    expect(requests.map((l) => l.credential)).to.deep.include({
+      id: oauth.id,
+      kind: 'oauth_client',
+      tenant: oauth.tenant,
+    });
+    const failures = lines
+      .filter((l) => l.msg === 'authentication failed')
+      .map((l) => l.auth as Record<string, unknown>);
+    expect(failures).to.deep.include({
+      outcome: 'failed',
+      kind: 'oauth_client',
+      reason: 'token_alg_not_allowed',
+      claimedCredentialId: null,
+    });
+    expect(failures).to.deep.include({
+      outcome: 'failed',
+      kind: 'oauth_client',
+      reason: 'token_request_bad_client',
+      claimedCredentialId: oauth.id,
+    });
     const text = log.text();
-    for (const secret of [key, key.split('.')[2]!, oauth.secret, wrongSecret, t.body.access_token as string, forged]) expect(text).to.not.include(secret);
+    for (const secret of [key, key.split('.')[2]!, oauth.secret, wrongSecret, t.body.access_token as string, forged])
+      expect(text).to.not.include(secret);
   });
 });

@@ -40,7 +40,12 @@ describe('OWASP API3 property level authorization', function () {
 
   it('an order cannot be created or patched with status, totals, tenant, version, ids, allocation… → 400 naming the property; nothing appended', async () => {
     const customerId = await newCustomer(api);
-    const base = { customerId, currency: 'EUR', lines: [{ sku: 'PROP-1', quantity: 1, unitPrice: 100 }], shippingAddress: address };
+    const base = {
+      customerId,
+      currency: 'EUR',
+      lines: [{ sku: 'PROP-1', quantity: 1, unitPrice: 100 }],
+      shippingAddress: address,
+    };
     for (const [prop, value] of Object.entries(SERVER_OWNED)) {
       const res = await api.post('/v1/orders', { ...base, [prop]: value });
       expectProblem(res, 400, 'validation_failed');
@@ -48,29 +53,65 @@ describe('OWASP API3 property level authorization', function () {
     }
     // nor a line's server-owned figures
     for (const extra of [{ reserved: 1 }, { shipped: 1 }, { lineTotal: 1 }]) {
-      expectProblem(await api.post('/v1/orders', { ...base, lines: [{ ...base.lines[0], ...extra }] }), 400, 'validation_failed');
+      expectProblem(
+        await api.post('/v1/orders', { ...base, lines: [{ ...base.lines[0], ...extra }] }),
+        400,
+        'validation_failed',
+      );
     }
     const order = await placeOrder(api, customerId, [{ sku: 'PROP-1', quantity: 1 }]);
     for (const [prop, value] of Object.entries(SERVER_OWNED)) {
       expectProblem(await api.patch(`/v1/orders/${order.id}`, { [prop]: value }), 400, 'validation_failed');
     }
-    const streams = await app.db.knex('es_streams').count('* as n').where('stream_name', 'like', `${tenant}:order:%`).first();
+    const streams = await app.db
+      .knex('es_streams')
+      .count('* as n')
+      .where('stream_name', 'like', `${tenant}:order:%`)
+      .first();
     expect(Number(streams?.n)).to.equal(1);
   });
 
   it('customers, shipments, webhook endpoints and stock refuse server-owned properties too', async () => {
     for (const prop of ['id', 'tenant', 'version', 'createdAt', 'emailHash']) {
-      expectProblem(await api.post('/v1/customers', { email: `p${Date.now()}@example.com`, name: 'P', [prop]: 'x' }), 400, 'validation_failed');
+      expectProblem(
+        await api.post('/v1/customers', { email: `p${Date.now()}@example.com`, name: 'P', [prop]: 'x' }),
+        400,
+        'validation_failed',
+      );
     }
-    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/h', events: ['*'], secret: 'whsec_mine' }), 400, 'validation_failed');
-    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/h', events: ['*'], tenant: 'x' }), 400, 'validation_failed');
-    expectProblem(await api.post('/v1/inventory/adjustments', { sku: 'PROP-2', delta: 1, reason: 'received', reserved: 5 }), 400, 'validation_failed');
+    expectProblem(
+      await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/h', events: ['*'], secret: 'whsec_mine' }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/h', events: ['*'], tenant: 'x' }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.post('/v1/inventory/adjustments', { sku: 'PROP-2', delta: 1, reason: 'received', reserved: 5 }),
+      400,
+      'validation_failed',
+    );
     await adjust(api, 'PROP-3', 5);
     const customerId = await newCustomer(api);
     const o = await placeOrder(api, customerId, [{ sku: 'PROP-3', quantity: 1 }]);
     await orderReaches(api, o.id, ['confirmed']);
-    for (const extra of [{ status: 'delivered' }, { id: 'shp_00000000000000000000000000' }, { orderId: 'ord_00000000000000000000000000' }]) {
-      expectProblem(await api.post(`/v1/orders/${o.id}/shipments`, { lines: [{ sku: 'PROP-3', quantity: 1 }], carrier: 'dhl', ...extra }), 400, 'validation_failed');
+    for (const extra of [
+      { status: 'delivered' },
+      { id: 'shp_00000000000000000000000000' },
+      { orderId: 'ord_00000000000000000000000000' },
+    ]) {
+      expectProblem(
+        await api.post(`/v1/orders/${o.id}/shipments`, {
+          lines: [{ sku: 'PROP-3', quantity: 1 }],
+          carrier: 'dhl',
+          ...extra,
+        }),
+        400,
+        'validation_failed',
+      );
     }
   });
 
@@ -82,7 +123,11 @@ describe('OWASP API3 property level authorization', function () {
     const customerId = await newCustomer(api);
     const o = await placeOrder(api, customerId, [{ sku: 'PROP-4', quantity: 1 }]);
     await orderReaches(api, o.id, ['confirmed']);
-    await waitFor(() => api.get(`/v1/customers/${customerId}`), (r) => r.status === 200, { what: 'customer read model' });
+    await waitFor(
+      () => api.get(`/v1/customers/${customerId}`),
+      (r) => r.status === 200,
+      { what: 'customer read model' },
+    );
     const answers = await Promise.all(
       [
         `/v1/customers/${customerId}`,

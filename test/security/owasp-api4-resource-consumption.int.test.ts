@@ -28,7 +28,15 @@ describe('OWASP API4 resource consumption: size caps', function () {
         c.close();
       },
     });
-    const res = await fetch(`${app.baseUrl}/v1/customers`, { method: 'POST', body: stream, duplex: 'half', headers: { 'Content-Type': 'application/json', Authorization: (await app.key(['*']).then((k) => `Bearer ${k.key}`)) } } as RequestInit);
+    const res = await fetch(`${app.baseUrl}/v1/customers`, {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: await app.key(['*']).then((k) => `Bearer ${k.key}`),
+      },
+    } as RequestInit);
     expect(res.status).to.equal(413);
     expect((await api.get('/v1/customers?limit=1')).status).to.equal(200);
   });
@@ -44,9 +52,17 @@ describe('OWASP API4 resource consumption: size caps', function () {
   it('arrays are capped: 201 order lines or 21 customer addresses → 400, nothing appended', async () => {
     const customerId = await newCustomer(api);
     const lines = Array.from({ length: 201 }, (_, i) => ({ sku: `S-${i}`, quantity: 1, unitPrice: 1 }));
-    expectProblem(await api.post('/v1/orders', { customerId, currency: 'EUR', lines, shippingAddress: address }), 400, 'validation_failed');
+    expectProblem(
+      await api.post('/v1/orders', { customerId, currency: 'EUR', lines, shippingAddress: address }),
+      400,
+      'validation_failed',
+    );
     const addresses = Array.from({ length: 21 }, () => ({ line1: '1 Road', city: 'Town', country: 'NL' }));
-    expectProblem(await api.post('/v1/customers', { email: 'many@example.com', name: 'Many', addresses }), 400, 'validation_failed');
+    expectProblem(
+      await api.post('/v1/customers', { email: 'many@example.com', name: 'Many', addresses }),
+      400,
+      'validation_failed',
+    );
     expect((await api.get(`/v1/orders?customerId=${customerId}`)).body.data).to.have.length(0);
   });
 });
@@ -100,7 +116,8 @@ describe('OWASP API4 resource consumption: rate limits per credential', function
     await app.runtime.tenantSettings.setRateLimit('tenant-slow', 1);
     const key = client(app.baseUrl, (await app.key(['*'], 'tenant-slow')).key);
     const created = await app.runtime.oauthClients.create('tenant-slow', ['*']);
-    const token = (await requestToken(app.baseUrl, { id: created.id, secret: created.clientSecret })).body.access_token as string;
+    const token = (await requestToken(app.baseUrl, { id: created.id, secret: created.clientSecret })).body
+      .access_token as string;
     for (const api of [key, client(app.baseUrl, token)]) {
       const results = await Promise.all(Array.from({ length: 8 }, () => api.get('/v1/customers?limit=1')));
       const limited = results.filter((r) => r.status === 429);

@@ -11,7 +11,14 @@ import { requestToken } from '../support/oauth.ts';
 // credential holding every scope but the one it needs is refused with 403 — as an API key and as
 // an OAuth access token — while one holding just that scope gets past authorization.
 
-const PUBLIC_ROUTES = ['GET /.well-known/jwks.json', 'GET /healthz', 'GET /metrics', 'GET /openapi.json', 'GET /readyz', 'POST /oauth/token'];
+const PUBLIC_ROUTES = [
+  'GET /.well-known/jwks.json',
+  'GET /healthz',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /readyz',
+  'POST /oauth/token',
+];
 
 const fill = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => `dummy_${name}`);
 
@@ -46,10 +53,17 @@ describe('OWASP API5:2023 Broken Function Level Authorization', function () {
   }
 
   const call = (route: RouteDef, bearer: string) =>
-    client(app.baseUrl, bearer).call(route.method, fill(route.path), route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+    client(app.baseUrl, bearer).call(
+      route.method,
+      fill(route.path),
+      route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+    );
 
   it('every route is either scoped or one of the known public ones', () => {
-    const unscoped = routes.filter((r) => !r.scope).map((r) => `${r.method} ${r.path}`).sort();
+    const unscoped = routes
+      .filter((r) => !r.scope)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     expect(unscoped).to.deep.equal(PUBLIC_ROUTES);
     expect(routes.filter((r) => r.scope).length).to.be.greaterThan(25);
   });
@@ -58,11 +72,19 @@ describe('OWASP API5:2023 Broken Function Level Authorization', function () {
     it(`${kind}: every scoped route → 403 insufficient_scope without its scope, past authorization with only it`, async () => {
       for (const route of routes.filter((r) => r.scope)) {
         const needed = route.scope!;
-        const without = await call(route, await credential(kind, SCOPES.filter((s) => s !== needed)));
+        const without = await call(
+          route,
+          await credential(
+            kind,
+            SCOPES.filter((s) => s !== needed),
+          ),
+        );
         expectProblem(without, 403, 'insufficient_scope');
         expect(without.body.requiredScope, `${route.method} ${route.path}`).to.equal(needed);
         const withIt = await call(route, await credential(kind, [needed]));
-        expect([401, 403], `${kind} ${route.method} ${route.path} with ${needed}: ${withIt.text}`).to.not.include(withIt.status);
+        expect([401, 403], `${kind} ${route.method} ${route.path} with ${needed}: ${withIt.text}`).to.not.include(
+          withIt.status,
+        );
       }
     });
   }

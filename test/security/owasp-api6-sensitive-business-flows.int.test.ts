@@ -19,7 +19,13 @@ describe('OWASP API6 sensitive business flows: order floods', function () {
     const other = await app.key(['*'], flooder.tenant);
     const api = client(app.baseUrl, flooder.key);
     const customerId = await newCustomer(client(app.baseUrl, other.key));
-    const order = (i: number) => ({ customerId, currency: 'EUR', lines: [{ sku: 'FLOOD-1', quantity: 1, unitPrice: 100 }], shippingAddress: address, notes: `bot ${i}` });
+    const order = (i: number) => ({
+      customerId,
+      currency: 'EUR',
+      lines: [{ sku: 'FLOOD-1', quantity: 1, unitPrice: 100 }],
+      shippingAddress: address,
+      notes: `bot ${i}`,
+    });
 
     const results = await Promise.all(Array.from({ length: 60 }, (_, i) => api.post('/v1/orders', order(i))));
     const placed = results.filter((r) => r.status === 201);
@@ -31,7 +37,11 @@ describe('OWASP API6 sensitive business flows: order floods', function () {
     expect(limited[0]!.headers.get('ratelimit-remaining')).to.equal('0');
 
     // Refused orders were never appended: the store holds exactly the placed ones.
-    const streams = await app.db.knex('es_streams').count('* as n').where('stream_name', 'like', `${flooder.tenant}:order:%`).first();
+    const streams = await app.db
+      .knex('es_streams')
+      .count('* as n')
+      .where('stream_name', 'like', `${flooder.tenant}:order:%`)
+      .first();
     expect(Number(streams?.n)).to.equal(placed.length);
 
     const ok = await client(app.baseUrl, other.key).post('/v1/orders', order(999));

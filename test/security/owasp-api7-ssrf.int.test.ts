@@ -42,19 +42,46 @@ describe('OWASP API7 SSRF: the webhook URL guard', function () {
     }
     const list = await api.get('/v1/webhook-endpoints');
     expect(list.body.data, 'nothing was stored').to.have.length(0);
-    expect(await api.post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] }).then((r) => r.status)).to.equal(201);
+    expect(
+      await api
+        .post('/v1/webhook-endpoints', { url: 'https://93.184.216.34/hooks', events: ['*'] })
+        .then((r) => r.status),
+    ).to.equal(201);
   });
 
   it('refuses other schemes and credentials in the URL', async () => {
-    for (const url of ['file:///etc/passwd', 'gopher://93.184.216.34/', 'ftp://93.184.216.34/', 'https://user:pw@93.184.216.34/x']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'gopher://93.184.216.34/',
+      'ftp://93.184.216.34/',
+      'https://user:pw@93.184.216.34/x',
+    ]) {
       expect((await checkWebhookUrl(url, false)).ok, url).to.equal(false);
     }
   });
 
   it('classifies addresses', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::7f00:1', '64:ff9b::7f00:1', 'not-an-ip']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::7f00:1',
+      '64:ff9b::7f00:1',
+      'not-an-ip',
+    ]) {
       expect(isBlockedAddress(a), a).to.equal(true);
     }
-    for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isBlockedAddress(a), a).to.equal(false);
+    for (const a of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isBlockedAddress(a), a).to.equal(false);
   });
 });

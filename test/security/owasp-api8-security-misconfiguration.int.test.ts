@@ -22,7 +22,10 @@ describe('OWASP API8 security misconfiguration', function () {
   let app: TestApp;
   let api: ReturnType<typeof client>;
   before(async () => {
-    app = await startTestApp({ roles: ['api'], env: { OMS_CORS_ORIGINS: `${ALLOWED},https://ops.nh-logistics.example`, OMS_TRUST_PROXY: '1' } });
+    app = await startTestApp({
+      roles: ['api'],
+      env: { OMS_CORS_ORIGINS: `${ALLOWED},https://ops.nh-logistics.example`, OMS_TRUST_PROXY: '1' },
+    });
     api = client(app.baseUrl, (await app.key(['*'])).key);
   });
   after(async () => app?.stop());
@@ -63,10 +66,18 @@ describe('OWASP API8 security misconfiguration', function () {
     expect(preflight.headers.get('access-control-allow-methods')).to.include('POST');
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).to.include('idempotency-key');
 
-    for (const origin of ['https://evil.example', 'null', `${ALLOWED}.evil.example`, 'http://portal.nh-logistics.example']) {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      `${ALLOWED}.evil.example`,
+      'http://portal.nh-logistics.example',
+    ]) {
       const res = await api.get('/v1/customers', { Origin: origin });
       expect(res.headers.get('access-control-allow-origin'), origin).to.equal(null);
-      const pf = await client(app.baseUrl).call('OPTIONS', '/v1/orders', undefined, { Origin: origin, 'Access-Control-Request-Method': 'POST' });
+      const pf = await client(app.baseUrl).call('OPTIONS', '/v1/orders', undefined, {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+      });
       expect(pf.headers.get('access-control-allow-origin'), origin).to.equal(null);
     }
     // error answers keep the CORS header, so a browser client can read the problem
@@ -98,22 +109,47 @@ describe('OWASP API8 security misconfiguration', function () {
         notes: 'card 5555 5555 5555 4444 exp 12/29',
       });
       expectProblem(res, 422, 'card_data_not_allowed');
-      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).to.deep.equal(['/notes', '/shippingAddress/line2']);
+      expect(res.body.errors.map((e: { path: string }) => e.path).sort()).to.deep.equal([
+        '/notes',
+        '/shippingAddress/line2',
+      ]);
       expect(res.text, 'the number is not echoed').to.not.match(/4111|5555/);
       const orders = await api.get(`/v1/orders?customerId=${customerId}`);
       expect(orders.body.data ?? []).to.have.length(0);
-      expect(Number((await app.db.knex('es_events').count('* as n').whereRaw("data::text like '%4111%'").first())?.n)).to.equal(0);
+      expect(
+        Number((await app.db.knex('es_events').count('* as n').whereRaw("data::text like '%4111%'").first())?.n),
+      ).to.equal(0);
     });
 
     it('on every route: a customer name, a PATCH, an inventory reason', async () => {
-      expectProblem(await api.post('/v1/customers', { email: 'pci@example.com', name: 'Ann 4111111111111111' }), 422, 'card_data_not_allowed');
+      expectProblem(
+        await api.post('/v1/customers', { email: 'pci@example.com', name: 'Ann 4111111111111111' }),
+        422,
+        'card_data_not_allowed',
+      );
       const id = await newCustomer(api);
-      expectProblem(await api.patch(`/v1/customers/${id}`, { name: '4111 1111 1111 1111' }, { 'If-Match': '"1"' }), 422, 'card_data_not_allowed');
-      expectProblem(await api.post('/v1/inventory/adjustments', { sku: 'PCI-2', delta: 1, reason: 'received', reference: 'amex 378282246310005' }), 422, 'card_data_not_allowed');
+      expectProblem(
+        await api.patch(`/v1/customers/${id}`, { name: '4111 1111 1111 1111' }, { 'If-Match': '"1"' }),
+        422,
+        'card_data_not_allowed',
+      );
+      expectProblem(
+        await api.post('/v1/inventory/adjustments', {
+          sku: 'PCI-2',
+          delta: 1,
+          reason: 'received',
+          reference: 'amex 378282246310005',
+        }),
+        422,
+        'card_data_not_allowed',
+      );
     });
 
     it('Luhn-invalid numbers and long references pass', async () => {
-      const res = await api.post('/v1/customers', { email: `ref${Date.now()}@example.com`, name: 'Ref 4111 1111 1111 1112 / 202611280000000000012345' });
+      const res = await api.post('/v1/customers', {
+        email: `ref${Date.now()}@example.com`,
+        name: 'Ref 4111 1111 1111 1112 / 202611280000000000012345',
+      });
       expect(res.status, res.text).to.equal(201);
     });
   });

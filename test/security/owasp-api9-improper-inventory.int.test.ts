@@ -11,7 +11,10 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 describe('OWASP API9 improper inventory', function () {
   this.timeout(30_000);
   let app: TestApp;
-  let doc: { openapi: string; paths: Record<string, Record<string, { 'x-required-scope'?: string; requestBody?: any }>> };
+  let doc: {
+    openapi: string;
+    paths: Record<string, Record<string, { 'x-required-scope'?: string; requestBody?: any }>>;
+  };
   before(async () => {
     app = await startTestApp({ roles: ['api'] });
     doc = (await client(app.baseUrl).get('/openapi.json')).body;
@@ -20,7 +23,11 @@ describe('OWASP API9 improper inventory', function () {
 
   const documented = () =>
     Object.entries(doc.paths)
-      .flatMap(([path, ops]) => Object.keys(ops).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+      .flatMap(([path, ops]) =>
+        Object.keys(ops)
+          .filter((m) => METHODS.includes(m))
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
       .sort();
 
   it('/openapi.json is OpenAPI 3.1, with the ajv schemas and scopes', () => {
@@ -39,7 +46,11 @@ describe('OWASP API9 improper inventory', function () {
       rateLimiter: null,
     });
     const mounted = router.stack
-      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`))
+      .flatMap((layer) =>
+        layer.methods
+          .filter((m) => m !== 'HEAD')
+          .map((m) => `${m} ${String(layer.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+      )
       .sort();
     expect(mounted).to.deep.equal(documented());
     expect(mounted.length).to.be.greaterThan(20);
@@ -58,7 +69,17 @@ describe('OWASP API9 improper inventory', function () {
 
   it('unknown routes, other versions and unlisted methods are 404 or 405 problems', async () => {
     const api = client(app.baseUrl, (await app.key(['*'])).key);
-    for (const path of ['/v2/customers', '/v0/orders', '/v1/admin', '/admin', '/v1/customers/../api-keys', '/.env', '/v1/internal/events', '/debug/vars', '/v1']) {
+    for (const path of [
+      '/v2/customers',
+      '/v0/orders',
+      '/v1/admin',
+      '/admin',
+      '/v1/customers/../api-keys',
+      '/.env',
+      '/v1/internal/events',
+      '/debug/vars',
+      '/v1',
+    ]) {
       expectProblem(await api.get(path), 404, 'route_not_found');
     }
     expectProblem(await api.call('PUT', '/v1/customers'), 405, 'method_not_allowed');

@@ -11,7 +11,27 @@ import { createPrivatePostgres, type PrivatePostgres } from '../support/private-
 function certificate(dir: string, name: string) {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -75,7 +95,10 @@ describe('Postgres TLS end to end (throwaway server with ssl=on)', function () {
   it('verify-full against another CA is refused (no silent downgrade)', async () => {
     const pool = createPool(url(`sslmode=verify-full&sslrootcert=${encodeURIComponent(otherCa)}`), { max: 1 });
     try {
-      const err = await pool.query('select 1').then(() => null, (e: Error) => e.message);
+      const err = await pool.query('select 1').then(
+        () => null,
+        (e: Error) => e.message,
+      );
       expect(err).to.match(/self[- ]signed|certificate/i);
     } finally {
       await pool.end();

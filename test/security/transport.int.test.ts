@@ -14,11 +14,34 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 function selfSigned(dir: string) {
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
-function httpsGet(url: string, ca: Buffer): Promise<{ status: number; headers: Record<string, unknown>; body: string; protocol: string }> {
+function httpsGet(
+  url: string,
+  ca: Buffer,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string; protocol: string }> {
   return new Promise((resolve, reject) => {
     const req = https.get(url, { ca }, (res) => {
       let body = '';
@@ -58,7 +81,10 @@ describe('Encryption in transit', function () {
 
     it('does not answer plain HTTP on the TLS port', async () => {
       const port = app.runtime.address()!.port;
-      const outcome = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 'refused');
+      const outcome = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 'refused',
+      );
       expect(outcome).to.not.equal(200);
     });
 
@@ -72,7 +98,10 @@ describe('Encryption in transit', function () {
         { OMS_TLS_CERT_FILE: junk, OMS_TLS_KEY_FILE: files.key },
         { OMS_TLS_CERT_FILE: files.cert, OMS_TLS_KEY_FILE: other.key },
       ]) {
-        const err = await Runtime.create(loadConfig({ ...base, ...env })).then(() => null, (e: unknown) => e);
+        const err = await Runtime.create(loadConfig({ ...base, ...env })).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err, JSON.stringify(env)).to.be.instanceOf(ConfigError);
       }
       expect(() => loadConfig({ OMS_TLS_CERT_FILE: files.cert })).to.throw(ConfigError, /set together/);
@@ -82,10 +111,14 @@ describe('Encryption in transit', function () {
   describe('Postgres TLS from sslmode', () => {
     const url = 'postgres://oms:pw@db.internal:5432/oms';
     it('no sslmode, disable and prefer → plain', () => {
-      for (const u of [url, `${url}?sslmode=disable`, `${url}?sslmode=prefer`]) expect(pgConnection(u).ssl, u).to.equal(false);
+      for (const u of [url, `${url}?sslmode=disable`, `${url}?sslmode=prefer`])
+        expect(pgConnection(u).ssl, u).to.equal(false);
     });
     it('require → TLS without verification; verify-full → verified chain and host name', () => {
-      expect(pgConnection(`${url}?sslmode=require`)).to.deep.equal({ connectionString: url, ssl: { rejectUnauthorized: false } });
+      expect(pgConnection(`${url}?sslmode=require`)).to.deep.equal({
+        connectionString: url,
+        ssl: { rejectUnauthorized: false },
+      });
       const full = pgConnection(`${url}?sslmode=verify-full`);
       expect(full.ssl).to.deep.equal({ rejectUnauthorized: true });
       expect(full.connectionString).to.equal(url);
@@ -109,8 +142,14 @@ describe('Encryption in transit', function () {
       const pool = createPool(local, { max: 1 });
       const knex = createKnex(local, { max: 1 });
       try {
-        const pgErr = await pool.query('select 1').then(() => null, (e: Error) => e.message);
-        const knexErr = await knex.raw('select 1').then(() => null, (e: Error) => e.message);
+        const pgErr = await pool.query('select 1').then(
+          () => null,
+          (e: Error) => e.message,
+        );
+        const knexErr = await knex.raw('select 1').then(
+          () => null,
+          (e: Error) => e.message,
+        );
         // The local test server has ssl=off: proof both honour sslmode (they ask for TLS).
         const ssl = await client1().catch(() => 'off');
         if (ssl === 'on') return; // a local server with TLS on would accept; nothing to prove here

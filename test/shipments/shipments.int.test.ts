@@ -19,7 +19,8 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
 
   const ship = (orderId: string, lines: { sku: string; quantity: number }[], extra: object = {}) =>
     api.post(`/v1/orders/${orderId}/shipments`, { lines, carrier: 'dhl', ...extra });
-  const track = (shipmentId: string, status: string, extra: object = {}) => api.post(`/v1/shipments/${shipmentId}/events`, { status, ...extra });
+  const track = (shipmentId: string, status: string, extra: object = {}) =>
+    api.post(`/v1/shipments/${shipmentId}/events`, { status, ...extra });
 
   it('ship 2 of 3 → partially_shipped with stock committed; over-ship refused; the rest → shipped; all delivered → delivered', async () => {
     await adjust(api, 'SHIP-A', 10);
@@ -30,18 +31,37 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     ]);
     await orderReaches(api, o.id, ['confirmed']);
 
-    const first = await ship(o.id, [{ sku: 'SHIP-A', quantity: 2 }], { trackingNumber: 'JD000111', service: 'express' });
+    const first = await ship(o.id, [{ sku: 'SHIP-A', quantity: 2 }], {
+      trackingNumber: 'JD000111',
+      service: 'express',
+    });
     expect(first.status, first.text).to.equal(201);
-    expect(first.body).to.include({ orderId: o.id, status: 'label_created', carrier: 'dhl', trackingNumber: 'JD000111', location: 'default' });
+    expect(first.body).to.include({
+      orderId: o.id,
+      status: 'label_created',
+      carrier: 'dhl',
+      trackingNumber: 'JD000111',
+      location: 'default',
+    });
     expect(first.body.events.map((e: { status: string }) => e.status)).to.deep.equal(['label_created']);
     expect(first.body.id).to.match(/^shp_/);
     const partial = await orderReaches(api, o.id, ['partially_shipped']);
     expect(partial.lines[0]).to.include({ shipped: 2, reserved: 0 });
     expect(partial.allowedActions).to.deep.equal(['ship']);
-    const a = await waitFor(() => level(api, 'SHIP-A'), (l) => l.onHand === 8, { what: 'SHIP-A committed' });
+    const a = await waitFor(
+      () => level(api, 'SHIP-A'),
+      (l) => l.onHand === 8,
+      { what: 'SHIP-A committed' },
+    );
     expect(a).to.include({ onHand: 8, reserved: 0, available: 8 });
     const moves = await api.get('/v1/inventory/SHIP-A/movements');
-    expect(moves.body.data[0]).to.include({ type: 'StockShipped', onHandDelta: -2, reservedDelta: -2, shipmentId: first.body.id, orderId: o.id });
+    expect(moves.body.data[0]).to.include({
+      type: 'StockShipped',
+      onHandDelta: -2,
+      reservedDelta: -2,
+      shipmentId: first.body.id,
+      orderId: o.id,
+    });
 
     expectProblem(await ship(o.id, [{ sku: 'SHIP-B', quantity: 2 }]), 409, 'quantity_exceeds_unshipped');
     expectProblem(await ship(o.id, [{ sku: 'SHIP-A', quantity: 1 }]), 409, 'quantity_exceeds_unshipped');
@@ -57,7 +77,11 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
       expect((await track(s, 'in_transit', { location: 'Leipzig hub' })).status).to.equal(201);
     }
     expect((await track(first.body.id, 'delivered')).body.status).to.equal('delivered');
-    await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.status === 'shipped', { what: 'still shipped with one delivery left' });
+    await waitFor(
+      () => api.get(`/v1/orders/${o.id}`),
+      (r) => r.body.status === 'shipped',
+      { what: 'still shipped with one delivery left' },
+    );
     await track(second.body.id, 'out_for_delivery');
     await track(second.body.id, 'delivered');
     const delivered = await orderReaches(api, o.id, ['delivered']);
@@ -76,14 +100,28 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     await orderReaches(api, o.id, ['partially_shipped']);
 
     await adjust(api, 'SHORT-B', -2); // only 1 of the 3 reserved units is left
-    const short = await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.lines[1].reserved === 1, { what: 'the order to lose 2 units of SHORT-B' });
+    const short = await waitFor(
+      () => api.get(`/v1/orders/${o.id}`),
+      (r) => r.body.lines[1].reserved === 1,
+      { what: 'the order to lose 2 units of SHORT-B' },
+    );
     expect(short.body.status).to.equal('partially_shipped');
     expect((await level(api, 'SHORT-B')).reserved).to.equal(1);
 
     await adjust(api, 'SHORT-B', 5);
-    const back = await waitFor(() => api.get(`/v1/orders/${o.id}`), (r) => r.body.lines[1].reserved === 3, { what: 'the restock to return to the order' });
+    const back = await waitFor(
+      () => api.get(`/v1/orders/${o.id}`),
+      (r) => r.body.lines[1].reserved === 3,
+      { what: 'the restock to return to the order' },
+    );
     expect(back.body.status).to.equal('partially_shipped');
-    expect(await waitFor(() => level(api, 'SHORT-B'), (l) => l.reserved === 3, { what: 'inventory to hold 3 for the order' })).to.include({ onHand: 6, reserved: 3 });
+    expect(
+      await waitFor(
+        () => level(api, 'SHORT-B'),
+        (l) => l.reserved === 3,
+        { what: 'inventory to hold 3 for the order' },
+      ),
+    ).to.include({ onHand: 6, reserved: 3 });
     expect((await ship(o.id, [{ sku: 'SHORT-B', quantity: 3 }])).status).to.equal(201);
     await orderReaches(api, o.id, ['shipped']);
   });
@@ -99,7 +137,11 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     expect(cancelled.body.status).to.equal('cancelled');
     const back = await orderReaches(api, o.id, ['confirmed']);
     expect(back.lines[0]).to.include({ reserved: 2, shipped: 0 });
-    await waitFor(() => level(api, 'SHIP-C'), (l) => l.onHand === 5 && l.reserved === 2, { what: 'stock back on hand and reserved' });
+    await waitFor(
+      () => level(api, 'SHIP-C'),
+      (l) => l.onHand === 5 && l.reserved === 2,
+      { what: 'stock back on hand and reserved' },
+    );
     const again = await ship(o.id, [{ sku: 'SHIP-C', quantity: 2 }]);
     expect(again.status, again.text).to.equal(201);
     await track(again.body.id, 'in_transit');
@@ -115,12 +157,24 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     const s = await ship(o.id, [{ sku: 'SHIP-D', quantity: 1 }], { trackingNumber: 'LATE-42' });
     await track(s.body.id, 'in_transit', { occurredAt: '2026-11-28T09:00:00Z' });
     await track(s.body.id, 'out_for_delivery', { occurredAt: '2026-11-28T11:00:00Z' });
-    const late = await track(s.body.id, 'exception', { occurredAt: '2026-11-28T10:00:00Z', carrierCode: 'X7', description: 'sorting delay' });
+    const late = await track(s.body.id, 'exception', {
+      occurredAt: '2026-11-28T10:00:00Z',
+      carrierCode: 'X7',
+      description: 'sorting delay',
+    });
     expect(late.status).to.equal(201);
     expect(late.body.status).to.equal('out_for_delivery');
     const carrierEvents = late.body.events.filter((e: { status: string }) => e.status !== 'label_created');
-    expect(carrierEvents.map((e: { status: string }) => e.status)).to.deep.equal(['in_transit', 'exception', 'out_for_delivery']);
-    const found = await waitFor(() => api.get('/v1/tracking/LATE-42'), (r) => r.status === 200 && r.body.data[0].events.length === 4, { what: 'tracking lookup with all four entries' });
+    expect(carrierEvents.map((e: { status: string }) => e.status)).to.deep.equal([
+      'in_transit',
+      'exception',
+      'out_for_delivery',
+    ]);
+    const found = await waitFor(
+      () => api.get('/v1/tracking/LATE-42'),
+      (r) => r.status === 200 && r.body.data[0].events.length === 4,
+      { what: 'tracking lookup with all four entries' },
+    );
     expect(found.body.data[0].status).to.equal('out_for_delivery');
     const byOrder = await api.get(`/v1/shipments?orderId=${o.id}`);
     expect(byOrder.body.data.map((x: { id: string }) => x.id)).to.deep.equal([s.body.id]);
@@ -130,6 +184,10 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     expectProblem(await api.get('/v1/shipments/shp_00000000000000000000000000'), 404, 'not_found');
     expectProblem(await track('shp_00000000000000000000000000', 'in_transit'), 404, 'shipment_not_found');
     expectProblem(await track(s.body.id, 'teleported'), 400, 'validation_failed');
-    expectProblem(await ship('ord_00000000000000000000000000', [{ sku: 'SHIP-D', quantity: 1 }]), 404, 'order_not_found');
+    expectProblem(
+      await ship('ord_00000000000000000000000000', [{ sku: 'SHIP-D', quantity: 1 }]),
+      404,
+      'order_not_found',
+    );
   });
 });

@@ -33,6 +33,10 @@ export function capturingLogger(): { logger: Logger; lines: () => Record<string,
   return {
     logger: pino({ level: 'info' }, sink),
     text: () => text,
-    lines: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }

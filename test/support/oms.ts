@@ -13,13 +13,24 @@ export async function newCustomer(api: Api): Promise<string> {
   return res.body.id;
 }
 
-export async function adjust(api: Api, sku: string, delta: number, location?: string, reason = delta > 0 ? 'received' : 'damaged') {
+export async function adjust(
+  api: Api,
+  sku: string,
+  delta: number,
+  location?: string,
+  reason = delta > 0 ? 'received' : 'damaged',
+) {
   const res = await api.post('/v1/inventory/adjustments', { sku, delta, reason, ...(location ? { location } : {}) });
   expect(res.status, res.text).to.equal(201);
   return res;
 }
 
-export async function placeOrder(api: Api, customerId: string, lines: { sku: string; quantity: number; unitPrice?: number }[], extra: object = {}) {
+export async function placeOrder(
+  api: Api,
+  customerId: string,
+  lines: { sku: string; quantity: number; unitPrice?: number }[],
+  extra: object = {},
+) {
   const res = await api.post('/v1/orders', {
     customerId,
     currency: 'EUR',
@@ -43,5 +54,10 @@ export async function orderReaches(api: Api, id: string, statuses: string[], tim
 
 export async function level(api: Api, sku: string) {
   const res = await api.get(`/v1/inventory/${sku}`);
-  return res.body as { onHand: number; reserved: number; available: number; locations: { location: string; onHand: number; reserved: number; available: number }[] };
+  return res.body as {
+    onHand: number;
+    reserved: number;
+    available: number;
+    locations: { location: string; onHand: number; reserved: number; available: number }[];
+  };
 }

@@ -29,12 +29,14 @@ export interface PrivatePostgres {
 }
 
 /** null when this machine has no Postgres server binaries (or runs as root without a postgres user). */
-export async function createPrivatePostgres(opts: {
-  /** Extra `postgres` options (e.g. ssl); `dir` is the scratch directory. */
-  serverOptions?: (dir: string) => string;
-  /** Runs after initdb; `own(file)` gives a file to the server's user. */
-  prepare?: (paths: { dir: string; data: string }, own: (file: string) => void) => void;
-} = {}): Promise<PrivatePostgres | null> {
+export async function createPrivatePostgres(
+  opts: {
+    /** Extra `postgres` options (e.g. ssl); `dir` is the scratch directory. */
+    serverOptions?: (dir: string) => string;
+    /** Runs after initdb; `own(file)` gives a file to the server's user. */
+    prepare?: (paths: { dir: string; data: string }, own: (file: string) => void) => void;
+  } = {},
+): Promise<PrivatePostgres | null> {
   const bin = findPostgresBinaries()[0];
   if (!bin) return null;
   let as: { uid: number; gid: number } | undefined;
@@ -58,9 +60,14 @@ export async function createPrivatePostgres(opts: {
   const pg: PrivatePostgres = {
     port,
     dir,
-    url: (database = 'postgres', query = '') => `postgres://postgres@127.0.0.1:${port}/${database}${query ? `?${query}` : ''}`,
+    url: (database = 'postgres', query = '') =>
+      `postgres://postgres@127.0.0.1:${port}/${database}${query ? `?${query}` : ''}`,
     start() {
-      execFileSync(pgCtl, ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOpts, 'start'], run);
+      execFileSync(
+        pgCtl,
+        ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOpts, 'start'],
+        run,
+      );
       running = true;
     },
     stop() {
@@ -104,7 +111,24 @@ export async function createPrivateRedis(): Promise<PrivateRedis | null> {
   const redis: PrivateRedis = {
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
+      child = spawn(
+        server,
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--dir',
+          dir,
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'always',
+          '--save',
+          '',
+        ],
+        { stdio: 'ignore' },
+      );
       for (let i = 0; i < 200 && !(await answers()); i++) await new Promise((r) => setTimeout(r, 50)); // poll until it answers
     },
     async stop() {

@@ -7,7 +7,13 @@ import { waitFor } from './wait.ts';
 export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?: boolean } = {}): Promise<void> {
   const settled = async () => {
     if (opts.jobs !== false) {
-      const counts = await app.runtime.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      const counts = await app.runtime.queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
       if (Object.values(counts).some((n) => n > 0)) return false;
     }
     const head = await app.runtime.store.headPosition();
@@ -20,5 +26,9 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
   };
   // Twice in a row: a job finishing can append events that enqueue further jobs.
   let streak = 0;
-  await waitFor(async () => ((await settled()) ? ++streak : (streak = 0)), (n) => n >= 3, { timeoutMs, intervalMs: 50, what: 'quiescence' });
+  await waitFor(
+    async () => ((await settled()) ? ++streak : (streak = 0)),
+    (n) => n >= 3,
+    { timeoutMs, intervalMs: 50, what: 'quiescence' },
+  );
 }

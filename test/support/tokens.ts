@@ -4,7 +4,8 @@ import { base64url, SignJWT } from 'jose';
 // Hostile tokens for the authentication tests: each one is refused for exactly one reason.
 
 export function pemKeyPair(kind: 'ed25519' | 'p256' = 'ed25519'): { privatePem: string; publicPem: string } {
-  const { privateKey, publicKey } = kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } =
+    kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -35,7 +36,12 @@ export async function hs256WithPublicKey(kid: string, publicPem: string, claims:
   return sign(new TextEncoder().encode(publicPem), 'HS256', kid, claims);
 }
 
-export async function sign(key: Parameters<SignJWT['sign']>[0], alg: string, kid: string, claims: Claims): Promise<string> {
+export async function sign(
+  key: Parameters<SignJWT['sign']>[0],
+  alg: string,
+  kid: string,
+  claims: Claims,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ ...claims })
     .setProtectedHeader({ alg, kid, typ: 'at+jwt' })

@@ -42,8 +42,16 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
       const customerId = await newCustomer(api);
       await adjust(api, 'HOOK-1', 5);
       const order = await placeOrder(api, customerId, [{ sku: 'HOOK-1', quantity: 1 }]);
-      await waitFor(async () => rx.received.map((r) => r.body.type).sort(), (t) => t.length === 3, { what: 'three deliveries' });
-      expect(rx.received.map((r) => r.body.type).sort()).to.deep.equal(['customer.created', 'order.confirmed', 'order.placed']);
+      await waitFor(
+        async () => rx.received.map((r) => r.body.type).sort(),
+        (t) => t.length === 3,
+        { what: 'three deliveries' },
+      );
+      expect(rx.received.map((r) => r.body.type).sort()).to.deep.equal([
+        'customer.created',
+        'order.confirmed',
+        'order.placed',
+      ]);
       for (const r of rx.received) {
         expect(verify(ep.secret, r.raw, String(r.headers['oms-signature'])), 'valid signature').to.equal(true);
         expect(verify('whsec_wrong', r.raw, String(r.headers['oms-signature']))).to.equal(false);
@@ -53,7 +61,11 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
       const placed = rx.received.find((r) => r.body.type === 'order.placed')!;
       expect(placed.body.data.orderId).to.equal(order.id);
       // The receiver answered; the log records it right after.
-      const log = await waitFor(() => deliveries(ep.id), (r) => r.body.data.length === 3 && r.body.data.every((d: { status: string }) => d.status !== 'pending'), { what: 'delivery log' });
+      const log = await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data.length === 3 && r.body.data.every((d: { status: string }) => d.status !== 'pending'),
+        { what: 'delivery log' },
+      );
       for (const d of log.body.data) {
         expect(d.status).to.equal('succeeded');
         expect(d.attempts).to.have.length(1);
@@ -70,10 +82,20 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
     try {
       const ep = await subscribe(rx.url, ['customer.created']);
       await newCustomer(api);
-      await waitFor(async () => rx.received.length, (n) => n === 4, { what: 'four attempts' });
+      await waitFor(
+        async () => rx.received.length,
+        (n) => n === 4,
+        { what: 'four attempts' },
+      );
       expect(new Set(rx.received.map((r) => r.body.id)).size).to.equal(1);
-      const log = await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'succeeded', { what: 'delivery succeeded' });
-      expect(log.body.data[0].attempts.map((a: { statusCode: number }) => a.statusCode)).to.deep.equal([500, 500, 500, 200]);
+      const log = await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data[0]?.status === 'succeeded',
+        { what: 'delivery succeeded' },
+      );
+      expect(log.body.data[0].attempts.map((a: { statusCode: number }) => a.statusCode)).to.deep.equal([
+        500, 500, 500, 200,
+      ]);
     } finally {
       await rx.close();
     }
@@ -85,23 +107,43 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
     try {
       const ep = await subscribe(rx.url, ['*']);
       await newCustomer(api);
-      const failed = await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'failed', { what: 'delivery failed after 5 attempts' });
+      const failed = await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data[0]?.status === 'failed',
+        { what: 'delivery failed after 5 attempts' },
+      );
       const d = failed.body.data[0];
       expect(d.attempts).to.have.length(5);
       up = true;
       const re = await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/${d.id}/redeliver`);
       expect(re.status, re.text).to.equal(202);
-      await waitFor(() => deliveries(ep.id), (r) => r.body.data[0]?.status === 'succeeded', { what: 'redelivered' });
+      await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data[0]?.status === 'succeeded',
+        { what: 'redelivered' },
+      );
       expect(rx.received.at(-1)!.body.id).to.equal(d.id);
-      expectProblem(await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/dlv_00000000000000000000000000/redeliver`), 404, 'not_found');
+      expectProblem(
+        await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/dlv_00000000000000000000000000/redeliver`),
+        404,
+        'not_found',
+      );
     } finally {
       await rx.close();
     }
   });
 
   it('validates endpoints, lists and deletes them, and keeps other tenants out', async () => {
-    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'ftp://example.com', events: ['*'] }), 400, 'validation_failed');
-    expectProblem(await api.post('/v1/webhook-endpoints', { url: 'https://example.com/h', events: ['order.exploded'] }), 400, 'validation_failed');
+    expectProblem(
+      await api.post('/v1/webhook-endpoints', { url: 'ftp://example.com', events: ['*'] }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await api.post('/v1/webhook-endpoints', { url: 'https://example.com/h', events: ['order.exploded'] }),
+      400,
+      'validation_failed',
+    );
     const ep = await subscribe('https://example.com/hook', ['order.placed']);
     expect((await api.get('/v1/webhook-endpoints')).body.data.map((e: { id: string }) => e.id)).to.include(ep.id);
     const other = client(app.baseUrl, (await app.key(['*'])).key);
@@ -128,7 +170,13 @@ describe('Webhooks: killing the worker mid-delivery loses no delivery', function
   });
 
   const worker = () => {
-    const w = spawnOms(['start', '--role', 'worker'], { DATABASE_URL: app.db.url, REDIS_URL, OMS_REDIS_PREFIX: app.redisPrefix, LOG_LEVEL: 'warn', ...FAST });
+    const w = spawnOms(['start', '--role', 'worker'], {
+      DATABASE_URL: app.db.url,
+      REDIS_URL,
+      OMS_REDIS_PREFIX: app.redisPrefix,
+      LOG_LEVEL: 'warn',
+      ...FAST,
+    });
     workers.push(w);
     return w;
   };
@@ -140,13 +188,25 @@ describe('Webhooks: killing the worker mid-delivery loses no delivery', function
       const ep = await api.post('/v1/webhook-endpoints', { url: rx.url, events: ['customer.created'] });
       const w1 = worker();
       await newCustomer(api);
-      await waitFor(async () => rx.received.length, (n) => n === 1, { what: 'first attempt in flight' });
+      await waitFor(
+        async () => rx.received.length,
+        (n) => n === 1,
+        { what: 'first attempt in flight' },
+      );
       w1.child.kill('SIGKILL');
       await w1.exited;
       worker();
-      await waitFor(async () => rx.received.length, (n) => n >= 2, { timeoutMs: 30_000, what: 'the next worker to deliver' });
+      await waitFor(
+        async () => rx.received.length,
+        (n) => n >= 2,
+        { timeoutMs: 30_000, what: 'the next worker to deliver' },
+      );
       expect(new Set(rx.received.map((r) => r.body.id)).size).to.equal(1);
-      await waitFor(() => api.get(`/v1/webhook-endpoints/${ep.body.id}/deliveries`), (r) => r.body.data[0]?.status === 'succeeded', { what: 'logged as succeeded' });
+      await waitFor(
+        () => api.get(`/v1/webhook-endpoints/${ep.body.id}/deliveries`),
+        (r) => r.body.data[0]?.status === 'succeeded',
+        { what: 'logged as succeeded' },
+      );
     } finally {
       await rx.close();
     }

@@ -257,7 +257,10 @@ export class EsdbEventStore implements EventStore {
         const e = resolved.event;
         if (!e) continue;
         // Servers >= 22.6 give stream reads the event's $all position; older ones do not.
-        const position: Position = e.position ?? { commit: resolved.commitPosition ?? NO_POSITION, prepare: NO_POSITION };
+        const position: Position = e.position ?? {
+          commit: resolved.commitPosition ?? NO_POSITION,
+          prepare: NO_POSITION,
+        };
         out.push(toRecorded(e, position));
       }
     } catch (err) {
@@ -286,7 +289,12 @@ export class EsdbEventStore implements EventStore {
         if (!e) continue;
         last = e.position;
         if (from && comparePositions(e.position, from) <= 0) continue; // the inclusive start
-        if (!isUserEvent(e) || (prefix !== null && !e.streamId.startsWith(prefix)) || (types !== null && !types.has(e.type))) continue;
+        if (
+          !isUserEvent(e) ||
+          (prefix !== null && !e.streamId.startsWith(prefix)) ||
+          (types !== null && !types.has(e.type))
+        )
+          continue;
         out.push(toRecorded(e, e.position));
         if (out.length === options.maxCount) return out;
       }

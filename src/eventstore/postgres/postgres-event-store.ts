@@ -104,7 +104,8 @@ export class PostgresEventStore implements EventStore {
         // Two concurrent appends of the same event ids: the loser retries once and then takes
         // the idempotent path. A racing append of another stream's 'no_stream' insert is the same.
         if (e.code === '23505' && attempt === 0) continue;
-        if (e.code === '23505' && e.constraint === 'es_events_event_id_key') throw new DuplicateEventIdError(events[0]!.id);
+        if (e.code === '23505' && e.constraint === 'es_events_event_id_key')
+          throw new DuplicateEventIdError(events[0]!.id);
         throw err;
       }
     }

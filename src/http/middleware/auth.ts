@@ -13,15 +13,30 @@ export function authenticate(authenticator: Authenticator): Middleware<AppState>
     const header = ctx.get('Authorization');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) {
-      ctx.state.log.warn({ auth: { outcome: 'failed', reason: header ? 'not_a_bearer_credential' : 'missing' } }, 'authentication failed');
-      throw new HttpProblem(401, 'unauthenticated', 'send an API key or OAuth access token as Authorization: Bearer <credential>', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="oms"' },
-      });
+      ctx.state.log.warn(
+        { auth: { outcome: 'failed', reason: header ? 'not_a_bearer_credential' : 'missing' } },
+        'authentication failed',
+      );
+      throw new HttpProblem(
+        401,
+        'unauthenticated',
+        'send an API key or OAuth access token as Authorization: Bearer <credential>',
+        {
+          headers: { 'WWW-Authenticate': 'Bearer realm="oms"' },
+        },
+      );
     }
     const outcome = await authenticator.authenticate(m[1]!);
     if (!outcome.ok) {
       ctx.state.log.warn(
-        { auth: { outcome: 'failed', kind: outcome.kind, reason: outcome.reason, claimedCredentialId: outcome.claimedId } },
+        {
+          auth: {
+            outcome: 'failed',
+            kind: outcome.kind,
+            reason: outcome.reason,
+            claimedCredentialId: outcome.claimedId,
+          },
+        },
         'authentication failed',
       );
       const detail =

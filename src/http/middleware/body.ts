@@ -15,7 +15,8 @@ export function jsonBody(limitBytes: number, formPaths: ReadonlySet<string> = ne
   return async (ctx, next) => {
     if (!['POST', 'PUT', 'PATCH'].includes(ctx.method)) return next();
     const length = Number(ctx.get('Content-Length') || '0');
-    if (length > limitBytes) throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);
+    if (length > limitBytes)
+      throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);
     const hasBody = length > 0 || ctx.get('Transfer-Encoding') !== '';
     const form = formPaths.has(ctx.path);
     if (form && hasBody && !ctx.is('application/x-www-form-urlencoded')) {
@@ -44,16 +45,28 @@ export function jsonBody(limitBytes: number, formPaths: ReadonlySet<string> = ne
       try {
         ctx.state.body = JSON.parse(raw);
       } catch (err) {
-        throw validationFailed([{ path: '', message: `malformed JSON: ${(err as Error).message}` }], 'the body is not valid JSON');
+        throw validationFailed(
+          [{ path: '', message: `malformed JSON: ${(err as Error).message}` }],
+          'the body is not valid JSON',
+        );
       }
       const bad = unstorableText(ctx.state.body);
-      if (bad !== null) throw validationFailed([{ path: bad, message: 'contains a NUL character or an unpaired UTF-16 surrogate' }], 'the body contains text that is not valid Unicode');
+      if (bad !== null)
+        throw validationFailed(
+          [{ path: bad, message: 'contains a NUL character or an unpaired UTF-16 surrogate' }],
+          'the body contains text that is not valid Unicode',
+        );
       // PCI DSS scope: refused before any handler, idempotency record or log line sees it.
       const cards = cardDataPaths(ctx.state.body);
       if (cards.length > 0) {
-        throw new HttpProblem(422, 'card_data_not_allowed', 'the request contains what looks like a payment card number; this API never accepts card data', {
-          errors: cards.map((path) => ({ path, message: 'looks like a payment card number' })),
-        });
+        throw new HttpProblem(
+          422,
+          'card_data_not_allowed',
+          'the request contains what looks like a payment card number; this API never accepts card data',
+          {
+            errors: cards.map((path) => ({ path, message: 'looks like a payment card number' })),
+          },
+        );
       }
     }
     return next();

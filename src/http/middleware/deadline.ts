@@ -12,7 +12,12 @@ export function requestDeadline(ms: number): Middleware<AppState> {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new HttpProblem(503, 'request_timeout', `the request did not complete within ${ms} ms; retry shortly`, { headers: { 'Retry-After': '1' } })),
+        () =>
+          reject(
+            new HttpProblem(503, 'request_timeout', `the request did not complete within ${ms} ms; retry shortly`, {
+              headers: { 'Retry-After': '1' },
+            }),
+          ),
         ms,
       );
     });

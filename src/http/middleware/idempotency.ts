@@ -74,9 +74,14 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
         return;
       }
       if (row.state === 'running' && row.lease_live) {
-        throw new HttpProblem(409, 'idempotency_key_in_use', 'a request with this Idempotency-Key is still being processed', {
-          headers: { 'Retry-After': '1' },
-        });
+        throw new HttpProblem(
+          409,
+          'idempotency_key_in_use',
+          'a request with this Idempotency-Key is still being processed',
+          {
+            headers: { 'Retry-After': '1' },
+          },
+        );
       }
       // An expired record, or a lease left behind by a crashed process: take it over. The same
       // request keeps its first-use time, so the ids it derives (see below) stay the same.
@@ -93,11 +98,15 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
     }
     // Commands under this key derive their ids from it: a retry of a request that was written but
     // never answered (crash, lost connection, a 5xx that released the key) writes nothing twice.
-    ctx.state.idempotency = { seed: createHash('sha256').update(`${tenant}\n${key}\n${fingerprint}`).digest('hex'), since };
+    ctx.state.idempotency = {
+      seed: createHash('sha256').update(`${tenant}\n${key}\n${fingerprint}`).digest('hex'),
+      since,
+    };
 
     // A fault ends the lease at once, so the client's retry takes over (same request, same
     // first-use time, same derived ids) instead of waiting for the lease to run out.
-    const release = () => pool.query('update idempotency_keys set locked_until = now() where tenant = $1 and key = $2', [tenant, key]);
+    const release = () =>
+      pool.query('update idempotency_keys set locked_until = now() where tenant = $1 and key = $2', [tenant, key]);
     try {
       await next();
     } catch (err) {
@@ -120,7 +129,14 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
   };
 }
 
-async function store(pool: pg.Pool, tenant: string, key: string, status: number, body: unknown, headers: Record<string, string>) {
+async function store(
+  pool: pg.Pool,
+  tenant: string,
+  key: string,
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+) {
   await pool.query(
     `update idempotency_keys set state = 'done', response_status = $3, response_body = $4::jsonb, response_headers = $5::jsonb
       where tenant = $1 and key = $2`,

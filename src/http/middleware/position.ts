@@ -32,9 +32,14 @@ export function minPosition(pool: pg.Pool, projectionNames: () => readonly strin
       });
       if (Number(res.rows[0]!.reached) >= names.length) return next();
       if (Date.now() >= deadline) {
-        throw new HttpProblem(503, 'position_not_reached', 'the read models have not reached that position yet; retry shortly', {
-          headers: { 'Retry-After': '1' },
-        });
+        throw new HttpProblem(
+          503,
+          'position_not_reached',
+          'the read models have not reached that position yet; retry shortly',
+          {
+            headers: { 'Retry-After': '1' },
+          },
+        );
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -9,17 +9,24 @@ const DOMAIN_STATUS = { conflict: 409, not_found: 404, unprocessable: 422 } as c
 /** Whatever a request throws, the client gets problem+json; only real faults are 5xx and logged as such. */
 export function toProblem(err: unknown): HttpProblem {
   if (err instanceof HttpProblem) return err;
-  if (err instanceof DomainError) return new HttpProblem(DOMAIN_STATUS[err.kind], err.code, err.message, err.details ?? {});
+  if (err instanceof DomainError)
+    return new HttpProblem(DOMAIN_STATUS[err.kind], err.code, err.message, err.details ?? {});
   if (err instanceof VersionMismatchError) {
     return new HttpProblem(412, 'version_mismatch', err.message, { currentVersion: err.actual });
   }
   if (err instanceof ContentionError) {
-    return new HttpProblem(503, 'contention', 'the resource is changing too fast; retry shortly', { headers: { 'Retry-After': '1' } });
+    return new HttpProblem(503, 'contention', 'the resource is changing too fast; retry shortly', {
+      headers: { 'Retry-After': '1' },
+    });
   }
   const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
   if (e.type === 'entity.too.large') return new HttpProblem(413, 'payload_too_large', 'the request body is too large');
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new HttpProblem(e.status, 'bad_request', e.expose && e.message ? e.message : 'the request cannot be processed');
+    return new HttpProblem(
+      e.status,
+      'bad_request',
+      e.expose && e.message ? e.message : 'the request cannot be processed',
+    );
   }
   if (isUnavailable(err)) {
     return new HttpProblem(503, 'dependency_unavailable', 'a backing service is unavailable; retry shortly', {
@@ -32,8 +39,12 @@ export function toProblem(err: unknown): HttpProblem {
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '53300'].includes(e.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|Connection is closed|not queryable|terminating connection/i.test(e.message ?? '')
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '53300'].includes(
+      e.code ?? '',
+    ) ||
+    /Connection terminated|timeout exceeded when trying to connect|Connection is closed|not queryable|terminating connection/i.test(
+      e.message ?? '',
+    )
   );
 }
 

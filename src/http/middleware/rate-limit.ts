@@ -18,9 +18,14 @@ export function rateLimit(limiter: RateLimiter, tenants: TenantSettings): Middle
     if (!d.allowed) {
       const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
       ctx.set('RateLimit-Reset', String(seconds));
-      throw new HttpProblem(429, 'rate_limited', `too many requests for this credential (${d.limit}/s); retry after ${seconds} s`, {
-        headers: { 'Retry-After': String(seconds) },
-      });
+      throw new HttpProblem(
+        429,
+        'rate_limited',
+        `too many requests for this credential (${d.limit}/s); retry after ${seconds} s`,
+        {
+          headers: { 'Retry-After': String(seconds) },
+        },
+      );
     }
     return next();
   };

@@ -20,7 +20,17 @@ export function securityHeaders(): Middleware<AppState> {
   };
 }
 
-const EXPOSED = ['ETag', 'Location', 'Oms-Position', 'Idempotent-Replayed', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'X-Request-Id'];
+const EXPOSED = [
+  'ETag',
+  'Location',
+  'Oms-Position',
+  'Idempotent-Replayed',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'X-Request-Id',
+];
 
 /**
  * Strict CORS: only the configured origins get Access-Control-Allow-Origin (none by default).

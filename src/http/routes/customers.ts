@@ -22,7 +22,13 @@ import {
 } from '../schemas/customers.ts';
 import { ifMatchVersion, respond } from '../versioning.ts';
 
-type CreateBody = { email: string; name: string; phone?: string; externalId?: string; addresses?: CustomerPii['addresses'] };
+type CreateBody = {
+  email: string;
+  name: string;
+  phone?: string;
+  externalId?: string;
+  addresses?: CustomerPii['addresses'];
+};
 type PatchBody = Partial<Pick<CustomerPii, 'email' | 'name' | 'phone' | 'addresses'>>;
 
 export function customerRoutes(deps: RouteDeps): RouteDef[] {
@@ -57,7 +63,14 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
         if (wantsPast(query)) {
-          const past = await foldAsOf(deps.store, customerStream(tenant, params.id), query, customerDecider, (s): s is Extract<typeof s, { status: 'active' }> => s.status === 'active', `customer ${params.id}`);
+          const past = await foldAsOf(
+            deps.store,
+            customerStream(tenant, params.id),
+            query,
+            customerDecider,
+            (s): s is Extract<typeof s, { status: 'active' }> => s.status === 'active',
+            `customer ${params.id}`,
+          );
           const customer = viewFromState(past.state, past.version);
           respond(ctx, 200, customer, { version: customer.version });
           return;

@@ -121,9 +121,13 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'Every event of the SKU', schema: eventList } },
       async handler({ ctx, params }) {
         const tenant = ctx.state.principal!.tenant;
-        const locations = (await deps.knex('inventory_levels').where({ tenant, sku: params.sku }).pluck('location')) as string[];
+        const locations = (await deps
+          .knex('inventory_levels')
+          .where({ tenant, sku: params.sku })
+          .pluck('location')) as string[];
         const all = [];
-        for (const location of new Set([DEFAULT_LOCATION, ...locations])) all.push(...(await deps.store.readStream(inventoryStream(tenant, params.sku, location))));
+        for (const location of new Set([DEFAULT_LOCATION, ...locations]))
+          all.push(...(await deps.store.readStream(inventoryStream(tenant, params.sku, location))));
         if (all.length === 0) throw notFound(`SKU ${params.sku}`);
         all.sort((a, b) => comparePositions(a.position, b.position));
         respond(ctx, 200, { data: all.map(eventView), nextCursor: null });

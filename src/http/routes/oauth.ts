@@ -11,24 +11,45 @@ export interface OAuthDeps {
 
 // RFC 6749 §5.2 errors, as problem+json that also carries the RFC's `error` / `error_description`.
 const oauthError = (status: 400 | 401, error: string, description: string, headers?: Record<string, string>) =>
-  new HttpProblem(status, error, description, { error, error_description: description, ...(headers ? { headers } : {}) });
+  new HttpProblem(status, error, description, {
+    error,
+    error_description: description,
+    ...(headers ? { headers } : {}),
+  });
 
 const invalidClient = (basic: boolean) =>
   // RFC 6749 §5.2: a client that tried HTTP Basic gets a Basic challenge back.
-  oauthError(401, 'invalid_client', 'client authentication failed', basic ? { 'WWW-Authenticate': 'Basic realm="oms", charset="UTF-8"' } : undefined);
+  oauthError(
+    401,
+    'invalid_client',
+    'client authentication failed',
+    basic ? { 'WWW-Authenticate': 'Basic realm="oms", charset="UTF-8"' } : undefined,
+  );
 
 /** Client id and secret from HTTP Basic (RFC 6749 §2.3.1: each form-urlencoded first) or the body, not both. */
-function clientCredentials(authorization: string, form: URLSearchParams): { id: string; secret: string; basic: boolean } {
+function clientCredentials(
+  authorization: string,
+  form: URLSearchParams,
+): { id: string; secret: string; basic: boolean } {
   const inBody = form.has('client_id') || form.has('client_secret');
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
   if (authorization && !m) throw invalidClient(/^Basic\b/i.test(authorization));
   if (m) {
-    if (inBody) throw oauthError(400, 'invalid_request', 'use one client authentication method: HTTP Basic or client_id/client_secret in the body, not both');
+    if (inBody)
+      throw oauthError(
+        400,
+        'invalid_request',
+        'use one client authentication method: HTTP Basic or client_id/client_secret in the body, not both',
+      );
     const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw invalidClient(true);
     try {
-      return { id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')), secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')), basic: true };
+      return {
+        id: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+        secret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+        basic: true,
+      };
     } catch {
       throw invalidClient(true);
     }
@@ -79,28 +100,63 @@ export function oauthRoutes(deps: OAuthDeps): RouteDef[] {
         const form = body instanceof URLSearchParams ? body : new URLSearchParams();
         // RFC 6749 §3.2: parameters must not repeat.
         for (const name of new Set(form.keys())) {
-          if (form.getAll(name).length > 1) throw oauthError(400, 'invalid_request', `the ${name} parameter is repeated`);
+          if (form.getAll(name).length > 1)
+            throw oauthError(400, 'invalid_request', `the ${name} parameter is repeated`);
         }
         const creds = clientCredentials(ctx.get('Authorization'), form);
         const grantType = form.get('grant_type');
         if (!grantType) throw oauthError(400, 'invalid_request', 'grant_type is required');
         const client = await deps.oauthClients.authenticate(creds.id, creds.secret);
         if (!client) {
-          ctx.state.log.warn({ auth: { outcome: 'failed', kind: 'oauth_client', reason: 'token_request_bad_client', claimedCredentialId: creds.id.slice(0, 64) } }, 'authentication failed');
+          ctx.state.log.warn(
+            {
+              auth: {
+                outcome: 'failed',
+                kind: 'oauth_client',
+                reason: 'token_request_bad_client',
+                claimedCredentialId: creds.id.slice(0, 64),
+              },
+            },
+            'authentication failed',
+          );
           throw invalidClient(creds.basic);
         }
-        if (grantType !== 'client_credentials') throw oauthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
-        const allowed = client.scopes.has('*') ? new Set<string>([...SCOPES, '*']) : (client.scopes as ReadonlySet<string>);
+        if (grantType !== 'client_credentials')
+          throw oauthError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
+        const allowed = client.scopes.has('*')
+          ? new Set<string>([...SCOPES, '*'])
+          : (client.scopes as ReadonlySet<string>);
         const requested = form.has('scope') ? (form.get('scope') ?? '').split(' ').filter(Boolean) : [...client.scopes];
         const refused = requested.filter((s) => !allowed.has(s));
         if (refused.length || requested.length === 0) {
-          throw oauthError(400, 'invalid_scope', refused.length ? `scope not granted to this client: ${refused.join(' ')}` : 'scope is empty');
+          throw oauthError(
+            400,
+            'invalid_scope',
+            refused.length ? `scope not granted to this client: ${refused.join(' ')}` : 'scope is empty',
+          );
         }
         const scopes = [...new Set(requested)] as (Scope | '*')[];
         const issued = await deps.tokens.issue({ clientId: creds.id, tenant: client.tenant, scopes });
-        ctx.state.log.info({ auth: { outcome: 'token_issued', kind: 'oauth_client', credentialId: creds.id, tenant: client.tenant, scopes, jti: issued.jti } }, 'access token issued');
+        ctx.state.log.info(
+          {
+            auth: {
+              outcome: 'token_issued',
+              kind: 'oauth_client',
+              credentialId: creds.id,
+              tenant: client.tenant,
+              scopes,
+              jti: issued.jti,
+            },
+          },
+          'access token issued',
+        );
         ctx.set('Pragma', 'no-cache');
-        ctx.body = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: scopes.join(' ') };
+        ctx.body = {
+          access_token: issued.token,
+          token_type: 'Bearer',
+          expires_in: issued.expiresIn,
+          scope: scopes.join(' '),
+        };
       },
     }),
     defineRoute({

@@ -20,7 +20,10 @@ export interface OperationsDeps {
 async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
   const started = Date.now();
   try {
-    await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))]);
+    await Promise.race([
+      fn(),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+    ]);
     return { name, ok: true, ms: Date.now() - started };
   } catch (err) {
     return { name, ok: false, ms: Date.now() - started, error: (err as Error).message };
@@ -74,8 +77,13 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       responses: { 200: { description: 'Prometheus text format' } },
       async handler({ ctx }) {
         try {
-          const counts = await withDeadline('redis', 1000, deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'));
-          for (const [state, n] of Object.entries(counts)) deps.metrics.queueDepth.set({ queue: deps.queue.name, state }, n);
+          const counts = await withDeadline(
+            'redis',
+            1000,
+            deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+          );
+          for (const [state, n] of Object.entries(counts))
+            deps.metrics.queueDepth.set({ queue: deps.queue.name, state }, n);
         } catch {
           // Redis down: serve the other metrics anyway.
         }

@@ -13,10 +13,26 @@ import type { RouteDeps } from '../deps.ts';
 import { notFound, validationFailed } from '../problem.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
 import { entityEventsRoute } from './entity-events.ts';
-import { cancelOrderBody, createOrderBody, getOrderQuery, listOrdersQuery, orderIdParams, orderList, orderSchema, patchOrderBody } from '../schemas/orders.ts';
+import {
+  cancelOrderBody,
+  createOrderBody,
+  getOrderQuery,
+  listOrdersQuery,
+  orderIdParams,
+  orderList,
+  orderSchema,
+  patchOrderBody,
+} from '../schemas/orders.ts';
 import { ifMatchVersion, respond } from '../versioning.ts';
 
-type CreateBody = { customerId: string; currency: string; lines: OrderLineInput[]; shippingAddress: Address; externalId?: string; notes?: string | null };
+type CreateBody = {
+  customerId: string;
+  currency: string;
+  lines: OrderLineInput[];
+  shippingAddress: Address;
+  externalId?: string;
+  notes?: string | null;
+};
 type PatchBody = { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
 
 export function orderRoutes(deps: RouteDeps): RouteDef[] {
@@ -55,7 +71,14 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
         if (wantsPast(query)) {
-          const past = await foldAsOf(deps.store, orderStream(tenant, params.id), query, orderDecider, (s): s is PlacedOrder => s.status !== 'none', `order ${params.id}`);
+          const past = await foldAsOf(
+            deps.store,
+            orderStream(tenant, params.id),
+            query,
+            orderDecider,
+            (s): s is PlacedOrder => s.status !== 'none',
+            `order ${params.id}`,
+          );
           const order = orderView(past.state, past.version);
           respond(ctx, 200, order, { version: order.version });
           return;
@@ -69,7 +92,8 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       method: 'PATCH',
       path: '/v1/orders/:id',
       operationId: 'updateOrder',
-      summary: 'Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
+      summary:
+        'Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
       tag: 'Orders',
       scope: 'orders:write',
       params: orderIdParams,
@@ -122,7 +146,8 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       method: 'GET',
       path: '/v1/orders/:id/diff',
       operationId: 'diffOrder',
-      summary: 'What changed between two versions of an order (field paths with old and new values, and the events in between)',
+      summary:
+        'What changed between two versions of an order (field paths with old and new values, and the events in between)',
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
@@ -138,7 +163,10 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         if (events.length === 0) throw notFound(`order ${params.id}`);
         const to = query.to ?? events.length;
         if (query.from > to || to > events.length) {
-          throw validationFailed([{ path: 'query:/to', message: `versions run from 0 to ${events.length}, and from ≤ to` }], 'invalid version range');
+          throw validationFailed(
+            [{ path: 'query:/to', message: `versions run from 0 to ${events.length}, and from ≤ to` }],
+            'invalid version range',
+          );
         }
         const at = (v: number) => {
           const s = foldRecorded(orderDecider, events.slice(0, v));

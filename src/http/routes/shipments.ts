@@ -13,11 +13,31 @@ import { defineRoute, type RouteDef } from '../route.ts';
 import { asOfQuery } from '../schemas/audit.ts';
 import { entityEventsRoute } from './entity-events.ts';
 import { orderIdParams } from '../schemas/orders.ts';
-import { createShipmentBody, listShipmentsQuery, shipmentIdParams, shipmentList, shipmentSchema, trackingEventBody, trackingParams } from '../schemas/shipments.ts';
+import {
+  createShipmentBody,
+  listShipmentsQuery,
+  shipmentIdParams,
+  shipmentList,
+  shipmentSchema,
+  trackingEventBody,
+  trackingParams,
+} from '../schemas/shipments.ts';
 import { ifMatchVersion, respond } from '../versioning.ts';
 
-type CreateBody = { lines: ShipmentLine[]; carrier: string; trackingNumber?: string; location?: string; service?: string };
-type TrackingBody = { status: TrackingStatus; occurredAt?: string; location?: string; description?: string; carrierCode?: string };
+type CreateBody = {
+  lines: ShipmentLine[];
+  carrier: string;
+  trackingNumber?: string;
+  location?: string;
+  service?: string;
+};
+type TrackingBody = {
+  status: TrackingStatus;
+  occurredAt?: string;
+  location?: string;
+  description?: string;
+  carrierCode?: string;
+};
 
 export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -76,7 +96,14 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
       async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
         if (wantsPast(query)) {
-          const past = await foldAsOf(deps.store, shipmentStream(tenant, params.id), query, shipmentDecider, (s): s is ActiveShipment => s.status !== 'none', `shipment ${params.id}`);
+          const past = await foldAsOf(
+            deps.store,
+            shipmentStream(tenant, params.id),
+            query,
+            shipmentDecider,
+            (s): s is ActiveShipment => s.status !== 'none',
+            `shipment ${params.id}`,
+          );
           respond(ctx, 200, shipmentView(past.state, past.version), { version: past.version });
           return;
         }

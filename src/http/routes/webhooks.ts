@@ -5,7 +5,14 @@ import { createEndpoint, deleteEndpoint, endpointView, getEndpoint, listEndpoint
 import type { RouteDeps } from '../deps.ts';
 import { notFound } from '../problem.ts';
 import { defineRoute, type RouteDef } from '../route.ts';
-import { createEndpointBody, deliveriesQuery, deliveryParams, deliverySchema, endpointIdParams, endpointSchema } from '../schemas/webhooks.ts';
+import {
+  createEndpointBody,
+  deliveriesQuery,
+  deliveryParams,
+  deliverySchema,
+  endpointIdParams,
+  endpointSchema,
+} from '../schemas/webhooks.ts';
 import { respond } from '../versioning.ts';
 
 export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
@@ -62,7 +69,8 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       params: endpointIdParams,
       responses: { 204: { description: 'Deleted' } },
       async handler({ ctx, params }) {
-        if (!(await deleteEndpoint(deps.knex, tenantOf(ctx), params.id))) throw notFound(`webhook endpoint ${params.id}`);
+        if (!(await deleteEndpoint(deps.knex, tenantOf(ctx), params.id)))
+          throw notFound(`webhook endpoint ${params.id}`);
         ctx.status = 204;
       },
     }),
@@ -75,10 +83,18 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       scope: 'webhooks:manage',
       params: endpointIdParams,
       query: deliveriesQuery,
-      responses: { 200: { description: 'Deliveries', schema: { type: 'object', properties: { data: { type: 'array', items: deliverySchema } } } } },
+      responses: {
+        200: {
+          description: 'Deliveries',
+          schema: { type: 'object', properties: { data: { type: 'array', items: deliverySchema } } },
+        },
+      },
       async handler({ ctx, params, query }) {
         if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id))) throw notFound(`webhook endpoint ${params.id}`);
-        respond(ctx, 200, { data: await listDeliveries(deps.knex, tenantOf(ctx), params.id, query.limit), nextCursor: null });
+        respond(ctx, 200, {
+          data: await listDeliveries(deps.knex, tenantOf(ctx), params.id, query.limit),
+          nextCursor: null,
+        });
       },
     }),
     defineRoute<unknown, Record<string, never>, { id: string; deliveryId: string }>({
@@ -91,7 +107,8 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       params: deliveryParams,
       responses: { 202: { description: 'Queued' } },
       async handler({ ctx, params }) {
-        if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId))) throw notFound(`delivery ${params.deliveryId}`);
+        if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId)))
+          throw notFound(`delivery ${params.deliveryId}`);
         respond(ctx, 202, { id: params.deliveryId, status: 'pending' });
       },
     }),

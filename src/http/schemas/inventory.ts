@@ -2,8 +2,16 @@ import { cursorParam, limitParam, listOf, text } from './common.ts';
 
 export const SKU_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 export const LOCATION_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
-const sku = { type: 'string', pattern: SKU_PATTERN, description: 'Stock keeping unit: letters, digits, ".", "_", "-" (≤ 64)' } as const;
-const location = { type: 'string', pattern: LOCATION_PATTERN, description: 'Location code (lower case), default "default"' } as const;
+const sku = {
+  type: 'string',
+  pattern: SKU_PATTERN,
+  description: 'Stock keeping unit: letters, digits, ".", "_", "-" (≤ 64)',
+} as const;
+const location = {
+  type: 'string',
+  pattern: LOCATION_PATTERN,
+  description: 'Location code (lower case), default "default"',
+} as const;
 const quantity = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
 
 export const adjustmentBody = {
@@ -27,7 +35,11 @@ export const countBody = {
 } as const;
 
 export const skuParams = { type: 'object', required: ['sku'], properties: { sku } } as const;
-export const skuLocationParams = { type: 'object', required: ['sku', 'location'], properties: { sku, location } } as const;
+export const skuLocationParams = {
+  type: 'object',
+  required: ['sku', 'location'],
+  properties: { sku, location },
+} as const;
 
 const levelFields = {
   onHand: { type: 'integer' },

@@ -45,11 +45,25 @@ export const cancelOrderBody = {
 
 export const orderIdParams = idParams('ord');
 
-export const orderStatus = { enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'] } as const;
+export const orderStatus = {
+  enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
+} as const;
 
 export const orderSchema = {
   type: 'object',
-  required: ['id', 'status', 'customerId', 'currency', 'lines', 'totals', 'shippingAddress', 'allowedActions', 'version', 'createdAt', 'updatedAt'],
+  required: [
+    'id',
+    'status',
+    'customerId',
+    'currency',
+    'lines',
+    'totals',
+    'shippingAddress',
+    'allowedActions',
+    'version',
+    'createdAt',
+    'updatedAt',
+  ],
   properties: {
     id: { type: 'string' },
     status: orderStatus,
@@ -71,7 +85,10 @@ export const orderSchema = {
         },
       },
     },
-    totals: { type: 'object', properties: { subtotal: { type: 'integer' }, total: { type: 'integer' }, quantity: { type: 'integer' } } },
+    totals: {
+      type: 'object',
+      properties: { subtotal: { type: 'integer' }, total: { type: 'integer' }, quantity: { type: 'integer' } },
+    },
     shippingAddress: addressSchema,
     allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
     version: { type: 'integer' },

@@ -5,7 +5,10 @@ const shipmentLine = {
   type: 'object',
   additionalProperties: false,
   required: ['sku', 'quantity'],
-  properties: { sku: { type: 'string', pattern: SKU_PATTERN }, quantity: { type: 'integer', minimum: 1, maximum: 100_000 } },
+  properties: {
+    sku: { type: 'string', pattern: SKU_PATTERN },
+    quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
+  },
 } as const;
 
 export const createShipmentBody = {
@@ -21,7 +24,9 @@ export const createShipmentBody = {
   },
 } as const;
 
-export const shipmentStatus = { enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'] } as const;
+export const shipmentStatus = {
+  enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'],
+} as const;
 
 export const trackingEventBody = {
   type: 'object',
@@ -54,7 +59,10 @@ export const shipmentSchema = {
     id: { type: 'string' },
     orderId: { type: 'string' },
     status: shipmentStatus,
-    lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' } } } },
+    lines: {
+      type: 'array',
+      items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' } } },
+    },
     carrier: { type: 'string' },
     trackingNumber: { type: ['string', 'null'] },
     service: { type: ['string', 'null'] },
@@ -67,12 +75,21 @@ export const shipmentSchema = {
 } as const;
 
 export const shipmentIdParams = idParams('shp');
-export const trackingParams = { type: 'object', required: ['trackingNumber'], properties: { trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } } } as const;
+export const trackingParams = {
+  type: 'object',
+  required: ['trackingNumber'],
+  properties: { trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } },
+} as const;
 
 export const listShipmentsQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { orderId: { type: 'string', maxLength: 64 }, status: shipmentStatus, limit: limitParam, cursor: cursorParam },
+  properties: {
+    orderId: { type: 'string', maxLength: 64 },
+    status: shipmentStatus,
+    limit: limitParam,
+    cursor: cursorParam,
+  },
 } as const;
 
 export const shipmentList = listOf(shipmentSchema);

@@ -7,7 +7,13 @@ export const createEndpointBody = {
   required: ['url', 'events'],
   properties: {
     url: { type: 'string', format: 'uri', maxLength: 2048, pattern: '^https?://' },
-    events: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { enum: [...WEBHOOK_EVENT_TYPES, '*'] } },
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+      items: { enum: [...WEBHOOK_EVENT_TYPES, '*'] },
+    },
     description: text(500),
   },
 } as const;
@@ -29,9 +35,16 @@ export const endpointIdParams = idParams('whk');
 export const deliveryParams = {
   type: 'object',
   required: ['id', 'deliveryId'],
-  properties: { id: { type: 'string', pattern: '^whk_[0-9a-z]{26}$' }, deliveryId: { type: 'string', pattern: '^dlv_[0-9a-z]{26}$' } },
+  properties: {
+    id: { type: 'string', pattern: '^whk_[0-9a-z]{26}$' },
+    deliveryId: { type: 'string', pattern: '^dlv_[0-9a-z]{26}$' },
+  },
 } as const;
-export const deliveriesQuery = { type: 'object', additionalProperties: false, properties: { limit: limitParam } } as const;
+export const deliveriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: limitParam },
+} as const;
 
 export const deliverySchema = {
   type: 'object',
@@ -44,7 +57,13 @@ export const deliverySchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { attempt: { type: 'integer' }, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: { type: ['string', 'null'] }, at: { type: 'string' } },
+        properties: {
+          attempt: { type: 'integer' },
+          statusCode: { type: ['integer', 'null'] },
+          latencyMs: { type: 'integer' },
+          error: { type: ['string', 'null'] },
+          at: { type: 'string' },
+        },
       },
     },
   },

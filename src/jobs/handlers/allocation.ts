@@ -21,7 +21,11 @@ export const allocateOrderJob: JobHandler = {
       if (e.data.reason !== 'stock_shortfall') return;
       orderId = e.data.orderId;
     } else {
-      if (event.type === 'OrderUpdated' && !(event as unknown as Extract<OrderEvent, { type: 'OrderUpdated' }>).data.changes.lines) return;
+      if (
+        event.type === 'OrderUpdated' &&
+        !(event as unknown as Extract<OrderEvent, { type: 'OrderUpdated' }>).data.changes.lines
+      )
+        return;
       orderId = idOfStream(event.streamName);
     }
     await allocateOrder(deps(ctx), jobCommandContext(event, this.name), orderId);

@@ -5,7 +5,6 @@ import { completeShipment, followShipmentStatus } from '../../shipments/commands
 import type { JobHandler } from '../handler.ts';
 import { jobCommandContext } from '../job-context.ts';
 
-
 /**
  * Finishes what a shipment request started (inventory commit, shipment stream) should the API
  * process have died half-way, and makes the order and the stock follow a shipment's status.
@@ -27,6 +26,7 @@ export const shipmentFollowUpJob: JobHandler = {
       return;
     }
     const e = event as unknown as Extract<ShipmentEvent, { type: 'ShipmentStatusChanged' }>;
-    if (e.data.status === 'cancelled' || e.data.status === 'delivered') await followShipmentStatus(deps, cctx, e.data.shipmentId);
+    if (e.data.status === 'cancelled' || e.data.status === 'delivered')
+      await followShipmentStatus(deps, cctx, e.data.shipmentId);
   },
 };

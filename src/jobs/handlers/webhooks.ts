@@ -15,7 +15,10 @@ export const webhookFanOutJob: JobHandler = {
   // event is committed is visible here, since the dispatcher reads only committed events.
   async wants(trx, events) {
     const tenants = [...new Set(events.map((e) => e.metadata.tenant))];
-    const rows = (await trx('webhook_endpoints').distinct('tenant').whereIn('tenant', tenants).whereNull('deleted_at')) as { tenant: string }[];
+    const rows = (await trx('webhook_endpoints')
+      .distinct('tenant')
+      .whereIn('tenant', tenants)
+      .whereNull('deleted_at')) as { tenant: string }[];
     const withEndpoints = new Set(rows.map((r) => r.tenant));
     return (e) => withEndpoints.has(e.metadata.tenant);
   },
@@ -27,6 +30,13 @@ export const webhookDeliveryJob: JobHandler = {
   handles: [], // enqueued by the fan-out, not by the dispatcher
   async handle(data, ctx) {
     const { deliveryId } = data as unknown as { deliveryId: string };
-    await attemptDelivery(ctx.knex, ctx.config, ctx.logger, deliveryId, ctx.attempt, ctx.attempt >= ctx.config.webhookAttempts);
+    await attemptDelivery(
+      ctx.knex,
+      ctx.config,
+      ctx.logger,
+      deliveryId,
+      ctx.attempt,
+      ctx.attempt >= ctx.config.webhookAttempts,
+    );
   },
 };
