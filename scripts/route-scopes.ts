@@ -2,10 +2,10 @@
 // definitions, or with --write puts it into README.md between the route-scopes markers.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config.ts';
-import { routeScopeTable, withTable } from '../src/http/scope-table.ts';
+import { loadConfig } from '../src/config/config.ts';
+import { routeScopeTable, withTable } from '../src/http/internal/scope-table.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { Runtime } from '../src/runtime.ts';
+import { Runtime } from '../src/runtime/runtime.ts';
 
 // No roles are started: the runtime is only asked for its route definitions.
 const runtime = await Runtime.create(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), {

@@ -1,5 +1,5 @@
 import { parsePosition, type EventStore } from '../eventstore/port.ts';
-import { validationFailed } from '../http/problem.ts';
+import { invalidQuery } from '../queries/errors.ts';
 import { eventView, isInternal, type EventView } from './event-view.ts';
 
 const SCAN_PAGE = 500;
@@ -18,7 +18,7 @@ export async function readFeed(
   let after = null;
   if (q.after) {
     after = parsePosition(q.after);
-    if (!after) throw validationFailed([{ path: 'query:/after', message: 'is not a position token' }], 'invalid after');
+    if (!after) throw invalidQuery('query:/after', 'is not a position token', 'invalid after');
   }
   const types = q.types
     ? new Set(

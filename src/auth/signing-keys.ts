@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config/config.ts';
 
 // The keys that sign and verify OAuth access tokens. One current key signs; keys listed as
 // previous only verify, so tokens issued just before a rotation stay valid until they expire.

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { QUEUE_NAME } from '../jobs/worker.ts';
 import { UsageError } from './api-keys.ts';
 

@@ -1,12 +1,12 @@
 import cliProgress from 'cli-progress';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { formatPosition } from '../eventstore/port.ts';
 import { createLogger } from '../observability/logger.ts';
 import { readCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
 import { rebuildProjection, verifyProjection, type Progress } from '../projector/rebuild.ts';
 import { UsageError } from './api-keys.ts';
-import { Runtime } from '../runtime.ts';
+import { Runtime } from '../runtime/runtime.ts';
 
 const LAG_CAP = 100_000;
 

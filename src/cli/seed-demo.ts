@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../commands/context.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { registerCustomer } from '../customers/commands.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { adjustStock } from '../inventory/commands.ts';
 import { createLogger } from '../observability/logger.ts';
 import { placeOrder } from '../orders/commands.ts';
-import { Runtime } from '../runtime.ts';
+import { Runtime } from '../runtime/runtime.ts';
 
 const SKUS = ['TSHIRT-BLK-M', 'TSHIRT-WHT-L', 'MUG-LOGO', 'CAP-NAVY'];
 

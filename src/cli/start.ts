@@ -1,7 +1,7 @@
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createLogger } from '../observability/logger.ts';
-import { Runtime, type Role } from '../runtime.ts';
+import { Runtime, type Role } from '../runtime/runtime.ts';
 
 const ROLES: Record<string, Role[]> = {
   all: ['api', 'projector', 'worker'],

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createPool } from '../db/pool.ts';

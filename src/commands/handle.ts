@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { WrongExpectedVersionError, type EventStore, type NewEvent, type Position } from '../eventstore/port.ts';
-import { currentVersion } from '../events/upcasters.ts';
+import { currentVersion } from '../../domain/upcasters.ts';
 import { derivedUuid } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';

@@ -11,7 +11,7 @@ import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/u
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { PiiKeys } from '../pii/keys.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { viewFromState, type CustomerView } from './customer-view.ts';
+import { viewFromState, type CustomerView } from './view.ts';
 
 export interface CustomerCommandDeps {
   store: EventStore;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import { decodeCursor, page } from '../http/pagination.ts';
-import { viewFromRow, type CustomerRow, type CustomerView } from './customer-view.ts';
+import { decodeCursor, page } from '../queries/pagination.ts';
+import { viewFromRow, type CustomerRow, type CustomerView } from './view.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'phone', 'external_id', 'addresses', 'version', 'created_at', 'updated_at'];
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config/config.ts';
 
 export interface PgConnection {
   /** The URL without the TLS parameters (pg would otherwise apply its own reading of them). */

@@ -1,16 +1,5 @@
+import type { UpcasterRegistry } from '../../domain/shared/event-versions.ts';
 import type { EventStore, RecordedEvent } from './port.ts';
-
-/** data of version n → data of version n + 1 */
-export type Upcaster = (data: any) => unknown;
-
-export interface EventVersions {
-  /** The version new events of this type are written with. */
-  current: number;
-  /** upcasters[n] turns version n into n + 1. */
-  upcasters: Record<number, Upcaster>;
-}
-
-export type UpcasterRegistry = Record<string, EventVersions>;
 
 /** Brings one recorded event to its type's current shape. Events without a version are version 0. */
 export function upcast(registry: UpcasterRegistry, e: RecordedEvent): RecordedEvent {

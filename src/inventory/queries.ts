@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { validationFailed } from '../http/problem.ts';
+import { invalidQuery } from '../queries/errors.ts';
 import type { LocationLevelView } from './commands.ts';
 
 interface LevelRow {
@@ -67,7 +67,7 @@ function decode(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw validationFailed([{ path: 'query:/cursor', message: 'is not a cursor this API issued' }], 'invalid cursor');
+  throw invalidQuery('query:/cursor', 'is not a cursor this API issued', 'invalid cursor');
 }
 
 interface MovementRow {

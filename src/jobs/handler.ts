@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Knex } from 'knex';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 

@@ -1,6 +1,6 @@
 import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import type { Knex } from 'knex';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { JobEvent, JobHandler } from './handler.ts';

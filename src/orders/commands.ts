@@ -13,7 +13,7 @@ import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/u
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { orderView, type OrderView } from './order-view.ts';
+import { orderView, type OrderView } from './view.ts';
 
 export interface OrderCommandDeps {
   store: EventStore;

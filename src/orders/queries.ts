@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Knex } from 'knex';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
-import { decodeCursor, page } from '../http/pagination.ts';
-import { orderView, type OrderView } from './order-view.ts';
+import { decodeCursor, page } from '../queries/pagination.ts';
+import { orderView, type OrderView } from './view.ts';
 
 interface Row {
   state: PlacedOrder;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../config/config.ts';
 
 export interface TlsMaterial {
   cert: Buffer;

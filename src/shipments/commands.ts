@@ -19,7 +19,7 @@ import { streamName, type EventStore, type Position } from '../eventstore/port.t
 import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { loadOrder, orderStream } from '../orders/commands.ts';
-import { shipmentView, type ShipmentView } from './shipment-view.ts';
+import { shipmentView, type ShipmentView } from './view.ts';
 
 export interface ShipmentDeps {
   store: EventStore;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
-import { decodeCursor, page } from '../http/pagination.ts';
-import { shipmentView, type ShipmentView } from './shipment-view.ts';
+import { decodeCursor, page } from '../queries/pagination.ts';
+import { shipmentView, type ShipmentView } from './view.ts';
 
 interface Row {
   id: string;

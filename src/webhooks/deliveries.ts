@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Knex } from 'knex';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { newId } from '../ids.ts';
 import { withDeadline } from '../infra/deadline.ts';
 import type { JobEvent } from '../jobs/handler.ts';

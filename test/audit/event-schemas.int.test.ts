@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { eventCatalogue, eventSchemaErrors } from '../../src/events/schemas.ts';
+import { eventCatalogue, eventSchemaErrors } from '../../src/audit/event-schemas.ts';
 import { isEnvelope } from '../../src/pii/envelope.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import { upcast } from '../../src/eventstore/upcasting.ts';
-import { upcasters } from '../../src/events/upcasters.ts';
+import { upcasters } from '../../domain/upcasters.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
 import { waitFor } from '../support/wait.ts';

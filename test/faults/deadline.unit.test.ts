@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DependencyTimeoutError, withDeadline } from '../../src/infra/deadline.ts';
-import { toProblem } from '../../src/http/middleware/problem.ts';
+import { toProblem } from '../../src/http/internal/middleware/problem.ts';
 
 describe('dependency deadlines (unit)', () => {
   it('returns the result when the call answers in time', async () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { createPool } from '../../src/db/pool.ts';
-import { toProblem } from '../../src/http/middleware/problem.ts';
+import { toProblem } from '../../src/http/internal/middleware/problem.ts';
 import { BASE_DATABASE_URL } from '../support/database.ts';
 import { waitFor } from '../support/wait.ts';
 

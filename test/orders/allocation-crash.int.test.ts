@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import { reservedFor } from '../../domain/inventory/level.ts';
-import { foldRecorded } from '../../src/audit/history.ts';
+import { foldRecorded } from '../../src/commands/load.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
-import { foldRecorded } from '../../src/audit/history.ts';
+import { foldRecorded } from '../../src/commands/load.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
 import { address, newCustomer } from '../support/oms.ts';

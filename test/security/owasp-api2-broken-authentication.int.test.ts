@@ -2,7 +2,7 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { loadKeyRing } from '../../src/auth/signing-keys.ts';
 import { TokenService } from '../../src/auth/tokens.ts';
-import { DEFAULTS } from '../../src/config.ts';
+import { DEFAULTS } from '../../src/config/config.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem, type Res } from '../support/http.ts';
 import { capturingLogger, requestToken } from '../support/oauth.ts';

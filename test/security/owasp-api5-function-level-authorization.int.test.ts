@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { SCOPES, type Scope } from '../../src/auth/principal.ts';
 import type { RouteDef } from '../../src/http/route.ts';
-import { routeScopeTable, tableIn } from '../../src/http/scope-table.ts';
+import { routeScopeTable, tableIn } from '../../src/http/internal/scope-table.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
 import { requestToken } from '../support/oauth.ts';

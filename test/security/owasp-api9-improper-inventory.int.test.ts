@@ -2,7 +2,7 @@
 // documents are the same set of operations; everything else is 404.
 import { Authenticator } from '../../src/auth/authenticator.ts';
 import { expect } from 'chai';
-import { buildRouter } from '../../src/http/router.ts';
+import { buildRouter } from '../../src/http/internal/router.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
 

@@ -6,9 +6,9 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { pgConnection } from '../../src/db/ssl.ts';
-import { Runtime } from '../../src/runtime.ts';
+import { Runtime } from '../../src/runtime/runtime.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 function selfSigned(dir: string) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Scope } from '../../src/auth/principal.ts';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/config.ts';
 import type { JobHandler } from '../../src/jobs/handler.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
-import { Runtime, type Role } from '../../src/runtime.ts';
+import { Runtime, type Role } from '../../src/runtime/runtime.ts';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './database.ts';
 
 export interface TestApp {

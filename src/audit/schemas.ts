@@ -1,0 +1,50 @@
+import { limitParam } from '../http/schemas.ts';
+
+export const eventSchema = {
+  type: 'object',
+  required: ['id', 'type', 'stream', 'revision', 'position', 'occurredAt', 'data', 'metadata'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    type: { type: 'string' },
+    stream: { type: 'object', properties: { category: { type: 'string' }, id: { type: 'string' } } },
+    revision: { type: 'integer', minimum: 1 },
+    position: { type: 'string' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    data: {},
+    metadata: {
+      type: 'object',
+      required: ['actor', 'correlationId', 'causationId'],
+      properties: {
+        actor: { type: 'string' },
+        correlationId: { type: 'string' },
+        causationId: { type: ['string', 'null'] },
+        idempotencyKey: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+export const eventList = {
+  type: 'object',
+  required: ['data'],
+  properties: { data: { type: 'array', items: eventSchema }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+export const feedQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    after: { type: 'string', pattern: '^\\d{1,20}-\\d{1,20}$' },
+    types: { type: 'string', maxLength: 1000, pattern: '^[A-Za-z0-9_.,]+$' },
+    limit: limitParam,
+  },
+} as const;
+
+export const asOfQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    asOf: { type: 'string', format: 'date-time' },
+    version: { type: 'integer', minimum: 1 },
+  },
+} as const;

@@ -1,0 +1,43 @@
+import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
+import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import { foldRecorded } from '../commands/load.ts';
+import { invalidQuery, NotFoundError } from '../queries/errors.ts';
+
+export interface AsOf {
+  asOf?: string;
+  version?: number;
+}
+
+/** The events of a stream up to a point in time or a version (time travel folds these). */
+export function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): RecordedEvent[] {
+  if (at.asOf !== undefined && at.version !== undefined) {
+    throw invalidQuery('query:/asOf', 'use either asOf or version, not both', 'the request does not match the schema');
+  }
+  if (at.version !== undefined) return events.slice(0, at.version);
+  if (at.asOf !== undefined) {
+    const t = Date.parse(at.asOf);
+    return events.filter((e) => e.createdAt.getTime() <= t);
+  }
+  return [...events];
+}
+
+/** True when the request asks for the entity as it was (?asOf or ?version). */
+export const wantsPast = (at: AsOf): boolean => at.asOf !== undefined || at.version !== undefined;
+
+/**
+ * An entity as it was: its stream folded up to ?asOf / ?version. 404 when it did not exist yet
+ * at that point; `version` is the number of events folded.
+ */
+export async function foldAsOf<E extends DomainEvent, S, Existing extends S>(
+  store: EventStore,
+  stream: string,
+  at: AsOf,
+  decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  existed: (state: S) => state is Existing,
+  what: string,
+): Promise<{ state: Existing; version: number }> {
+  const events = eventsUpTo(await store.readStream(stream), at);
+  const state = foldRecorded(decider, events);
+  if (!existed(state)) throw new NotFoundError(`${what} at that point`);
+  return { state, version: events.length };
+}

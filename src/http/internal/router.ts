@@ -1,0 +1,85 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type pg from 'pg';
+import { hasScope } from '../../auth/principal.ts';
+import type { Authenticator } from '../../auth/authenticator.ts';
+import type { TenantSettings } from '../../tenants/tenant-settings.ts';
+import { authenticate } from './middleware/auth.ts';
+import { idempotency } from './middleware/idempotency.ts';
+import { minPosition } from './middleware/position.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+import { HttpProblem, validationFailed } from '../problem.ts';
+import type { RouteDef } from '../route.ts';
+import type { AppState } from '../state.ts';
+import { bodyAjv, paramAjv, toFieldErrors } from './validation.ts';
+
+export interface RouterDeps {
+  pool: pg.Pool;
+  authenticator: Authenticator;
+  tenantSettings: TenantSettings;
+  projectionNames: () => readonly string[];
+  /** null: no rate limiting */
+  rateLimiter: RateLimiter | null;
+}
+
+/** Mounts each route with the middleware its definition asks for, in a fixed order. */
+export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  const auth = authenticate(deps.authenticator);
+  const idem = idempotency(deps.pool);
+  const position = minPosition(deps.pool, deps.projectionNames);
+  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter, deps.tenantSettings) : null;
+
+  for (const route of routes) {
+    const chain: Middleware<AppState>[] = [
+      async (ctx, next) => {
+        ctx.state.routeName = route.path;
+        return next();
+      },
+    ];
+    if (route.scope) {
+      const scope = route.scope;
+      chain.push(auth);
+      if (limit) chain.push(limit);
+      chain.push(async (ctx, next) => {
+        if (!hasScope(ctx.state.principal!, scope)) {
+          throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, {
+            requiredScope: scope,
+          });
+        }
+        return next();
+      });
+    }
+    const validateParams = route.params ? paramAjv.compile(route.params) : null;
+    const validateQuery = paramAjv.compile(route.query ?? { type: 'object', additionalProperties: false });
+    const validateBody = route.body ? bodyAjv.compile(route.body) : null;
+    chain.push(async (ctx, next) => {
+      const params = { ...ctx.params };
+      if (validateParams && !validateParams(params)) {
+        // A malformed id can never name an existing resource.
+        throw new HttpProblem(404, 'not_found', `no resource at ${ctx.path}`);
+      }
+      const query: Record<string, unknown> = { ...ctx.query };
+      if (!validateQuery(query))
+        throw validationFailed(toFieldErrors(validateQuery.errors, 'query:'), 'invalid query parameters');
+      if (validateBody) {
+        if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
+        if (!validateBody(ctx.state.body)) throw validationFailed(toFieldErrors(validateBody.errors));
+      } else if (!route.formBody && ctx.state.body !== undefined && route.method !== 'GET') {
+        throw validationFailed([{ path: '', message: 'this operation takes no body' }]);
+      }
+      (ctx.state as { params?: unknown; query?: unknown }).params = params;
+      (ctx.state as { params?: unknown; query?: unknown }).query = query;
+      return next();
+    });
+    if (route.method === 'POST' && route.scope) chain.push(idem);
+    if (route.method === 'GET' && route.scope) chain.push(position);
+    chain.push(async (ctx) => {
+      const st = ctx.state as unknown as { params: Record<string, string>; query: Record<string, unknown> };
+      await route.handler({ ctx, body: ctx.state.body, query: st.query, params: st.params });
+    });
+    router.register(route.path, [route.method], chain as never);
+  }
+  return router;
+}

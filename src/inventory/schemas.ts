@@ -1,0 +1,102 @@
+import { cursorParam, limitParam, listOf, text } from '../http/schemas.ts';
+
+export const SKU_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+export const LOCATION_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
+const sku = {
+  type: 'string',
+  pattern: SKU_PATTERN,
+  description: 'Stock keeping unit: letters, digits, ".", "_", "-" (≤ 64)',
+} as const;
+const location = {
+  type: 'string',
+  pattern: LOCATION_PATTERN,
+  description: 'Location code (lower case), default "default"',
+} as const;
+const quantity = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
+
+export const adjustmentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sku', 'delta', 'reason'],
+  properties: {
+    sku,
+    location,
+    delta: { type: 'integer', minimum: -1_000_000_000, maximum: 1_000_000_000, not: { const: 0 } },
+    reason: { enum: ['received', 'returned', 'damaged', 'lost', 'found', 'correction'] },
+    reference: text(128),
+  },
+} as const;
+
+export const countBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['onHand', 'reason'],
+  properties: { onHand: quantity, reason: { const: 'cycle_count' } },
+} as const;
+
+export const skuParams = { type: 'object', required: ['sku'], properties: { sku } } as const;
+export const skuLocationParams = {
+  type: 'object',
+  required: ['sku', 'location'],
+  properties: { sku, location },
+} as const;
+
+const levelFields = {
+  onHand: { type: 'integer' },
+  reserved: { type: 'integer' },
+  available: { type: 'integer' },
+} as const;
+
+export const locationLevelSchema = {
+  type: 'object',
+  required: ['sku', 'location', 'onHand', 'reserved', 'available', 'version'],
+  properties: { sku: { type: 'string' }, location: { type: 'string' }, ...levelFields, version: { type: 'integer' } },
+} as const;
+
+export const skuLevelSchema = {
+  type: 'object',
+  required: ['sku', 'onHand', 'reserved', 'available', 'locations'],
+  properties: {
+    sku: { type: 'string' },
+    ...levelFields,
+    locations: {
+      type: 'array',
+      items: { type: 'object', properties: { location: { type: 'string' }, ...levelFields } },
+    },
+  },
+} as const;
+
+export const listInventoryQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { location, sku, limit: limitParam, cursor: cursorParam },
+} as const;
+
+export const movementSchema = {
+  type: 'object',
+  required: ['id', 'type', 'sku', 'location', 'onHandDelta', 'reservedDelta', 'onHand', 'reserved', 'occurredAt'],
+  properties: {
+    id: { type: 'string' },
+    type: { type: 'string' },
+    sku: { type: 'string' },
+    location: { type: 'string' },
+    onHandDelta: { type: 'integer' },
+    reservedDelta: { type: 'integer' },
+    onHand: { type: 'integer' },
+    reserved: { type: 'integer' },
+    reason: { type: ['string', 'null'] },
+    orderId: { type: ['string', 'null'] },
+    shipmentId: { type: ['string', 'null'] },
+    reference: { type: ['string', 'null'] },
+    occurredAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const movementsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { location, limit: limitParam, cursor: cursorParam },
+} as const;
+
+export const inventoryList = listOf(locationLevelSchema);
+export const movementList = listOf(movementSchema);

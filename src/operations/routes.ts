@@ -1,0 +1,107 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { EventStore } from '../eventstore/port.ts';
+import { withDeadline } from '../infra/deadline.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { RateLimiter } from '../http/rate-limiter.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+
+export interface OperationsDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  store: EventStore;
+  queue: Queue;
+  metrics: Metrics;
+  openApi: () => Record<string, unknown>;
+  rateLimiter: () => RateLimiter | null;
+}
+
+async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
+  const started = Date.now();
+  try {
+    await Promise.race([
+      fn(),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+    ]);
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (err) {
+    return { name, ok: false, ms: Date.now() - started, error: (err as Error).message };
+  }
+}
+
+/** Unauthenticated operational endpoints. */
+export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/healthz',
+      operationId: 'health',
+      summary: 'Liveness: the process serves HTTP',
+      tag: 'Operations',
+      scope: null,
+      responses: { 200: { description: 'Alive' } },
+      async handler({ ctx }) {
+        ctx.body = { status: 'ok' };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/readyz',
+      operationId: 'ready',
+      summary: 'Readiness: Postgres, Redis and the event store answer',
+      tag: 'Operations',
+      scope: null,
+      responses: { 200: { description: 'Ready' }, 503: { description: 'A dependency is down' } },
+      async handler({ ctx }) {
+        const checks = await Promise.all([
+          check('postgres', () => deps.pool.query('select 1')),
+          check('redis', () => deps.redis.ping()),
+          check(`eventstore:${deps.store.kind}`, () => deps.store.ping()),
+        ]);
+        const ready = checks.every((c) => c.ok);
+        ctx.status = ready ? 200 : 503;
+        if (!ready) ctx.set('Retry-After', '2');
+        const limiter = deps.rateLimiter();
+        const rateLimiting = limiter ? (limiter.degraded ? 'failing_open' : 'ok') : 'off';
+        ctx.body = { status: ready ? 'ready' : 'unavailable', checks, rateLimiting };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/metrics',
+      operationId: 'metrics',
+      summary: 'Prometheus metrics',
+      tag: 'Operations',
+      scope: null,
+      responses: { 200: { description: 'Prometheus text format' } },
+      async handler({ ctx }) {
+        try {
+          const counts = await withDeadline(
+            'redis',
+            1000,
+            deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+          );
+          for (const [state, n] of Object.entries(counts))
+            deps.metrics.queueDepth.set({ queue: deps.queue.name, state }, n);
+        } catch {
+          // Redis down: serve the other metrics anyway.
+        }
+        ctx.type = deps.metrics.registry.contentType;
+        ctx.body = await deps.metrics.registry.metrics();
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This API as OpenAPI 3.1',
+      tag: 'Operations',
+      scope: null,
+      responses: { 200: { description: 'The OpenAPI document' } },
+      async handler({ ctx }) {
+        ctx.body = deps.openApi();
+      },
+    }),
+  ];
+}

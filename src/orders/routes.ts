@@ -1,0 +1,194 @@
+import { orderDecider } from '../../domain/orders/decider.ts';
+import type { OrderLineInput } from '../../domain/orders/events.ts';
+import type { PlacedOrder } from '../../domain/orders/state.ts';
+import type { Address } from '../../domain/shared/address.ts';
+import { diff } from '../audit/diff.ts';
+import { eventView } from '../audit/event-view.ts';
+import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
+import { foldRecorded } from '../commands/load.ts';
+import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts';
+import { orderView } from './view.ts';
+import { getOrder, listOrders, type OrderFilter } from './queries.ts';
+import { commandContext } from '../http/command-context.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import { notFound, validationFailed } from '../http/problem.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import {
+  cancelOrderBody,
+  createOrderBody,
+  getOrderQuery,
+  listOrdersQuery,
+  orderIdParams,
+  orderList,
+  orderSchema,
+  patchOrderBody,
+} from './schemas.ts';
+import { ifMatchVersion, respond } from '../http/respond.ts';
+
+type CreateBody = {
+  customerId: string;
+  currency: string;
+  lines: OrderLineInput[];
+  shippingAddress: Address;
+  externalId?: string;
+  notes?: string | null;
+};
+type PatchBody = { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
+
+export function orderRoutes(deps: RouteDeps): RouteDef[] {
+  return [
+    defineRoute<CreateBody>({
+      method: 'POST',
+      path: '/v1/orders',
+      operationId: 'createOrder',
+      summary: 'Place an order (status pending; allocation runs asynchronously → confirmed or backordered)',
+      tag: 'Orders',
+      scope: 'orders:write',
+      body: createOrderBody,
+      responses: { 201: { description: 'The placed order', schema: orderSchema } },
+      async handler({ ctx, body }) {
+        const { order, position } = await placeOrder(deps, commandContext(ctx), {
+          customerId: body.customerId,
+          currency: body.currency,
+          lines: body.lines,
+          shippingAddress: body.shippingAddress,
+          externalId: body.externalId ?? null,
+          notes: body.notes ?? null,
+        });
+        respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
+      },
+    }),
+    defineRoute<unknown, AsOf, { id: string }>({
+      method: 'GET',
+      path: '/v1/orders/:id',
+      operationId: 'getOrder',
+      summary: 'Get an order (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      query: getOrderQuery,
+      responses: { 200: { description: 'The order', schema: orderSchema } },
+      async handler({ ctx, params, query }) {
+        const tenant = ctx.state.principal!.tenant;
+        if (wantsPast(query)) {
+          const past = await foldAsOf(
+            deps.store,
+            orderStream(tenant, params.id),
+            query,
+            orderDecider,
+            (s): s is PlacedOrder => s.status !== 'none',
+            `order ${params.id}`,
+          );
+          const order = orderView(past.state, past.version);
+          respond(ctx, 200, order, { version: order.version });
+          return;
+        }
+        const order = await getOrder(deps.pool, tenant, params.id);
+        if (!order) throw notFound(`order ${params.id}`);
+        respond(ctx, 200, order, { version: order.version });
+      },
+    }),
+    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+      method: 'PATCH',
+      path: '/v1/orders/:id',
+      operationId: 'updateOrder',
+      summary:
+        'Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: patchOrderBody,
+      responses: { 200: { description: 'The updated order', schema: orderSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { order, position } = await updateOrder(deps, commandContext(ctx), {
+          orderId: params.id,
+          ...body,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 200, order, { version: order.version, position });
+      },
+    }),
+    defineRoute<{ reason: string }, Record<string, never>, { id: string }>({
+      method: 'POST',
+      path: '/v1/orders/:id/cancel',
+      operationId: 'cancelOrder',
+      summary: 'Cancel an order before anything shipped; every reservation is released',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: cancelOrderBody,
+      responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { order, position } = await cancelOrder(deps, commandContext(ctx), {
+          orderId: params.id,
+          reason: body.reason,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 200, order, { version: order.version, position });
+      },
+    }),
+    defineRoute<unknown, OrderFilter>({
+      method: 'GET',
+      path: '/v1/orders',
+      operationId: 'listOrders',
+      summary: 'List orders, newest first; filter by status, customerId, externalId, createdFrom/createdTo',
+      tag: 'Orders',
+      scope: 'orders:read',
+      query: listOrdersQuery,
+      responses: { 200: { description: 'A page of orders', schema: orderList } },
+      async handler({ ctx, query }) {
+        respond(ctx, 200, await listOrders(deps.knex, ctx.state.principal!.tenant, query));
+      },
+    }),
+    defineRoute<unknown, { from: number; to?: number }, { id: string }>({
+      method: 'GET',
+      path: '/v1/orders/:id/diff',
+      operationId: 'diffOrder',
+      summary:
+        'What changed between two versions of an order (field paths with old and new values, and the events in between)',
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      query: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from'],
+        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
+      },
+      responses: { 200: { description: 'The changes' } },
+      async handler({ ctx, params, query }) {
+        const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
+        if (events.length === 0) throw notFound(`order ${params.id}`);
+        const to = query.to ?? events.length;
+        if (query.from > to || to > events.length) {
+          throw validationFailed(
+            [{ path: 'query:/to', message: `versions run from 0 to ${events.length}, and from ≤ to` }],
+            'invalid version range',
+          );
+        }
+        const at = (v: number) => {
+          const s = foldRecorded(orderDecider, events.slice(0, v));
+          return s.status === 'none' ? null : orderView(s as PlacedOrder, v);
+        };
+        respond(ctx, 200, {
+          from: query.from,
+          to,
+          changes: diff(at(query.from), at(to)).filter((c) => c.path !== '/version' && c.path !== '/updatedAt'),
+          events: events.slice(query.from, to).map(eventView),
+        });
+      },
+    }),
+    entityEventsRoute(deps, {
+      noun: 'order',
+      path: '/v1/orders/:id/events',
+      operationId: 'getOrderEvents',
+      tag: 'Orders',
+      scope: 'orders:read',
+      params: orderIdParams,
+      stream: orderStream,
+    }),
+  ];
+}

@@ -1,0 +1,120 @@
+import { addressSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
+import { SKU_PATTERN } from '../inventory/schemas.ts';
+
+const line = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sku', 'quantity', 'unitPrice'],
+  properties: {
+    sku: { type: 'string', pattern: SKU_PATTERN },
+    quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
+    unitPrice: { type: 'integer', minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency' },
+  },
+} as const;
+const lines = { type: 'array', minItems: 1, maxItems: 200, items: line } as const;
+const currency = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217' } as const;
+const notes = { anyOf: [text(2000, 0), { type: 'null' }] } as const;
+
+export const createOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['customerId', 'currency', 'lines', 'shippingAddress'],
+  properties: {
+    customerId: { type: 'string', pattern: '^cus_[0-9a-z]{26}$' },
+    currency,
+    lines,
+    shippingAddress: addressSchema,
+    externalId: text(128),
+    notes,
+  },
+} as const;
+
+export const patchOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { lines, shippingAddress: addressSchema, notes },
+} as const;
+
+export const cancelOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: text(500) },
+} as const;
+
+export const orderIdParams = idParams('ord');
+
+export const orderStatus = {
+  enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
+} as const;
+
+export const orderSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'status',
+    'customerId',
+    'currency',
+    'lines',
+    'totals',
+    'shippingAddress',
+    'allowedActions',
+    'version',
+    'createdAt',
+    'updatedAt',
+  ],
+  properties: {
+    id: { type: 'string' },
+    status: orderStatus,
+    customerId: { type: 'string' },
+    currency: { type: 'string' },
+    externalId: { type: ['string', 'null'] },
+    notes: { type: ['string', 'null'] },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sku: { type: 'string' },
+          quantity: { type: 'integer' },
+          unitPrice: { type: 'integer' },
+          lineTotal: { type: 'integer' },
+          reserved: { type: 'integer' },
+          shipped: { type: 'integer' },
+        },
+      },
+    },
+    totals: {
+      type: 'object',
+      properties: { subtotal: { type: 'integer' }, total: { type: 'integer' }, quantity: { type: 'integer' } },
+    },
+    shippingAddress: addressSchema,
+    allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
+    version: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const listOrdersQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: orderStatus,
+    customerId: { type: 'string', maxLength: 64 },
+    externalId: { type: 'string', maxLength: 128 },
+    createdFrom: { type: 'string', format: 'date-time' },
+    createdTo: { type: 'string', format: 'date-time' },
+    limit: limitParam,
+    cursor: cursorParam,
+  },
+} as const;
+
+export const getOrderQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { asOf: { type: 'string', format: 'date-time' }, version: { type: 'integer', minimum: 1 } },
+} as const;
+
+export const orderList = listOf(orderSchema);

@@ -1,0 +1,35 @@
+import type { Queue } from 'bullmq';
+import * as analytics from '../analytics/index.ts';
+import * as audit from '../audit/index.ts';
+import type { Config } from '../config/config.ts';
+import * as customers from '../customers/index.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import type { RouteDef } from '../http/route.ts';
+import * as inventory from '../inventory/index.ts';
+import type { JobHandler } from '../jobs/handler.ts';
+import * as orders from '../orders/index.ts';
+import type { Projection } from '../projector/projection.ts';
+import * as shipments from '../shipments/index.ts';
+import * as webhooks from '../webhooks/index.ts';
+
+// The one list of what the service is made of. Each feature's index hands over its routes, read
+// models and side effects; the machinery below it (http, projector, jobs) knows no feature.
+
+export type FeatureDeps = RouteDeps & { queue: Queue; config: Config };
+
+export interface Feature {
+  routes(deps: FeatureDeps): RouteDef[];
+  readonly projections: readonly Projection[];
+  readonly jobs: readonly JobHandler[];
+}
+
+/** In route order (it is also the order of /openapi.json). */
+export const features: readonly Feature[] = [customers, orders, shipments, inventory, webhooks, audit, analytics];
+
+export const projections: readonly Projection[] = features.flatMap((f) => f.projections);
+
+export function apiRoutes(deps: FeatureDeps): RouteDef[] {
+  return features.flatMap((f) => f.routes(deps));
+}
+
+export const jobHandlers: readonly JobHandler[] = features.flatMap((f) => f.jobs);

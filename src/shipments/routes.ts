@@ -1,0 +1,153 @@
+import type { ShipmentLine } from '../../domain/orders/events.ts';
+import { shipmentDecider } from '../../domain/shipments/decider.ts';
+import type { TrackingStatus } from '../../domain/shipments/events.ts';
+import type { ActiveShipment } from '../../domain/shipments/state.ts';
+import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
+import { createShipment, recordTrackingEvent, shipmentStream } from './commands.ts';
+import { findByTrackingNumber, getShipment, listShipments } from './queries.ts';
+import { shipmentView } from './view.ts';
+import { commandContext } from '../http/command-context.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import { notFound } from '../http/problem.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { asOfQuery } from '../audit/schemas.ts';
+import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { orderIdParams } from '../orders/schemas.ts';
+import {
+  createShipmentBody,
+  listShipmentsQuery,
+  shipmentIdParams,
+  shipmentList,
+  shipmentSchema,
+  trackingEventBody,
+  trackingParams,
+} from './schemas.ts';
+import { ifMatchVersion, respond } from '../http/respond.ts';
+
+type CreateBody = {
+  lines: ShipmentLine[];
+  carrier: string;
+  trackingNumber?: string;
+  location?: string;
+  service?: string;
+};
+type TrackingBody = {
+  status: TrackingStatus;
+  occurredAt?: string;
+  location?: string;
+  description?: string;
+  carrierCode?: string;
+};
+
+export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
+  return [
+    defineRoute<CreateBody, Record<string, never>, { id: string }>({
+      method: 'POST',
+      path: '/v1/orders/:id/shipments',
+      operationId: 'createShipment',
+      summary: 'Ship reserved, not yet shipped quantities of an order (split and partial shipments allowed)',
+      tag: 'Shipments',
+      scope: 'shipments:write',
+      params: orderIdParams,
+      body: createShipmentBody,
+      responses: { 201: { description: 'The shipment (status label_created)', schema: shipmentSchema } },
+      async handler({ ctx, params, body }) {
+        const { shipment, position } = await createShipment(deps, commandContext(ctx), {
+          orderId: params.id,
+          lines: body.lines,
+          carrier: body.carrier,
+          trackingNumber: body.trackingNumber ?? null,
+          service: body.service ?? null,
+          ...(body.location !== undefined ? { location: body.location } : {}),
+        });
+        respond(ctx, 201, shipment, { version: shipment.version, position, location: `/v1/shipments/${shipment.id}` });
+      },
+    }),
+    defineRoute<TrackingBody, Record<string, never>, { id: string }>({
+      method: 'POST',
+      path: '/v1/shipments/:id/events',
+      operationId: 'recordShipmentEvent',
+      summary: 'Record a carrier update; late updates join the timeline in time order without moving the status back',
+      tag: 'Shipments',
+      scope: 'shipments:write',
+      params: shipmentIdParams,
+      body: trackingEventBody,
+      responses: { 201: { description: 'The shipment with its timeline', schema: shipmentSchema } },
+      async handler({ ctx, params, body }) {
+        const expectedVersion = ifMatchVersion(ctx);
+        const { shipment, position } = await recordTrackingEvent(deps, commandContext(ctx), {
+          shipmentId: params.id,
+          ...body,
+          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        });
+        respond(ctx, 201, shipment, { version: shipment.version, position });
+      },
+    }),
+    defineRoute<unknown, AsOf, { id: string }>({
+      method: 'GET',
+      path: '/v1/shipments/:id',
+      operationId: 'getShipment',
+      summary: 'A shipment with its tracking timeline (?asOf / ?version: as it was)',
+      tag: 'Shipments',
+      scope: 'shipments:read',
+      params: shipmentIdParams,
+      query: asOfQuery,
+      responses: { 200: { description: 'The shipment', schema: shipmentSchema } },
+      async handler({ ctx, params, query }) {
+        const tenant = ctx.state.principal!.tenant;
+        if (wantsPast(query)) {
+          const past = await foldAsOf(
+            deps.store,
+            shipmentStream(tenant, params.id),
+            query,
+            shipmentDecider,
+            (s): s is ActiveShipment => s.status !== 'none',
+            `shipment ${params.id}`,
+          );
+          respond(ctx, 200, shipmentView(past.state, past.version), { version: past.version });
+          return;
+        }
+        const s = await getShipment(deps.knex, tenant, params.id);
+        if (!s) throw notFound(`shipment ${params.id}`);
+        respond(ctx, 200, s, { version: s.version });
+      },
+    }),
+    defineRoute<unknown, { orderId?: string; status?: string; limit: number; cursor?: string }>({
+      method: 'GET',
+      path: '/v1/shipments',
+      operationId: 'listShipments',
+      summary: 'List shipments, newest first; filter by orderId and status',
+      tag: 'Shipments',
+      scope: 'shipments:read',
+      query: listShipmentsQuery,
+      responses: { 200: { description: 'A page of shipments', schema: shipmentList } },
+      async handler({ ctx, query }) {
+        respond(ctx, 200, await listShipments(deps.knex, ctx.state.principal!.tenant, query));
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { trackingNumber: string }>({
+      method: 'GET',
+      path: '/v1/tracking/:trackingNumber',
+      operationId: 'track',
+      summary: 'Look up shipments by carrier tracking number',
+      tag: 'Shipments',
+      scope: 'shipments:read',
+      params: trackingParams,
+      responses: { 200: { description: 'Shipments with that tracking number', schema: shipmentList } },
+      async handler({ ctx, params }) {
+        const found = await findByTrackingNumber(deps.knex, ctx.state.principal!.tenant, params.trackingNumber);
+        if (found.length === 0) throw notFound(`tracking number ${params.trackingNumber}`);
+        respond(ctx, 200, { data: found, nextCursor: null });
+      },
+    }),
+    entityEventsRoute(deps, {
+      noun: 'shipment',
+      path: '/v1/shipments/:id/events',
+      operationId: 'getShipmentEvents',
+      tag: 'Shipments',
+      scope: 'shipments:read',
+      params: shipmentIdParams,
+      stream: shipmentStream,
+    }),
+  ];
+}

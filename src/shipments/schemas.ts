@@ -1,0 +1,95 @@
+import { cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
+import { LOCATION_PATTERN, SKU_PATTERN } from '../inventory/schemas.ts';
+
+const shipmentLine = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sku', 'quantity'],
+  properties: {
+    sku: { type: 'string', pattern: SKU_PATTERN },
+    quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
+  },
+} as const;
+
+export const createShipmentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['lines', 'carrier'],
+  properties: {
+    lines: { type: 'array', minItems: 1, maxItems: 200, items: shipmentLine },
+    carrier: text(64),
+    trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' },
+    location: { type: 'string', pattern: LOCATION_PATTERN },
+    service: text(64),
+  },
+} as const;
+
+export const shipmentStatus = {
+  enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'],
+} as const;
+
+export const trackingEventBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status'],
+  properties: {
+    status: { enum: ['in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'] },
+    occurredAt: { type: 'string', format: 'date-time' },
+    location: text(200),
+    description: text(500),
+    carrierCode: text(64),
+  },
+} as const;
+
+const trackingEntry = {
+  type: 'object',
+  properties: {
+    status: shipmentStatus,
+    occurredAt: { type: 'string', format: 'date-time' },
+    location: { type: ['string', 'null'] },
+    description: { type: ['string', 'null'] },
+    carrierCode: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const shipmentSchema = {
+  type: 'object',
+  required: ['id', 'orderId', 'status', 'lines', 'carrier', 'trackingNumber', 'events', 'version'],
+  properties: {
+    id: { type: 'string' },
+    orderId: { type: 'string' },
+    status: shipmentStatus,
+    lines: {
+      type: 'array',
+      items: { type: 'object', properties: { sku: { type: 'string' }, quantity: { type: 'integer' } } },
+    },
+    carrier: { type: 'string' },
+    trackingNumber: { type: ['string', 'null'] },
+    service: { type: ['string', 'null'] },
+    location: { type: 'string' },
+    events: { type: 'array', items: trackingEntry },
+    version: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const shipmentIdParams = idParams('shp');
+export const trackingParams = {
+  type: 'object',
+  required: ['trackingNumber'],
+  properties: { trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } },
+} as const;
+
+export const listShipmentsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    orderId: { type: 'string', maxLength: 64 },
+    status: shipmentStatus,
+    limit: limitParam,
+    cursor: cursorParam,
+  },
+} as const;
+
+export const shipmentList = listOf(shipmentSchema);

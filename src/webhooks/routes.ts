@@ -1,0 +1,116 @@
+import type { Queue } from 'bullmq';
+import type { Config } from '../config/config.ts';
+import { listDeliveries, redeliver } from './deliveries.ts';
+import { createEndpoint, deleteEndpoint, endpointView, getEndpoint, listEndpoints } from './endpoints.ts';
+import type { RouteDeps } from '../http/deps.ts';
+import { notFound } from '../http/problem.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import {
+  createEndpointBody,
+  deliveriesQuery,
+  deliveryParams,
+  deliverySchema,
+  endpointIdParams,
+  endpointSchema,
+} from './schemas.ts';
+import { respond } from '../http/respond.ts';
+
+export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
+  const tenantOf = (ctx: { state: { principal?: { tenant: string } } }) => ctx.state.principal!.tenant;
+  return [
+    defineRoute<{ url: string; events: string[]; description?: string }>({
+      method: 'POST',
+      path: '/v1/webhook-endpoints',
+      operationId: 'createWebhookEndpoint',
+      summary: 'Subscribe a URL to events; the signing secret is shown once, in this response',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      body: createEndpointBody,
+      responses: { 201: { description: 'The endpoint with its secret', schema: endpointSchema } },
+      async handler({ ctx, body }) {
+        const created = await createEndpoint(deps.knex, tenantOf(ctx), body, deps.config.webhooksAllowPrivateNetworks);
+        respond(ctx, 201, created, { location: `/v1/webhook-endpoints/${created.id}` });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/webhook-endpoints',
+      operationId: 'listWebhookEndpoints',
+      summary: 'List webhook endpoints (secrets are never shown again)',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      responses: { 200: { description: 'The endpoints' } },
+      async handler({ ctx }) {
+        respond(ctx, 200, { data: await listEndpoints(deps.knex, tenantOf(ctx)), nextCursor: null });
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'GET',
+      path: '/v1/webhook-endpoints/:id',
+      operationId: 'getWebhookEndpoint',
+      summary: 'A webhook endpoint',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      params: endpointIdParams,
+      responses: { 200: { description: 'The endpoint', schema: endpointSchema } },
+      async handler({ ctx, params }) {
+        const row = await getEndpoint(deps.knex, tenantOf(ctx), params.id);
+        if (!row) throw notFound(`webhook endpoint ${params.id}`);
+        respond(ctx, 200, endpointView(row));
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string }>({
+      method: 'DELETE',
+      path: '/v1/webhook-endpoints/:id',
+      operationId: 'deleteWebhookEndpoint',
+      summary: 'Stop sending to an endpoint',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      params: endpointIdParams,
+      responses: { 204: { description: 'Deleted' } },
+      async handler({ ctx, params }) {
+        if (!(await deleteEndpoint(deps.knex, tenantOf(ctx), params.id)))
+          throw notFound(`webhook endpoint ${params.id}`);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute<unknown, { limit: number }, { id: string }>({
+      method: 'GET',
+      path: '/v1/webhook-endpoints/:id/deliveries',
+      operationId: 'listWebhookDeliveries',
+      summary: 'The delivery log: every attempt with status code and latency, newest delivery first',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      params: endpointIdParams,
+      query: deliveriesQuery,
+      responses: {
+        200: {
+          description: 'Deliveries',
+          schema: { type: 'object', properties: { data: { type: 'array', items: deliverySchema } } },
+        },
+      },
+      async handler({ ctx, params, query }) {
+        if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id))) throw notFound(`webhook endpoint ${params.id}`);
+        respond(ctx, 200, {
+          data: await listDeliveries(deps.knex, tenantOf(ctx), params.id, query.limit),
+          nextCursor: null,
+        });
+      },
+    }),
+    defineRoute<unknown, Record<string, never>, { id: string; deliveryId: string }>({
+      method: 'POST',
+      path: '/v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver',
+      operationId: 'redeliverWebhook',
+      summary: 'Send a delivery again (same delivery id)',
+      tag: 'Webhooks',
+      scope: 'webhooks:manage',
+      params: deliveryParams,
+      responses: { 202: { description: 'Queued' } },
+      async handler({ ctx, params }) {
+        if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId)))
+          throw notFound(`delivery ${params.deliveryId}`);
+        respond(ctx, 202, { id: params.deliveryId, status: 'pending' });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,70 @@
+import { idParams, limitParam, text } from '../http/schemas.ts';
+import { WEBHOOK_EVENT_TYPES } from './catalogue.ts';
+
+export const createEndpointBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'events'],
+  properties: {
+    url: { type: 'string', format: 'uri', maxLength: 2048, pattern: '^https?://' },
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      uniqueItems: true,
+      items: { enum: [...WEBHOOK_EVENT_TYPES, '*'] },
+    },
+    description: text(500),
+  },
+} as const;
+
+export const endpointSchema = {
+  type: 'object',
+  required: ['id', 'url', 'events', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    url: { type: 'string' },
+    events: { type: 'array', items: { type: 'string' } },
+    description: { type: ['string', 'null'] },
+    secret: { type: 'string', description: 'Only in the create response' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const endpointIdParams = idParams('whk');
+export const deliveryParams = {
+  type: 'object',
+  required: ['id', 'deliveryId'],
+  properties: {
+    id: { type: 'string', pattern: '^whk_[0-9a-z]{26}$' },
+    deliveryId: { type: 'string', pattern: '^dlv_[0-9a-z]{26}$' },
+  },
+} as const;
+export const deliveriesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: limitParam },
+} as const;
+
+export const deliverySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    eventId: { type: 'string' },
+    type: { type: 'string' },
+    status: { enum: ['pending', 'succeeded', 'failed'] },
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          attempt: { type: 'integer' },
+          statusCode: { type: ['integer', 'null'] },
+          latencyMs: { type: 'integer' },
+          error: { type: ['string', 'null'] },
+          at: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
