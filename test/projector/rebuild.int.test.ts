@@ -14,7 +14,7 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
   this.timeout(600_000);
   let app: TestApp;
 
-  before(async function () {
+  before(async () => {
     // Projector only: this test writes its events straight to the store (no side-effect jobs).
     app = await startTestApp({ roles: ['projector'] });
     const tenant = 'rebuild';

@@ -25,7 +25,10 @@ describe('Shared log page reader (real Postgres)', function () {
   const counted = () => {
     const calls: ReadAllOptions[] = [];
     const s: EventStore = Object.create(store);
-    s.readAll = (o) => (calls.push(o), store.readAll(o));
+    s.readAll = (o) => {
+      calls.push(o);
+      return store.readAll(o);
+    };
     return { store: s, calls };
   };
   before(async () => {

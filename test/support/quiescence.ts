@@ -27,7 +27,10 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
   // Twice in a row: a job finishing can append events that enqueue further jobs.
   let streak = 0;
   await waitFor(
-    async () => ((await settled()) ? ++streak : (streak = 0)),
+    async () => {
+      streak = (await settled()) ? streak + 1 : 0;
+      return streak;
+    },
     (n) => n >= 3,
     { timeoutMs, intervalMs: 50, what: 'quiescence' },
   );
