@@ -56,7 +56,7 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
       if (r.event_type === 'OrderPlaced') expect(isEnvelope(r.data.shippingAddress)).to.equal(true);
     }
     // Read (API, feed, projections): every event validates against its published schema.
-    const events = await app.runtime.store.readAll({ after: null, maxCount: 10_000 });
+    const events = await app.runtime.services.store.readAll({ after: null, maxCount: 10_000 });
     expect(events).to.have.length(rows.length);
     const seen = new Set<string>();
     for (const e of events) {

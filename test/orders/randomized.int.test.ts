@@ -72,7 +72,7 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
     await quiescent(app, 120_000);
 
     const tenant = k.tenant;
-    const store = app.runtime.store;
+    const store = app.runtime.services.store;
     const heldByOrders = new Map<string, number>();
     for (const id of orders) {
       const events = await store.readStream(`${tenant}:order:${id}`);

@@ -42,7 +42,7 @@ describe('OWASP API5:2023 Broken Function Level Authorization', function () {
       if (kind === 'api_key') {
         c = (await app.key(scopes, 'tenant-fla')).key;
       } else {
-        const created = await app.runtime.oauthClients.create('tenant-fla', scopes);
+        const created = await app.runtime.services.oauthClients.create('tenant-fla', scopes);
         const t = await requestToken(app.baseUrl, { id: created.id, secret: created.clientSecret });
         expect(t.status, t.text).to.equal(200);
         c = t.body.access_token as string;
