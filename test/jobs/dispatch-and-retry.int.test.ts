@@ -55,8 +55,12 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
     expect(attempts.get(eventId)).to.equal(3);
     expect(effects).to.deep.equal([eventId]);
 
-    const flakyJob = await app.runtime.services.queue.getJob(jobIdFor('test-flaky', eventId));
-    expect(flakyJob, 'job id derived from handler + event id').to.not.equal(undefined);
+    // The side effect ran; the worker records the job as processed and completes it just after.
+    await waitFor(
+      () => app.runtime.services.queue.getJob(jobIdFor('test-flaky', eventId)),
+      (j) => !!j && j.finishedOn !== undefined,
+      { what: 'the flaky job (id derived from handler + event id) completed' },
+    );
     const done = await app.db.pool.query('select 1 from processed_jobs where job_id = $1', [
       jobIdFor('test-flaky', eventId),
     ]);
