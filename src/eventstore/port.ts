@@ -77,7 +77,7 @@ export interface SubscribeToAllOptions {
 }
 
 export interface EventStore {
-  readonly kind: 'postgres' | 'esdb';
+  readonly kind: 'postgres' | 'esdb' | 'memory';
   appendToStream(
     streamName: string,
     events: readonly NewEvent[],
