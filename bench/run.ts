@@ -1,74 +1,26 @@
 // `npm run bench [-- --quick]`: baselines and the service side by side in one run.
 // Starts the service (api, projector and worker as separate processes) on a fresh database and
 // Redis prefix, measures, prints a table, writes bench-results.json, and removes what it created.
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import pg from 'pg';
 import { Api, createCustomersLoad, createOrdersLoad, getLoad } from './lib/api.ts';
 import { insertBaseline, koaBaseline, startKoaHello, type InsertBaseline } from './lib/baselines.ts';
 import { bulkLoadOrders } from './lib/bulk.ts';
-import { measureRebuild, type RebuildResult } from './lib/rebuild.ts';
-import { Observer, pgStatsDelta, type PgStats } from './lib/db.ts';
+import { measureRebuild } from './lib/rebuild.ts';
+import { Observer, pgStatsDelta } from './lib/db.ts';
+import { gitInfo, machineInfo, postgresVersion, redact } from './lib/environment.ts';
 import { measureLag, type LagResult } from './lib/lag.ts';
 import { repeated, median, stopAllLoads, type LoadResult } from './lib/load.ts';
+import { elapsedSec, log, startClock } from './lib/log.ts';
 import { Monitor, type CpuSnapshot, type CpuUse } from './lib/monitor.ts';
 import { parseOptions, USAGE, type BenchOptions } from './lib/options.ts';
 import type { Child } from './lib/proc.ts';
-import { fmt, renderTable, verdict, type Row } from './lib/report.ts';
-import { REPO_ROOT, Stack } from './lib/stack.ts';
+import { fmt } from './lib/report.ts';
+import type { LoadPhase, Measurement, Results } from './lib/results.ts';
+import { serviceLogs, serviceState } from './lib/service-state.ts';
+import { Stack } from './lib/stack.ts';
+import { writeReport } from './lib/write-report.ts';
 
-const TARGETS = {
-  createOrderVsInsert: 0.3,
-  createOrderP99Ms: 50,
-  getOrderVsKoa: 0.15,
-  lagP99Ms: 250,
-  apiRssMb: 300,
-  rebuildEventsPerSec: 20_000,
-} as const;
-
-const t0 = performance.now();
-function log(msg: string): void {
-  const s = ((performance.now() - t0) / 1000).toFixed(1).padStart(6);
-  process.stdout.write(`[bench ${s}s] ${msg}\n`);
-}
-
-interface Phase {
-  runs: LoadResult[];
-  median: LoadResult;
-  cpu: CpuUse[];
-  [extra: string]: unknown;
-}
-
-interface Measure {
-  cpu: CpuUse;
-  pg: ReturnType<typeof pgStatsDelta> | null;
-  pgRaw: [PgStats, PgStats] | null;
-}
-
-interface Results {
-  date: string;
-  mode: 'quick' | 'full';
-  options: BenchOptions;
-  machine: Record<string, unknown>;
-  git: { commit: string | null; dirty: boolean | null };
-  stack: { database: string; redisPrefix: string; roles: string[]; startSec?: number };
-  baselines: {
-    insert?: { median: InsertBaseline; runs: InsertBaseline[]; cpu: CpuUse[]; cpuMsPerInsert: Record<string, number> };
-    koaHello?: Phase;
-  };
-  phases: Record<string, unknown>;
-  rebuild: RebuildResult;
-  rssMb: Record<string, unknown>;
-  service: Record<string, unknown>;
-  targets: Record<string, unknown>;
-  table: Row[];
-  durationSec: number;
-  error: string | null;
-  cleanup: string[];
-}
+startClock();
 
 async function main(): Promise<number> {
   let opts: BenchOptions | 'help';
@@ -147,7 +99,7 @@ async function main(): Promise<number> {
   }
 
   /** Runs fn and records the CPU of every process and what Postgres did meanwhile. */
-  const measured = async <T>(fn: () => Promise<T>, into: Measure[]): Promise<T> => {
+  const measured = async <T>(fn: () => Promise<T>, into: Measurement[]): Promise<T> => {
     if (interrupted) throw new Error('interrupted');
     const pgA = observer ? await observer.pgStats().catch(() => null) : null;
     const a = await monitor.cpu();
@@ -169,8 +121,8 @@ async function main(): Promise<number> {
     fn: (i: number) => Promise<LoadResult>,
     extra: Record<string, unknown> = {},
     after?: (i: number) => Promise<void>,
-  ): Promise<Phase> => {
-    const m: Measure[] = [];
+  ): Promise<LoadPhase> => {
+    const m: Measurement[] = [];
     const describe = (res: LoadResult, c: CpuUse) =>
       `${fmt(res.okRps, 1)} ok/s, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}` +
       (Object.keys(res.statusCodes).some((code) => !code.startsWith('2'))
@@ -186,7 +138,7 @@ async function main(): Promise<number> {
     });
     const med = r.median;
     const mm = m[r.runs.indexOf(med)]!;
-    const phase: Phase = {
+    const phase: LoadPhase = {
       ...r,
       cpu: m.map((x) => x.cpu),
       cpuMsPerRequest: cpuMsPerRequest(mm.cpu, med.requests),
@@ -251,7 +203,7 @@ async function main(): Promise<number> {
     monitor.watch('koa-hello', koa.child.pid);
     if (o.warmupSeconds > 0) await koaBaseline(koa.url, o.connections, Math.min(1, o.warmupSeconds));
     {
-      const m: Measure[] = [];
+      const m: Measurement[] = [];
       const r = await repeated(o.repeats, () =>
         measured(() => koaBaseline(koa.url, o.connections, o.baselineSeconds), m),
       );
@@ -292,7 +244,7 @@ async function main(): Promise<number> {
 
     // What the idle service costs (projectors and the dispatcher poll the log).
     {
-      const m: Measure[] = [];
+      const m: Measurement[] = [];
       await measured(() => new Promise((r) => setTimeout(r, 3000)), m);
       const mm = m[0]!;
       const perSec = mm.pgRaw ? pgStatsDelta(mm.pgRaw[0], mm.pgRaw[1], mm.cpu.seconds) : null;
@@ -317,7 +269,7 @@ async function main(): Promise<number> {
       `projection lag: create-customer at ${lagRate}/s (${Math.round(o.lagLoadFraction * 100)} % of peak) for ${o.lagSeconds} s…`,
     );
     {
-      const m: Measure[] = [];
+      const m: Measurement[] = [];
       const lag: LagResult = await measured(
         () =>
           measureLag(api, stack.databaseUrl, {
@@ -449,21 +401,8 @@ async function main(): Promise<number> {
     await cleanup();
     // After the stop, so lines printed while shutting down are included.
     results.service.logs = serviceLogs(stack);
-    results.durationSec = Math.round((performance.now() - t0) / 100) / 10;
-    results.machine.otherCoresDuringPhases = otherCores(results);
-    results.table = buildTable(results);
-    const out = path.resolve(process.cwd(), o.out);
-    writeFileSync(out, `${JSON.stringify(results, jsonReplacer, 2)}\n`);
-    process.stdout.write(`\n${renderTable(results.table)}\n\n`);
-    const load = results.machine.loadAverageStart as number[];
-    const others = results.machine.otherCoresDuringPhases as number | null;
-    process.stdout.write(
-      `${results.mode} run, ${results.durationSec} s; ${os.cpus().length} CPUs, load average at start ${load.map((x) => x.toFixed(2)).join(' ')}` +
-        (others === null
-          ? ''
-          : `; processes outside the benchmark used ${others.toFixed(2)} cores on average during the measured phases`) +
-        `${others !== null && others > 0.25 ? ' (the machine was shared: figures are pessimistic)' : ''}.\nResults: ${out}\n`,
-    );
+    results.durationSec = Math.round(elapsedSec() * 10) / 10;
+    writeReport(results, o.out);
     mainDone();
   }
   return failure ? 1 : 0;
@@ -508,41 +447,6 @@ function allocationSummary(runs: AllocationRun[]) {
   return { allocatedPerSec: rates.length ? median(rates) : null, drained: runs.every((r) => r.drained), runs };
 }
 
-async function serviceState(observer: Observer | null): Promise<Record<string, unknown>> {
-  const safe = async <T>(fn: () => Promise<T>): Promise<T | string> => {
-    try {
-      return await fn();
-    } catch (err) {
-      return `unavailable: ${(err as Error).message}`;
-    }
-  };
-  if (!observer) return {};
-  const jobs = await safe(() => observer.jobCounts());
-  if (typeof jobs === 'object' && (jobs.failed ?? 0) > 0) log(`note: ${jobs.failed} job(s) in the failed set`);
-  return {
-    jobs,
-    redisUsedMemoryMb: await safe(() => observer.redisMemoryMb()),
-    tables: await safe(() => observer.tableSizes()),
-    postgresConnectionsPeak: observer.connectionsPeak,
-  };
-}
-
-/** Log lines per level of each service process, and the last warnings/errors (and non-JSON lines). */
-function serviceLogs(stack: Stack): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [role, c] of stack.children) {
-    out[role] = {
-      levels: { ...c.levels },
-      exit: c.exitCode ?? c.exitSignal,
-      lastWarnings: c
-        .output()
-        .filter((l) => /"level":[456]0/.test(l) || !l.startsWith('{'))
-        .slice(-15),
-    };
-  }
-  return out;
-}
-
 /** CPU milliseconds each process spent per request completed in the phase (the async work included). */
 function cpuMsPerRequest(
   c: CpuUse,
@@ -565,16 +469,6 @@ function coresLine(c: CpuUse): string {
     .join(', ');
 }
 
-/** Average cores used by processes outside the benchmark during the measured phases. */
-function otherCores(r: Results): number | null {
-  const vals: number[] = [];
-  const phases = r.phases as Record<string, { cpu?: CpuUse[] } | undefined>;
-  for (const p of [...Object.values(phases), r.baselines.koaHello]) {
-    for (const c of Array.isArray(p?.cpu) ? p.cpu : []) if (c.cores.other != null) vals.push(c.cores.other);
-  }
-  return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
-}
-
 /**
  * Allocation is slower than order intake, so a write phase leaves a queue behind. What is still
  * waiting after the drain window is discarded, so the next phase measures the service alone.
@@ -591,237 +485,6 @@ async function dropBacklog(observer: Observer, tenant: string, o: BenchOptions):
 function assertAlive(stack: Stack): void {
   const dead = stack.deadChildren();
   if (dead.length) throw new Error(`service process(es) died: ${dead.map((d) => `${d.role} (${d.exit})`).join(', ')}`);
-}
-
-function buildTable(r: Results): Row[] {
-  const p = r.phases as Record<string, Phase | undefined> & {
-    projectionLag?: LagResult;
-    bulkLoad?: { rows: number; seconds: number };
-  };
-  const insert = r.baselines.insert?.median.insertsPerSec ?? null;
-  const koa = r.baselines.koaHello?.median.okRps ?? null;
-  const co = p.createOrder?.median;
-  const go = p.getOrder?.median;
-  const cc = p.createCustomer?.median;
-  const hot = p.createOrderHotSku;
-  const lag = p.projectionLag?.lagMs ?? null;
-  const rss = r.rssMb as Record<string, { peakMb: number } | undefined>;
-  const errorsOf = (l: LoadResult | undefined) => (l ? l.non2xx + l.errors : null);
-  const ratio = (a: number | undefined | null, b: number | null) => (a == null || !b ? null : a / b);
-  const rows: Row[] = [];
-  const add = (metric: string, value: string, baseline = '', target = '', result: Row['result'] = '') =>
-    rows.push({ metric, value, baseline, target, result });
-  const check = (key: string, ok: boolean | null, detail: Record<string, unknown>) => {
-    r.targets[key] = { ok, ...detail };
-    return verdict(ok);
-  };
-
-  add('baseline: pg single-row inserts (32 conns)', insert === null ? '—' : `${fmt(insert)} /s`);
-  add('baseline: Koa hello world (32 conns)', koa === null ? '—' : `${fmt(koa)} req/s`);
-  add(
-    'create-customer throughput',
-    cc ? `${fmt(cc.okRps)} req/s` : '—',
-    cc && insert ? `${fmt(ratio(cc.okRps, insert), 2)} × inserts` : '',
-  );
-  add('create-customer p50 / p99', cc ? `${cc.latencyMs.p50} / ${cc.latencyMs.p99} ms` : '—');
-  add('create-customer errors (non-2xx + conn)', cc ? fmt(errorsOf(cc)) : '—');
-  const coRatio = ratio(co?.okRps, insert);
-  add(
-    'create-order throughput',
-    co ? `${fmt(co.okRps)} req/s` : '—',
-    coRatio === null ? '' : `${fmt(coRatio, 2)} × inserts`,
-    `≥ ${TARGETS.createOrderVsInsert} × inserts`,
-    check('createOrderThroughput', coRatio === null ? null : coRatio >= TARGETS.createOrderVsInsert, {
-      ratio: coRatio,
-      target: TARGETS.createOrderVsInsert,
-    }),
-  );
-  add('create-order p50', co ? `${co.latencyMs.p50} ms` : '—');
-  add(
-    'create-order p99',
-    co ? `${co.latencyMs.p99} ms` : '—',
-    '',
-    `≤ ${TARGETS.createOrderP99Ms} ms`,
-    check('createOrderP99', co ? co.latencyMs.p99 <= TARGETS.createOrderP99Ms : null, {
-      p99Ms: co?.latencyMs.p99,
-      target: TARGETS.createOrderP99Ms,
-    }),
-  );
-  add(
-    'create-order errors (non-2xx + conn)',
-    co ? fmt(errorsOf(co)) : '—',
-    '',
-    '0',
-    check('createOrderErrors', co ? errorsOf(co) === 0 : null, {
-      non2xx: co?.non2xx,
-      errors: co?.errors,
-      statusCodes: co?.statusCodes,
-    }),
-  );
-  const coAlloc = p.createOrder?.allocation as { allocatedPerSec: number | null; drained: boolean } | undefined;
-  add(
-    'create-order allocation (8 SKUs)',
-    coAlloc ? `${fmt(coAlloc.allocatedPerSec, 1)} orders/s${coAlloc.drained ? '' : ' (not caught up)'}` : '—',
-  );
-  add(
-    'hot-SKU create-order throughput',
-    hot ? `${fmt(hot.median.okRps)} req/s` : '—',
-    hot && co ? `${fmt(ratio(hot.median.okRps, co.okRps), 2)} × 8-SKU` : '',
-  );
-  add('hot-SKU create-order p99 / errors', hot ? `${hot.median.latencyMs.p99} ms / ${fmt(errorsOf(hot.median))}` : '—');
-  const hotAlloc = hot?.allocation as { allocatedPerSec: number | null; drained: boolean } | undefined;
-  add(
-    'hot-SKU allocation (1 SKU, contended)',
-    hotAlloc ? `${fmt(hotAlloc.allocatedPerSec, 1)} orders/s${hotAlloc.drained ? '' : ' (not caught up)'}` : '—',
-    hotAlloc && coAlloc?.allocatedPerSec
-      ? `${fmt(ratio(hotAlloc.allocatedPerSec, coAlloc.allocatedPerSec), 2)} × 8-SKU`
-      : '',
-  );
-  const goRatio = ratio(go?.okRps, koa);
-  add(
-    'get-order throughput',
-    go ? `${fmt(go.okRps)} req/s` : '—',
-    goRatio === null ? '' : `${fmt(goRatio, 2)} × Koa`,
-    `≥ ${TARGETS.getOrderVsKoa} × Koa`,
-    check('getOrderThroughput', goRatio === null ? null : goRatio >= TARGETS.getOrderVsKoa, {
-      ratio: goRatio,
-      target: TARGETS.getOrderVsKoa,
-    }),
-  );
-  add('get-order p50 / p99', go ? `${go.latencyMs.p50} / ${go.latencyMs.p99} ms` : '—', '', '', '');
-  const rowsNote = p.bulkLoad ? ` (${fmt(p.bulkLoad.rows / 1000)}k rows)` : '';
-  for (const [key, label] of [
-    ['listOrders', `list-orders limit=50${rowsNote}`],
-    ['listOrdersConfirmed', 'list-orders status=confirmed'],
-  ] as const) {
-    const l = p[key]?.median;
-    add(`${label} p50 / p99`, l ? `${l.latencyMs.p50} / ${l.latencyMs.p99} ms` : '—', l ? `${fmt(l.okRps)} req/s` : '');
-  }
-  add(
-    'projection lag (customers) p50',
-    lag ? `${fmt(lag.p50, 1)} ms` : '—',
-    p.projectionLag ? `at ${fmt(p.projectionLag.load.okRps)}/s` : '',
-  );
-  add(
-    'projection lag (customers) p99',
-    lag ? `${fmt(lag.p99, 1)} ms` : '—',
-    lag ? `max ${fmt(lag.max, 1)} ms` : '',
-    `≤ ${TARGETS.lagP99Ms} ms`,
-    check('projectionLagP99', lag ? lag.p99 <= TARGETS.lagP99Ms && (p.projectionLag?.unresolved ?? 0) === 0 : null, {
-      p99Ms: lag?.p99,
-      unresolved: p.projectionLag?.unresolved,
-      target: TARGETS.lagP99Ms,
-    }),
-  );
-  const rb = r.rebuild;
-  add(
-    'projection rebuild rate (orders)',
-    rb.eventsPerSec !== null ? `${fmt(rb.eventsPerSec)} events/s (${fmt(rb.events ?? 0)} events)` : '—',
-    '',
-    `≥ ${fmt(TARGETS.rebuildEventsPerSec)} /s`,
-    check('rebuildRate', rb.eventsPerSec !== null ? rb.eventsPerSec >= TARGETS.rebuildEventsPerSec : null, {
-      eventsPerSec: rb.eventsPerSec,
-      target: TARGETS.rebuildEventsPerSec,
-    }),
-  );
-  // CPU per request does not depend on how busy the machine was: the figures to compare across runs.
-  const cpuRow = (label: string, c: Record<string, number> | undefined, names: string[]) =>
-    add(label, c ? `${names.map((n) => fmt(c[n], 2)).join(' / ')} ms` : '—', ...cpuBaseline(r, label));
-  const ms = (k: string) => (p[k]?.cpuMsPerRequest as Record<string, number> | undefined) ?? undefined;
-  cpuRow('CPU/req create-customer api/proj/worker/pg', ms('createCustomer'), [
-    'api',
-    'projector',
-    'worker',
-    'postgres',
-  ]);
-  cpuRow('CPU/req create-order api/proj/worker/pg', ms('createOrder'), ['api', 'projector', 'worker', 'postgres']);
-  cpuRow('CPU/req hot-SKU order api/proj/worker/pg', ms('createOrderHotSku'), [
-    'api',
-    'projector',
-    'worker',
-    'postgres',
-  ]);
-  cpuRow('CPU/req get-order api/pg', ms('getOrder'), ['api', 'postgres']);
-  cpuRow('CPU/req list-orders api/pg', ms('listOrders'), ['api', 'postgres']);
-  const idle = (p as Record<string, { cpu?: CpuUse[] } | undefined>).idle?.cpu?.[0];
-  add(
-    'idle service cores api/proj/worker/pg',
-    idle ? ['api', 'projector', 'worker', 'postgres'].map((n) => fmt(idle.cores[n], 2)).join(' / ') : '—',
-  );
-  add(
-    'peak RSS api',
-    rss.api ? `${fmt(rss.api.peakMb)} MB` : '—',
-    '',
-    `≤ ${TARGETS.apiRssMb} MB`,
-    check('apiRss', rss.api ? rss.api.peakMb <= TARGETS.apiRssMb : null, {
-      peakMb: rss.api?.peakMb,
-      target: TARGETS.apiRssMb,
-    }),
-  );
-  add('peak RSS projector', rss.projector ? `${fmt(rss.projector.peakMb)} MB` : '—');
-  add('peak RSS worker', rss.worker ? `${fmt(rss.worker.peakMb)} MB` : '—');
-  return rows;
-}
-
-function cpuBaseline(r: Results, label: string): [string] | [] {
-  if (label.includes('get-order') || label.includes('list-orders')) {
-    const k = r.baselines.koaHello?.cpuMsPerRequest as Record<string, number> | undefined;
-    return k?.['koa-hello'] !== undefined ? [`Koa hello ${fmt(k['koa-hello'], 2)} ms`] : [];
-  }
-  const i = r.baselines.insert?.cpuMsPerInsert;
-  return i?.postgres !== undefined ? [`pg per insert ${fmt(i.postgres, 2)} ms`] : [];
-}
-
-function machineInfo(): Record<string, unknown> {
-  const cpus = os.cpus();
-  return {
-    cpus: cpus.map((c) => ({ model: c.model, speedMHz: c.speed })),
-    cpuCount: cpus.length,
-    totalMemMb: Math.round(os.totalmem() / 1024 / 1024),
-    freeMemMbStart: Math.round(os.freemem() / 1024 / 1024),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    node: process.version,
-    loadAverageStart: os.loadavg(),
-    hostname: os.hostname(),
-  };
-}
-
-async function gitInfo(): Promise<{ commit: string | null; dirty: boolean | null }> {
-  const git = promisify(execFile);
-  try {
-    const { stdout: commit } = await git('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT });
-    const { stdout: status } = await git('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT });
-    return { commit: commit.trim(), dirty: status.trim().length > 0 };
-  } catch {
-    return { commit: null, dirty: null };
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? value.toString() : value;
-}
-
-/** The Postgres server version, for the record (best effort). */
-async function postgresVersion(url: string): Promise<string | null> {
-  const c = new pg.Client({ connectionString: url });
-  try {
-    await c.connect();
-    return (await c.query<{ v: string }>('show server_version')).rows[0]?.v ?? null;
-  } catch {
-    return null;
-  } finally {
-    await c.end().catch(() => {});
-  }
 }
 
 // Exit explicitly: a stray handle (a socket autocannon left half-closed) must not keep the run alive.
