@@ -5,6 +5,8 @@
 //   then:  the events the `when` appended, per stream (type and data; ids and metadata ignored),
 //          or `thenRefuses(code)`: a DomainError with that code, and nothing appended.
 // No Postgres, no Redis, no network: a spec runs in a millisecond or two.
+// End every spec with then / thenNothingHappens / thenRefuses / thenFails: the `when` part has a
+// `then` method (as emmett's specs do), so awaiting it on its own does not run the assertions.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { DomainEvent } from '../../domain/shared/decider.ts';
@@ -138,7 +140,7 @@ function thenPart<R>(act: ReturnType<typeof run<R>>) {
     expect(byStream(events, appended), 'appended by the refused command').to.deep.equal(appended);
     return err;
   }
-  return {
+  const part = {
     /** The events appended per stream (every stream the `when` touched); resolves with its result. */
     async then(expected: Appended | ((result: R) => Appended)): Promise<R> {
       const { result, error, appended } = await act();
@@ -148,7 +150,7 @@ function thenPart<R>(act: ReturnType<typeof run<R>>) {
       return result as R;
     },
     thenNothingHappens(): Promise<R> {
-      return this.then({});
+      return part.then({});
     },
     /** Refused with a DomainError of this code; nothing appended (or exactly `appended`). */
     thenRefuses(code: string, appended: Appended = {}): Promise<DomainError> {
@@ -166,6 +168,7 @@ function thenPart<R>(act: ReturnType<typeof run<R>>) {
       }, appended);
     },
   };
+  return part;
 }
 
 export interface Given {
