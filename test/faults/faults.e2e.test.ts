@@ -247,9 +247,19 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
           const delivered = (
             await sql.query("select count(*)::int as n from webhook_deliveries where status = 'succeeded'")
           ).rows[0].n as number;
-          return { head, pending, projected, delivered };
+          // Every projection (inventory too, whose rows the checks below read) has reached the log's head.
+          const behind = (
+            await sql.query(
+              `select count(*)::int as n from projection_checkpoints c
+                where (c.position_commit, c.position_prepare) < (
+                  select transaction_id::text::numeric, global_position::numeric from es_events
+                   where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                   order by transaction_id desc, global_position desc limit 1)`,
+            )
+          ).rows[0].n as number;
+          return { head, pending, projected, delivered, behind };
         },
-        (s) => s.pending === 0 && s.projected === s.head && s.delivered === s.head,
+        (s) => s.pending === 0 && s.projected === s.head && s.delivered === s.head && s.behind === 0,
         { timeoutMs: 180_000, intervalMs: 250, what: 'recovery: orders allocated and deliveries acknowledged' },
       );
 
