@@ -2,7 +2,8 @@ import type { Scope } from '../auth/principal.ts';
 import { eventView } from './event-view.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
-import { defineRoute, type JsonSchema, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { IdParams } from '../http/schemas.ts';
 import { eventList } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
@@ -13,13 +14,13 @@ export interface EntityEventsDef {
   operationId: string;
   tag: string;
   scope: Scope;
-  params: JsonSchema;
+  params: IdParams;
   stream(tenant: string, id: string): string;
 }
 
 /** `GET /v1/<entities>/:id/events`: one entity's stream, in order (the audit trail). */
 export function entityEventsRoute(deps: RouteDeps, def: EntityEventsDef): RouteDef {
-  return defineRoute<unknown, Record<string, never>, { id: string }>({
+  return defineRoute({
     method: 'GET',
     path: def.path,
     operationId: def.operationId,

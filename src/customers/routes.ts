@@ -1,8 +1,6 @@
-import type { CustomerPii } from '../../domain/customers/events.ts';
-import { forgetCustomer, registerCustomer, updateCustomer } from './commands.ts';
 import { customerDecider } from '../../domain/customers/decider.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
-import { customerStream } from './commands.ts';
+import { foldAsOf, wantsPast } from '../audit/time-travel.ts';
+import { customerStream, forgetCustomer, registerCustomer, updateCustomer } from './commands.ts';
 import { viewFromState } from './view.ts';
 import { forgetInDeliveries } from '../webhooks/forget.ts';
 import { getCustomer, listCustomers } from './queries.ts';
@@ -22,18 +20,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  email: string;
-  name: string;
-  phone?: string;
-  externalId?: string;
-  addresses?: CustomerPii['addresses'];
-};
-type PatchBody = Partial<Pick<CustomerPii, 'email' | 'name' | 'phone' | 'addresses'>>;
-
 export function customerRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody>({
+    defineRoute({
       method: 'POST',
       path: '/v1/customers',
       operationId: 'createCustomer',
@@ -50,7 +39,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, customer, { version: customer.version, position, location: `/v1/customers/${customer.id}` });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/customers/:id',
       operationId: 'getCustomer',
@@ -80,7 +69,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, customer, { version: customer.version });
       },
     }),
-    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'PATCH',
       path: '/v1/customers/:id',
       operationId: 'updateCustomer',
@@ -100,7 +89,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, customer, { version: customer.version, position });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'DELETE',
       path: '/v1/customers/:id/personal-data',
       operationId: 'forgetCustomerPersonalData',
@@ -126,7 +115,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       params: customerIdParams,
       stream: customerStream,
     }),
-    defineRoute<unknown, { email?: string; limit: number; cursor?: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/customers',
       operationId: 'listCustomers',

@@ -1,14 +1,12 @@
 import { orderDecider } from '../../domain/orders/decider.ts';
-import type { OrderLineInput } from '../../domain/orders/events.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
-import type { Address } from '../../domain/shared/address.ts';
 import { diff } from '../audit/diff.ts';
 import { eventView } from '../audit/event-view.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
+import { foldAsOf, wantsPast } from '../audit/time-travel.ts';
 import { foldRecorded } from '../commands/load.ts';
 import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts';
 import { orderView } from './view.ts';
-import { getOrder, listOrders, type OrderFilter } from './queries.ts';
+import { getOrder, listOrders } from './queries.ts';
 import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound, validationFailed } from '../http/problem.ts';
@@ -17,6 +15,7 @@ import { entityEventsRoute } from '../audit/entity-events-route.ts';
 import {
   cancelOrderBody,
   createOrderBody,
+  diffOrderQuery,
   getOrderQuery,
   listOrdersQuery,
   orderIdParams,
@@ -26,19 +25,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  customerId: string;
-  currency: string;
-  lines: OrderLineInput[];
-  shippingAddress: Address;
-  externalId?: string;
-  notes?: string | null;
-};
-type PatchBody = { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
-
 export function orderRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders',
       operationId: 'createOrder',
@@ -59,7 +48,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/orders/:id',
       operationId: 'getOrder',
@@ -89,7 +78,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, order, { version: order.version });
       },
     }),
-    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'PATCH',
       path: '/v1/orders/:id',
       operationId: 'updateOrder',
@@ -110,7 +99,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, order, { version: order.version, position });
       },
     }),
-    defineRoute<{ reason: string }, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders/:id/cancel',
       operationId: 'cancelOrder',
@@ -130,7 +119,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, order, { version: order.version, position });
       },
     }),
-    defineRoute<unknown, OrderFilter>({
+    defineRoute({
       method: 'GET',
       path: '/v1/orders',
       operationId: 'listOrders',
@@ -143,7 +132,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listOrders(deps.knex, ctx.state.principal!.tenant, query));
       },
     }),
-    defineRoute<unknown, { from: number; to?: number }, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/orders/:id/diff',
       operationId: 'diffOrder',
@@ -152,12 +141,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
-      query: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['from'],
-        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
-      },
+      query: diffOrderQuery,
       responses: { 200: { description: 'The changes' } },
       async handler({ ctx, params, query }) {
         const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));

@@ -117,4 +117,11 @@ export const getOrderQuery = {
   properties: { asOf: { type: 'string', format: 'date-time' }, version: { type: 'integer', minimum: 1 } },
 } as const;
 
+export const diffOrderQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from'],
+  properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
+} as const;
+
 export const orderList = listOf(orderSchema);

@@ -1,8 +1,6 @@
-import type { ShipmentLine } from '../../domain/orders/events.ts';
 import { shipmentDecider } from '../../domain/shipments/decider.ts';
-import type { TrackingStatus } from '../../domain/shipments/events.ts';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
+import { foldAsOf, wantsPast } from '../audit/time-travel.ts';
 import { createShipment, recordTrackingEvent, shipmentStream } from './commands.ts';
 import { findByTrackingNumber, getShipment, listShipments } from './queries.ts';
 import { shipmentView } from './view.ts';
@@ -24,24 +22,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  lines: ShipmentLine[];
-  carrier: string;
-  trackingNumber?: string;
-  location?: string;
-  service?: string;
-};
-type TrackingBody = {
-  status: TrackingStatus;
-  occurredAt?: string;
-  location?: string;
-  description?: string;
-  carrierCode?: string;
-};
-
 export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders/:id/shipments',
       operationId: 'createShipment',
@@ -63,7 +46,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, shipment, { version: shipment.version, position, location: `/v1/shipments/${shipment.id}` });
       },
     }),
-    defineRoute<TrackingBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/shipments/:id/events',
       operationId: 'recordShipmentEvent',
@@ -83,7 +66,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, shipment, { version: shipment.version, position });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/shipments/:id',
       operationId: 'getShipment',
@@ -112,7 +95,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, s, { version: s.version });
       },
     }),
-    defineRoute<unknown, { orderId?: string; status?: string; limit: number; cursor?: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/shipments',
       operationId: 'listShipments',
@@ -125,7 +108,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listShipments(deps.knex, ctx.state.principal!.tenant, query));
       },
     }),
-    defineRoute<unknown, Record<string, never>, { trackingNumber: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/tracking/:trackingNumber',
       operationId: 'track',
