@@ -13,6 +13,7 @@ import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/u
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { PatchOrderBody } from './schemas.ts';
 import { orderView, type OrderView } from './view.ts';
 
 export interface OrderCommandDeps {
@@ -136,13 +137,7 @@ async function onExistingOrder(
 export function updateOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: {
-    orderId: string;
-    lines?: OrderLineInput[];
-    shippingAddress?: Address;
-    notes?: string | null;
-    expectedVersion?: number;
-  },
+  input: PatchOrderBody & { orderId: string; expectedVersion?: number },
 ): Promise<OrderCommandResult> {
   const { orderId, expectedVersion, ...changes } = input;
   return onExistingOrder(deps, ctx, orderId, expectedVersion, {

@@ -1,3 +1,4 @@
+import type { BodyOf, QueryOf } from '../http/route.ts';
 import { addressSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { SKU_PATTERN } from '../inventory/schemas.ts';
 
@@ -35,6 +36,7 @@ export const patchOrderBody = {
   minProperties: 1,
   properties: { lines, shippingAddress: addressSchema, notes },
 } as const;
+export type PatchOrderBody = BodyOf<typeof patchOrderBody>;
 
 export const cancelOrderBody = {
   type: 'object',
@@ -110,6 +112,7 @@ export const listOrdersQuery = {
     cursor: cursorParam,
   },
 } as const;
+export type ListOrdersQuery = QueryOf<typeof listOrdersQuery>;
 
 export const getOrderQuery = {
   type: 'object',
