@@ -2,7 +2,6 @@ import { orderDecider } from '../../domain/orders/decider.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { diff } from '../audit/diff.ts';
 import { eventView } from '../audit/event-view.ts';
-import { foldAsOf, wantsPast } from '../audit/time-travel.ts';
 import { foldRecorded } from '../commands/load.ts';
 import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts';
 import { orderView } from './view.ts';
@@ -12,11 +11,11 @@ import type { RouteDeps } from '../http/deps.ts';
 import { notFound, validationFailed } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { getByIdRoute } from '../audit/get-by-id-route.ts';
 import {
   cancelOrderBody,
   createOrderBody,
   diffOrderQuery,
-  getOrderQuery,
   listOrdersQuery,
   orderIdParams,
   orderList,
@@ -48,35 +47,20 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },
     }),
-    defineRoute({
-      method: 'GET',
+    getByIdRoute(deps, {
+      noun: 'order',
       path: '/v1/orders/:id',
       operationId: 'getOrder',
       summary: 'Get an order (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
-      query: getOrderQuery,
-      responses: { 200: { description: 'The order', schema: orderSchema } },
-      async handler({ ctx, params, query }) {
-        const tenant = ctx.state.principal!.tenant;
-        if (wantsPast(query)) {
-          const past = await foldAsOf(
-            deps.store,
-            orderStream(tenant, params.id),
-            query,
-            orderDecider,
-            (s): s is PlacedOrder => s.status !== 'none',
-            `order ${params.id}`,
-          );
-          const order = orderView(past.state, past.version);
-          respond(ctx, 200, order, { version: order.version });
-          return;
-        }
-        const order = await getOrder(deps.pool, tenant, params.id);
-        if (!order) throw notFound(`order ${params.id}`);
-        respond(ctx, 200, order, { version: order.version });
-      },
+      schema: orderSchema,
+      read: (tenant, id) => getOrder(deps.pool, tenant, id),
+      stream: orderStream,
+      decider: orderDecider,
+      existed: (s): s is PlacedOrder => s.status !== 'none',
+      view: orderView,
     }),
     defineRoute({
       method: 'PATCH',

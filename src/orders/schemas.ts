@@ -114,12 +114,6 @@ export const listOrdersQuery = {
 } as const;
 export type ListOrdersQuery = QueryOf<typeof listOrdersQuery>;
 
-export const getOrderQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { asOf: { type: 'string', format: 'date-time' }, version: { type: 'integer', minimum: 1 } },
-} as const;
-
 export const diffOrderQuery = {
   type: 'object',
   additionalProperties: false,

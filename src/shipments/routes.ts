@@ -1,6 +1,5 @@
 import { shipmentDecider } from '../../domain/shipments/decider.ts';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
-import { foldAsOf, wantsPast } from '../audit/time-travel.ts';
 import { createShipment, recordTrackingEvent, shipmentStream } from './commands.ts';
 import { findByTrackingNumber, getShipment, listShipments } from './queries.ts';
 import { shipmentView } from './view.ts';
@@ -8,8 +7,8 @@ import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { asOfQuery } from '../audit/schemas.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { getByIdRoute } from '../audit/get-by-id-route.ts';
 import { orderIdParams } from '../orders/schemas.ts';
 import {
   createShipmentBody,
@@ -66,34 +65,20 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, shipment, { version: shipment.version, position });
       },
     }),
-    defineRoute({
-      method: 'GET',
+    getByIdRoute(deps, {
+      noun: 'shipment',
       path: '/v1/shipments/:id',
       operationId: 'getShipment',
       summary: 'A shipment with its tracking timeline (?asOf / ?version: as it was)',
       tag: 'Shipments',
       scope: 'shipments:read',
       params: shipmentIdParams,
-      query: asOfQuery,
-      responses: { 200: { description: 'The shipment', schema: shipmentSchema } },
-      async handler({ ctx, params, query }) {
-        const tenant = ctx.state.principal!.tenant;
-        if (wantsPast(query)) {
-          const past = await foldAsOf(
-            deps.store,
-            shipmentStream(tenant, params.id),
-            query,
-            shipmentDecider,
-            (s): s is ActiveShipment => s.status !== 'none',
-            `shipment ${params.id}`,
-          );
-          respond(ctx, 200, shipmentView(past.state, past.version), { version: past.version });
-          return;
-        }
-        const s = await getShipment(deps.knex, tenant, params.id);
-        if (!s) throw notFound(`shipment ${params.id}`);
-        respond(ctx, 200, s, { version: s.version });
-      },
+      schema: shipmentSchema,
+      read: (tenant, id) => getShipment(deps.knex, tenant, id),
+      stream: shipmentStream,
+      decider: shipmentDecider,
+      existed: (s): s is ActiveShipment => s.status !== 'none',
+      view: shipmentView,
     }),
     defineRoute({
       method: 'GET',
