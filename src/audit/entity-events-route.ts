@@ -7,7 +7,7 @@ import type { IdParams } from '../http/schemas.ts';
 import { eventList } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
-export interface EntityEventsDef {
+interface EntityEventsDef {
   /** e.g. 'customer': used in the summary and the 404 detail. */
   noun: string;
   path: string;

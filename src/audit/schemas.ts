@@ -1,7 +1,7 @@
 import type { QueryOf } from '../http/route.ts';
 import { limitParam } from '../http/schemas.ts';
 
-export const eventSchema = {
+const eventSchema = {
   type: 'object',
   required: ['id', 'type', 'stream', 'revision', 'position', 'occurredAt', 'data', 'metadata'],
   properties: {

@@ -5,7 +5,7 @@ import { invalidQuery, NotFoundError } from '../queries/errors.ts';
 import type { AsOf } from './schemas.ts';
 
 /** The events of a stream up to a point in time or a version (time travel folds these). */
-export function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): RecordedEvent[] {
+function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): RecordedEvent[] {
   if (at.asOf !== undefined && at.version !== undefined) {
     throw invalidQuery('query:/asOf', 'use either asOf or version, not both', 'the request does not match the schema');
   }

@@ -74,7 +74,7 @@ export const listInventoryQuery = {
 } as const;
 export type ListInventoryQuery = QueryOf<typeof listInventoryQuery>;
 
-export const movementSchema = {
+const movementSchema = {
   type: 'object',
   required: ['id', 'type', 'sku', 'location', 'onHandDelta', 'reservedDelta', 'onHand', 'reserved', 'occurredAt'],
   properties: {

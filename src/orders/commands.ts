@@ -16,7 +16,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { PatchOrderBody } from './schemas.ts';
 import { orderView, type OrderView } from './view.ts';
 
-export interface OrderCommandDeps {
+interface OrderCommandDeps {
   store: EventStore;
   metrics?: Metrics;
   emailHashKey: string;
@@ -45,7 +45,7 @@ const customerNotFound = (id: string) =>
 export const loadOrder = (store: EventStore, tenant: string, id: string) =>
   loadAggregate(store, orderStream(tenant, id), orderDecider);
 
-export interface OrderCommandResult {
+interface OrderCommandResult {
   order: OrderView;
   position: Position | null;
 }

@@ -47,7 +47,7 @@ export const cancelOrderBody = {
 
 export const orderIdParams = idParams('ord');
 
-export const orderStatus = {
+const orderStatus = {
   enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
 } as const;
 

@@ -21,7 +21,7 @@ import { loadOrder, orderStream } from '../orders/commands.ts';
 import type { TrackingEventBody } from './schemas.ts';
 import { shipmentView, type ShipmentView } from './view.ts';
 
-export interface ShipmentDeps {
+interface ShipmentDeps {
   store: EventStore;
   metrics?: Metrics;
 }
@@ -102,7 +102,7 @@ export async function completeShipment(
 }
 
 /** Puts a shipment's units back as reserved and tells the order it did not ship. Idempotent. */
-export async function undoShipment(
+async function undoShipment(
   deps: ShipmentDeps,
   ctx: CommandContext,
   orderId: string,

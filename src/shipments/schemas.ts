@@ -25,7 +25,7 @@ export const createShipmentBody = {
   },
 } as const;
 
-export const shipmentStatus = {
+const shipmentStatus = {
   enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'],
 } as const;
 

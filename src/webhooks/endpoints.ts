@@ -24,7 +24,7 @@ export const endpointView = (r: EndpointRow) => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export const urlNotAllowed = (reason: string) =>
+const urlNotAllowed = (reason: string) =>
   new DomainError('webhook_url_not_allowed', `this webhook URL is not allowed: ${reason}`, 'unprocessable');
 
 export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
