@@ -1,5 +1,7 @@
 # The OMS service. The TypeScript sources run through tsx (a runtime dependency), so there is no
-# build step. `oms start` migrates the database, then runs the roles in OMS_ROLE.
+# build step. `oms start` migrates the database, then runs the roles in OMS_ROLE; it expects Postgres
+# and Redis at DATABASE_URL and REDIS_URL (it starts neither: that is `npm start`'s dev launcher in
+# tools/). `COPY . .` leaves out what .dockerignore lists: tools/, test/, bench/, docs/, .data/ and more.
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production

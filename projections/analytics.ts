@@ -78,6 +78,7 @@ export const analyticsProjection: Projection = {
     // Row-at-a-time changes run in event order; the counters are written at the end of the batch.
     for (const e of events) {
       const tenant = e.metadata.tenant;
+      // biome-ignore lint/suspicious/noExplicitAny: one switch reads the data of many event types
       const d = e.data as Record<string, any>;
       switch (e.type) {
         case 'OrderPlaced': {

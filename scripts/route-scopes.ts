@@ -1,5 +1,5 @@
 // `npx tsx scripts/route-scopes.ts [--write]`: prints the route → scope table built from the route
-// definitions, or with --write puts it into README.md between the route-scopes markers.
+// definitions, or with --write puts it into docs/api.md between the route-scopes markers.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config/config.ts';
@@ -14,9 +14,9 @@ const runtime = await Runtime.create(loadConfig({ ...process.env, LOG_LEVEL: 'si
 try {
   const table = routeScopeTable(runtime.routes());
   if (process.argv.includes('--write')) {
-    const path = fileURLToPath(new URL('../README.md', import.meta.url));
+    const path = fileURLToPath(new URL('../docs/api.md', import.meta.url));
     writeFileSync(path, withTable(readFileSync(path, 'utf8'), table));
-    process.stderr.write('README.md: route → scope table updated\n');
+    process.stderr.write('docs/api.md: route → scope table updated\n');
   } else {
     process.stdout.write(`${table}\n`);
   }

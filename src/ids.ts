@@ -49,6 +49,9 @@ const patterns = new Map<IdPrefix, RegExp>();
 
 export function isId(prefix: IdPrefix, value: string): boolean {
   let re = patterns.get(prefix);
-  if (!re) patterns.set(prefix, (re = new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`)));
+  if (!re) {
+    re = new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`);
+    patterns.set(prefix, re);
+  }
   return re.test(value);
 }

@@ -1,32 +1,27 @@
-import type { Address } from '../shared/address.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { addressSchema } from '../shared/address.ts';
+import { arrayOf, dateTime, type EventsOf, object, str, strOrNull } from '../shared/schema.ts';
 
 // Personal data sits under `pii` in every customer event, so it can be encrypted (and shredded)
-// as one unit without changing the rest of the event.
-export interface CustomerPii {
-  email: string;
-  name: string;
-  phone: string | null;
-  addresses: Address[];
-}
+// as one unit without changing the rest of the event. (In storage `pii` is a `pii.v1` envelope;
+// these schemas describe the decrypted shape.)
+const customerPii = object({ email: str, name: str, phone: strOrNull, addresses: arrayOf(addressSchema) });
+export type CustomerPii = FromSchema<typeof customerPii>;
 
-export type CustomerRegistered = {
-  type: 'CustomerRegistered';
-  data: { customerId: string; externalId: string | null; pii: CustomerPii; registeredAt: string };
-};
+/** Each customer event's data, by type: the one definition of its shape. */
+export const customerEventSchemas = {
+  CustomerRegistered: object({ customerId: str, externalId: strOrNull, pii: customerPii, registeredAt: dateTime }),
+  /** `pii` holds only the fields that changed. */
+  CustomerUpdated: object({ customerId: str, pii: object(customerPii.properties, []), updatedAt: dateTime }),
+  /**
+   * The customer's personal data was forgotten (crypto-shredded): the event itself carries none.
+   * From here on the customer folds to redacted values, whatever older events held.
+   */
+  CustomerForgotten: object({ customerId: str, forgottenAt: dateTime }),
+} as const;
 
-export type CustomerUpdated = {
-  type: 'CustomerUpdated';
-  /** Only the fields that changed. */
-  data: { customerId: string; pii: Partial<CustomerPii>; updatedAt: string };
-};
-
-/**
- * The customer's personal data was forgotten (crypto-shredded): the event itself carries none.
- * From here on the customer folds to redacted values, whatever older events held.
- */
-export type CustomerForgotten = {
-  type: 'CustomerForgotten';
-  data: { customerId: string; forgottenAt: string };
-};
-
-export type CustomerEvent = CustomerRegistered | CustomerUpdated | CustomerForgotten;
+type CustomerEvents = EventsOf<typeof customerEventSchemas>;
+export type CustomerRegistered = CustomerEvents['CustomerRegistered'];
+export type CustomerUpdated = CustomerEvents['CustomerUpdated'];
+export type CustomerForgotten = CustomerEvents['CustomerForgotten'];
+export type CustomerEvent = CustomerEvents[keyof CustomerEvents];

@@ -1,92 +1,63 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { dateTime, type EventsOf, int, object, str, strOrNull, stringEnum } from '../shared/schema.ts';
+
 // Inventory events: one stream per SKU × location. Every event that moves a level carries the
 // whole ledger line (how onHand and reserved moved, both levels after it, a reason and the order,
 // shipment or outside reference), so a movements projection needs nothing but the event itself.
 
-export type AdjustmentReason = 'received' | 'returned' | 'damaged' | 'lost' | 'found' | 'correction';
+const adjustmentReason = stringEnum(['received', 'returned', 'damaged', 'lost', 'found', 'correction']);
+export type AdjustmentReason = FromSchema<typeof adjustmentReason>;
 /** `stock_shortfall` is never asked for: the aggregate emits it when onHand drops below reserved. */
-export type ReleaseReason = 'order_cancelled' | 'lines_changed' | 'allocation_rejected' | 'manual' | 'stock_shortfall';
+const releaseReason = stringEnum([
+  'order_cancelled',
+  'lines_changed',
+  'allocation_rejected',
+  'manual',
+  'stock_shortfall',
+]);
+export type ReleaseReason = FromSchema<typeof releaseReason>;
 /** `reserved` is emitted when a reservation serves (part of) the order's wait-list entry. */
-export type DequeueReason = 'reserved' | 'order_cancelled' | 'lines_changed' | 'allocated_elsewhere' | 'withdrawn';
+const dequeueReason = stringEnum(['reserved', 'order_cancelled', 'lines_changed', 'allocated_elsewhere', 'withdrawn']);
+export type DequeueReason = FromSchema<typeof dequeueReason>;
 
-interface Where {
-  sku: string;
-  location: string;
-  occurredAt: string;
-}
+const where = { sku: str, location: str, occurredAt: dateTime } as const;
 
 /** How a level moved, and the levels after the event. */
-export interface LevelMovement {
-  onHandDelta: number;
-  reservedDelta: number;
-  onHand: number;
-  reserved: number;
-}
+const levelMovement = object({ onHandDelta: int, reservedDelta: int, onHand: int, reserved: int });
+export type LevelMovement = FromSchema<typeof levelMovement>;
+
+const level = { ...where, ...levelMovement.properties };
 
 /** An order's reservation moving; `orderReserved` is that order's reservation after the event. */
-interface OrderMovement {
-  orderId: string;
-  quantity: number;
-  orderReserved: number;
-}
+const orderMovement = { orderId: str, quantity: int, orderReserved: int } as const;
 
-export type StockAdjusted = {
-  type: 'StockAdjusted';
+/** Each inventory event's data, by type: the one definition of its shape. */
+export const inventoryEventSchemas = {
   /** `delta` is the contract's name for onHandDelta (kept equal). */
-  data: Where & LevelMovement & { delta: number; reason: AdjustmentReason; reference: string | null };
-};
-
-export type StockCounted = {
-  type: 'StockCounted';
+  StockAdjusted: object({ ...level, delta: int, reason: adjustmentReason, reference: strOrNull }),
   /** Recorded even when the count matches (delta 0): the count itself is auditable. */
-  data: Where & LevelMovement & { reason: 'cycle_count'; previousOnHand: number; delta: number };
-};
-
-export type StockReserved = {
-  type: 'StockReserved';
+  StockCounted: object({ ...level, reason: { const: 'cycle_count' }, previousOnHand: int, delta: int }),
   /** `quantity` is what was granted (≥ 1), `requested` what was asked for. */
-  data: Where & LevelMovement & OrderMovement & { reason: 'reservation'; requested: number };
-};
-
-export type ReservationReleased = {
-  type: 'ReservationReleased';
-  data: Where & LevelMovement & OrderMovement & { reason: ReleaseReason };
-};
-
-export type StockShipped = {
-  type: 'StockShipped';
-  data: Where & LevelMovement & OrderMovement & { reason: 'shipment'; shipmentId: string };
-};
-
-export type StockUnshipped = {
-  type: 'StockUnshipped';
-  data: Where & LevelMovement & OrderMovement & { reason: 'shipment_cancelled'; shipmentId: string };
-};
-
-export type BackorderQueued = {
-  type: 'BackorderQueued';
+  StockReserved: object({ ...level, ...orderMovement, reason: { const: 'reservation' }, requested: int }),
+  ReservationReleased: object({ ...level, ...orderMovement, reason: releaseReason }),
+  StockShipped: object({ ...level, ...orderMovement, reason: { const: 'shipment' }, shipmentId: str }),
+  StockUnshipped: object({ ...level, ...orderMovement, reason: { const: 'shipment_cancelled' }, shipmentId: str }),
   /** `position` is 1-based (the end of the queue when it was queued). */
-  data: Where & { orderId: string; quantity: number; position: number };
-};
-
-export type BackorderUpdated = {
-  type: 'BackorderUpdated';
+  BackorderQueued: object({ ...where, orderId: str, quantity: int, position: int }),
   /** A re-queue with another quantity: the entry keeps its place in the queue. */
-  data: Where & { orderId: string; quantity: number; previousQuantity: number };
-};
-
-export type BackorderDequeued = {
-  type: 'BackorderDequeued';
+  BackorderUpdated: object({ ...where, orderId: str, quantity: int, previousQuantity: int }),
   /** `quantity` left the queue; `remaining` is still queued (0: the entry is gone). */
-  data: Where & { orderId: string; quantity: number; remaining: number; reason: DequeueReason };
-};
+  BackorderDequeued: object({ ...where, orderId: str, quantity: int, remaining: int, reason: dequeueReason }),
+} as const;
 
-export type InventoryEvent =
-  | StockAdjusted
-  | StockCounted
-  | StockReserved
-  | ReservationReleased
-  | StockShipped
-  | StockUnshipped
-  | BackorderQueued
-  | BackorderUpdated
-  | BackorderDequeued;
+type InventoryEvents = EventsOf<typeof inventoryEventSchemas>;
+export type StockAdjusted = InventoryEvents['StockAdjusted'];
+export type StockCounted = InventoryEvents['StockCounted'];
+export type StockReserved = InventoryEvents['StockReserved'];
+export type ReservationReleased = InventoryEvents['ReservationReleased'];
+export type StockShipped = InventoryEvents['StockShipped'];
+export type StockUnshipped = InventoryEvents['StockUnshipped'];
+export type BackorderQueued = InventoryEvents['BackorderQueued'];
+export type BackorderUpdated = InventoryEvents['BackorderUpdated'];
+export type BackorderDequeued = InventoryEvents['BackorderDequeued'];
+export type InventoryEvent = InventoryEvents[keyof InventoryEvents];

@@ -1,95 +1,83 @@
-import type { Address } from '../shared/address.ts';
+import type { FromSchema } from 'json-schema-to-ts';
+import { addressSchema } from '../shared/address.ts';
+import { arrayOf, dateTime, type EventsOf, int, object, str, strOrNull } from '../shared/schema.ts';
 
-export interface OrderLineInput {
-  sku: string;
-  quantity: number;
+// Order events. (In storage `shippingAddress` is a `pii.v1` envelope; these schemas describe the
+// decrypted shape.)
+
+const orderLine = object({
+  sku: str,
+  quantity: int,
   /** Minor units of the order's currency. */
-  unitPrice: number;
-}
+  unitPrice: int,
+});
+export type OrderLineInput = FromSchema<typeof orderLine>;
 
 /** Units held for a line at one location (absolute, as the inventory stream holds them). */
-export interface LineAllocation {
-  sku: string;
-  location: string;
-  reserved: number;
-}
+const lineAllocation = object({ sku: str, location: str, reserved: int });
+export type LineAllocation = FromSchema<typeof lineAllocation>;
 
 /** A reservation the order gives back (cancel, fewer units after a change). */
-export interface Release {
-  sku: string;
-  location: string;
-  quantity: number;
-}
+const release = object({ sku: str, location: str, quantity: int });
+export type Release = FromSchema<typeof release>;
 
-export interface ShipmentLine {
-  sku: string;
-  quantity: number;
-}
+export const shipmentLineSchema = object({ sku: str, quantity: int });
+export type ShipmentLine = FromSchema<typeof shipmentLineSchema>;
 
-export type OrderPlaced = {
-  type: 'OrderPlaced';
-  data: {
-    orderId: string;
-    customerId: string;
-    currency: string;
-    lines: OrderLineInput[];
-    shippingAddress: Address;
-    externalId: string | null;
-    notes: string | null;
-    placedAt: string;
-  };
-};
-/** What the inventory now holds for the order's lines (absolute per location). */
-export type OrderAllocationRecorded = {
-  type: 'OrderAllocationRecorded';
-  data: { allocations: LineAllocation[]; occurredAt: string };
-};
-export type OrderConfirmed = { type: 'OrderConfirmed'; data: { occurredAt: string } };
-export type OrderBackordered = { type: 'OrderBackordered'; data: { shortages: ShipmentLine[]; occurredAt: string } };
-export type OrderUpdated = {
-  type: 'OrderUpdated';
-  data: {
-    changes: { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
-    /** Reservations no longer needed after a line change. */
-    releases: Release[];
-    updatedAt: string;
-  };
-};
-export type OrderCancelled = {
-  type: 'OrderCancelled';
-  data: { reason: string; releases: Release[]; cancelledAt: string };
-};
 /** What the carrier side needs to create the shipment itself (kept on the order's event so a job can finish it). */
-export interface ShipmentDetails {
-  carrier: string;
-  trackingNumber: string | null;
-  service: string | null;
-}
+const shipmentDetails = object({ carrier: str, trackingNumber: strOrNull, service: strOrNull });
+export type ShipmentDetails = FromSchema<typeof shipmentDetails>;
 
-export type OrderShipmentRecorded = {
-  type: 'OrderShipmentRecorded';
-  data: { shipmentId: string; location: string; lines: ShipmentLine[]; occurredAt: string; details?: ShipmentDetails };
-};
-export type OrderShipmentCancelled = {
-  type: 'OrderShipmentCancelled';
-  data: { shipmentId: string; occurredAt: string };
-};
-export type OrderShipmentDelivered = {
-  type: 'OrderShipmentDelivered';
-  data: { shipmentId: string; occurredAt: string };
-};
-export type OrderShipped = { type: 'OrderShipped'; data: { occurredAt: string } };
-export type OrderDelivered = { type: 'OrderDelivered'; data: { occurredAt: string } };
+/** Each order event's data, by type: the one definition of its shape. */
+export const orderEventSchemas = {
+  OrderPlaced: object({
+    orderId: str,
+    customerId: str,
+    currency: str,
+    lines: arrayOf(orderLine),
+    shippingAddress: addressSchema,
+    externalId: strOrNull,
+    notes: strOrNull,
+    placedAt: dateTime,
+  }),
+  /** What the inventory now holds for the order's lines (absolute per location). */
+  OrderAllocationRecorded: object({ allocations: arrayOf(lineAllocation), occurredAt: dateTime }),
+  OrderConfirmed: object({ occurredAt: dateTime }),
+  OrderBackordered: object({ shortages: arrayOf(shipmentLineSchema), occurredAt: dateTime }),
+  OrderUpdated: object({
+    /** Only what changed. */
+    changes: object({ lines: arrayOf(orderLine), shippingAddress: addressSchema, notes: strOrNull }, []),
+    /** Reservations no longer needed after a line change. */
+    releases: arrayOf(release),
+    updatedAt: dateTime,
+  }),
+  OrderCancelled: object({ reason: str, releases: arrayOf(release), cancelledAt: dateTime }),
+  OrderShipmentRecorded: object(
+    {
+      shipmentId: str,
+      location: str,
+      lines: arrayOf(shipmentLineSchema),
+      occurredAt: dateTime,
+      details: shipmentDetails,
+    },
+    ['shipmentId', 'location', 'lines', 'occurredAt'],
+  ),
+  OrderShipmentCancelled: object({ shipmentId: str, occurredAt: dateTime }),
+  OrderShipmentDelivered: object({ shipmentId: str, occurredAt: dateTime }),
+  OrderShipped: object({ occurredAt: dateTime }),
+  OrderDelivered: object({ occurredAt: dateTime }),
+} as const;
 
-export type OrderEvent =
-  | OrderPlaced
-  | OrderAllocationRecorded
-  | OrderConfirmed
-  | OrderBackordered
-  | OrderUpdated
-  | OrderCancelled
-  | OrderShipmentRecorded
-  | OrderShipmentCancelled
-  | OrderShipmentDelivered
-  | OrderShipped
-  | OrderDelivered;
+type OrderEvents = EventsOf<typeof orderEventSchemas>;
+export type OrderPlaced = OrderEvents['OrderPlaced'];
+export type OrderAllocationRecorded = OrderEvents['OrderAllocationRecorded'];
+export type OrderConfirmed = OrderEvents['OrderConfirmed'];
+export type OrderBackordered = OrderEvents['OrderBackordered'];
+export type OrderUpdated = OrderEvents['OrderUpdated'];
+export type OrderCancelled = OrderEvents['OrderCancelled'];
+export type OrderShipmentRecorded = OrderEvents['OrderShipmentRecorded'];
+export type OrderShipmentCancelled = OrderEvents['OrderShipmentCancelled'];
+export type OrderShipmentDelivered = OrderEvents['OrderShipmentDelivered'];
+export type OrderShipped = OrderEvents['OrderShipped'];
+export type OrderDelivered = OrderEvents['OrderDelivered'];
+export type OrderEvent = OrderEvents[keyof OrderEvents];

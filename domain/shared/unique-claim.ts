@@ -1,5 +1,6 @@
 import type { Decider } from './decider.ts';
 import type { DomainError } from './errors.ts';
+import { dateTime, type EventsOf, object, str } from './schema.ts';
 
 // A value that must be unique per tenant (a customer's email, an order's externalId) is a stream
 // of its own, named after a keyed hash of the value. Claiming appends with the stream's expected
@@ -9,9 +10,14 @@ import type { DomainError } from './errors.ts';
 
 export const CLAIM_GRACE_MS = 30_000;
 
-export type UniqueClaimEvent =
-  | { type: 'UniqueValueClaimed'; data: { ownerId: string; claimedAt: string } }
-  | { type: 'UniqueValueReleased'; data: { ownerId: string; releasedAt: string } };
+/** Each claim event's data, by type: the one definition of its shape. */
+export const uniqueClaimEventSchemas = {
+  UniqueValueClaimed: object({ ownerId: str, claimedAt: dateTime }),
+  UniqueValueReleased: object({ ownerId: str, releasedAt: dateTime }),
+} as const;
+
+type UniqueClaimEvents = EventsOf<typeof uniqueClaimEventSchemas>;
+export type UniqueClaimEvent = UniqueClaimEvents[keyof UniqueClaimEvents];
 
 export type UniqueClaimCommand =
   | {

@@ -1,7 +1,7 @@
 import type { ApiKeys } from './api-keys.ts';
 import type { OAuthClients } from './oauth-clients.ts';
 import type { CredentialKind, Principal, Scope } from './principal.ts';
-import { TokenRejected, type TokenService } from './tokens.ts';
+import { type TokenClaims, TokenRejected, type TokenService } from './tokens.ts';
 
 // The one authorization path: a bearer credential is either an API key (`oms.<id>.<secret>`)
 // or an OAuth access token (a JWT); both become the same Principal.
@@ -40,7 +40,7 @@ export class Authenticator {
   }
 
   private async fromToken(token: string): Promise<AuthOutcome> {
-    let claims;
+    let claims: TokenClaims;
     try {
       claims = await this.tokens.verify(token);
     } catch (err) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWK } from 'jose';
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWK, type JWTPayload } from 'jose';
 import { SCOPES, type Scope } from './principal.ts';
 import type { KeyRing, VerificationKey } from './signing-keys.ts';
 
@@ -73,7 +73,7 @@ export class TokenService {
 
   /** The claims of a valid token, or TokenRejected with the reason. */
   async verify(token: string): Promise<TokenClaims> {
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), {
         algorithms: this.algorithms,

@@ -19,8 +19,7 @@ program
   .command('start')
   .description('run the service (roles from --role or OMS_ROLE: all | api | projector | worker)')
   .option('--role <role>', 'all, api, projector or worker')
-  .option('--ensure-services', 'start local Postgres/Redis when the configured ones do not answer')
-  .action((o: { role?: string; ensureServices?: boolean }) => start(o));
+  .action((o: { role?: string }) => start(o));
 
 program
   .command('migrate')

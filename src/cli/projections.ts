@@ -15,11 +15,12 @@ export async function projectionsStatus(opts: { json?: boolean }): Promise<void>
   const runtime = await Runtime.create(loadConfig(), { logger: createLogger('silent') });
   try {
     await runtime.migrate();
-    const head = await runtime.store.headPosition();
+    const head = await runtime.services.store.headPosition();
     const rows = [];
     for (const p of runtime.allProjections()) {
-      const cp = await readCheckpoint(runtime.knex, p.name);
-      const behind = (await runtime.store.readAll({ after: cp?.position ?? null, maxCount: LAG_CAP + 1 })).length;
+      const cp = await readCheckpoint(runtime.services.knex, p.name);
+      const behind = (await runtime.services.store.readAll({ after: cp?.position ?? null, maxCount: LAG_CAP + 1 }))
+        .length;
       rows.push({
         name: p.name,
         position: cp?.position ? formatPosition(cp.position) : null,
@@ -106,8 +107,8 @@ export async function projectionsRebuild(name: string | undefined): Promise<void
     const progress = progressReporter(`rebuild ${p.name}`);
     try {
       const r = await rebuildProjection({
-        knex: runtime.knex,
-        store: runtime.store,
+        knex: runtime.services.knex,
+        store: runtime.services.store,
         projection: p,
         onProgress: (x) => progress.update(x),
       });
@@ -129,8 +130,8 @@ export async function projectionsVerify(name: string | undefined, opts: { json?:
     const progress = progressReporter(`verify ${p.name}`);
     try {
       const r = await verifyProjection({
-        knex: runtime.knex,
-        store: runtime.store,
+        knex: runtime.services.knex,
+        store: runtime.services.store,
         projection: p,
         onProgress: (x) => progress.update(x),
       });

@@ -18,7 +18,7 @@ export async function seedDemo(opts: { tenant?: string; json?: boolean }): Promi
   const runtime = await Runtime.create(config, { logger: createLogger('warn') });
   try {
     await runtime.migrate();
-    const key = await runtime.apiKeys.create(tenant, ['*'], 'seed-demo');
+    const key = await runtime.services.apiKeys.create(tenant, ['*'], 'seed-demo');
     const ctx = (): CommandContext => ({
       tenant,
       actor: key.id,
@@ -26,7 +26,11 @@ export async function seedDemo(opts: { tenant?: string; json?: boolean }): Promi
       causationId: null,
       now: new Date().toISOString(),
     });
-    const deps = { store: runtime.store, metrics: runtime.metrics, emailHashKey: config.emailHashKey };
+    const deps = {
+      store: runtime.services.store,
+      metrics: runtime.services.metrics,
+      emailHashKey: config.emailHashKey,
+    };
     for (const [i, sku] of SKUS.entries()) {
       await adjustStock(deps, ctx(), {
         sku,

@@ -10,29 +10,11 @@ const ROLES: Record<string, Role[]> = {
   worker: ['worker'],
 };
 
-/** `oms start`: validate config, (optionally) bring up Postgres/Redis, migrate, run the roles, stop cleanly on SIGTERM. */
-export async function start(opts: { role?: string; ensureServices?: boolean }): Promise<void> {
+/** `oms start`: validate config, migrate, run the roles, stop cleanly on SIGTERM. */
+export async function start(opts: { role?: string }): Promise<void> {
   if (opts.role) process.env.OMS_ROLE = opts.role;
-  let config = loadConfig();
+  const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  let stopServices = async () => {};
-  if (opts.ensureServices) {
-    const { ensureServices } = await import('../infra/ensure-services.ts');
-    const { fileURLToPath } = await import('node:url');
-    const dataDir = fileURLToPath(new URL('../../.data', import.meta.url));
-    const ensured = await ensureServices({
-      databaseUrl: config.databaseUrl,
-      redisUrl: config.redisUrl,
-      dataDir,
-      log: (msg) => logger.info(msg),
-    });
-    config = {
-      ...config,
-      databaseUrl: withDefaultDb(ensured.databaseUrl, config.databaseUrl),
-      redisUrl: ensured.redisUrl,
-    };
-    stopServices = () => ensured.stop();
-  }
   if (await ensureDatabase(config.databaseUrl)) logger.info('created the database');
   const runtime = await Runtime.create(config, { logger });
   const applied = await runtime.migrate();
@@ -51,7 +33,6 @@ export async function start(opts: { role?: string; ensureServices?: boolean }): 
     timer.unref();
     try {
       await runtime.stop();
-      await stopServices();
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
@@ -61,11 +42,4 @@ export async function start(opts: { role?: string; ensureServices?: boolean }): 
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/** Keep the configured database name when the ensured server is a different one. */
-function withDefaultDb(ensuredUrl: string, configuredUrl: string): string {
-  const ensured = new URL(ensuredUrl);
-  ensured.pathname = new URL(configuredUrl).pathname;
-  return ensured.toString();
 }

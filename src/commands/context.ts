@@ -26,7 +26,10 @@ const issued = new WeakMap<CommandContext, Map<string, number>>();
 export function newResourceId(ctx: CommandContext, prefix: IdPrefix): string {
   if (!ctx.idempotency) return newId(prefix);
   let counts = issued.get(ctx);
-  if (!counts) issued.set(ctx, (counts = new Map()));
+  if (!counts) {
+    counts = new Map();
+    issued.set(ctx, counts);
+  }
   const n = counts.get(prefix) ?? 0;
   counts.set(prefix, n + 1);
   return derivedId(prefix, ctx.idempotency.since, `${ctx.idempotency.seed}\n${n}`);

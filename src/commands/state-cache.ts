@@ -71,9 +71,14 @@ const caches = new WeakMap<EventStore, WeakMap<object, StreamStateCache<unknown>
 
 export function stateCacheFor<S>(store: EventStore, decider: Folding<S>): StreamStateCache<S> {
   let byDecider = caches.get(store);
-  if (!byDecider) caches.set(store, (byDecider = new WeakMap()));
+  if (!byDecider) {
+    byDecider = new WeakMap();
+    caches.set(store, byDecider);
+  }
   let cache = byDecider.get(decider) as StreamStateCache<S> | undefined;
-  if (!cache)
-    byDecider.set(decider, (cache = new StreamStateCache(decider) as StreamStateCache<unknown> as StreamStateCache<S>));
+  if (!cache) {
+    cache = new StreamStateCache(decider);
+    byDecider.set(decider, cache as StreamStateCache<unknown>);
+  }
   return cache;
 }

@@ -1,10 +1,12 @@
-// The event store port: what the application needs from an event store. Two adapters implement
-// it (src/eventstore/postgres, src/eventstore/esdb) and both must pass test/contract/eventstore.
+// The event store port: what the application needs from an event store. Three adapters implement
+// it (postgres/ the default, esdb/ for EventStoreDB in production, memory/ for fast specs) and all
+// must pass the one contract suite in test/contract/.
 //
 // Revisions are 0-based stream positions (the first event of a stream has revision 0), as in
 // EventStoreDB. The HTTP "version" of a resource is revision + 1.
 // A Position is a point in the global log, a pair compared lexicographically: for EventStoreDB the
-// transaction log's { commit, prepare }, for Postgres the writer's { transaction id, sequence }.
+// transaction log's { commit, prepare }, for Postgres the writer's { transaction id, sequence }, for
+// the memory store its append sequence twice.
 
 export interface Position {
   readonly commit: bigint;
@@ -77,7 +79,7 @@ export interface SubscribeToAllOptions {
 }
 
 export interface EventStore {
-  readonly kind: 'postgres' | 'esdb';
+  readonly kind: 'postgres' | 'esdb' | 'memory';
   appendToStream(
     streamName: string,
     events: readonly NewEvent[],

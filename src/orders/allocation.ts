@@ -6,7 +6,6 @@
 // - reservations are topped up to a target, so a retried step finds the target met and does nothing;
 // - the order is then told the absolute truth (RecordAllocation), so a crash between the two
 //   appends is healed by the retry, and an order that was cancelled meanwhile gets it all back.
-import type { Knex } from 'knex';
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import type { InventoryCommand, ReleaseReservation } from '../../domain/inventory/commands.ts';
 import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
@@ -17,32 +16,14 @@ import { DomainError } from '../../domain/shared/errors.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import type { StockLocations } from '../inventory/locations.ts';
 import { DEFAULT_LOCATION, inventoryStates, inventoryStream, loadInventory } from '../inventory/streams.ts';
 import { loadOrder, orderStream } from './commands.ts';
 
 export interface AllocationDeps {
   store: EventStore;
-  knex: Knex;
-}
-
-/**
- * Where an order line may draw stock: the default location first, then others with stock, and
- * any it already holds. For releases (`all`), every known location of the SKU.
- */
-async function candidateLocations(
-  knex: Knex,
-  tenant: string,
-  sku: string,
-  held: string[],
-  all = false,
-): Promise<string[]> {
-  const q = knex('inventory_levels')
-    .select('location')
-    .where({ tenant, sku })
-    .andWhereNot('location', DEFAULT_LOCATION);
-  if (!all) q.andWhereRaw('on_hand > reserved');
-  const rows = (await q.orderBy('location')) as { location: string }[];
-  return [...new Set([DEFAULT_LOCATION, ...held, ...rows.map((r) => r.location)])];
+  /** Where a SKU's stock may be: the read model in production (readModelLocations), or the event log. */
+  locations: StockLocations;
 }
 
 function inventoryCommand(
@@ -114,7 +95,7 @@ async function releaseSkus(
 ) {
   for (const sku of skus) {
     const held = order.lines.find((l) => l.sku === sku)?.reserved ?? {};
-    const locations = await candidateLocations(deps.knex, ctx.tenant, sku, Object.keys(held), true);
+    const locations = await deps.locations.candidates(ctx.tenant, sku, Object.keys(held), { all: true });
     await releaseAll(deps, ctx, order.orderId, sku, locations, reason);
   }
 }
@@ -153,7 +134,7 @@ export async function allocateOrder(
   const allocations: LineAllocation[] = [];
   const shortBySku = new Map<string, number>();
   for (const line of state.lines) {
-    const locations = await candidateLocations(deps.knex, ctx.tenant, line.sku, [
+    const locations = await deps.locations.candidates(ctx.tenant, line.sku, [
       ...Object.keys(line.reserved),
       ...alsoTry,
     ]);

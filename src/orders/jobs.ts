@@ -1,11 +1,12 @@
 import { idOfStream } from '../eventstore/port.ts';
 import type { InventoryEvent } from '../../domain/inventory/events.ts';
 import type { OrderEvent } from '../../domain/orders/events.ts';
+import { readModelLocations } from '../inventory/locations.ts';
 import { allocateOrder, drainBackorders, type AllocationDeps } from './allocation.ts';
 import type { JobContext, JobEvent, JobHandler } from '../jobs/handler.ts';
 import { jobCommandContext } from '../jobs/job-context.ts';
 
-const deps = (ctx: JobContext): AllocationDeps => ({ store: ctx.store, knex: ctx.knex });
+const deps = (ctx: JobContext): AllocationDeps => ({ store: ctx.store, locations: readModelLocations(ctx.knex) });
 
 /** A new order, changed lines, or a cancel: (re)allocate it. A cancelled order gets its units released. */
 export const allocateOrderJob: JobHandler = {

@@ -41,7 +41,7 @@ describe('Analytics tables match a fold of the events', function () {
     events = [];
     let after = null;
     for (;;) {
-      const page = await app.runtime.store.readAll({ after, maxCount: 500, tenant });
+      const page = await app.runtime.services.store.readAll({ after, maxCount: 500, tenant });
       events.push(...page);
       if (page.length < 500) break;
       after = page.at(-1)!.position;
@@ -128,10 +128,11 @@ describe('Analytics tables match a fold of the events', function () {
   it('rebuilds like any read model (shadow schema, identical result)', async () => {
     const p = app.runtime.projections.find((x) => x.name === 'analytics')!;
     expect(
-      (await verifyProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p })).differences,
+      (await verifyProjection({ knex: app.runtime.services.knex, store: app.runtime.services.store, projection: p }))
+        .differences,
     ).to.deep.equal([]);
     const before = await q(`select * from analytics.daily_orders where tenant = $1 order by day, currency`);
-    await rebuildProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p });
+    await rebuildProjection({ knex: app.runtime.services.knex, store: app.runtime.services.store, projection: p });
     expect(await q(`select * from analytics.daily_orders where tenant = $1 order by day, currency`)).to.deep.equal(
       before,
     );

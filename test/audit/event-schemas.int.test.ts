@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
 import { adjust, newCustomer, orderReaches, placeOrder } from '../support/oms.ts';
 import { quiescent } from '../support/quiescence.ts';
+import { waitFor } from '../support/wait.ts';
 
 describe('Event schemas: every event written conforms to its type’s JSON Schema', function () {
   this.timeout(60_000);
@@ -56,7 +57,12 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
       if (r.event_type === 'OrderPlaced') expect(isEnvelope(r.data.shippingAddress)).to.equal(true);
     }
     // Read (API, feed, projections): every event validates against its published schema.
-    const events = await app.runtime.store.readAll({ after: null, maxCount: 10_000 });
+    // The log shows an event once every older transaction of the cluster has ended: wait for all.
+    const events = await waitFor(
+      () => app.runtime.services.store.readAll({ after: null, maxCount: 10_000 }),
+      (read) => read.length >= rows.length,
+      { what: 'every stored event visible in the log' },
+    );
     expect(events).to.have.length(rows.length);
     const seen = new Set<string>();
     for (const e of events) {

@@ -74,7 +74,7 @@ describe('oms oauth-clients and oms tenants (real CLI)', function () {
         t.rateLimitPerSecond,
       ]),
     ).to.deep.equal([['acme', 25]]);
-    expect(await app.runtime.tenantSettings.rateLimit('acme')).to.equal(25);
+    expect(await app.runtime.services.tenantSettings.rateLimit('acme')).to.equal(25);
     expect((await oms('tenants', 'set-rate-limit', 'acme', 'default')).code).to.equal(0);
     const after = await oms('tenants', 'list', '--json');
     expect(JSON.parse(after.out.trim().split('\n').at(-1)!)[0].rateLimitPerSecond).to.equal(null);

@@ -46,7 +46,10 @@ describe('handleCommand on a new stream (real Postgres)', function () {
     const stream = `${tenant}:order:ord_a`;
     let reads = 0;
     const counting: EventStore = Object.create(store);
-    counting.readStream = (...a) => ((reads += 1), store.readStream(...a));
+    counting.readStream = (...a) => {
+      reads += 1;
+      return store.readStream(...a);
+    };
     const res = await handleCommand({
       store: counting,
       stream,

@@ -1,5 +1,6 @@
-// ONE behavioural contract for every EventStore adapter. Each adapter's *.int.test.ts calls
-// eventStoreContract() with a factory; everything here must hold for both.
+// ONE behavioural contract for every EventStore adapter. Each adapter's test file calls
+// eventStoreContract() with a factory (*.int.test.ts for Postgres and EventStoreDB,
+// memory-event-store.unit.test.ts for the in-memory store); everything here must hold for all.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import {
@@ -39,6 +40,7 @@ async function expectWrongVersion(p: Promise<unknown>): Promise<WrongExpectedVer
 /**
  * A new event becomes visible to log readers once every older transaction of the cluster has
  * ended, so a read right after an append waits (briefly) for what the test expects to see.
+ * (Postgres; a store whose appends are visible at once returns from the first read.)
  */
 async function readAllOfTenantUntil(
   store: EventStore,

@@ -41,7 +41,7 @@ describe('API conventions over HTTP', function () {
     it('a revoked key → 401', async () => {
       const k = await app.key(['*']);
       expect((await client(app.baseUrl, k.key).get('/v1/customers')).status).to.equal(200);
-      await app.runtime.apiKeys.revoke(k.id);
+      await app.runtime.services.apiKeys.revoke(k.id);
       expectProblem(await client(app.baseUrl, k.key).get('/v1/customers'), 401, 'invalid_credentials');
     });
 

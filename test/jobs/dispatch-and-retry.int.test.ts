@@ -55,8 +55,12 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
     expect(attempts.get(eventId)).to.equal(3);
     expect(effects).to.deep.equal([eventId]);
 
-    const flakyJob = await app.runtime.queue.getJob(jobIdFor('test-flaky', eventId));
-    expect(flakyJob, 'job id derived from handler + event id').to.not.equal(undefined);
+    // The side effect ran; the worker records the job as processed and completes it just after.
+    await waitFor(
+      () => app.runtime.services.queue.getJob(jobIdFor('test-flaky', eventId)),
+      (j) => !!j && j.finishedOn !== undefined,
+      { what: 'the flaky job (id derived from handler + event id) completed' },
+    );
     const done = await app.db.pool.query('select 1 from processed_jobs where job_id = $1', [
       jobIdFor('test-flaky', eventId),
     ]);
@@ -64,7 +68,7 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
 
     const failedId = jobIdFor('test-doomed', eventId);
     const failed = await waitFor(
-      async () => (await app.runtime.queue.getFailed()).find((j) => j.id === failedId),
+      async () => (await app.runtime.services.queue.getFailed()).find((j) => j.id === failedId),
       (j) => !!j && j.attemptsMade === 3,
       { what: 'the doomed job in the failed set after 3 attempts' },
     );
@@ -76,14 +80,14 @@ describe('Job runtime: dispatch from the log, retry with backoff, idempotent, fa
     const eventId = effects[0]!;
     // Simulate losing the job record too, so BullMQ's own id dedupe cannot help: only the
     // processed-jobs record stands between a redelivery and a second side effect.
-    const job = await app.runtime.queue.getJob(jobIdFor('test-flaky', eventId));
+    const job = await app.runtime.services.queue.getJob(jobIdFor('test-flaky', eventId));
     await job!.remove();
     await app.db.pool.query(
       `update projection_checkpoints set position_commit = 0, position_prepare = 0 where name = $1`,
       [DISPATCHER_NAME],
     );
     await waitFor(
-      () => app.runtime.queue.getJob(jobIdFor('test-flaky', eventId)),
+      () => app.runtime.services.queue.getJob(jobIdFor('test-flaky', eventId)),
       (j) => !!j && j.finishedOn !== undefined,
       { what: 'the job re-enqueued and finished again' },
     );

@@ -20,7 +20,7 @@ describe('Job dispatch: no webhook fan-out job for tenants without endpoints', f
         `${tenant}:customer:${customerId}`,
       ])
     ).rows[0].event_id as string;
-  const fanOutJob = (eventId: string) => app.runtime.queue.getJob(jobIdFor('webhooks-fanout', eventId));
+  const fanOutJob = (eventId: string) => app.runtime.services.queue.getJob(jobIdFor('webhooks-fanout', eventId));
 
   it('enqueues the fan-out for the tenant with an endpoint only', async () => {
     const quiet = client(app.baseUrl, (await app.key(['*'], 'quiet')).key);

@@ -3,6 +3,7 @@ import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import { reservedFor } from '../../domain/inventory/level.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
 import type { EventStore } from '../../src/eventstore/port.ts';
+import { readModelLocations } from '../../src/inventory/locations.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
@@ -49,9 +50,14 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     causationId: null,
     now: new Date().toISOString(),
   });
+  /** The real allocation dependencies, over `store` (the real one, or one that crashes). */
+  const deps = (store: EventStore = app.runtime.services.store) => ({
+    store,
+    locations: readModelLocations(app.runtime.services.knex),
+  });
   const held = async (sku: string, orderId: string) =>
     reservedFor(
-      foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:${sku}@default`)),
+      foldRecorded(inventoryDecider, await app.runtime.services.store.readStream(`${tenant}:inventory:${sku}@default`)),
       orderId,
     );
 
@@ -59,23 +65,20 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     const customerId = await newCustomer(api);
     await adjust(api, 'CRASH-1', 5);
     const order = await placeOrder(api, customerId, [{ sku: 'CRASH-1', quantity: 3 }]);
-    const deps = { store: crashingAfter(app.runtime.store, 1), knex: app.runtime.knex };
     let crashed = false;
     try {
-      await allocateOrder(deps, ctx(), order.id);
+      await allocateOrder(deps(crashingAfter(app.runtime.services.store, 1)), ctx(), order.id);
     } catch (err) {
       crashed = err instanceof Crash;
     }
     expect(crashed, 'the first run died').to.equal(true);
     expect(await held('CRASH-1', order.id)).to.equal(3);
-    const orderEvents = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
+    const orderEvents = await app.runtime.services.store.readStream(`${tenant}:order:${order.id}`);
     expect(orderEvents.map((e) => e.type)).to.deep.equal(['OrderPlaced']);
 
-    expect(await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id)).to.equal(
-      'confirmed',
-    );
+    expect(await allocateOrder(deps(), ctx(), order.id)).to.equal('confirmed');
     expect(await held('CRASH-1', order.id)).to.equal(3);
-    const after = await app.runtime.store.readStream(`${tenant}:order:${order.id}`);
+    const after = await app.runtime.services.store.readStream(`${tenant}:order:${order.id}`);
     expect(after.map((e) => e.type)).to.deep.equal(['OrderPlaced', 'OrderAllocationRecorded', 'OrderConfirmed']);
   });
 
@@ -87,17 +90,13 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     await api.get('/v1/inventory/CRASH-2', { 'Oms-Min-Position': east.headers.get('oms-position')! });
     const order = await placeOrder(api, customerId, [{ sku: 'CRASH-2', quantity: 3 }]);
     for (let ok = 0; ok < 6; ok++) {
-      await allocateOrder(
-        { store: crashingAfter(app.runtime.store, ok), knex: app.runtime.knex },
-        ctx(),
-        order.id,
-      ).catch((err) => {
+      await allocateOrder(deps(crashingAfter(app.runtime.services.store, ok)), ctx(), order.id).catch((err) => {
         if (!(err instanceof Crash)) throw err;
       });
     }
-    await allocateOrder({ store: app.runtime.store, knex: app.runtime.knex }, ctx(), order.id);
+    await allocateOrder(deps(), ctx(), order.id);
     const heldEast = reservedFor(
-      foldRecorded(inventoryDecider, await app.runtime.store.readStream(`${tenant}:inventory:CRASH-2@east`)),
+      foldRecorded(inventoryDecider, await app.runtime.services.store.readStream(`${tenant}:inventory:CRASH-2@east`)),
       order.id,
     );
     expect((await held('CRASH-2', order.id)) + heldEast).to.equal(3);
@@ -107,8 +106,7 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
     const customerId = await newCustomer(api);
     await adjust(api, 'CRASH-3', 10);
     const order = await placeOrder(api, customerId, [{ sku: 'CRASH-3', quantity: 4 }]);
-    const deps = { store: app.runtime.store, knex: app.runtime.knex };
-    await Promise.all(Array.from({ length: 5 }, () => allocateOrder(deps, ctx(), order.id)));
+    await Promise.all(Array.from({ length: 5 }, () => allocateOrder(deps(), ctx(), order.id)));
     expect(await held('CRASH-3', order.id)).to.equal(4);
   });
 });

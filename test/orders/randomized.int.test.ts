@@ -4,7 +4,7 @@ import { orderDecider } from '../../domain/orders/decider.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { client } from '../support/http.ts';
+import { client, type Res } from '../support/http.ts';
 import { address, newCustomer } from '../support/oms.ts';
 import { mulberry32 } from '../support/prng.ts';
 import { quiescent } from '../support/quiescence.ts';
@@ -34,7 +34,7 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
     const statuses: Record<string, number> = {};
     const op = async () => {
       const r = rand();
-      let res;
+      let res: Res;
       if (r < 0.4 || orders.length < 5) {
         const lineSkus = [...new Set([pick(skus), pick(skus)])];
         res = await api.post('/v1/orders', {
@@ -72,7 +72,7 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
     await quiescent(app, 120_000);
 
     const tenant = k.tenant;
-    const store = app.runtime.store;
+    const store = app.runtime.services.store;
     const heldByOrders = new Map<string, number>();
     for (const id of orders) {
       const events = await store.readStream(`${tenant}:order:${id}`);

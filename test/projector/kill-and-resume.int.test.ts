@@ -65,7 +65,7 @@ describe('Projector: one instance per projection, kill -9 and take-over, resume 
 
     // Checkpoint at the log head, and the number of events it moved past equals the log length:
     // a batch applied twice (or skipped) would break one or the other.
-    const head = await app.runtime.store.headPosition();
+    const head = await app.runtime.services.store.headPosition();
     const total = Number((await app.db.pool.query('select count(*) as n from es_events')).rows[0].n);
     const cp = await waitFor(
       () => readCheckpoint(app.db.knex, 'customers'),

@@ -14,7 +14,7 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
   this.timeout(600_000);
   let app: TestApp;
 
-  before(async function () {
+  before(async () => {
     // Projector only: this test writes its events straight to the store (no side-effect jobs).
     app = await startTestApp({ roles: ['projector'] });
     const tenant = 'rebuild';
@@ -52,7 +52,7 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
         );
       }
       events.push(ev({ type: 'OrderCancelled', data: { reason: 'test', releases: [], cancelledAt: at(o + 9) } }));
-      jobs.push(() => app.runtime.store.appendToStream(`${tenant}:order:${orderId}`, events));
+      jobs.push(() => app.runtime.services.store.appendToStream(`${tenant}:order:${orderId}`, events));
     }
     const inventoryEvents = EVENTS - ordersCount * 10;
     for (let s = 0; s < 100; s++) {
@@ -77,7 +77,7 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
       );
       for (let i = 0; i < events.length; i += 500) {
         const chunk = events.slice(i, i + 500);
-        jobs.push(() => app.runtime.store.appendToStream(`${tenant}:inventory:${sku}@default`, chunk));
+        jobs.push(() => app.runtime.services.store.appendToStream(`${tenant}:inventory:${sku}@default`, chunk));
       }
     }
     // Inventory chunks of one SKU must stay in order: run per-stream jobs sequentially, streams in parallel.
@@ -104,8 +104,8 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
     const own = { orders: ordersCount * 10, inventory: EVENTS - ordersCount * 10 };
     for (const name of ['orders', 'inventory'] as const) {
       const r = await verifyProjection({
-        knex: app.runtime.knex,
-        store: app.runtime.store,
+        knex: app.runtime.services.knex,
+        store: app.runtime.services.store,
         projection: projection(name),
       });
       expect(r.differences, name).to.deep.equal([]);
@@ -123,12 +123,16 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
     };
     let lastRate = 0;
     const r = await rebuildProjection({
-      knex: app.runtime.knex,
-      store: app.runtime.store,
+      knex: app.runtime.services.knex,
+      store: app.runtime.services.store,
       projection: projection('orders'),
       onProgress: (p) => (lastRate = p.eventsPerSecond),
     });
-    await rebuildProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: projection('inventory') });
+    await rebuildProjection({
+      knex: app.runtime.services.knex,
+      store: app.runtime.services.store,
+      projection: projection('inventory'),
+    });
     expect(r.events).to.equal(ordersCount * 10);
     expect(lastRate).to.be.greaterThan(0);
     console.log(
@@ -150,8 +154,8 @@ describe(`Projection rebuild and verify over ${EVENTS} events`, function () {
       `update orders set status = 'confirmed' where id = (select id from orders order by id limit 1)`,
     );
     const r = await verifyProjection({
-      knex: app.runtime.knex,
-      store: app.runtime.store,
+      knex: app.runtime.services.knex,
+      store: app.runtime.services.store,
       projection: projection('orders'),
     });
     expect(r.differences).to.have.length(1);

@@ -106,7 +106,7 @@ describe('Personal data: encrypted at rest, crypto-shredded on request', functio
       // Live read models, then rebuilt ones: nothing personal in any table.
       expect(found(await everyRowAsText())).to.deep.equal([]);
       for (const p of app.runtime.allProjections().filter((x) => x.name !== DISPATCHER_NAME)) {
-        await rebuildProjection({ knex: app.runtime.knex, store: app.runtime.store, projection: p });
+        await rebuildProjection({ knex: app.runtime.services.knex, store: app.runtime.services.store, projection: p });
       }
       expect(found(await everyRowAsText())).to.deep.equal([]);
 

@@ -41,8 +41,8 @@ describe('OWASP API2:2023 Broken Authentication', function () {
       logger: log.logger,
       env: { OMS_JWT_SIGNING_KEY: current.privatePem, OMS_JWT_PREVIOUS_KEY: previous.publicPem },
     });
-    kid = app.runtime.tokens.jwks().keys[0]!.kid!;
-    const created = await app.runtime.oauthClients.create('tenant-oauth', ['*']);
+    kid = app.runtime.services.tokens.jwks().keys[0]!.kid!;
+    const created = await app.runtime.services.oauthClients.create('tenant-oauth', ['*']);
     oauth = { id: created.id, secret: created.clientSecret, tenant: created.tenant };
   });
   after(async () => app?.stop());
@@ -68,7 +68,7 @@ describe('OWASP API2:2023 Broken Authentication', function () {
         refused(res);
         expect(res.body.code, bad).to.equal('invalid_credentials');
       }
-      await app.runtime.apiKeys.revoke(id);
+      await app.runtime.services.apiKeys.revoke(id);
       refused(await as(key));
     });
   });
@@ -130,10 +130,10 @@ describe('OWASP API2:2023 Broken Authentication', function () {
       expect(jwks.body.keys.every((k: Record<string, unknown>) => !('d' in k))).to.equal(true);
     });
     it("a revoked client's tokens → 401, and it gets no new ones", async () => {
-      const c = await app.runtime.oauthClients.create('tenant-revoked', ['orders:read']);
+      const c = await app.runtime.services.oauthClients.create('tenant-revoked', ['orders:read']);
       const t = await requestToken(app.baseUrl, { id: c.id, secret: c.clientSecret });
       expect((await client(app.baseUrl, t.body.access_token).get('/v1/orders')).status).to.equal(200);
-      await app.runtime.oauthClients.revoke(c.id);
+      await app.runtime.services.oauthClients.revoke(c.id);
       refused(await client(app.baseUrl, t.body.access_token).get('/v1/orders'));
       expectProblem(await requestToken(app.baseUrl, { id: c.id, secret: c.clientSecret }), 401, 'invalid_client');
     });
@@ -165,7 +165,7 @@ describe('OWASP API2:2023 Broken Authentication', function () {
       expect(t.status, t.text).to.equal(200);
     });
     it('scope narrows to a subset; the narrowed token is refused elsewhere with 403; a scope outside the client → 400 invalid_scope', async () => {
-      const c = await app.runtime.oauthClients.create('tenant-narrow', ['orders:read', 'customers:read']);
+      const c = await app.runtime.services.oauthClients.create('tenant-narrow', ['orders:read', 'customers:read']);
       const creds = { id: c.id, secret: c.clientSecret };
       const t = await requestToken(app.baseUrl, creds, { scope: 'orders:read' });
       expect(t.body.scope).to.equal('orders:read');

@@ -113,9 +113,9 @@ describe('OWASP API4 resource consumption: rate limits per credential', function
   });
 
   it("a tenant's own limit (tenant_settings) overrides the default, for API keys and OAuth clients alike; 'default' restores it", async () => {
-    await app.runtime.tenantSettings.setRateLimit('tenant-slow', 1);
+    await app.runtime.services.tenantSettings.setRateLimit('tenant-slow', 1);
     const key = client(app.baseUrl, (await app.key(['*'], 'tenant-slow')).key);
-    const created = await app.runtime.oauthClients.create('tenant-slow', ['*']);
+    const created = await app.runtime.services.oauthClients.create('tenant-slow', ['*']);
     const token = (await requestToken(app.baseUrl, { id: created.id, secret: created.clientSecret })).body
       .access_token as string;
     for (const api of [key, client(app.baseUrl, token)]) {
@@ -127,7 +127,7 @@ describe('OWASP API4 resource consumption: rate limits per credential', function
       expect(limited[0]!.headers.get('ratelimit-limit')).to.equal('1');
       expectProblem(limited[0]!, 429, 'rate_limited');
     }
-    await app.runtime.tenantSettings.setRateLimit('tenant-slow', null);
+    await app.runtime.services.tenantSettings.setRateLimit('tenant-slow', null);
     const fresh = await client(app.baseUrl, (await app.key(['*'], 'tenant-slow')).key).get('/v1/customers?limit=1');
     expect(fresh.headers.get('ratelimit-limit')).to.equal('5');
   });

@@ -39,9 +39,13 @@ describe('OWASP API9 improper inventory', function () {
 
   it('every operation the router mounts is documented, and every documented operation is mounted', () => {
     const router = buildRouter(app.runtime.routes(), {
-      pool: app.runtime.pool,
-      authenticator: new Authenticator(app.runtime.apiKeys, app.runtime.oauthClients, app.runtime.tokens),
-      tenantSettings: app.runtime.tenantSettings,
+      pool: app.runtime.services.pool,
+      authenticator: new Authenticator(
+        app.runtime.services.apiKeys,
+        app.runtime.services.oauthClients,
+        app.runtime.services.tokens,
+      ),
+      tenantSettings: app.runtime.services.tenantSettings,
       projectionNames: () => [],
       rateLimiter: null,
     });

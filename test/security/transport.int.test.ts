@@ -11,6 +11,9 @@ import { pgConnection } from '../../src/db/ssl.ts';
 import { Runtime } from '../../src/runtime/runtime.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
+/** The TLS options of a connection config, or undefined when TLS is off. */
+const tlsOf = (c: ReturnType<typeof pgConnection>) => (c.ssl === false ? undefined : c.ssl);
+
 function selfSigned(dir: string) {
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
@@ -125,11 +128,11 @@ describe('Encryption in transit', function () {
     });
     it('sslrootcert supplies the CA; with require it verifies the chain (verify-ca), not the name', () => {
       const full = pgConnection(`${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(files.cert)}`);
-      expect(full.ssl && full.ssl.ca?.toString()).to.equal(readFileSync(files.cert, 'utf8'));
-      expect(full.ssl && full.ssl.checkServerIdentity).to.equal(undefined);
+      expect(tlsOf(full)?.ca?.toString()).to.equal(readFileSync(files.cert, 'utf8'));
+      expect(tlsOf(full)?.checkServerIdentity).to.equal(undefined);
       const ca = pgConnection(`${url}?sslmode=require&sslrootcert=${encodeURIComponent(files.cert)}`);
-      expect(ca.ssl && ca.ssl.rejectUnauthorized).to.equal(true);
-      expect(ca.ssl && ca.ssl.checkServerIdentity).to.be.a('function');
+      expect(tlsOf(ca)?.rejectUnauthorized).to.equal(true);
+      expect(tlsOf(ca)?.checkServerIdentity).to.be.a('function');
     });
     it('an unknown sslmode or a missing CA file is a ConfigError', () => {
       expect(() => pgConnection(`${url}?sslmode=sometimes`)).to.throw(ConfigError);

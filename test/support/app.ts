@@ -48,7 +48,7 @@ export async function startTestApp(
     baseUrl: `http://127.0.0.1:${port}`,
     redisPrefix,
     async key(scopes = ['*'], tenant = `t${randomBytes(5).toString('hex')}`) {
-      const created = await runtime.apiKeys.create(tenant, scopes);
+      const created = await runtime.services.apiKeys.create(tenant, scopes);
       return { key: created.key, tenant, id: created.id };
     },
     async stop() {

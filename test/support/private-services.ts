@@ -5,7 +5,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findPostgresBinaries, findRedisServer } from '../../src/infra/ensure-services.ts';
+import { findPostgresBinaries, findRedisServer } from '../../tools/services/index.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { waitFor } from './wait.ts';
 export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?: boolean } = {}): Promise<void> {
   const settled = async () => {
     if (opts.jobs !== false) {
-      const counts = await app.runtime.queue.getJobCounts(
+      const counts = await app.runtime.services.queue.getJobCounts(
         'waiting',
         'active',
         'delayed',
@@ -16,10 +16,10 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
       );
       if (Object.values(counts).some((n) => n > 0)) return false;
     }
-    const head = await app.runtime.store.headPosition();
+    const head = await app.runtime.services.store.headPosition();
     if (!head) return true;
     for (const p of app.runtime.allProjections()) {
-      const cp = await readCheckpoint(app.runtime.knex, p.name);
+      const cp = await readCheckpoint(app.runtime.services.knex, p.name);
       if (!cp?.position || formatPosition(cp.position) !== formatPosition(head)) return false;
     }
     return true;
@@ -27,7 +27,10 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
   // Twice in a row: a job finishing can append events that enqueue further jobs.
   let streak = 0;
   await waitFor(
-    async () => ((await settled()) ? ++streak : (streak = 0)),
+    async () => {
+      streak = (await settled()) ? streak + 1 : 0;
+      return streak;
+    },
     (n) => n >= 3,
     { timeoutMs, intervalMs: 50, what: 'quiescence' },
   );

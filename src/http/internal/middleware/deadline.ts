@@ -8,7 +8,7 @@ import type { AppState } from '../../state.ts';
  * appended its events atomically or did not, and the client can retry with its Idempotency-Key.
  */
 export function requestDeadline(ms: number): Middleware<AppState> {
-  return async (ctx, next) => {
+  return async (_ctx, next) => {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(

@@ -11,7 +11,7 @@ import {
   findRedisServer,
   postgresAnswers,
   redisAnswers,
-} from '../../src/infra/ensure-services.ts';
+} from '../../tools/services/index.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
