@@ -2,24 +2,25 @@ import type { Scope } from '../auth/principal.ts';
 import { eventView } from './event-view.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
-import { defineRoute, type JsonSchema, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { IdParams } from '../http/schemas.ts';
 import { eventList } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
-export interface EntityEventsDef {
+interface EntityEventsDef {
   /** e.g. 'customer': used in the summary and the 404 detail. */
   noun: string;
   path: string;
   operationId: string;
   tag: string;
   scope: Scope;
-  params: JsonSchema;
+  params: IdParams;
   stream(tenant: string, id: string): string;
 }
 
 /** `GET /v1/<entities>/:id/events`: one entity's stream, in order (the audit trail). */
 export function entityEventsRoute(deps: RouteDeps, def: EntityEventsDef): RouteDef {
-  return defineRoute<unknown, Record<string, never>, { id: string }>({
+  return defineRoute({
     method: 'GET',
     path: def.path,
     operationId: def.operationId,

@@ -1,6 +1,7 @@
 import { parsePosition, type EventStore } from '../eventstore/port.ts';
 import { invalidQuery } from '../queries/errors.ts';
 import { eventView, isInternal, type EventView } from './event-view.ts';
+import type { FeedQuery } from './schemas.ts';
 
 const SCAN_PAGE = 500;
 /** A filtered feed page stops scanning after this many events and hands back a cursor. */
@@ -13,7 +14,7 @@ const SCAN_CAP = 20_000;
 export async function readFeed(
   store: EventStore,
   tenant: string,
-  q: { after?: string; types?: string; limit: number },
+  q: FeedQuery,
 ): Promise<{ data: EventView[]; nextCursor: string | null }> {
   let after = null;
   if (q.after) {

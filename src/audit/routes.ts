@@ -19,7 +19,7 @@ export function eventRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, { data: eventCatalogue(), nextCursor: null });
       },
     }),
-    defineRoute<unknown, { after?: string; types?: string; limit: number }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/events',
       operationId: 'listEvents',

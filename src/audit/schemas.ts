@@ -1,6 +1,7 @@
+import type { QueryOf } from '../http/route.ts';
 import { limitParam } from '../http/schemas.ts';
 
-export const eventSchema = {
+const eventSchema = {
   type: 'object',
   required: ['id', 'type', 'stream', 'revision', 'position', 'occurredAt', 'data', 'metadata'],
   properties: {
@@ -39,6 +40,7 @@ export const feedQuery = {
     limit: limitParam,
   },
 } as const;
+export type FeedQuery = QueryOf<typeof feedQuery>;
 
 export const asOfQuery = {
   type: 'object',
@@ -48,3 +50,5 @@ export const asOfQuery = {
     version: { type: 'integer', minimum: 1 },
   },
 } as const;
+/** ?asOf=<time> or ?version=<n>: an entity as it was (time travel). */
+export type AsOf = QueryOf<typeof asOfQuery>;

@@ -2,14 +2,10 @@ import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import { foldRecorded } from '../commands/load.ts';
 import { invalidQuery, NotFoundError } from '../queries/errors.ts';
-
-export interface AsOf {
-  asOf?: string;
-  version?: number;
-}
+import type { AsOf } from './schemas.ts';
 
 /** The events of a stream up to a point in time or a version (time travel folds these). */
-export function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): RecordedEvent[] {
+function eventsUpTo(events: readonly RecordedEvent[], at: AsOf): RecordedEvent[] {
   if (at.asOf !== undefined && at.version !== undefined) {
     throw invalidQuery('query:/asOf', 'use either asOf or version, not both', 'the request does not match the schema');
   }

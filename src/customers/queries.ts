@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import type { ListCustomersQuery } from './schemas.ts';
 import { viewFromRow, type CustomerRow, type CustomerView } from './view.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'phone', 'external_id', 'addresses', 'version', 'created_at', 'updated_at'];
@@ -12,7 +13,7 @@ export async function getCustomer(knex: Knex, tenant: string, id: string): Promi
 export async function listCustomers(
   knex: Knex,
   tenant: string,
-  q: { email?: string; limit: number; cursor?: string },
+  q: ListCustomersQuery,
 ): Promise<{ data: CustomerView[]; nextCursor: string | null }> {
   const cursor = decodeCursor(q.cursor);
   const query = knex('customers').select(COLUMNS).where({ tenant });

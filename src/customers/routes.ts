@@ -1,16 +1,12 @@
-import type { CustomerPii } from '../../domain/customers/events.ts';
-import { forgetCustomer, registerCustomer, updateCustomer } from './commands.ts';
 import { customerDecider } from '../../domain/customers/decider.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
-import { customerStream } from './commands.ts';
+import { customerStream, forgetCustomer, registerCustomer, updateCustomer } from './commands.ts';
 import { viewFromState } from './view.ts';
 import { forgetInDeliveries } from '../webhooks/forget.ts';
 import { getCustomer, listCustomers } from './queries.ts';
-import { asOfQuery } from '../audit/schemas.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { getByIdRoute } from '../audit/get-by-id-route.ts';
 import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import {
   createCustomerBody,
@@ -22,18 +18,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  email: string;
-  name: string;
-  phone?: string;
-  externalId?: string;
-  addresses?: CustomerPii['addresses'];
-};
-type PatchBody = Partial<Pick<CustomerPii, 'email' | 'name' | 'phone' | 'addresses'>>;
-
 export function customerRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody>({
+    defineRoute({
       method: 'POST',
       path: '/v1/customers',
       operationId: 'createCustomer',
@@ -50,37 +37,22 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, customer, { version: customer.version, position, location: `/v1/customers/${customer.id}` });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
-      method: 'GET',
+    getByIdRoute(deps, {
+      noun: 'customer',
       path: '/v1/customers/:id',
       operationId: 'getCustomer',
       summary: 'Get a customer (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
       tag: 'Customers',
       scope: 'customers:read',
       params: customerIdParams,
-      query: asOfQuery,
-      responses: { 200: { description: 'The customer', schema: customerSchema } },
-      async handler({ ctx, params, query }) {
-        const tenant = ctx.state.principal!.tenant;
-        if (wantsPast(query)) {
-          const past = await foldAsOf(
-            deps.store,
-            customerStream(tenant, params.id),
-            query,
-            customerDecider,
-            (s): s is Extract<typeof s, { status: 'active' }> => s.status === 'active',
-            `customer ${params.id}`,
-          );
-          const customer = viewFromState(past.state, past.version);
-          respond(ctx, 200, customer, { version: customer.version });
-          return;
-        }
-        const customer = await getCustomer(deps.knex, tenant, params.id);
-        if (!customer) throw notFound(`customer ${params.id}`);
-        respond(ctx, 200, customer, { version: customer.version });
-      },
+      schema: customerSchema,
+      read: (tenant, id) => getCustomer(deps.knex, tenant, id),
+      stream: customerStream,
+      decider: customerDecider,
+      existed: (s): s is Extract<typeof s, { status: 'active' }> => s.status === 'active',
+      view: viewFromState,
     }),
-    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'PATCH',
       path: '/v1/customers/:id',
       operationId: 'updateCustomer',
@@ -100,7 +72,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, customer, { version: customer.version, position });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'DELETE',
       path: '/v1/customers/:id/personal-data',
       operationId: 'forgetCustomerPersonalData',
@@ -126,7 +98,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       params: customerIdParams,
       stream: customerStream,
     }),
-    defineRoute<unknown, { email?: string; limit: number; cursor?: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/customers',
       operationId: 'listCustomers',

@@ -1,3 +1,4 @@
+import type { QueryOf } from '../http/route.ts';
 import { addressSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 
 const email = { type: 'string', format: 'email', maxLength: 254 } as const;
@@ -41,5 +42,6 @@ export const listCustomersQuery = {
   additionalProperties: false,
   properties: { email: { type: 'string', maxLength: 254 }, limit: limitParam, cursor: cursorParam },
 } as const;
+export type ListCustomersQuery = QueryOf<typeof listCustomersQuery>;
 
 export const customerList = listOf(customerSchema);

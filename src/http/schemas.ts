@@ -1,4 +1,8 @@
+import type { ObjectSchema } from './route.ts';
+
 // Schemas shared by several resources. Everything is strict: unknown properties are refused.
+// The helpers return literal types (`as const`, const type parameters), so the request types
+// derived from the schemas that use them (json-schema-to-ts) stay precise.
 
 export const problemSchema = {
   type: 'object',
@@ -21,8 +25,11 @@ export const problemSchema = {
   },
 } as const;
 
-/** Printable text without control characters (newlines allowed where noted). */
-export const text = (maxLength: number, minLength = 1) =>
+/**
+ * Printable text without control characters (newlines allowed where noted). The lengths stay
+ * literal in the type (`1 as Min`: Min is 1 exactly when the argument is left out).
+ */
+export const text = <const Max extends number, const Min extends number = 1>(maxLength: Max, minLength = 1 as Min) =>
   ({ type: 'string', minLength, maxLength, pattern: '^[^\\u0000-\\u001f\\u007f]*$' }) as const;
 
 export const addressSchema = {
@@ -43,14 +50,17 @@ export const addressSchema = {
 export const limitParam = { type: 'integer', minimum: 1, maximum: 200, default: 50 } as const;
 export const cursorParam = { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_-]+$' } as const;
 
-export const idParams = (prefix: string) =>
+export const idParams = <const Prefix extends string>(prefix: Prefix) =>
   ({
     type: 'object',
     required: ['id'],
     properties: { id: { type: 'string', pattern: `^${prefix}_[0-9a-z]{26}$` } },
   }) as const;
 
-export const listOf = (item: Record<string, unknown>) =>
+/** The path parameters of a resource addressed by one prefixed id (`:id`). */
+export type IdParams = ReturnType<typeof idParams<string>>;
+
+export const listOf = <const Item extends ObjectSchema>(item: Item) =>
   ({
     type: 'object',
     required: ['data', 'nextCursor'],

@@ -1,4 +1,3 @@
-import type { AdjustmentReason } from '../../domain/inventory/events.ts';
 import { eventView } from '../audit/event-view.ts';
 import { comparePositions } from '../eventstore/port.ts';
 import { adjustStock, countStock } from './commands.ts';
@@ -23,11 +22,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type AdjustBody = { sku: string; location?: string; delta: number; reason: AdjustmentReason; reference?: string };
-
 export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<AdjustBody>({
+    defineRoute({
       method: 'POST',
       path: '/v1/inventory/adjustments',
       operationId: 'adjustInventory',
@@ -47,7 +44,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, level, { version: level.version, position });
       },
     }),
-    defineRoute<{ onHand: number }, Record<string, never>, { sku: string; location: string }>({
+    defineRoute({
       method: 'PUT',
       path: '/v1/inventory/:sku/locations/:location',
       operationId: 'countInventory',
@@ -68,7 +65,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, level, { version: level.version, position });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { sku: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/inventory/:sku',
       operationId: 'getInventory',
@@ -83,7 +80,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, level);
       },
     }),
-    defineRoute<unknown, { location?: string; sku?: string; limit: number; cursor?: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/inventory',
       operationId: 'listInventory',
@@ -96,7 +93,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listLevels(deps.knex, ctx.state.principal!.tenant, query));
       },
     }),
-    defineRoute<unknown, { location?: string; limit: number; cursor?: string }, { sku: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/inventory/:sku/movements',
       operationId: 'listInventoryMovements',
@@ -110,7 +107,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listMovements(deps.knex, ctx.state.principal!.tenant, params.sku, query));
       },
     }),
-    defineRoute<unknown, Record<string, never>, { sku: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/inventory/:sku/events',
       operationId: 'getInventoryEvents',

@@ -1,3 +1,4 @@
+import type { QueryOf } from '../http/route.ts';
 import { cursorParam, limitParam, listOf, text } from '../http/schemas.ts';
 
 export const SKU_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
@@ -71,8 +72,9 @@ export const listInventoryQuery = {
   additionalProperties: false,
   properties: { location, sku, limit: limitParam, cursor: cursorParam },
 } as const;
+export type ListInventoryQuery = QueryOf<typeof listInventoryQuery>;
 
-export const movementSchema = {
+const movementSchema = {
   type: 'object',
   required: ['id', 'type', 'sku', 'location', 'onHandDelta', 'reservedDelta', 'onHand', 'reserved', 'occurredAt'],
   properties: {
@@ -97,6 +99,7 @@ export const movementsQuery = {
   additionalProperties: false,
   properties: { location, limit: limitParam, cursor: cursorParam },
 } as const;
+export type MovementsQuery = QueryOf<typeof movementsQuery>;
 
 export const inventoryList = listOf(locationLevelSchema);
 export const movementList = listOf(movementSchema);

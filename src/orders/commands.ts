@@ -13,9 +13,10 @@ import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/u
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { PatchOrderBody } from './schemas.ts';
 import { orderView, type OrderView } from './view.ts';
 
-export interface OrderCommandDeps {
+interface OrderCommandDeps {
   store: EventStore;
   metrics?: Metrics;
   emailHashKey: string;
@@ -44,7 +45,7 @@ const customerNotFound = (id: string) =>
 export const loadOrder = (store: EventStore, tenant: string, id: string) =>
   loadAggregate(store, orderStream(tenant, id), orderDecider);
 
-export interface OrderCommandResult {
+interface OrderCommandResult {
   order: OrderView;
   position: Position | null;
 }
@@ -136,13 +137,7 @@ async function onExistingOrder(
 export function updateOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: {
-    orderId: string;
-    lines?: OrderLineInput[];
-    shippingAddress?: Address;
-    notes?: string | null;
-    expectedVersion?: number;
-  },
+  input: PatchOrderBody & { orderId: string; expectedVersion?: number },
 ): Promise<OrderCommandResult> {
   const { orderId, expectedVersion, ...changes } = input;
   return onExistingOrder(deps, ctx, orderId, expectedVersion, {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Knex } from 'knex';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import type { ListOrdersQuery } from './schemas.ts';
 import { orderView, type OrderView } from './view.ts';
 
 interface Row {
@@ -21,21 +22,11 @@ export async function getOrder(pool: pg.Pool, tenant: string, id: string): Promi
   return row ? orderView(row.state, row.version) : null;
 }
 
-export interface OrderFilter {
-  status?: string;
-  customerId?: string;
-  externalId?: string;
-  createdFrom?: string;
-  createdTo?: string;
-  limit: number;
-  cursor?: string;
-}
-
 /** Newest first; each filter combination is served by an index that starts with (tenant, filter, created_at). */
 export async function listOrders(
   knex: Knex,
   tenant: string,
-  f: OrderFilter,
+  f: ListOrdersQuery,
 ): Promise<{ data: OrderView[]; nextCursor: string | null }> {
   const cursor = decodeCursor(f.cursor);
   const q = knex('orders').select('state', 'version', 'created_at', 'id').where({ tenant });

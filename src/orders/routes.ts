@@ -1,23 +1,21 @@
 import { orderDecider } from '../../domain/orders/decider.ts';
-import type { OrderLineInput } from '../../domain/orders/events.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
-import type { Address } from '../../domain/shared/address.ts';
 import { diff } from '../audit/diff.ts';
 import { eventView } from '../audit/event-view.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
 import { foldRecorded } from '../commands/load.ts';
 import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts';
 import { orderView } from './view.ts';
-import { getOrder, listOrders, type OrderFilter } from './queries.ts';
+import { getOrder, listOrders } from './queries.ts';
 import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound, validationFailed } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { getByIdRoute } from '../audit/get-by-id-route.ts';
 import {
   cancelOrderBody,
   createOrderBody,
-  getOrderQuery,
+  diffOrderQuery,
   listOrdersQuery,
   orderIdParams,
   orderList,
@@ -26,19 +24,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  customerId: string;
-  currency: string;
-  lines: OrderLineInput[];
-  shippingAddress: Address;
-  externalId?: string;
-  notes?: string | null;
-};
-type PatchBody = { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null };
-
 export function orderRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders',
       operationId: 'createOrder',
@@ -59,37 +47,22 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
-      method: 'GET',
+    getByIdRoute(deps, {
+      noun: 'order',
       path: '/v1/orders/:id',
       operationId: 'getOrder',
       summary: 'Get an order (?asOf=<time> or ?version=<n>: as it was, folded from its events)',
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
-      query: getOrderQuery,
-      responses: { 200: { description: 'The order', schema: orderSchema } },
-      async handler({ ctx, params, query }) {
-        const tenant = ctx.state.principal!.tenant;
-        if (wantsPast(query)) {
-          const past = await foldAsOf(
-            deps.store,
-            orderStream(tenant, params.id),
-            query,
-            orderDecider,
-            (s): s is PlacedOrder => s.status !== 'none',
-            `order ${params.id}`,
-          );
-          const order = orderView(past.state, past.version);
-          respond(ctx, 200, order, { version: order.version });
-          return;
-        }
-        const order = await getOrder(deps.pool, tenant, params.id);
-        if (!order) throw notFound(`order ${params.id}`);
-        respond(ctx, 200, order, { version: order.version });
-      },
+      schema: orderSchema,
+      read: (tenant, id) => getOrder(deps.pool, tenant, id),
+      stream: orderStream,
+      decider: orderDecider,
+      existed: (s): s is PlacedOrder => s.status !== 'none',
+      view: orderView,
     }),
-    defineRoute<PatchBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'PATCH',
       path: '/v1/orders/:id',
       operationId: 'updateOrder',
@@ -110,7 +83,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, order, { version: order.version, position });
       },
     }),
-    defineRoute<{ reason: string }, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders/:id/cancel',
       operationId: 'cancelOrder',
@@ -130,7 +103,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, order, { version: order.version, position });
       },
     }),
-    defineRoute<unknown, OrderFilter>({
+    defineRoute({
       method: 'GET',
       path: '/v1/orders',
       operationId: 'listOrders',
@@ -143,7 +116,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listOrders(deps.knex, ctx.state.principal!.tenant, query));
       },
     }),
-    defineRoute<unknown, { from: number; to?: number }, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/orders/:id/diff',
       operationId: 'diffOrder',
@@ -152,12 +125,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       tag: 'Orders',
       scope: 'orders:read',
       params: orderIdParams,
-      query: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['from'],
-        properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
-      },
+      query: diffOrderQuery,
       responses: { 200: { description: 'The changes' } },
       async handler({ ctx, params, query }) {
         const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));

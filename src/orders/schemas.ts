@@ -1,3 +1,4 @@
+import type { BodyOf, QueryOf } from '../http/route.ts';
 import { addressSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { SKU_PATTERN } from '../inventory/schemas.ts';
 
@@ -35,6 +36,7 @@ export const patchOrderBody = {
   minProperties: 1,
   properties: { lines, shippingAddress: addressSchema, notes },
 } as const;
+export type PatchOrderBody = BodyOf<typeof patchOrderBody>;
 
 export const cancelOrderBody = {
   type: 'object',
@@ -45,7 +47,7 @@ export const cancelOrderBody = {
 
 export const orderIdParams = idParams('ord');
 
-export const orderStatus = {
+const orderStatus = {
   enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
 } as const;
 
@@ -110,11 +112,13 @@ export const listOrdersQuery = {
     cursor: cursorParam,
   },
 } as const;
+export type ListOrdersQuery = QueryOf<typeof listOrdersQuery>;
 
-export const getOrderQuery = {
+export const diffOrderQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { asOf: { type: 'string', format: 'date-time' }, version: { type: 'integer', minimum: 1 } },
+  required: ['from'],
+  properties: { from: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 1 } },
 } as const;
 
 export const orderList = listOf(orderSchema);

@@ -9,7 +9,6 @@ import type { ShipmentDetails, ShipmentLine } from '../../domain/orders/events.t
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { shipmentDecider } from '../../domain/shipments/decider.ts';
 import { shipmentNotFound } from '../../domain/shipments/errors.ts';
-import type { TrackingStatus } from '../../domain/shipments/events.ts';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { newResourceId, type CommandContext } from '../commands/context.ts';
@@ -19,9 +18,10 @@ import { streamName, type EventStore, type Position } from '../eventstore/port.t
 import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { loadOrder, orderStream } from '../orders/commands.ts';
+import type { TrackingEventBody } from './schemas.ts';
 import { shipmentView, type ShipmentView } from './view.ts';
 
-export interface ShipmentDeps {
+interface ShipmentDeps {
   store: EventStore;
   metrics?: Metrics;
 }
@@ -102,7 +102,7 @@ export async function completeShipment(
 }
 
 /** Puts a shipment's units back as reserved and tells the order it did not ship. Idempotent. */
-export async function undoShipment(
+async function undoShipment(
   deps: ShipmentDeps,
   ctx: CommandContext,
   orderId: string,
@@ -182,15 +182,7 @@ export async function createShipment(
 export async function recordTrackingEvent(
   deps: ShipmentDeps,
   ctx: CommandContext,
-  input: {
-    shipmentId: string;
-    status: TrackingStatus;
-    occurredAt?: string;
-    location?: string;
-    description?: string;
-    carrierCode?: string;
-    expectedVersion?: number;
-  },
+  input: TrackingEventBody & { shipmentId: string; expectedVersion?: number },
 ): Promise<{ shipment: ShipmentView; position: Position | null }> {
   const res = await handleCommand({
     store: deps.store,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import type { ListShipmentsQuery } from './schemas.ts';
 import { shipmentView, type ShipmentView } from './view.ts';
 
 interface Row {
@@ -15,11 +16,7 @@ export async function getShipment(knex: Knex, tenant: string, id: string): Promi
   return row ? shipmentView(row.state, row.version) : null;
 }
 
-export async function listShipments(
-  knex: Knex,
-  tenant: string,
-  q: { orderId?: string; status?: string; limit: number; cursor?: string },
-) {
+export async function listShipments(knex: Knex, tenant: string, q: ListShipmentsQuery) {
   const cursor = decodeCursor(q.cursor);
   const query = knex('shipments').select('id', 'state', 'version', 'created_at').where({ tenant });
   if (q.orderId) query.andWhere('order_id', q.orderId);

@@ -1,8 +1,5 @@
-import type { ShipmentLine } from '../../domain/orders/events.ts';
 import { shipmentDecider } from '../../domain/shipments/decider.ts';
-import type { TrackingStatus } from '../../domain/shipments/events.ts';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
-import { foldAsOf, wantsPast, type AsOf } from '../audit/time-travel.ts';
 import { createShipment, recordTrackingEvent, shipmentStream } from './commands.ts';
 import { findByTrackingNumber, getShipment, listShipments } from './queries.ts';
 import { shipmentView } from './view.ts';
@@ -10,8 +7,8 @@ import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { asOfQuery } from '../audit/schemas.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
+import { getByIdRoute } from '../audit/get-by-id-route.ts';
 import { orderIdParams } from '../orders/schemas.ts';
 import {
   createShipmentBody,
@@ -24,24 +21,9 @@ import {
 } from './schemas.ts';
 import { ifMatchVersion, respond } from '../http/respond.ts';
 
-type CreateBody = {
-  lines: ShipmentLine[];
-  carrier: string;
-  trackingNumber?: string;
-  location?: string;
-  service?: string;
-};
-type TrackingBody = {
-  status: TrackingStatus;
-  occurredAt?: string;
-  location?: string;
-  description?: string;
-  carrierCode?: string;
-};
-
 export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
   return [
-    defineRoute<CreateBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/orders/:id/shipments',
       operationId: 'createShipment',
@@ -63,7 +45,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, shipment, { version: shipment.version, position, location: `/v1/shipments/${shipment.id}` });
       },
     }),
-    defineRoute<TrackingBody, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/shipments/:id/events',
       operationId: 'recordShipmentEvent',
@@ -83,36 +65,22 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 201, shipment, { version: shipment.version, position });
       },
     }),
-    defineRoute<unknown, AsOf, { id: string }>({
-      method: 'GET',
+    getByIdRoute(deps, {
+      noun: 'shipment',
       path: '/v1/shipments/:id',
       operationId: 'getShipment',
       summary: 'A shipment with its tracking timeline (?asOf / ?version: as it was)',
       tag: 'Shipments',
       scope: 'shipments:read',
       params: shipmentIdParams,
-      query: asOfQuery,
-      responses: { 200: { description: 'The shipment', schema: shipmentSchema } },
-      async handler({ ctx, params, query }) {
-        const tenant = ctx.state.principal!.tenant;
-        if (wantsPast(query)) {
-          const past = await foldAsOf(
-            deps.store,
-            shipmentStream(tenant, params.id),
-            query,
-            shipmentDecider,
-            (s): s is ActiveShipment => s.status !== 'none',
-            `shipment ${params.id}`,
-          );
-          respond(ctx, 200, shipmentView(past.state, past.version), { version: past.version });
-          return;
-        }
-        const s = await getShipment(deps.knex, tenant, params.id);
-        if (!s) throw notFound(`shipment ${params.id}`);
-        respond(ctx, 200, s, { version: s.version });
-      },
+      schema: shipmentSchema,
+      read: (tenant, id) => getShipment(deps.knex, tenant, id),
+      stream: shipmentStream,
+      decider: shipmentDecider,
+      existed: (s): s is ActiveShipment => s.status !== 'none',
+      view: shipmentView,
     }),
-    defineRoute<unknown, { orderId?: string; status?: string; limit: number; cursor?: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/shipments',
       operationId: 'listShipments',
@@ -125,7 +93,7 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
         respond(ctx, 200, await listShipments(deps.knex, ctx.state.principal!.tenant, query));
       },
     }),
-    defineRoute<unknown, Record<string, never>, { trackingNumber: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/tracking/:trackingNumber',
       operationId: 'track',

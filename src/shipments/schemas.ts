@@ -1,3 +1,4 @@
+import type { BodyOf, QueryOf } from '../http/route.ts';
 import { cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { LOCATION_PATTERN, SKU_PATTERN } from '../inventory/schemas.ts';
 
@@ -24,7 +25,7 @@ export const createShipmentBody = {
   },
 } as const;
 
-export const shipmentStatus = {
+const shipmentStatus = {
   enum: ['label_created', 'in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned', 'cancelled'],
 } as const;
 
@@ -40,6 +41,7 @@ export const trackingEventBody = {
     carrierCode: text(64),
   },
 } as const;
+export type TrackingEventBody = BodyOf<typeof trackingEventBody>;
 
 const trackingEntry = {
   type: 'object',
@@ -91,5 +93,6 @@ export const listShipmentsQuery = {
     cursor: cursorParam,
   },
 } as const;
+export type ListShipmentsQuery = QueryOf<typeof listShipmentsQuery>;
 
 export const shipmentList = listOf(shipmentSchema);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { newId } from '../ids.ts';
+import type { CreateEndpointBody } from './schemas.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export interface EndpointRow {
@@ -23,15 +24,10 @@ export const endpointView = (r: EndpointRow) => ({
   createdAt: r.created_at.toISOString(),
 });
 
-export const urlNotAllowed = (reason: string) =>
+const urlNotAllowed = (reason: string) =>
   new DomainError('webhook_url_not_allowed', `this webhook URL is not allowed: ${reason}`, 'unprocessable');
 
-export async function createEndpoint(
-  knex: Knex,
-  tenant: string,
-  input: { url: string; events: string[]; description?: string },
-  allowPrivate: boolean,
-) {
+export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
   const check = await checkWebhookUrl(input.url, allowPrivate);
   if (!check.ok) throw urlNotAllowed(check.reason);
   // The secret is shown once, in this response; deliveries are signed with it.

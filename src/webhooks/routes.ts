@@ -18,7 +18,7 @@ import { respond } from '../http/respond.ts';
 export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
   const tenantOf = (ctx: { state: { principal?: { tenant: string } } }) => ctx.state.principal!.tenant;
   return [
-    defineRoute<{ url: string; events: string[]; description?: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/webhook-endpoints',
       operationId: 'createWebhookEndpoint',
@@ -44,7 +44,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
         respond(ctx, 200, { data: await listEndpoints(deps.knex, tenantOf(ctx)), nextCursor: null });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/webhook-endpoints/:id',
       operationId: 'getWebhookEndpoint',
@@ -59,7 +59,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
         respond(ctx, 200, endpointView(row));
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string }>({
+    defineRoute({
       method: 'DELETE',
       path: '/v1/webhook-endpoints/:id',
       operationId: 'deleteWebhookEndpoint',
@@ -74,7 +74,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
         ctx.status = 204;
       },
     }),
-    defineRoute<unknown, { limit: number }, { id: string }>({
+    defineRoute({
       method: 'GET',
       path: '/v1/webhook-endpoints/:id/deliveries',
       operationId: 'listWebhookDeliveries',
@@ -97,7 +97,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
         });
       },
     }),
-    defineRoute<unknown, Record<string, never>, { id: string; deliveryId: string }>({
+    defineRoute({
       method: 'POST',
       path: '/v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver',
       operationId: 'redeliverWebhook',

@@ -1,3 +1,4 @@
+import type { BodyOf } from '../http/route.ts';
 import { idParams, limitParam, text } from '../http/schemas.ts';
 import { WEBHOOK_EVENT_TYPES } from './catalogue.ts';
 
@@ -17,6 +18,7 @@ export const createEndpointBody = {
     description: text(500),
   },
 } as const;
+export type CreateEndpointBody = BodyOf<typeof createEndpointBody>;
 
 export const endpointSchema = {
   type: 'object',
