@@ -1,18 +1,7 @@
-import type { InventoryEvent } from '../domain/inventory/events.ts';
+import { LEVEL_EVENT_TYPES, type LevelEvent } from '../domain/inventory/events.ts';
 import type { RecordedEvent } from '../src/eventstore/port.ts';
 import { chunksForInsert } from '../src/projector/chunks.ts';
 import type { Projection } from '../src/projector/projection.ts';
-
-type LevelEvent = Exclude<InventoryEvent, { type: 'BackorderQueued' | 'BackorderUpdated' | 'BackorderDequeued' }>;
-
-const LEVEL_EVENTS: readonly LevelEvent['type'][] = [
-  'StockAdjusted',
-  'StockCounted',
-  'StockReserved',
-  'ReservationReleased',
-  'StockShipped',
-  'StockUnshipped',
-];
 
 /**
  * inventory_levels (one row per SKU × location) and inventory_movements (the ledger). Every level
@@ -21,7 +10,7 @@ const LEVEL_EVENTS: readonly LevelEvent['type'][] = [
  */
 export const inventoryProjection: Projection = {
   name: 'inventory',
-  handles: LEVEL_EVENTS,
+  handles: LEVEL_EVENT_TYPES,
   tables: ['inventory_levels', 'inventory_movements'],
   async apply(trx, events: readonly RecordedEvent[]) {
     const latest = new Map<string, Record<string, unknown>>();

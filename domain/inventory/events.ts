@@ -61,3 +61,15 @@ export type BackorderQueued = InventoryEvents['BackorderQueued'];
 export type BackorderUpdated = InventoryEvents['BackorderUpdated'];
 export type BackorderDequeued = InventoryEvents['BackorderDequeued'];
 export type InventoryEvent = InventoryEvents[keyof InventoryEvents];
+
+/** The events that move a stock level; each carries the level after it (a read model keeps the last one). */
+export type LevelEvent = Exclude<InventoryEvent, BackorderQueued | BackorderUpdated | BackorderDequeued>;
+
+export const LEVEL_EVENT_TYPES: readonly LevelEvent['type'][] = [
+  'StockAdjusted',
+  'StockCounted',
+  'StockReserved',
+  'ReservationReleased',
+  'StockShipped',
+  'StockUnshipped',
+];

@@ -3,7 +3,7 @@
 // log) and a fold of the tenant's inventory events (no database: fine for small stores, used by
 // the unit tier). Both answer the same question the same way.
 import type { Knex } from 'knex';
-import type { InventoryEvent } from '../../domain/inventory/events.ts';
+import { LEVEL_EVENT_TYPES, type LevelEvent } from '../../domain/inventory/events.ts';
 import type { EventStore, Position } from '../eventstore/port.ts';
 import { DEFAULT_LOCATION } from './streams.ts';
 
@@ -38,18 +38,6 @@ export function readModelLocations(knex: Knex): StockLocations {
   };
 }
 
-type LevelEvent = Exclude<InventoryEvent, { type: 'BackorderQueued' | 'BackorderUpdated' | 'BackorderDequeued' }>;
-
-/** The events that move a level (and make a row of the read model). */
-const LEVEL_EVENTS: readonly LevelEvent['type'][] = [
-  'StockAdjusted',
-  'StockCounted',
-  'StockReserved',
-  'ReservationReleased',
-  'StockShipped',
-  'StockUnshipped',
-];
-
 const PAGE = 1_000;
 
 /**
@@ -63,7 +51,7 @@ export function eventLogLocations(store: EventStore): StockLocations {
       const levels = new Map<string, { onHand: number; reserved: number }>();
       let after: Position | null = null;
       for (;;) {
-        const page = await store.readAll({ after, maxCount: PAGE, tenant, types: LEVEL_EVENTS });
+        const page = await store.readAll({ after, maxCount: PAGE, tenant, types: LEVEL_EVENT_TYPES });
         for (const e of page) {
           const d = (e as unknown as LevelEvent).data;
           if (d.sku === sku) levels.set(d.location, { onHand: d.onHand, reserved: d.reserved });
