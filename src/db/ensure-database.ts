@@ -1,13 +1,29 @@
 import pg from 'pg';
 import { pgConnection } from './ssl.ts';
 
-/** Creates the database named in the URL when it does not exist yet (connecting to `postgres`). */
-export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
+/** The same server's URL, naming another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/**
+ * Creates the database named in the URL when it does not exist yet (connecting to `postgres`).
+ * `connectTimeoutMs` bounds the connection attempt (developer tooling probing a server); unset, the
+ * driver's default applies.
+ */
+export async function ensureDatabase(
+  databaseUrl: string,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<boolean> {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
   if (!name || name === 'postgres') return false;
-  url.pathname = '/postgres';
-  const client = new pg.Client(pgConnection(url.toString()));
+  const client = new pg.Client({
+    ...pgConnection(withDatabase(databaseUrl, 'postgres')),
+    ...(options.connectTimeoutMs !== undefined ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+  });
+  client.on('error', () => {}); // a server going away after the query must not crash the caller
   await client.connect();
   try {
     const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
@@ -15,9 +31,11 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
     await client.query(`create database "${name.replace(/"/g, '""')}"`);
     return true;
   } catch (err) {
-    if ((err as { code?: string }).code === '42P04') return false; // created meanwhile by another process
+    const code = (err as { code?: string }).code;
+    // Created meanwhile by another process: 42P04, or 23505 when both inserts into the catalog raced.
+    if (code === '42P04' || code === '23505') return false;
     throw err;
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
   }
 }

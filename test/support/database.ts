@@ -2,16 +2,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Knex } from 'knex';
 import { createKnex, migrateLatest } from '../../src/db/knex.ts';
+import { withDatabase } from '../../src/db/ensure-database.ts';
 import { createPool } from '../../src/db/pool.ts';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+export { withDatabase };
 
 export interface TestDatabase {
   name: string;

@@ -2,8 +2,7 @@
 // <dataDir>/postgres (reused when one is already running from there); stopped by the last lease holder.
 import { readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { pgConnection } from '../../src/db/ssl.ts';
+import { ensureDatabase, withDatabase } from '../../src/db/ensure-database.ts';
 import { leasedStop, leaseHolders, leasesDir, reuseNote } from './leases.ts';
 import { type PgBin, prepareCluster } from './postgres-setup.ts';
 import { firstLine, postgresAnswers, waitUntil } from './probe.ts';
@@ -13,29 +12,9 @@ import type { EnsureOptions, Instance, Log } from './types.ts';
 /** The database a local or docker compose PostgreSQL gets. */
 export const LOCAL_DB = 'oms';
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-/** Creates the database when it does not exist (connecting to the `postgres` database of the same server). */
-export async function createDatabaseIfMissing(url: string, name: string): Promise<boolean> {
-  const client = new pg.Client({ ...pgConnection(withDatabase(url, 'postgres')), connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount) return false;
-    await client.query(`create database "${name.replace(/"/g, '""')}"`);
-    return true;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === '42P04' || code === '23505') return false; // created meanwhile by someone else
-    throw err;
-  } finally {
-    await client.end().catch(() => {});
-  }
+/** Creates the database when it does not exist on the server of `url`. */
+export function createDatabaseIfMissing(url: string, name: string): Promise<boolean> {
+  return ensureDatabase(withDatabase(url, name), { connectTimeoutMs: 5000 });
 }
 
 function readPostmasterPid(dir: string): { pid: number; port: number } | null {
