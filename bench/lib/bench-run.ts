@@ -1,7 +1,8 @@
 // One benchmark run: its options, the service under test and what watches it, the results being
 // filled in, and the cleanup that runs once whatever happens.
 import { Observer } from './db.ts';
-import { gitInfo, machineInfo, redact } from './environment.ts';
+import { redact } from '../../tools/services/probe.ts';
+import { gitInfo, machineInfo } from './environment.ts';
 import { stopAllLoads } from './load.ts';
 import { log } from './log.ts';
 import { Monitor } from './monitor.ts';

@@ -42,14 +42,3 @@ export async function postgresVersion(url: string): Promise<string | null> {
     await c.end().catch(() => {});
   }
 }
-
-/** The URL with its password masked, as the options are recorded. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
