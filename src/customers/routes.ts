@@ -16,7 +16,7 @@ import {
   listCustomersQuery,
   patchCustomerBody,
 } from './schemas.ts';
-import { ifMatchVersion, respond } from '../http/respond.ts';
+import { ifMatch, respond } from '../http/respond.ts';
 
 export function customerRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -63,11 +63,10 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       body: patchCustomerBody,
       responses: { 200: { description: 'The updated customer', schema: customerSchema } },
       async handler({ ctx, params, body }) {
-        const expectedVersion = ifMatchVersion(ctx);
         const { customer, position } = await updateCustomer(deps, commandContext(ctx), {
           customerId: params.id,
           changes: body,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+          ...ifMatch(ctx),
         });
         respond(ctx, 200, customer, { version: customer.version, position });
       },

@@ -3,17 +3,20 @@ import { formatPosition, type Position } from '../eventstore/port.ts';
 import { HttpProblem } from './problem.ts';
 import type { AppState } from './state.ts';
 
-/** If-Match: "<version>" (weak or bare forms accepted) → the version a command must find. */
-export function ifMatchVersion(ctx: ParameterizedContext<AppState>): number | undefined {
+/**
+ * If-Match: "<version>" (weak or bare forms accepted) → `{ expectedVersion }`, the version a command
+ * must find; `{}` without the header. Spread it into the command's input.
+ */
+export function ifMatch(ctx: ParameterizedContext<AppState>): { expectedVersion?: number } {
   const raw = ctx.get('If-Match').trim();
-  if (!raw) return undefined;
+  if (!raw) return {};
   const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(raw);
   if (!m) {
     throw new HttpProblem(400, 'validation_failed', 'If-Match must be an ETag of this API, e.g. "3"', {
       errors: [{ path: 'header:If-Match', message: 'must be an ETag such as "3"' }],
     });
   }
-  return Number(m[1]);
+  return { expectedVersion: Number(m[1]) };
 }
 
 /** Status, body, ETag and (for commands) Oms-Position in one place. */

@@ -20,7 +20,7 @@ import {
   skuLocationParams,
   skuParams,
 } from './schemas.ts';
-import { ifMatchVersion, respond } from '../http/respond.ts';
+import { ifMatch, respond } from '../http/respond.ts';
 
 export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -55,12 +55,11 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
       body: countBody,
       responses: { 200: { description: 'The new level', schema: locationLevelSchema } },
       async handler({ ctx, params, body }) {
-        const expectedVersion = ifMatchVersion(ctx);
         const { level, position } = await countStock(deps, commandContext(ctx), {
           sku: params.sku,
           location: params.location,
           onHand: body.onHand,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+          ...ifMatch(ctx),
         });
         respond(ctx, 200, level, { version: level.version, position });
       },

@@ -22,7 +22,7 @@ import {
   orderSchema,
   patchOrderBody,
 } from './schemas.ts';
-import { ifMatchVersion, respond } from '../http/respond.ts';
+import { ifMatch, respond } from '../http/respond.ts';
 
 export function orderRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -74,11 +74,10 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       body: patchOrderBody,
       responses: { 200: { description: 'The updated order', schema: orderSchema } },
       async handler({ ctx, params, body }) {
-        const expectedVersion = ifMatchVersion(ctx);
         const { order, position } = await updateOrder(deps, commandContext(ctx), {
           orderId: params.id,
           ...body,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+          ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });
       },
@@ -94,11 +93,10 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       body: cancelOrderBody,
       responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
       async handler({ ctx, params, body }) {
-        const expectedVersion = ifMatchVersion(ctx);
         const { order, position } = await cancelOrder(deps, commandContext(ctx), {
           orderId: params.id,
           reason: body.reason,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+          ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });
       },

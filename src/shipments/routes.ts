@@ -19,7 +19,7 @@ import {
   trackingEventBody,
   trackingParams,
 } from './schemas.ts';
-import { ifMatchVersion, respond } from '../http/respond.ts';
+import { ifMatch, respond } from '../http/respond.ts';
 
 export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
   return [
@@ -56,11 +56,10 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
       body: trackingEventBody,
       responses: { 201: { description: 'The shipment with its timeline', schema: shipmentSchema } },
       async handler({ ctx, params, body }) {
-        const expectedVersion = ifMatchVersion(ctx);
         const { shipment, position } = await recordTrackingEvent(deps, commandContext(ctx), {
           shipmentId: params.id,
           ...body,
-          ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+          ...ifMatch(ctx),
         });
         respond(ctx, 201, shipment, { version: shipment.version, position });
       },
