@@ -1,39 +1,12 @@
 // Postgres TLS end to end: a throwaway server with ssl=on (from the local binaries), reached by
 // our pg pool and knex with sslmode=verify-full and a CA file.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createKnex } from '../../src/db/knex.ts';
 import { createPool } from '../../src/db/pool.ts';
+import { selfSignedCertificate } from '../support/certificates.ts';
 import { createPrivatePostgres, type PrivatePostgres } from '../support/private-services.ts';
-
-function certificate(dir: string, name: string) {
-  const cert = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 describe('Postgres TLS end to end (throwaway server with ssl=on)', function () {
   this.timeout(120_000);
@@ -45,9 +18,9 @@ describe('Postgres TLS end to end (throwaway server with ssl=on)', function () {
     server = await createPrivatePostgres({
       serverOptions: () => '-c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key',
       prepare: ({ dir, data }, own) => {
-        const made = certificate(dir, 'server');
+        const made = selfSignedCertificate(dir, 'server');
         ca = made.cert; // self-signed: the certificate is its own CA
-        otherCa = certificate(dir, 'other').cert;
+        otherCa = selfSignedCertificate(dir, 'other').cert;
         for (const f of ['crt', 'key']) {
           const target = path.join(data, `server.${f}`);
           copyFileSync(path.join(dir, `server.${f}`), target);

@@ -1,6 +1,5 @@
 // Encryption in transit: the API serves HTTPS itself when given a certificate; Postgres TLS
 // follows sslmode in DATABASE_URL for every connection we open.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -10,36 +9,10 @@ import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { pgConnection } from '../../src/db/ssl.ts';
 import { Runtime } from '../../src/runtime/runtime.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { selfSignedCertificate } from '../support/certificates.ts';
 
 /** The TLS options of a connection config, or undefined when TLS is off. */
 const tlsOf = (c: ReturnType<typeof pgConnection>) => (c.ssl === false ? undefined : c.ssl);
-
-function selfSigned(dir: string) {
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 function httpsGet(
   url: string,
@@ -63,7 +36,7 @@ describe('Encryption in transit', function () {
   let files: { cert: string; key: string };
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'oms-tls-'));
-    files = selfSigned(dir);
+    files = selfSignedCertificate(dir, 'server');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -92,7 +65,7 @@ describe('Encryption in transit', function () {
     });
 
     it('refuses to start with a missing file, a non-PEM file, a key of another certificate, or only one of the two', async () => {
-      const other = selfSigned(mkdtempSync(path.join(dir, 'other-')));
+      const other = selfSignedCertificate(dir, 'other');
       const junk = path.join(dir, 'junk.pem');
       writeFileSync(junk, 'not a certificate');
       const base = { DATABASE_URL: app.db.url, OMS_REDIS_PREFIX: 'oms-tls-never' };
