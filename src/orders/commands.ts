@@ -1,9 +1,8 @@
 import { customerDecider } from '../../domain/customers/decider.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import { orderNotFound } from '../../domain/orders/errors.ts';
-import type { OrderLineInput } from '../../domain/orders/events.ts';
+import type { PlaceOrder } from '../../domain/orders/commands.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
-import type { Address } from '../../domain/shared/address.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
 import { newResourceId, type CommandContext } from '../commands/context.ts';
@@ -61,14 +60,7 @@ function result(
 export async function placeOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: {
-    customerId: string;
-    currency: string;
-    lines: OrderLineInput[];
-    shippingAddress: Address;
-    externalId: string | null;
-    notes: string | null;
-  },
+  input: Omit<PlaceOrder['data'], 'orderId' | 'now'>,
 ): Promise<OrderCommandResult> {
   // The customer must exist now: read its stream (not a read model that may lag).
   const { state: customer } = await loadAggregate(
