@@ -15,7 +15,7 @@ export async function seedDemo(opts: { tenant?: string; json?: boolean }): Promi
   const tenant = opts.tenant ?? 'demo';
   const config = loadConfig();
   await ensureDatabase(config.databaseUrl);
-  const runtime = await Runtime.create(config, { logger: createLogger('warn') });
+  const runtime = await Runtime.create(config, { logger: createLogger('warn', { stderr: true }) });
   try {
     await runtime.migrate();
     const key = await runtime.services.apiKeys.create(tenant, ['*'], 'seed-demo');

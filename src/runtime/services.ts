@@ -50,6 +50,11 @@ export async function connectServices(config: Config, logger: Logger): Promise<S
       'OMS_MASTER_KEY is not set: personal data is encrypted under the built-in development master key; set your own in production',
     );
   }
+  if (config.webhooksAllowPrivateNetworks) {
+    logger.warn(
+      'OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS is on: webhook URLs may point at private, loopback and link-local addresses (the SSRF guard is off); use it only on a trusted network',
+    );
+  }
   const store = await createEventStore(config.eventStoreUrl, pool, piiKeys);
   // BullMQ needs maxRetriesPerRequest: null on its connections; commands then wait for Redis
   // to come back instead of failing.

@@ -21,7 +21,8 @@ describe('oms seed-demo', function () {
       LOG_LEVEL: 'warn',
     });
     expect(await p.exited, p.output()).to.equal(0);
-    const seeded = JSON.parse(p.output().trim().split('\n').at(-1)!);
+    // stdout is the result alone (warnings, e.g. about the development master key, go to stderr).
+    const seeded = JSON.parse(p.stdout());
     expect(seeded).to.include({ tenant: 'seeded' });
     expect(seeded.orders).to.have.length(6);
     const api = client(app.baseUrl, seeded.key);

@@ -5,7 +5,10 @@ const BIN = fileURLToPath(new URL('../../bin/oms.js', import.meta.url));
 
 export interface OmsProcess {
   child: ChildProcess;
+  /** stdout and stderr interleaved as they arrived. */
   output: () => string;
+  /** stdout alone (what a `--json` command promises is only JSON). */
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -16,8 +19,12 @@ export function spawnOms(args: string[], env: Record<string, string>): OmsProces
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return { child, output: () => out, stdout: () => stdout, exited };
 }

@@ -60,7 +60,13 @@ export function problemMiddleware(): Middleware<AppState> {
       }
     } catch (err) {
       const problem = toProblem(err);
-      if (problem.status >= 500) ctx.state.log?.error({ err }, 'request failed');
+      if (problem.code === 'internal_error') ctx.state.log?.error({ err }, 'request failed');
+      else if (problem.status >= 500) {
+        // An expected 503 (a dependency down, a position not reached yet, contention, a deadline):
+        // worth a warning with its cause, not a stack trace.
+        const cause = err instanceof HttpProblem ? undefined : (err as { message?: string }).message;
+        ctx.state.log?.warn({ code: problem.code, detail: problem.detail, cause }, 'request not served');
+      }
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = problem.body(ctx.path);

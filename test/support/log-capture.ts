@@ -1,0 +1,14 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+
+/** A real pino logger whose JSON lines land in `lines`, for tests that check what the service logs. */
+export function capturedLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), lines };
+}
