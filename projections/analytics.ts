@@ -4,10 +4,13 @@ import type { Projection } from '../src/projector/projection.ts';
 
 // analytics.*: tables for BI tools. Counters are added up in memory per batch and written with
 // additive upserts (the checkpoint moves in the same transaction, so nothing is counted twice).
+// Sums are exact: added up as BigInt (a batch may hold thousands of events, a replay page 20,000)
+// into numeric columns, so a live projection (many small batches) and a replay (few large ones)
+// end up with the same values.
 
 const day = (iso: string) => iso.slice(0, 10);
 
-type Row = Record<string, string | number | null>;
+type Row = Record<string, string | number | bigint | null>;
 
 /** Accumulates additive counters per key, then upserts them adding to what is stored. */
 class Counters {
@@ -18,10 +21,10 @@ class Counters {
     private readonly sums: string[],
   ) {}
 
-  add(key: Row, sums: Record<string, number>): void {
+  add(key: Row, sums: Record<string, number | bigint>): void {
     const k = this.keys.map((c) => key[c]).join('\u0000');
-    const row = this.rows.get(k) ?? { ...key, ...Object.fromEntries(this.sums.map((s) => [s, 0])) };
-    for (const [s, n] of Object.entries(sums)) row[s] = (row[s] as number) + n;
+    const row = this.rows.get(k) ?? { ...key, ...Object.fromEntries(this.sums.map((s) => [s, 0n])) };
+    for (const [s, n] of Object.entries(sums)) row[s] = (row[s] as bigint) + BigInt(n);
     this.rows.set(k, row);
   }
 
@@ -29,11 +32,19 @@ class Counters {
     if (this.rows.size === 0) return;
     const merge = Object.fromEntries(this.sums.map((s) => [s, trx.raw('??.?? + excluded.??', [this.table, s, s])]));
     await trx(this.table)
-      .insert([...this.rows.values()])
+      .insert([...this.rows.values()].map(asColumns))
       .onConflict(this.keys)
       .merge(merge);
   }
 }
+
+/** BigInt sums go to Postgres as their exact decimal text. */
+const asColumns = (row: Row) =>
+  Object.fromEntries(Object.entries(row).map(([c, v]) => [c, typeof v === 'bigint' ? v.toString() : v]));
+
+/** An order's subtotal, exact (the domain keeps it ≤ 2^53 − 1; BigInt keeps older, larger events exact too). */
+const subtotalOf = (lines: { quantity: number; unitPrice: number }[]) =>
+  lines.reduce((n, l) => n + BigInt(l.quantity) * BigInt(l.unitPrice), 0n);
 
 export const analyticsProjection: Projection = {
   name: 'analytics',
@@ -82,10 +93,7 @@ export const analyticsProjection: Projection = {
       const d = e.data as Record<string, any>;
       switch (e.type) {
         case 'OrderPlaced': {
-          const subtotal = (d.lines as { quantity: number; unitPrice: number }[]).reduce(
-            (n, l) => n + l.quantity * l.unitPrice,
-            0,
-          );
+          const subtotal = subtotalOf(d.lines);
           daily.add(
             { tenant, day: day(d.placedAt), currency: d.currency },
             { orders_placed: 1, revenue_placed: subtotal },
@@ -93,7 +101,13 @@ export const analyticsProjection: Projection = {
           for (const l of d.lines as { sku: string; quantity: number }[])
             units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
           await trx('order_fulfillment')
-            .insert({ tenant, order_id: d.orderId, currency: d.currency, subtotal, placed_at: d.placedAt })
+            .insert({
+              tenant,
+              order_id: d.orderId,
+              currency: d.currency,
+              subtotal: subtotal.toString(),
+              placed_at: d.placedAt,
+            })
             .onConflict(['tenant', 'order_id'])
             .ignore();
           break;
@@ -124,7 +138,7 @@ export const analyticsProjection: Projection = {
           if (facts)
             daily.add(
               { tenant, day: day(d.cancelledAt), currency: facts.currency },
-              { orders_cancelled: 1, revenue_cancelled: Number(facts.subtotal) },
+              { orders_cancelled: 1, revenue_cancelled: BigInt(facts.subtotal) },
             );
           await trx('order_fulfillment').where({ tenant, order_id: id }).update({ cancelled_at: d.cancelledAt });
           await trx('backorders')

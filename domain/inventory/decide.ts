@@ -6,6 +6,7 @@ import {
   quantityExceedsUnshipped,
   shipmentNotFound,
 } from './errors.ts';
+import { assertQuantity } from '../shared/limits.ts';
 import type { InventoryEvent } from './events.ts';
 import { reservedFor, unitsOrderMayTake } from './level.ts';
 import { shortfallReleases } from './shortfall.ts';
@@ -13,6 +14,7 @@ import type { InventoryState } from './state.ts';
 
 const positive = (field: string, n: number) => {
   if (!Number.isInteger(n) || n < 1) throw invalidQuantity(field, n, 'a positive integer');
+  assertQuantity(field, n);
 };
 
 // Refusals come first in every branch; a command with nothing to do returns [] (nothing is appended).
@@ -23,8 +25,10 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
     case 'AdjustStock': {
       const { delta, reason } = command.data;
       if (!Number.isInteger(delta) || delta === 0) throw invalidQuantity('delta', delta, 'a non-zero integer');
+      assertQuantity('delta', delta);
       const onHand = s.onHand + delta;
       if (onHand < 0) throw insufficientStock(s.onHand, delta);
+      assertQuantity('onHand', onHand);
       const releases = shortfallReleases(s, onHand, command.data);
       const reserved = releases.at(-1)?.data.reserved ?? s.reserved;
       const reference = command.data.reference ?? null;
@@ -39,6 +43,7 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
     case 'CountStock': {
       const { onHand } = command.data;
       if (!Number.isInteger(onHand) || onHand < 0) throw invalidQuantity('onHand', onHand, 'a non-negative integer');
+      assertQuantity('onHand', onHand);
       const releases = shortfallReleases(s, onHand, command.data);
       const reserved = releases.at(-1)?.data.reserved ?? s.reserved;
       const delta = onHand - s.onHand;
@@ -155,6 +160,7 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const outstanding = shipment.quantity - shipment.returned;
       if (outstanding === 0) return []; // already returned: a retry is a no-op
       if (quantity > outstanding) throw quantityExceedsShipped(shipmentId, outstanding, quantity);
+      assertQuantity('onHand', s.onHand + quantity);
       const move = {
         onHandDelta: quantity,
         reservedDelta: quantity,

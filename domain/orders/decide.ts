@@ -10,6 +10,7 @@ import {
   shipmentNotFound,
   unknownLineSku,
 } from './errors.ts';
+import { assertOrderLines, assertQuantity } from '../shared/limits.ts';
 import type { OrderEvent, OrderLineInput, Release } from './events.ts';
 import { evolveOrder } from './evolve.ts';
 import {
@@ -57,6 +58,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'PlaceOrder': {
       if (state.status !== 'none') throw orderAlreadyExists(command.data.orderId);
       assertUniqueSkus(command.data.lines);
+      assertOrderLines(command.data.lines);
       const { now, ...d } = command.data;
       return [{ type: 'OrderPlaced', data: { ...d, placedAt: now } }];
     }
@@ -96,6 +98,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       const changes: { lines?: OrderLineInput[]; shippingAddress?: typeof shippingAddress; notes?: string | null } = {};
       if (lines !== undefined) {
         assertUniqueSkus(lines);
+        assertOrderLines(lines);
         const current = o.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
         if (!same(current, lines)) changes.lines = lines;
       }
@@ -128,6 +131,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       if (o.shipments[shipmentId]) return []; // already recorded (a retried job)
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
       for (const s of lines) {
+        assertQuantity('quantity', s.quantity);
         const line = o.lines.find((l) => l.sku === s.sku);
         if (!line) throw unknownLineSku(s.sku);
         const held = line.reserved[location] ?? 0;

@@ -3,36 +3,35 @@ import { invalidQuery } from '../queries/errors.ts';
 import type { LocationLevelView } from './commands.ts';
 import type { ListInventoryQuery, MovementsQuery } from './schemas.ts';
 
+// Levels are bigint columns (read as strings); the domain keeps them ≤ 10^12, exact as numbers.
 interface LevelRow {
   sku: string;
   location: string;
-  on_hand: number;
-  reserved: number;
+  on_hand: string;
+  reserved: string;
   version: number;
 }
 
 const levelView = (r: LevelRow): LocationLevelView => ({
   sku: r.sku,
   location: r.location,
-  onHand: r.on_hand,
-  reserved: r.reserved,
-  available: r.on_hand - r.reserved,
+  onHand: Number(r.on_hand),
+  reserved: Number(r.reserved),
+  available: Number(r.on_hand) - Number(r.reserved),
   version: r.version,
 });
 
 export async function getSkuLevel(knex: Knex, tenant: string, sku: string) {
   const rows = (await knex('inventory_levels').where({ tenant, sku }).orderBy('location')) as LevelRow[];
   if (rows.length === 0) return null;
-  const sum = (f: (r: LevelRow) => number) => rows.reduce((n, r) => n + f(r), 0);
+  const levels = rows.map(levelView);
+  const sum = (f: (l: LocationLevelView) => number) => levels.reduce((n, l) => n + f(l), 0);
   return {
     sku,
-    onHand: sum((r) => r.on_hand),
-    reserved: sum((r) => r.reserved),
-    available: sum((r) => r.on_hand - r.reserved),
-    locations: rows.map((r) => {
-      const { sku: _sku, version: _v, ...rest } = levelView(r);
-      return rest;
-    }),
+    onHand: sum((l) => l.onHand),
+    reserved: sum((l) => l.reserved),
+    available: sum((l) => l.available),
+    locations: levels.map(({ sku: _sku, version: _v, ...rest }) => rest),
   };
 }
 
@@ -72,10 +71,10 @@ interface MovementRow {
   type: string;
   sku: string;
   location: string;
-  on_hand_delta: number;
-  reserved_delta: number;
-  on_hand_after: number;
-  reserved_after: number;
+  on_hand_delta: string;
+  reserved_delta: string;
+  on_hand_after: string;
+  reserved_after: string;
   reason: string | null;
   order_id: string | null;
   shipment_id: string | null;
@@ -102,10 +101,10 @@ export async function listMovements(knex: Knex, tenant: string, sku: string, q: 
     type: r.type,
     sku: r.sku,
     location: r.location,
-    onHandDelta: r.on_hand_delta,
-    reservedDelta: r.reserved_delta,
-    onHand: r.on_hand_after,
-    reserved: r.reserved_after,
+    onHandDelta: Number(r.on_hand_delta),
+    reservedDelta: Number(r.reserved_delta),
+    onHand: Number(r.on_hand_after),
+    reserved: Number(r.reserved_after),
     reason: r.reason,
     orderId: r.order_id,
     shipmentId: r.shipment_id,

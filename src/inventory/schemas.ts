@@ -1,3 +1,4 @@
+import { MAX_QUANTITY } from '../../domain/shared/limits.ts';
 import type { QueryOf } from '../http/route.ts';
 import { cursorParam, limitParam, listOf, text } from '../http/schemas.ts';
 
@@ -13,7 +14,9 @@ const location = {
   pattern: LOCATION_PATTERN,
   description: 'Location code (lower case), default "default"',
 } as const;
-const quantity = { type: 'integer', minimum: 0, maximum: 1_000_000_000 } as const;
+// One request may carry up to the domain's bound (400 beyond); the level it leads to is the
+// domain's to refuse (422 quantity_out_of_range).
+const quantity = { type: 'integer', minimum: 0, maximum: MAX_QUANTITY } as const;
 
 export const adjustmentBody = {
   type: 'object',
@@ -22,7 +25,7 @@ export const adjustmentBody = {
   properties: {
     sku,
     location,
-    delta: { type: 'integer', minimum: -1_000_000_000, maximum: 1_000_000_000, not: { const: 0 } },
+    delta: { type: 'integer', minimum: -MAX_QUANTITY, maximum: MAX_QUANTITY, not: { const: 0 } },
     reason: { enum: ['received', 'returned', 'damaged', 'lost', 'found', 'correction'] },
     reference: text(128),
   },

@@ -289,7 +289,11 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
           for (const [loc, n] of Object.entries(l.reserved ?? {}))
             held.set(`${l.sku}@${loc}`, (held.get(`${l.sku}@${loc}`) ?? 0) + (n as number));
       }
-      for (const row of (await sql.query('select sku, location, on_hand, reserved from inventory_levels')).rows) {
+      for (const row of (
+        await sql.query(
+          'select sku, location, on_hand::float8 as on_hand, reserved::float8 as reserved from inventory_levels',
+        )
+      ).rows) {
         expect(row.reserved, `${row.sku}@${row.location} reserved ≤ onHand`).to.be.at.most(row.on_hand);
         expect(row.reserved, `${row.sku}@${row.location} orders agree with inventory`).to.equal(
           held.get(`${row.sku}@${row.location}`) ?? 0,

@@ -96,7 +96,7 @@ describe(`Randomized orders & inventory under concurrency (seed ${SEED})`, funct
         expect(s.reserved).to.be.at.least(0);
         const row = (
           await app.db.pool.query(
-            'select on_hand, reserved from inventory_levels where tenant = $1 and sku = $2 and location = $3',
+            'select on_hand::float8 as on_hand, reserved::float8 as reserved from inventory_levels where tenant = $1 and sku = $2 and location = $3',
             [tenant, sku, location],
           )
         ).rows[0];
