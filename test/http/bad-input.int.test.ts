@@ -1,0 +1,143 @@
+// Bad input at the HTTP edge: each one a precise 4xx problem+json, never a 500, and nothing written.
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { client, expectProblem, type Res } from '../support/http.ts';
+
+describe('Bad input at the HTTP edge', function () {
+  this.timeout(30_000);
+  let app: TestApp;
+  let key: string;
+  let tenant: string;
+  let api: ReturnType<typeof client>;
+
+  before(async () => {
+    app = await startTestApp();
+    ({ key, tenant } = await app.key(['*']));
+    api = client(app.baseUrl, key);
+  });
+  after(async () => app?.stop());
+
+  /** Sends bytes exactly as given (fetch would re-encode a string). */
+  async function raw(
+    method: string,
+    path: string,
+    body: Buffer | string,
+    headers: Record<string, string> = {},
+  ): Promise<Res> {
+    const res = await fetch(app.baseUrl + path, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+  const auth = () => ({ Authorization: `Bearer ${key}` });
+  const customers = async () =>
+    (
+      await app.db.pool.query<{ n: number }>(
+        `select count(*)::int as n from es_events where event_type = 'CustomerRegistered' and stream_name like $1`,
+        [`${tenant}:%`],
+      )
+    ).rows[0]!.n;
+  /** `depth` nested arrays around 1: depth 1 is [1]. */
+  const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+
+  describe('nesting depth (at most 64)', () => {
+    it('JSON nested 5,000 levels deep → 400 validation_failed, with or without credentials', async () => {
+      const body = `{"email":"deep@example.com","name":${nested(5000)}}`;
+      for (const headers of [{}, auth()]) {
+        const res = await raw('POST', '/v1/customers', body, headers);
+        expectProblem(res, 400, 'validation_failed');
+        expect(res.body.errors[0].message).to.match(/nested deeper than 64/);
+      }
+      const objects = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+      expectProblem(await raw('PATCH', '/v1/orders/ord_x', objects, auth()), 400, 'validation_failed');
+    });
+
+    it('64 levels are parsed (and then judged by the schema); 65 are refused with the path where it got too deep', async () => {
+      const ok = await raw('POST', '/v1/customers', `{"email":"d64@example.com","name":${nested(63)}}`, auth());
+      expectProblem(ok, 400, 'validation_failed');
+      expect(ok.body.errors[0].message).to.not.match(/nested/);
+      const bad = await raw('POST', '/v1/customers', `{"email":"d65@example.com","name":${nested(64)}}`, auth());
+      expectProblem(bad, 400, 'validation_failed');
+      expect(bad.body.errors[0].path).to.equal(`/name${'/0'.repeat(63)}`);
+    });
+  });
+
+  describe('encoding', () => {
+    it('invalid UTF-8 in the body → 400, nothing stored (not a U+FFFD in the name)', async () => {
+      const before = await customers();
+      const body = Buffer.concat([
+        Buffer.from('{"email":"rene@example.com","name":"Ren'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]);
+      const res = await raw('POST', '/v1/customers', body, auth());
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors[0].message).to.match(/UTF-8/);
+      expect(await customers()).to.equal(before);
+    });
+
+    it('a charset other than UTF-8 → 415; charset=utf-8 (any case) is fine', async () => {
+      const before = await customers();
+      const body = JSON.stringify({ email: 'latin@example.com', name: 'René' });
+      for (const charset of ['latin1', 'ISO-8859-1', 'utf-16']) {
+        const res = await raw('POST', '/v1/customers', body, {
+          ...auth(),
+          'Content-Type': `application/json; charset=${charset}`,
+        });
+        expectProblem(res, 415, 'unsupported_media_type');
+      }
+      expect(await customers()).to.equal(before);
+      const ok = await raw('POST', '/v1/customers', body, {
+        ...auth(),
+        'Content-Type': 'application/json; charset=UTF-8',
+      });
+      expect(ok.status, ok.text).to.equal(201);
+      expect(ok.body.name).to.equal('René');
+    });
+  });
+
+  describe('duplicate keys', () => {
+    it('a key twice in one object → 400 with the path of the duplicate (also when spelt with escapes)', async () => {
+      const before = await customers();
+      const res = await raw('POST', '/v1/customers', '{"name":"a","email":"dup@example.com","name":"b"}', auth());
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors).to.deep.equal([{ path: '/name', message: 'duplicate key' }]);
+      const escaped = await raw(
+        'POST',
+        '/v1/customers',
+        '{"name":"a","email":"dup@example.com","n\\u0061me":"b"}',
+        auth(),
+      );
+      expectProblem(escaped, 400, 'validation_failed');
+      expect(escaped.body.errors[0].path).to.equal('/name');
+      const deep = await raw(
+        'POST',
+        '/v1/customers',
+        '{"name":"a","email":"dup@example.com","addresses":[{"line1":"x"},{"city":"a","line1":"\\"}","city":"b"}]}',
+        auth(),
+      );
+      expectProblem(deep, 400, 'validation_failed');
+      expect(deep.body.errors[0].path).to.equal('/addresses/1/city');
+      expect(await customers()).to.equal(before);
+    });
+
+    it('the same key in sibling objects is not a duplicate', async () => {
+      const res = await raw(
+        'POST',
+        '/v1/customers',
+        '{"name":"Sib","email":"sib@example.com","addresses":[{"line1":"a","city":"b","country":"DE"},{"line1":"c","city":"d","country":"FR"}]}',
+        auth(),
+      );
+      expect(res.status, res.text).to.equal(201);
+    });
+  });
+});
