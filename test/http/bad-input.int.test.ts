@@ -140,4 +140,16 @@ describe('Bad input at the HTTP edge', function () {
       expect(res.status, res.text).to.equal(201);
     });
   });
+
+  it('an empty Idempotency-Key header → 400 on header:Idempotency-Key, nothing written', async () => {
+    const before = await customers();
+    const res = await api.post(
+      '/v1/customers',
+      { email: 'emptykey@example.com', name: 'Empty Key' },
+      { 'Idempotency-Key': '' },
+    );
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.errors[0].path).to.equal('header:Idempotency-Key');
+    expect(await customers()).to.equal(before);
+  });
 });
