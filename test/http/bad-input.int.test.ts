@@ -152,4 +152,15 @@ describe('Bad input at the HTTP edge', function () {
     expect(res.body.errors[0].path).to.equal('header:Idempotency-Key');
     expect(await customers()).to.equal(before);
   });
+
+  it('405 carries Allow with the methods of the path', async () => {
+    const res = await api.delete('/v1/customers');
+    expectProblem(res, 405, 'method_not_allowed');
+    const allow = (res.headers.get('allow') ?? '').split(/,\s*/);
+    expect(allow).to.include.members(['GET', 'POST']);
+    expect(allow).to.not.include('DELETE');
+    const order = await api.put('/v1/orders/ord_x', {});
+    expectProblem(order, 405, 'method_not_allowed');
+    expect(order.headers.get('allow')?.split(/,\s*/)).to.include.members(['GET', 'PATCH']);
+  });
 });
