@@ -153,6 +153,50 @@ describe('Bad input at the HTTP edge', function () {
     expect(await customers()).to.equal(before);
   });
 
+  describe('If-Match: *', () => {
+    it('matches any current version of an existing resource', async () => {
+      const created = await api.post('/v1/customers', { email: 'star@example.com', name: 'Star' });
+      expect(created.status).to.equal(201);
+      const res = await api.patch(`/v1/customers/${created.body.id}`, { name: 'Star Two' }, { 'If-Match': '*' });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.name).to.equal('Star Two');
+      const level = await api.put('/v1/inventory/STAR-1/locations/main', { onHand: 3, reason: 'cycle_count' });
+      expect(level.status, level.text).to.equal(200);
+      const again = await api.put(
+        '/v1/inventory/STAR-1/locations/main',
+        { onHand: 4, reason: 'cycle_count' },
+        { 'If-Match': '*' },
+      );
+      expect(again.status, again.text).to.equal(200);
+    });
+
+    it('a resource that does not exist → 412 version_mismatch, nothing written', async () => {
+      const before = await app.db.pool.query<{ n: number }>('select count(*)::int as n from es_events');
+      expectProblem(
+        await api.patch('/v1/customers/cus_01hzzzzzzzzzzzzzzzzzzzzzzz', { name: 'x' }, { 'If-Match': '*' }),
+        412,
+        'version_mismatch',
+      );
+      expectProblem(
+        await api.post('/v1/orders/ord_01hzzzzzzzzzzzzzzzzzzzzzzz/cancel', { reason: 'x' }, { 'If-Match': '*' }),
+        412,
+        'version_mismatch',
+      );
+      // PUT of a stock level creates it without If-Match; with `*` it must already exist.
+      expectProblem(
+        await api.put(
+          '/v1/inventory/STAR-NEW/locations/main',
+          { onHand: 1, reason: 'cycle_count' },
+          { 'If-Match': '*' },
+        ),
+        412,
+        'version_mismatch',
+      );
+      const after = await app.db.pool.query<{ n: number }>('select count(*)::int as n from es_events');
+      expect(after.rows[0]!.n).to.equal(before.rows[0]!.n);
+    });
+  });
+
   it('405 carries Allow with the methods of the path', async () => {
     const res = await api.delete('/v1/customers');
     expectProblem(res, 405, 'method_not_allowed');
