@@ -1,11 +1,15 @@
-/** If-Match named a version the resource no longer (or never) had. */
+/** If-Match named a version the resource no longer (or never) had; or `*` and there is no resource. */
 export class VersionMismatchError extends Error {
   override readonly name = 'VersionMismatchError';
   constructor(
-    readonly expected: number,
+    readonly expected: number | '*',
     readonly actual: number,
   ) {
-    super(`the resource is at version ${actual}, not ${expected}`);
+    super(
+      expected === '*'
+        ? 'the resource does not exist (If-Match: *)'
+        : `the resource is at version ${actual}, not ${expected}`,
+    );
   }
 }
 

@@ -30,8 +30,8 @@ export interface HandleOptions<C extends Command, E extends DomainEvent, S> {
    */
   command: C | ((state: S) => C | null | Promise<C | null>);
   ctx: CommandContext;
-  /** From If-Match: refuse unless the resource is at exactly this version. */
-  expectedVersion?: number;
+  /** From If-Match: refuse unless the resource is at exactly this version; `*`: unless it exists. */
+  expectedVersion?: number | '*';
   /** Ids for the new events; jobs pass deterministic ones so a retry is a no-op. */
   eventId?: (index: number) => string;
   maxAttempts?: number;
@@ -76,7 +76,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       opts.newStream && attempt === 1
         ? { state: decider.initialState(), version: 0, position: null }
         : await loadState(opts);
-    const mismatch = opts.expectedVersion !== undefined && opts.expectedVersion !== version;
+    // If-Match: * holds for any version of a stream that exists (RFC 9110 §13.1.1), else 412.
+    if (opts.expectedVersion === '*' && version === 0) throw new VersionMismatchError('*', 0);
+    const mismatch = typeof opts.expectedVersion === 'number' && opts.expectedVersion !== version;
     // A stream that does not exist (here: in this tenant) is the decider's "not found" (404), not a
     // version mismatch: If-Match on another tenant's id must look exactly like an unknown id.
     if (mismatch && version > 0) throw new VersionMismatchError(opts.expectedVersion!, version);
@@ -126,7 +128,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     } catch (err) {
       if (!(err instanceof WrongExpectedVersionError)) throw err;
       opts.metrics?.appendConflicts.inc();
-      if (opts.expectedVersion !== undefined) {
+      // `*` still holds after a concurrent write: decide again on the new state, as without If-Match.
+      if (typeof opts.expectedVersion === 'number') {
         throw new VersionMismatchError(opts.expectedVersion, typeof err.actual === 'number' ? err.actual + 1 : 0);
       }
       if (attempt >= maxAttempts)

@@ -55,7 +55,7 @@ async function runCustomerCommand(
   ctx: CommandContext,
   customerId: string,
   command: CustomerCommand,
-  options: { expectedVersion?: number; newStream?: boolean } = {},
+  options: { expectedVersion?: number | '*'; newStream?: boolean } = {},
 ): Promise<CustomerCommandResult> {
   const res = await handleCommand({
     store: deps.store,
@@ -98,11 +98,14 @@ export async function registerCustomer(
 export async function updateCustomer(
   deps: CustomerCommandDeps,
   ctx: CommandContext,
-  input: { customerId: string; changes: Partial<CustomerPii>; expectedVersion?: number },
+  input: { customerId: string; changes: Partial<CustomerPii>; expectedVersion?: number | '*' },
 ): Promise<CustomerCommandResult> {
   const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
-  if (current.state.status !== 'active') throw customerNotFound(input.customerId);
-  if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+  if (current.state.status !== 'active') {
+    if (input.expectedVersion === '*') throw new VersionMismatchError('*', current.version);
+    throw customerNotFound(input.customerId);
+  }
+  if (typeof input.expectedVersion === 'number' && input.expectedVersion !== current.version) {
     throw new VersionMismatchError(input.expectedVersion, current.version);
   }
   const oldEmail = current.state.email;

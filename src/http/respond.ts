@@ -5,11 +5,13 @@ import type { AppState } from './state.ts';
 
 /**
  * If-Match: "<version>" (weak or bare forms accepted) → `{ expectedVersion }`, the version a command
- * must find; `{}` without the header. Spread it into the command's input.
+ * must find; `*` → `{ expectedVersion: '*' }`, any version of an existing resource; `{}` without the
+ * header. Spread it into the command's input.
  */
-export function ifMatch(ctx: ParameterizedContext<AppState>): { expectedVersion?: number } {
+export function ifMatch(ctx: ParameterizedContext<AppState>): { expectedVersion?: number | '*' } {
   const raw = ctx.get('If-Match').trim();
   if (!raw) return {};
+  if (raw === '*') return { expectedVersion: '*' };
   const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(raw);
   if (!m) {
     throw new HttpProblem(400, 'validation_failed', 'If-Match must be an ETag of this API, e.g. "3"', {

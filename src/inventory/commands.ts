@@ -44,7 +44,7 @@ export async function adjustStock(
 export async function countStock(
   deps: InventoryCommandDeps,
   ctx: CommandContext,
-  input: { sku: string; location: string; onHand: number; expectedVersion?: number },
+  input: { sku: string; location: string; onHand: number; expectedVersion?: number | '*' },
 ): Promise<{ level: LocationLevelView; position: Position | null }> {
   const res = await handleCommand({
     store: deps.store,

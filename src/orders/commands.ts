@@ -108,7 +108,7 @@ async function onExistingOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
   orderId: string,
-  expectedVersion: number | undefined,
+  expectedVersion: number | '*' | undefined,
   command: Parameters<typeof orderDecider.decide>[0],
 ): Promise<OrderCommandResult> {
   const res = await handleCommand({
@@ -129,7 +129,7 @@ async function onExistingOrder(
 export function updateOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: PatchOrderBody & { orderId: string; expectedVersion?: number },
+  input: PatchOrderBody & { orderId: string; expectedVersion?: number | '*' },
 ): Promise<OrderCommandResult> {
   const { orderId, expectedVersion, ...changes } = input;
   return onExistingOrder(deps, ctx, orderId, expectedVersion, {
@@ -141,7 +141,7 @@ export function updateOrder(
 export function cancelOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: { orderId: string; reason: string; expectedVersion?: number },
+  input: { orderId: string; reason: string; expectedVersion?: number | '*' },
 ): Promise<OrderCommandResult> {
   return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, {
     type: 'CancelOrder',

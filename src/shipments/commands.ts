@@ -182,7 +182,7 @@ export async function createShipment(
 export async function recordTrackingEvent(
   deps: ShipmentDeps,
   ctx: CommandContext,
-  input: TrackingEventBody & { shipmentId: string; expectedVersion?: number },
+  input: TrackingEventBody & { shipmentId: string; expectedVersion?: number | '*' },
 ): Promise<{ shipment: ShipmentView; position: Position | null }> {
   const res = await handleCommand({
     store: deps.store,

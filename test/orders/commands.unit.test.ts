@@ -192,6 +192,38 @@ describe('Order commands (memory store)', () => {
       expect(err).to.include({ expected: 2, actual: 4 });
     });
 
+    it('when If-Match is * on an existing order, then it is updated at whatever version it is', () =>
+      given(confirmedOrder)
+        .when((h) =>
+          updateOrder(h.deps, h.ctx, {
+            orderId: 'ord_1',
+            lines: orderLines([{ sku: 'A', quantity: 1 }]),
+            expectedVersion: '*',
+          }),
+        )
+        .then({
+          [orderStream(TENANT, 'ord_1')]: [
+            {
+              type: 'OrderUpdated',
+              data: {
+                changes: { lines: orderLines([{ sku: 'A', quantity: 1 }]) },
+                releases: [
+                  { sku: 'A', location: 'default', quantity: 1 },
+                  { sku: 'B', location: 'default', quantity: 1 },
+                ],
+                updatedAt: NOW,
+              },
+            },
+          ],
+        }));
+
+    it("when If-Match is * and the order does not exist (here: another tenant's), then VersionMismatchError and nothing appended", async () => {
+      const err = await given(on(orderStream(OTHER_TENANT, 'ord_1'), orderPlaced('ord_1', 'cus_1', LINES)))
+        .when((h) => cancelOrder(h.deps, h.ctx, { orderId: 'ord_1', reason: 'x', expectedVersion: '*' }))
+        .thenFails(VersionMismatchError);
+      expect(err).to.include({ expected: '*', actual: 0 });
+    });
+
     it("when If-Match is sent for another tenant's order, then order_not_found (not a version mismatch)", () =>
       given(on(orderStream(OTHER_TENANT, 'ord_1'), orderPlaced('ord_1', 'cus_1', LINES)))
         .when((h) => updateOrder(h.deps, h.ctx, { orderId: 'ord_1', notes: 'x', expectedVersion: 1 }))

@@ -36,12 +36,19 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
   app.use(requestDeadline(opts.requestTimeoutMs ?? 30_000));
   app.use(jsonBody(opts.bodyLimitBytes, new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path))));
   app.use(router.routes());
-  app.use(
-    router.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new HttpProblem(405, 'method_not_allowed', 'this route does not support that method'),
-      notImplemented: () => new HttpProblem(405, 'method_not_allowed', 'this method is not supported'),
-    }),
-  );
+  // The router answers 405 (a method the path lacks) or 501 (a method no route has) and sets Allow;
+  // both become a 405 problem that keeps Allow (RFC 9110 §15.5.6).
+  const allowedMethods = router.allowedMethods();
+  app.use(async (ctx, next) => {
+    await allowedMethods(ctx as never, next);
+    if (ctx.status !== 405 && ctx.status !== 501) return;
+    const allow = ctx.response.get('Allow');
+    throw new HttpProblem(
+      405,
+      'method_not_allowed',
+      ctx.status === 405 ? 'this route does not support that method' : 'this method is not supported',
+      allow ? { headers: { Allow: allow } } : {},
+    );
+  });
   return app;
 }

@@ -39,8 +39,9 @@ interface Row {
  */
 export function idempotency(pool: pg.Pool): Middleware<AppState> {
   return async (ctx, next) => {
+    // An empty header is a client bug (an unset variable), not "no key": refused like a bad key.
+    if (ctx.headers['idempotency-key'] === undefined) return next();
     const key = ctx.get('Idempotency-Key');
-    if (!key) return next();
     if (!KEY.test(key)) {
       throw new HttpProblem(400, 'validation_failed', 'Idempotency-Key must be 1-255 visible ASCII characters', {
         errors: [{ path: 'header:Idempotency-Key', message: 'must be 1-255 visible ASCII characters' }],
