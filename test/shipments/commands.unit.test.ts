@@ -244,6 +244,28 @@ describe('Shipment commands (memory store)', () => {
           ],
         }));
 
+    it('given a shipped order, when its shipment is cancelled, then the answer comes after the units are back on the order and the stock', () =>
+      given(...shipped)
+        .when(track('cancelled'))
+        .then({
+          [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }],
+          [inventoryStream(TENANT, 'A', 'default')]: [{ type: 'StockUnshipped' }],
+          [orderStream(TENANT, 'ord_1')]: [{ type: 'OrderShipmentCancelled' }],
+        }));
+
+    it('given a shipment just cancelled, when its units ship again at once, then they ship', () =>
+      given(...shipped)
+        .and(track('cancelled'))
+        .when(ship([{ sku: 'A', quantity: 2 }]))
+        .then((r) => ({
+          [orderStream(TENANT, 'ord_1')]: [
+            recorded(r.shipment.id, [{ sku: 'A', quantity: 2 }]),
+            { type: 'OrderShipped' },
+          ],
+          [inventoryStream(TENANT, 'A', 'default')]: [stockShipped(r.shipment.id, 'A', 2, 8)],
+          [shipmentStream(TENANT, r.shipment.id)]: [{ type: 'ShipmentCreated' }],
+        })));
+
     it('given in transit, when cancelled, then refused invalid_shipment_transition', () =>
       given(...shipped)
         .and(track('in_transit'))
@@ -283,7 +305,10 @@ describe('Shipment commands (memory store)', () => {
         const r = await given(...shipped)
           .and(trackAt('in_transit', later(1), later(1)))
           .when(trackAt('delivered', later(2), later(2)))
-          .then({ [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }] });
+          .then({
+            [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }],
+            [orderStream(TENANT, 'ord_1')]: [{ type: 'OrderShipmentDelivered' }, { type: 'OrderDelivered' }],
+          });
         expect(r.shipment.status).to.equal('delivered');
       });
 
