@@ -9,3 +9,18 @@ export const invalidShipmentTransition = (from: string, to: string) =>
     from,
     to,
   });
+/** A late update that, slotted in at its time, would make the timeline an impossible sequence. */
+export const invalidLateTransition = (from: string, to: string, occurredAt: string) =>
+  new DomainError(
+    'invalid_shipment_transition',
+    `at ${occurredAt} the timeline would go from ${from} to ${to}, which a shipment cannot do`,
+    'conflict',
+    { from, to, occurredAt },
+  );
+export const occurredAtOutOfRange = (occurredAt: string, earliest: string, latest: string) =>
+  new DomainError(
+    'occurred_at_out_of_range',
+    `occurredAt ${occurredAt} is outside ${earliest} … ${latest} (the shipment's creation to now, give or take the allowed clock skew)`,
+    'unprocessable',
+    { occurredAt, earliest, latest },
+  );

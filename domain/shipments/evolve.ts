@@ -1,5 +1,5 @@
 import type { ShipmentEvent, TrackingEntry } from './events.ts';
-import type { ShipmentState } from './state.ts';
+import { timelineSlot, type ShipmentState } from './state.ts';
 
 const entryOf = (d: TrackingEntry): TrackingEntry => ({
   status: d.status,
@@ -11,8 +11,8 @@ const entryOf = (d: TrackingEntry): TrackingEntry => ({
 
 /** Stable insert by occurredAt: a late update lands where it belongs in time. */
 function insertInTime(timeline: TrackingEntry[], entry: TrackingEntry): TrackingEntry[] {
-  const i = timeline.findIndex((t) => t.occurredAt > entry.occurredAt);
-  return i < 0 ? [...timeline, entry] : [...timeline.slice(0, i), entry, ...timeline.slice(i)];
+  const i = timelineSlot(timeline, entry.occurredAt);
+  return [...timeline.slice(0, i), entry, ...timeline.slice(i)];
 }
 
 export function evolveShipment(state: ShipmentState, event: ShipmentEvent): ShipmentState {

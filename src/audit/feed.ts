@@ -1,5 +1,6 @@
 import { parsePosition, type EventStore } from '../eventstore/port.ts';
 import { invalidQuery } from '../queries/errors.ts';
+import { EVENT_SCHEMAS } from './event-schemas.ts';
 import { eventView, isInternal, type EventView } from './event-view.ts';
 import type { FeedQuery } from './schemas.ts';
 
@@ -29,6 +30,14 @@ export async function readFeed(
           .filter(Boolean),
       )
     : null;
+  // A misspelt type would otherwise match nothing and look like an empty log.
+  const unknown = types ? [...types].filter((t) => !Object.hasOwn(EVENT_SCHEMAS, t)) : [];
+  if (unknown.length > 0)
+    throw invalidQuery(
+      'query:/types',
+      `names unknown event types: ${unknown.join(', ')} (GET /v1/event-types lists them)`,
+      'unknown event type',
+    );
   const data: EventView[] = [];
   let scanned = 0;
   let cursor: string | null = q.after ?? null;

@@ -22,7 +22,7 @@ export const wantsPast = (at: AsOf): boolean => at.asOf !== undefined || at.vers
 
 /**
  * An entity as it was: its stream folded up to ?asOf / ?version. 404 when it did not exist yet
- * at that point; `version` is the number of events folded.
+ * at that point, or the version is past its latest; `version` is the number of events folded.
  */
 export async function foldAsOf<E extends DomainEvent, S, Existing extends S>(
   store: EventStore,
@@ -32,7 +32,10 @@ export async function foldAsOf<E extends DomainEvent, S, Existing extends S>(
   existed: (state: S) => state is Existing,
   what: string,
 ): Promise<{ state: Existing; version: number }> {
-  const events = eventsUpTo(await store.readStream(stream), at);
+  const all = await store.readStream(stream);
+  // A version the entity has not reached yet does not exist (like a time before it existed).
+  if (at.version !== undefined && at.version > all.length) throw new NotFoundError(`${what} version ${at.version}`);
+  const events = eventsUpTo(all, at);
   const state = foldRecorded(decider, events);
   if (!existed(state)) throw new NotFoundError(`${what} at that point`);
   return { state, version: events.length };

@@ -206,8 +206,15 @@ export async function recordTrackingEvent(
       };
     },
   });
+  // The order and the stock follow a cancel or a delivery before the answer, so the client can act on
+  // it at once (ship the units again); the follow-up job does the same, idempotently, after a crash.
+  if (res.appended.some((e) => e.type === 'ShipmentStatusChanged' && FOLLOWED.includes(e.data.status)))
+    await followShipmentStatus(deps, ctx, input.shipmentId);
   return { shipment: shipmentView(res.state as ActiveShipment, res.version), position: res.position };
 }
+
+/** The statuses the order and the stock follow. */
+const FOLLOWED: readonly string[] = ['cancelled', 'delivered'];
 
 /** What a status change means for the order and the stock. Idempotent; run by the follow-up job. */
 export async function followShipmentStatus(deps: ShipmentDeps, ctx: CommandContext, shipmentId: string): Promise<void> {

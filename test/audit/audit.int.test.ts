@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
+import { adjust, newCustomer, orderReaches, placeOrder } from '../support/oms.ts';
 
 describe('Audit over HTTP: history, time travel and the event feed', function () {
   this.timeout(60_000);
@@ -56,6 +57,26 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     expectProblem(await api.get(`/v1/customers/${c.body.id}?asOf=yesterday`), 400, 'validation_failed');
   });
 
+  it('time travel: ?version past the latest version → 404 for customers, orders and shipments', async () => {
+    const customerId = await newCustomer(api);
+    await adjust(api, 'AUDIT-V', 1);
+    const o = await placeOrder(api, customerId, [{ sku: 'AUDIT-V', quantity: 1 }]);
+    await orderReaches(api, o.id, ['confirmed']);
+    const s = await api.post(`/v1/orders/${o.id}/shipments`, {
+      lines: [{ sku: 'AUDIT-V', quantity: 1 }],
+      carrier: 'dhl',
+    });
+    expect(s.status, s.text).to.equal(201);
+    for (const path of [`/v1/customers/${customerId}`, `/v1/orders/${o.id}`, `/v1/shipments/${s.body.id}`]) {
+      const latest = (await api.get(`${path}/events`)).body.data.length as number;
+      const atLatest = await api.get(`${path}?version=${latest}`);
+      expect(atLatest.status, `${path} at its latest version`).to.equal(200);
+      expect(atLatest.body.version).to.equal(latest);
+      expectProblem(await api.get(`${path}?version=${latest + 1}`), 404, 'not_found');
+      expectProblem(await api.get(`${path}?version=999999`), 404, 'not_found');
+    }
+  });
+
   it('the feed pages every event of the tenant exactly once, in log order, while writes run', async () => {
     const k = await app.key(['*']);
     const mine = client(app.baseUrl, k.key);
@@ -106,6 +127,16 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     const reader = client(app.baseUrl, (await app.key(['customers:read'])).key);
     expectProblem(await reader.get('/v1/events'), 403, 'insufficient_scope');
     expectProblem(await api.get('/v1/events?after=abc'), 400, 'validation_failed');
+  });
+
+  it('the feed refuses an unknown event type with 400 naming it', async () => {
+    const res = await api.get('/v1/events?types=CustomerRegistered,Bogus');
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.errors).to.have.length(1);
+    expect(res.body.errors[0].path).to.equal('query:/types');
+    expect(res.body.errors[0].message).to.include('Bogus').and.not.include('CustomerRegistered');
+    expectProblem(await api.get('/v1/events?types=constructor'), 400, 'validation_failed');
+    expect((await api.get('/v1/events?types=CustomerRegistered,UniqueValueClaimed')).status).to.equal(200);
   });
 });
 

@@ -36,9 +36,11 @@ describe('Event schemas: every event written conforms to its type’s JSON Schem
       carrier: 'dhl',
       trackingNumber: 'SCH1',
     });
-    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'in_transit', occurredAt: '2030-01-01T10:00:00Z' });
-    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'exception', occurredAt: '2030-01-01T09:00:00Z' });
-    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'delivered', occurredAt: '2030-01-01T11:00:00Z' });
+    // Carrier times lie between the shipment's creation and now; the exception arrives late.
+    const at = (seconds: number) => new Date(Date.parse(s.body.createdAt) + seconds * 1000).toISOString();
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'in_transit', occurredAt: at(2) });
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'exception', occurredAt: at(1) });
+    await api.post(`/v1/shipments/${s.body.id}/events`, { status: 'delivered', occurredAt: at(3) });
     await api.put('/v1/inventory/SCHEMA-1/locations/default', { onHand: 0, reason: 'cycle_count' });
     await adjust(api, 'SCHEMA-1', 5);
     await api.post(`/v1/orders/${b.id}/cancel`, { reason: 'done' });

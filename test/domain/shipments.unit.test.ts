@@ -149,25 +149,101 @@ describe('Shipment decider', () => {
       ]));
 });
 
+const at = (iso: string, now: string, status: TrackingStatus = 'in_transit'): ShipmentCommand => ({
+  type: 'RecordTrackingEvent',
+  data: { status, occurredAt: iso, location: null, description: null, carrierCode: null, now },
+});
+const recorded = (
+  type: 'ShipmentStatusChanged' | 'ShipmentTrackingEventRecorded',
+  status: TrackingStatus,
+  occurredAt: string,
+  now: string,
+  previousStatus?: ShipmentStatus,
+): ShipmentEvent =>
+  ({
+    type,
+    data: {
+      shipmentId: 'shp_1',
+      orderId: 'ord_1',
+      status,
+      ...(previousStatus ? { previousStatus } : {}),
+      occurredAt,
+      location: null,
+      description: null,
+      carrierCode: null,
+      recordedAt: now,
+    },
+  }) as ShipmentEvent;
+
 describe('Shipment decider: clocks', () => {
-  it('the first carrier update moves the status even if the carrier clock is behind label creation', () =>
+  it('given a shipment created at 08:00, when the first carrier update is dated 07:57 (within the clock skew), then the status moves and label_created stays first', () => {
+    const when = at('2026-11-28T07:57:00.000Z', t(9));
+    spec
+      .given([created])
+      .when(when)
+      .then([recorded('ShipmentStatusChanged', 'in_transit', '2026-11-28T07:57:00.000Z', t(9), 'label_created')]);
+    const s = fold([created, ...shipmentDecider.decide(when, fold([created]))]);
+    expect(s.status !== 'none' && s.timeline.map((e) => e.status)).to.deep.equal(['label_created', 'in_transit']);
+  });
+
+  it('given a shipment created at 08:00, when an update is dated 07:00 (before it existed), then refused occurred_at_out_of_range', () =>
     spec
       .given([created])
       .when(track('in_transit', 7, 9))
-      .then([
-        {
-          type: 'ShipmentStatusChanged',
-          data: {
-            shipmentId: 'shp_1',
-            orderId: 'ord_1',
-            status: 'in_transit',
-            previousStatus: 'label_created',
-            occurredAt: t(7),
-            location: null,
-            description: null,
-            carrierCode: null,
-            recordedAt: t(9),
-          },
-        },
-      ]));
+      .thenRefuses('occurred_at_out_of_range'));
+
+  it('given an in_transit shipment, when a cancel is back-dated to before its creation, then refused occurred_at_out_of_range', () =>
+    spec
+      .given([created, changed('in_transit', 'label_created', 9)])
+      .when(at('2026-11-27T10:00:00.000Z', t(10), 'cancelled'))
+      .thenRefuses('occurred_at_out_of_range'));
+
+  it('when an update is dated beyond the clock skew past now (9999-12-31), then refused occurred_at_out_of_range', () =>
+    spec
+      .given([created])
+      .when(at('9999-12-31T23:59:59.000Z', t(9)))
+      .thenRefuses('occurred_at_out_of_range'));
+
+  it('when an update is dated 6 minutes past now, then refused occurred_at_out_of_range; 4 minutes: accepted', () => {
+    spec
+      .given([created])
+      .when(at('2026-11-28T09:06:00.000Z', t(9)))
+      .thenRefuses('occurred_at_out_of_range');
+    spec
+      .given([created])
+      .when(at('2026-11-28T09:04:00.000Z', t(9)))
+      .then([recorded('ShipmentStatusChanged', 'in_transit', '2026-11-28T09:04:00.000Z', t(9), 'label_created')]);
+  });
+});
+
+describe('Shipment decider: late updates keep the timeline a valid path', () => {
+  it('given in_transit at 10:00, when a cancel back-dated to 09:00 arrives, then refused invalid_shipment_transition (cancel only before in_transit)', () =>
+    spec
+      .given([created, changed('in_transit', 'label_created', 10)])
+      .when(track('cancelled', 9, 11))
+      .thenRefuses('invalid_shipment_transition'));
+
+  it('given out_for_delivery at 09:00 and delivered at 12:00, when a late in_transit at 10:00 arrives, then refused invalid_shipment_transition', () =>
+    spec
+      .given([created, changed('out_for_delivery', 'label_created', 9), changed('delivered', 'out_for_delivery', 12)])
+      .when(track('in_transit', 10, 13))
+      .thenRefuses('invalid_shipment_transition'));
+
+  it('given delivered at 12:00, when a late delivered at 11:00 arrives, then refused invalid_shipment_transition', () =>
+    spec
+      .given([created, changed('in_transit', 'label_created', 9), changed('delivered', 'in_transit', 12)])
+      .when(track('delivered', 11, 13))
+      .thenRefuses('invalid_shipment_transition'));
+
+  it('given a cancelled shipment, when a late in_transit from before the cancel arrives, then refused invalid_shipment_transition', () =>
+    spec
+      .given([created, changed('cancelled', 'label_created', 10)])
+      .when(track('in_transit', 9, 11))
+      .thenRefuses('invalid_shipment_transition'));
+
+  it('given in_transit at 10:00, when a late cancel at 11:00 is reported after delivered at 12:00, then refused invalid_shipment_transition', () =>
+    spec
+      .given([created, changed('in_transit', 'label_created', 10), changed('delivered', 'in_transit', 12)])
+      .when(track('cancelled', 11, 13))
+      .thenRefuses('invalid_shipment_transition'));
 });

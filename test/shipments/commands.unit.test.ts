@@ -244,6 +244,28 @@ describe('Shipment commands (memory store)', () => {
           ],
         }));
 
+    it('given a shipped order, when its shipment is cancelled, then the answer comes after the units are back on the order and the stock', () =>
+      given(...shipped)
+        .when(track('cancelled'))
+        .then({
+          [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }],
+          [inventoryStream(TENANT, 'A', 'default')]: [{ type: 'StockUnshipped' }],
+          [orderStream(TENANT, 'ord_1')]: [{ type: 'OrderShipmentCancelled' }],
+        }));
+
+    it('given a shipment just cancelled, when its units ship again at once, then they ship', () =>
+      given(...shipped)
+        .and(track('cancelled'))
+        .when(ship([{ sku: 'A', quantity: 2 }]))
+        .then((r) => ({
+          [orderStream(TENANT, 'ord_1')]: [
+            recorded(r.shipment.id, [{ sku: 'A', quantity: 2 }]),
+            { type: 'OrderShipped' },
+          ],
+          [inventoryStream(TENANT, 'A', 'default')]: [stockShipped(r.shipment.id, 'A', 2, 8)],
+          [shipmentStream(TENANT, r.shipment.id)]: [{ type: 'ShipmentCreated' }],
+        })));
+
     it('given in transit, when cancelled, then refused invalid_shipment_transition', () =>
       given(...shipped)
         .and(track('in_transit'))
@@ -252,6 +274,49 @@ describe('Shipment commands (memory store)', () => {
 
     it('given no shipment, when tracked, then refused shipment_not_found', () =>
       given().when(track('in_transit')).thenRefuses('shipment_not_found'));
+
+    describe('time rules', () => {
+      /** A carrier update dated `occurredAt`, arriving at `now` (NOW by default). */
+      const trackAt =
+        (status: 'cancelled' | 'delivered' | 'in_transit', occurredAt: string, now = NOW) =>
+        (h: Harness) =>
+          recordTrackingEvent(h.deps, h.request({ now }), { shipmentId: 'shp_1', status, occurredAt });
+      const later = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toISOString();
+
+      it('given in transit, when a cancel back-dated to before the shipment existed arrives, then refused occurred_at_out_of_range', () =>
+        given(...shipped)
+          .and(track('in_transit'))
+          .when(trackAt('cancelled', '2026-11-27T10:00:00Z'))
+          .thenRefuses('occurred_at_out_of_range'));
+
+      it('given in transit since 12:00, when a cancel back-dated to 11:00 arrives, then refused invalid_shipment_transition and nothing follows', () =>
+        given(...shipped)
+          .and(trackAt('in_transit', later(120), later(120)))
+          .when(async (h) => {
+            await trackAt('cancelled', later(60), later(180))(h);
+            await followShipmentStatus(h.deps, h.ctx, 'shp_1');
+          })
+          .thenRefuses('invalid_shipment_transition'));
+
+      it('when an update is dated 9999-12-31, then refused occurred_at_out_of_range, and a later delivery still counts', async () => {
+        await given(...shipped)
+          .when(trackAt('in_transit', '9999-12-31T23:59:59Z'))
+          .thenRefuses('occurred_at_out_of_range');
+        const r = await given(...shipped)
+          .and(trackAt('in_transit', later(1), later(1)))
+          .when(trackAt('delivered', later(2), later(2)))
+          .then({
+            [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }],
+            [orderStream(TENANT, 'ord_1')]: [{ type: 'OrderShipmentDelivered' }, { type: 'OrderDelivered' }],
+          });
+        expect(r.shipment.status).to.equal('delivered');
+      });
+
+      it('when an update is dated within the clock skew past now, then it counts', () =>
+        given(...shipped)
+          .when(trackAt('in_transit', later(4)))
+          .then({ [shipmentStream(TENANT, 'shp_1')]: [{ type: 'ShipmentStatusChanged' }] }));
+    });
 
     it('when If-Match names an older version, then VersionMismatchError and nothing appended', () =>
       given(...shipped)

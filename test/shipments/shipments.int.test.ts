@@ -135,19 +135,42 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     const cancelled = await track(s.body.id, 'cancelled', { description: 'label voided' });
     expect(cancelled.status, cancelled.text).to.equal(201);
     expect(cancelled.body.status).to.equal('cancelled');
-    const back = await orderReaches(api, o.id, ['confirmed']);
-    expect(back.lines[0]).to.include({ reserved: 2, shipped: 0 });
-    await waitFor(
-      () => level(api, 'SHIP-C'),
-      (l) => l.onHand === 5 && l.reserved === 2,
-      { what: 'stock back on hand and reserved' },
-    );
+    // The units are back when the cancel answers: they ship again at once.
     const again = await ship(o.id, [{ sku: 'SHIP-C', quantity: 2 }]);
     expect(again.status, again.text).to.equal(201);
+    await waitFor(
+      () => level(api, 'SHIP-C'),
+      (l) => l.onHand === 3 && l.reserved === 0,
+      { what: 'stock shipped again' },
+    );
     await track(again.body.id, 'in_transit');
     expectProblem(await track(again.body.id, 'cancelled'), 409, 'invalid_shipment_transition');
     await track(again.body.id, 'delivered');
     expectProblem(await track(again.body.id, 'in_transit'), 409, 'invalid_shipment_transition');
+  });
+
+  it('carrier times: before the shipment or past now + 5 min is 422; a back-dated cancel obeys the transitions', async () => {
+    await adjust(api, 'SHIP-E', 1);
+    const o = await placeOrder(api, customerId, [{ sku: 'SHIP-E', quantity: 1 }]);
+    await orderReaches(api, o.id, ['confirmed']);
+    const s = await ship(o.id, [{ sku: 'SHIP-E', quantity: 1 }]);
+    const id = s.body.id;
+    const sinceCreation = (seconds: number) => new Date(Date.parse(s.body.createdAt) + seconds * 1000).toISOString();
+    const frozen = await track(id, 'in_transit', { occurredAt: '9999-12-31T23:59:59Z' });
+    expectProblem(frozen, 422, 'occurred_at_out_of_range');
+    expect((await track(id, 'in_transit', { occurredAt: sinceCreation(2) })).status).to.equal(201);
+    expectProblem(await track(id, 'cancelled'), 409, 'invalid_shipment_transition');
+    const beforeCreation = new Date(Date.parse(s.body.createdAt) - 24 * 3600_000).toISOString();
+    expectProblem(await track(id, 'cancelled', { occurredAt: beforeCreation }), 422, 'occurred_at_out_of_range');
+    expectProblem(await track(id, 'cancelled', { occurredAt: sinceCreation(1) }), 409, 'invalid_shipment_transition');
+    const delivered = await track(id, 'delivered', { occurredAt: sinceCreation(3) });
+    expect(delivered.status, delivered.text).to.equal(201);
+    expect(delivered.body.status).to.equal('delivered');
+    expect(delivered.body.events.map((e: { status: string }) => e.status)).to.deep.equal([
+      'label_created',
+      'in_transit',
+      'delivered',
+    ]);
   });
 
   it('late carrier events join the timeline in time order without moving the status back; tracking lookup and lists', async () => {
@@ -155,10 +178,11 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     const o = await placeOrder(api, customerId, [{ sku: 'SHIP-D', quantity: 1 }]);
     await orderReaches(api, o.id, ['confirmed']);
     const s = await ship(o.id, [{ sku: 'SHIP-D', quantity: 1 }], { trackingNumber: 'LATE-42' });
-    await track(s.body.id, 'in_transit', { occurredAt: '2026-11-28T09:00:00Z' });
-    await track(s.body.id, 'out_for_delivery', { occurredAt: '2026-11-28T11:00:00Z' });
+    const sinceCreation = (seconds: number) => new Date(Date.parse(s.body.createdAt) + seconds * 1000).toISOString();
+    await track(s.body.id, 'in_transit', { occurredAt: sinceCreation(1) });
+    await track(s.body.id, 'out_for_delivery', { occurredAt: sinceCreation(3) });
     const late = await track(s.body.id, 'exception', {
-      occurredAt: '2026-11-28T10:00:00Z',
+      occurredAt: sinceCreation(2),
       carrierCode: 'X7',
       description: 'sorting delay',
     });
