@@ -1,5 +1,5 @@
 import type { QueryOf } from '../http/route.ts';
-import { limitParam } from '../http/schemas.ts';
+import { cursorParam, limitParam } from '../http/schemas.ts';
 
 const eventSchema = {
   type: 'object',
@@ -27,9 +27,17 @@ const eventSchema = {
 
 export const eventList = {
   type: 'object',
-  required: ['data'],
+  required: ['data', 'nextCursor'],
   properties: { data: { type: 'array', items: eventSchema }, nextCursor: { type: ['string', 'null'] } },
 } as const;
+
+/** An entity's history: a page of its events in stream order, oldest first. */
+export const historyQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: limitParam, cursor: cursorParam },
+} as const;
+export type HistoryQuery = QueryOf<typeof historyQuery>;
 
 export const feedQuery = {
   type: 'object',

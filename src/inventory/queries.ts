@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { invalidQuery } from '../queries/errors.ts';
+import { decodeCursor, isSafeText } from '../queries/pagination.ts';
 import type { LocationLevelView } from './commands.ts';
 import type { ListInventoryQuery, MovementsQuery } from './schemas.ts';
 
@@ -59,7 +60,7 @@ export async function listLevels(knex: Knex, tenant: string, q: ListInventoryQue
 function decode(cursor: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string')) return v as [string, string];
+    if (Array.isArray(v) && v.length === 2 && v.every(isSafeText)) return v as [string, string];
   } catch {
     // fall through
   }
@@ -82,13 +83,16 @@ interface MovementRow {
   occurred_at: Date;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The ledger of a SKU, newest first. */
 export async function listMovements(knex: Knex, tenant: string, sku: string, q: MovementsQuery) {
   const query = knex('inventory_movements').where({ tenant, sku });
   if (q.location) query.andWhere('location', q.location);
-  if (q.cursor) {
-    const [at, id] = decode(q.cursor);
-    query.andWhereRaw('(occurred_at, event_id) < (?::timestamptz, ?::uuid)', [at, id]);
+  const cursor = decodeCursor(q.cursor);
+  if (cursor) {
+    if (!UUID.test(cursor.id)) throw invalidQuery('query:/cursor', 'is not a cursor this API issued', 'invalid cursor');
+    query.andWhereRaw('(occurred_at, event_id) < (?::timestamptz, ?::uuid)', [cursor.createdAt, cursor.id]);
   }
   const rows = (await query
     .orderBy([

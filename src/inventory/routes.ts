@@ -1,5 +1,6 @@
 import { eventView } from '../audit/event-view.ts';
-import { comparePositions } from '../eventstore/port.ts';
+import { comparePositions, parsePosition } from '../eventstore/port.ts';
+import { decodePositionCursor, encodePositionCursor } from '../queries/pagination.ts';
 import { adjustStock, countStock } from './commands.ts';
 import { getSkuLevel, listLevels, listMovements } from './queries.ts';
 import { DEFAULT_LOCATION, inventoryStream } from './streams.ts';
@@ -7,7 +8,7 @@ import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { eventList } from '../audit/schemas.ts';
+import { eventList, historyQuery } from '../audit/schemas.ts';
 import {
   adjustmentBody,
   countBody,
@@ -110,23 +111,35 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
       method: 'GET',
       path: '/v1/inventory/:sku/events',
       operationId: 'getInventoryEvents',
-      summary: "The SKU's events across its locations, in log order (audit trail)",
+      summary: "The SKU's events across its locations in log order, oldest first (audit trail)",
       tag: 'Inventory',
       scope: 'inventory:read',
       params: skuParams,
-      responses: { 200: { description: 'Every event of the SKU', schema: eventList } },
-      async handler({ ctx, params }) {
+      query: historyQuery,
+      responses: { 200: { description: "A page of the SKU's events", schema: eventList } },
+      async handler({ ctx, params, query }) {
         const tenant = ctx.state.principal!.tenant;
+        const after = decodePositionCursor(query.cursor);
         const locations = (await deps
           .knex('inventory_levels')
           .where({ tenant, sku: params.sku })
           .pluck('location')) as string[];
+        // One stream per location, merged by log position; the cursor is the position of the last
+        // event served. The streams are read whole (a SKU has few locations and short streams).
         const all = [];
         for (const location of new Set([DEFAULT_LOCATION, ...locations]))
           all.push(...(await deps.store.readStream(inventoryStream(tenant, params.sku, location))));
         if (all.length === 0) throw notFound(`SKU ${params.sku}`);
-        all.sort((a, b) => comparePositions(a.position, b.position));
-        respond(ctx, 200, { data: all.map(eventView), nextCursor: null });
+        const from = after === null ? null : parsePosition(after)!;
+        const rest = (from ? all.filter((e) => comparePositions(e.position, from) > 0) : all).sort((a, b) =>
+          comparePositions(a.position, b.position),
+        );
+        const data = rest.slice(0, query.limit).map(eventView);
+        const last = data.at(-1);
+        respond(ctx, 200, {
+          data,
+          nextCursor: rest.length > query.limit && last ? encodePositionCursor(last.position) : null,
+        });
       },
     }),
   ];

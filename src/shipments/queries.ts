@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
-import type { ListShipmentsQuery } from './schemas.ts';
+import type { ListShipmentsQuery, TrackingQuery } from './schemas.ts';
 import { shipmentView, type ShipmentView } from './view.ts';
 
 interface Row {
@@ -17,10 +17,22 @@ export async function getShipment(knex: Knex, tenant: string, id: string): Promi
 }
 
 export async function listShipments(knex: Knex, tenant: string, q: ListShipmentsQuery) {
-  const cursor = decodeCursor(q.cursor);
   const query = knex('shipments').select('id', 'state', 'version', 'created_at').where({ tenant });
   if (q.orderId) query.andWhere('order_id', q.orderId);
   if (q.status) query.andWhere('status', q.status);
+  return newestFirst(query, q);
+}
+
+/** Shipments with a carrier tracking number, newest first (a consolidated number can cover several). */
+export async function findByTrackingNumber(knex: Knex, tenant: string, trackingNumber: string, q: TrackingQuery) {
+  return newestFirst(
+    knex('shipments').select('id', 'state', 'version', 'created_at').where({ tenant, tracking_number: trackingNumber }),
+    q,
+  );
+}
+
+async function newestFirst(query: Knex.QueryBuilder, q: { limit: number; cursor?: string | undefined }) {
+  const cursor = decodeCursor(q.cursor);
   if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
   const rows = (await query
     .orderBy([
@@ -30,16 +42,4 @@ export async function listShipments(knex: Knex, tenant: string, q: ListShipments
     .limit(q.limit + 1)) as Row[];
   const p = page(rows, q.limit, (r) => ({ createdAt: r.created_at.toISOString(), id: r.id }));
   return { data: p.data.map((r) => shipmentView(r.state, r.version)), nextCursor: p.nextCursor };
-}
-
-export async function findByTrackingNumber(
-  knex: Knex,
-  tenant: string,
-  trackingNumber: string,
-): Promise<ShipmentView[]> {
-  const rows = (await knex('shipments')
-    .select('id', 'state', 'version', 'created_at')
-    .where({ tenant, tracking_number: trackingNumber })
-    .orderBy('created_at', 'desc')) as Row[];
-  return rows.map((r) => shipmentView(r.state, r.version));
 }

@@ -18,6 +18,7 @@ import {
   shipmentSchema,
   trackingEventBody,
   trackingParams,
+  trackingQuery,
 } from './schemas.ts';
 import { ifMatch, respond } from '../http/respond.ts';
 
@@ -96,15 +97,16 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
       method: 'GET',
       path: '/v1/tracking/:trackingNumber',
       operationId: 'track',
-      summary: 'Look up shipments by carrier tracking number',
+      summary: 'Look up shipments by carrier tracking number, newest first',
       tag: 'Shipments',
       scope: 'shipments:read',
       params: trackingParams,
-      responses: { 200: { description: 'Shipments with that tracking number', schema: shipmentList } },
-      async handler({ ctx, params }) {
-        const found = await findByTrackingNumber(deps.knex, ctx.state.principal!.tenant, params.trackingNumber);
-        if (found.length === 0) throw notFound(`tracking number ${params.trackingNumber}`);
-        respond(ctx, 200, { data: found, nextCursor: null });
+      query: trackingQuery,
+      responses: { 200: { description: 'A page of shipments with that tracking number', schema: shipmentList } },
+      async handler({ ctx, params, query }) {
+        const found = await findByTrackingNumber(deps.knex, ctx.state.principal!.tenant, params.trackingNumber, query);
+        if (found.data.length === 0 && !query.cursor) throw notFound(`tracking number ${params.trackingNumber}`);
+        respond(ctx, 200, found);
       },
     }),
     entityEventsRoute(deps, {

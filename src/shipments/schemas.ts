@@ -83,6 +83,13 @@ export const trackingParams = {
   properties: { trackingNumber: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$' } },
 } as const;
 
+export const trackingQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: limitParam, cursor: cursorParam },
+} as const;
+export type TrackingQuery = QueryOf<typeof trackingQuery>;
+
 export const listShipmentsQuery = {
   type: 'object',
   additionalProperties: false,

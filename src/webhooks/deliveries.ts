@@ -5,8 +5,10 @@ import { newId } from '../ids.ts';
 import { withDeadline } from '../infra/deadline.ts';
 import type { JobEvent } from '../jobs/handler.ts';
 import type { Logger } from '../observability/logger.ts';
+import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import { publicEventsFor } from './catalogue.ts';
 import { subscribers, type EndpointRow } from './endpoints.ts';
+import type { WebhookListQuery } from './schemas.ts';
 import { sign } from './signature.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
@@ -157,14 +159,29 @@ export async function attemptDelivery(
   if (!lastAttempt) throw new DeliveryFailed(error);
 }
 
-export async function listDeliveries(knex: Knex, tenant: string, endpointId: string, limit: number) {
-  const rows = (await knex('webhook_deliveries')
-    .where({ tenant, endpoint_id: endpointId })
+/** The delivery log of an endpoint, newest first (creation time, then id), keyset-paged. */
+export async function listDeliveries(knex: Knex, tenant: string, endpointId: string, q: WebhookListQuery) {
+  const cursor = decodeCursor(q.cursor);
+  const query = knex('webhook_deliveries')
+    .select(
+      'id',
+      'event_id',
+      'event_type',
+      'status',
+      'attempts',
+      'last_status_code',
+      'created_at',
+      'updated_at',
+      knex.raw(`${CURSOR_AT('created_at')} as cursor_at`),
+    )
+    .where({ tenant, endpoint_id: endpointId });
+  if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
+  const fetched = (await query
     .orderBy([
       { column: 'created_at', order: 'desc' },
       { column: 'id', order: 'desc' },
     ])
-    .limit(limit)) as {
+    .limit(q.limit + 1)) as {
     id: string;
     event_id: string;
     event_type: string;
@@ -173,7 +190,9 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
     last_status_code: number | null;
     created_at: Date;
     updated_at: Date;
+    cursor_at: string;
   }[];
+  const { data: rows, nextCursor } = page(fetched, q.limit, (r) => ({ createdAt: r.cursor_at, id: r.id }));
   const attempts = rows.length
     ? ((await knex('webhook_attempts')
         .whereIn(
@@ -189,7 +208,7 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
         at: Date;
       }[])
     : [];
-  return rows.map((r) => ({
+  const data = rows.map((r) => ({
     id: r.id,
     eventId: r.event_id,
     type: r.event_type,
@@ -206,6 +225,7 @@ export async function listDeliveries(knex: Knex, tenant: string, endpointId: str
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   }));
+  return { data, nextCursor };
 }
 
 /** Sends a delivery again (same delivery id, so receivers can still dedupe). */

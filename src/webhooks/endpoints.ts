@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { newId } from '../ids.ts';
-import type { CreateEndpointBody } from './schemas.ts';
+import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
+import type { CreateEndpointBody, WebhookListQuery } from './schemas.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export interface EndpointRow {
@@ -51,12 +52,22 @@ export async function getEndpoint(knex: Knex, tenant: string, id: string): Promi
     | undefined;
 }
 
-export async function listEndpoints(knex: Knex, tenant: string) {
-  const rows = (await knex('webhook_endpoints')
+/** Newest first (creation time, then id), keyset-paged. */
+export async function listEndpoints(knex: Knex, tenant: string, q: WebhookListQuery) {
+  const cursor = decodeCursor(q.cursor);
+  const query = knex('webhook_endpoints')
+    .select('*', knex.raw(`${CURSOR_AT('created_at')} as cursor_at`))
     .where({ tenant })
-    .whereNull('deleted_at')
-    .orderBy('created_at', 'desc')) as EndpointRow[];
-  return rows.map(endpointView);
+    .whereNull('deleted_at');
+  if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
+  const rows = (await query
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(q.limit + 1)) as (EndpointRow & { cursor_at: string })[];
+  const p = page(rows, q.limit, (r) => ({ createdAt: r.cursor_at, id: r.id }));
+  return { data: p.data.map(endpointView), nextCursor: p.nextCursor };
 }
 
 export async function deleteEndpoint(knex: Knex, tenant: string, id: string): Promise<boolean> {

@@ -7,11 +7,12 @@ import { notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import {
   createEndpointBody,
-  deliveriesQuery,
+  deliveryList,
   deliveryParams,
-  deliverySchema,
   endpointIdParams,
+  endpointList,
   endpointSchema,
+  webhookListQuery,
 } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
@@ -36,12 +37,13 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       method: 'GET',
       path: '/v1/webhook-endpoints',
       operationId: 'listWebhookEndpoints',
-      summary: 'List webhook endpoints (secrets are never shown again)',
+      summary: 'List webhook endpoints, newest first (secrets are never shown again)',
       tag: 'Webhooks',
       scope: 'webhooks:manage',
-      responses: { 200: { description: 'The endpoints' } },
-      async handler({ ctx }) {
-        respond(ctx, 200, { data: await listEndpoints(deps.knex, tenantOf(ctx)), nextCursor: null });
+      query: webhookListQuery,
+      responses: { 200: { description: 'A page of endpoints', schema: endpointList } },
+      async handler({ ctx, query }) {
+        respond(ctx, 200, await listEndpoints(deps.knex, tenantOf(ctx), query));
       },
     }),
     defineRoute({
@@ -82,19 +84,11 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       tag: 'Webhooks',
       scope: 'webhooks:manage',
       params: endpointIdParams,
-      query: deliveriesQuery,
-      responses: {
-        200: {
-          description: 'Deliveries',
-          schema: { type: 'object', properties: { data: { type: 'array', items: deliverySchema } } },
-        },
-      },
+      query: webhookListQuery,
+      responses: { 200: { description: 'A page of deliveries', schema: deliveryList } },
       async handler({ ctx, params, query }) {
         if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id))) throw notFound(`webhook endpoint ${params.id}`);
-        respond(ctx, 200, {
-          data: await listDeliveries(deps.knex, tenantOf(ctx), params.id, query.limit),
-          nextCursor: null,
-        });
+        respond(ctx, 200, await listDeliveries(deps.knex, tenantOf(ctx), params.id, query));
       },
     }),
     defineRoute({

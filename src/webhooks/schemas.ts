@@ -1,5 +1,5 @@
-import type { BodyOf } from '../http/route.ts';
-import { idParams, limitParam, text } from '../http/schemas.ts';
+import type { BodyOf, QueryOf } from '../http/route.ts';
+import { cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { WEBHOOK_EVENT_TYPES } from './catalogue.ts';
 
 export const createEndpointBody = {
@@ -42,14 +42,17 @@ export const deliveryParams = {
     deliveryId: { type: 'string', pattern: '^dlv_[0-9a-z]{26}$' },
   },
 } as const;
-export const deliveriesQuery = {
+/** Both webhook lists page newest first (creation time, then id). */
+export const webhookListQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { limit: limitParam },
+  properties: { limit: limitParam, cursor: cursorParam },
 } as const;
+export type WebhookListQuery = QueryOf<typeof webhookListQuery>;
 
 export const deliverySchema = {
   type: 'object',
+  required: ['id', 'eventId', 'type', 'status', 'attempts', 'createdAt', 'updatedAt'],
   properties: {
     id: { type: 'string' },
     eventId: { type: 'string' },
@@ -68,5 +71,10 @@ export const deliverySchema = {
         },
       },
     },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
+
+export const endpointList = listOf(endpointSchema);
+export const deliveryList = listOf(deliverySchema);
