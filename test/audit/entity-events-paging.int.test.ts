@@ -72,12 +72,15 @@ describe('Entity event histories page in stream order with revision cursors', fu
       carrier: 'dhl',
     });
     expect(s.status, s.text).to.equal(201);
-    for (const [status, at] of [
-      ['in_transit', '2026-11-28T09:00:00Z'],
-      ['out_for_delivery', '2026-11-28T10:00:00Z'],
-      ['delivered', '2026-11-28T11:00:00Z'],
+    // Carrier times must lie between the shipment's creation and now: a millisecond apart after it.
+    const createdAt = Date.parse(s.body.createdAt);
+    for (const [status, offsetMs] of [
+      ['in_transit', 1],
+      ['out_for_delivery', 2],
+      ['delivered', 3],
     ] as const) {
-      const res = await api.post(`/v1/shipments/${s.body.id}/events`, { status, occurredAt: at });
+      const occurredAt = new Date(createdAt + offsetMs).toISOString();
+      const res = await api.post(`/v1/shipments/${s.body.id}/events`, { status, occurredAt });
       expect(res.status, res.text).to.equal(201);
     }
     await expectStreamPaging(`/v1/shipments/${s.body.id}/events`, 4, 3);
