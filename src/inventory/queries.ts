@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { invalidQuery } from '../queries/errors.ts';
 import type { LocationLevelView } from './commands.ts';
 import type { ListInventoryQuery, MovementsQuery } from './schemas.ts';
+import { locationCode } from './streams.ts';
 
 interface LevelRow {
   sku: string;
@@ -39,7 +40,7 @@ export async function getSkuLevel(knex: Knex, tenant: string, sku: string) {
 /** Levels per SKU × location, in SKU then location order (keyset cursor on both). */
 export async function listLevels(knex: Knex, tenant: string, q: ListInventoryQuery) {
   const query = knex('inventory_levels').where({ tenant });
-  if (q.location) query.andWhere('location', q.location);
+  if (q.location) query.andWhere('location', locationCode(q.location));
   if (q.sku) query.andWhere('sku', q.sku);
   if (q.cursor) {
     const [sku, location] = decode(q.cursor);
@@ -86,7 +87,7 @@ interface MovementRow {
 /** The ledger of a SKU, newest first. */
 export async function listMovements(knex: Knex, tenant: string, sku: string, q: MovementsQuery) {
   const query = knex('inventory_movements').where({ tenant, sku });
-  if (q.location) query.andWhere('location', q.location);
+  if (q.location) query.andWhere('location', locationCode(q.location));
   if (q.cursor) {
     const [at, id] = decode(q.cursor);
     query.andWhereRaw('(occurred_at, event_id) < (?::timestamptz, ?::uuid)', [at, id]);
