@@ -25,7 +25,11 @@ return { allowed, math.floor(tokens), wait }
 
 export interface RateDecision {
   allowed: boolean;
+  /** Requests per second the bucket refills with. */
+  rate: number;
+  /** The bucket's size (2 × rate): the most requests a credential can send at once. */
   limit: number;
+  /** Requests the bucket still holds, 0 ≤ remaining ≤ limit. */
   remaining: number;
   retryAfterMs: number;
   /** Redis did not answer: the request was let through (fail open). */
@@ -60,17 +64,21 @@ export class RateLimiter {
     return Date.now() - this.lastFailure < 10_000;
   }
 
-  /** One request of `credential` against a bucket of `limit` per second (the default unless its tenant has its own). */
-  async take(credential: string, limit = this.perSecond): Promise<RateDecision> {
+  /** One request of `credential` against a bucket refilled at `rate` per second (the default unless its tenant has its own). */
+  async take(credential: string, rate = this.perSecond): Promise<RateDecision> {
+    const limit = rate * 2;
     try {
       const [allowed, remaining, wait] = (await (
         this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }
-      ).omsTakeToken(`${this.prefix}:ratelimit:${credential}`, limit, limit * 2, Date.now())) as [
-        number,
-        number,
-        number,
-      ];
-      return { allowed: allowed === 1, limit, remaining, retryAfterMs: wait, degraded: false };
+      ).omsTakeToken(`${this.prefix}:ratelimit:${credential}`, rate, limit, Date.now())) as [number, number, number];
+      return {
+        allowed: allowed === 1,
+        rate,
+        limit,
+        remaining: Math.min(remaining, limit),
+        retryAfterMs: wait,
+        degraded: false,
+      };
     } catch (err) {
       this.lastFailure = Date.now();
       if (Date.now() - this.lastLog > 5000) {
@@ -80,7 +88,7 @@ export class RateLimiter {
           'rate limiter cannot reach Redis; letting requests through (fail open)',
         );
       }
-      return { allowed: true, limit, remaining: limit, retryAfterMs: 0, degraded: true };
+      return { allowed: true, rate, limit, remaining: limit, retryAfterMs: 0, degraded: true };
     }
   }
 

@@ -5,7 +5,7 @@ import type { CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import type { EventStore, Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { inventoryStates, inventoryStream } from './streams.ts';
+import { inventoryStates, inventoryStream, locationCode } from './streams.ts';
 
 export interface LocationLevelView {
   sku: string;
@@ -24,8 +24,9 @@ export interface InventoryCommandDeps {
 export async function adjustStock(
   deps: InventoryCommandDeps,
   ctx: CommandContext,
-  input: { sku: string; location: string; delta: number; reason: AdjustmentReason; reference: string | null },
+  given: { sku: string; location: string; delta: number; reason: AdjustmentReason; reference: string | null },
 ): Promise<{ level: LocationLevelView; position: Position | null }> {
+  const input = { ...given, location: locationCode(given.location) };
   const res = await handleCommand({
     store: deps.store,
     metrics: deps.metrics,
@@ -44,8 +45,9 @@ export async function adjustStock(
 export async function countStock(
   deps: InventoryCommandDeps,
   ctx: CommandContext,
-  input: { sku: string; location: string; onHand: number; expectedVersion?: number | '*' },
+  given: { sku: string; location: string; onHand: number; expectedVersion?: number | '*' },
 ): Promise<{ level: LocationLevelView; position: Position | null }> {
+  const input = { ...given, location: locationCode(given.location) };
   const res = await handleCommand({
     store: deps.store,
     metrics: deps.metrics,

@@ -3,6 +3,7 @@ import { invalidQuery } from '../queries/errors.ts';
 import { decodeCursor, isSafeText } from '../queries/pagination.ts';
 import type { LocationLevelView } from './commands.ts';
 import type { ListInventoryQuery, MovementsQuery } from './schemas.ts';
+import { locationCode } from './streams.ts';
 
 // Levels are bigint columns (read as strings); the domain keeps them ≤ 10^12, exact as numbers.
 interface LevelRow {
@@ -39,7 +40,7 @@ export async function getSkuLevel(knex: Knex, tenant: string, sku: string) {
 /** Levels per SKU × location, in SKU then location order (keyset cursor on both). */
 export async function listLevels(knex: Knex, tenant: string, q: ListInventoryQuery) {
   const query = knex('inventory_levels').where({ tenant });
-  if (q.location) query.andWhere('location', q.location);
+  if (q.location) query.andWhere('location', locationCode(q.location));
   if (q.sku) query.andWhere('sku', q.sku);
   if (q.cursor) {
     const [sku, location] = decode(q.cursor);
@@ -88,7 +89,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The ledger of a SKU, newest first. */
 export async function listMovements(knex: Knex, tenant: string, sku: string, q: MovementsQuery) {
   const query = knex('inventory_movements').where({ tenant, sku });
-  if (q.location) query.andWhere('location', q.location);
+  if (q.location) query.andWhere('location', locationCode(q.location));
   const cursor = decodeCursor(q.cursor);
   if (cursor) {
     if (!UUID.test(cursor.id)) throw invalidQuery('query:/cursor', 'is not a cursor this API issued', 'invalid cursor');

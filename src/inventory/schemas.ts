@@ -3,7 +3,8 @@ import type { QueryOf } from '../http/route.ts';
 import { cursorParam, limitParam, listOf, text } from '../http/schemas.ts';
 
 export const SKU_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
-export const LOCATION_PATTERN = '^[a-z0-9][a-z0-9_-]{0,31}$';
+/** Location codes as people write them (`HN-01`); case-insensitive, folded to lower case (locationCode). */
+export const LOCATION_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$';
 const sku = {
   type: 'string',
   pattern: SKU_PATTERN,
@@ -12,7 +13,8 @@ const sku = {
 const location = {
   type: 'string',
   pattern: LOCATION_PATTERN,
-  description: 'Location code (lower case), default "default"',
+  description:
+    'Location code: letters, digits, "_", "-" (≤ 32); case-insensitive, answered in lower case (HN-01 is hn-01); default "default"',
 } as const;
 // One request may carry up to the domain's bound (400 beyond); the level it leads to is the
 // domain's to refuse (422 quantity_out_of_range).

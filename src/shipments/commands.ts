@@ -15,7 +15,7 @@ import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
-import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
+import { DEFAULT_LOCATION, inventoryStates, inventoryStream, locationCode } from '../inventory/streams.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { loadOrder, orderStream } from '../orders/commands.ts';
 import type { TrackingEventBody } from './schemas.ts';
@@ -155,7 +155,7 @@ export async function createShipment(
   const { state } = await loadOrder(deps.store, ctx.tenant, input.orderId);
   if (state.status === 'none') throw orderNotFound(input.orderId);
   const shipmentId = newResourceId(ctx, 'shp');
-  const location = input.location ?? pickLocation(state, input.lines);
+  const location = input.location !== undefined ? locationCode(input.location) : pickLocation(state, input.lines);
   await handleCommand({
     store: deps.store,
     metrics: deps.metrics,

@@ -105,7 +105,7 @@ describe('OWASP API4 resource consumption: rate limits per credential', function
     expect(limited.length).to.equal(25 - ok.length);
     expectProblem(limited[0]!, 429, 'rate_limited');
     expect(Number(limited[0]!.headers.get('retry-after'))).to.be.at.least(1);
-    expect(limited[0]!.headers.get('ratelimit-limit')).to.equal('5');
+    expect(limited[0]!.headers.get('ratelimit-limit')).to.equal('10'); // the bucket: 2 × 5/s
     expect(ok[0]!.headers.get('ratelimit-remaining')).to.match(/^\d+$/);
     const other = client(app.baseUrl, (await app.key(['*'])).key);
     expect((await other.get('/v1/customers?limit=1')).status).to.equal(200);
@@ -124,12 +124,34 @@ describe('OWASP API4 resource consumption: rate limits per credential', function
       // capacity = 2 × 1/s: at most 2 plus what refills during the burst get through
       expect(limited.length).to.be.at.least(4);
       expect(limited.length + results.filter((r) => r.status === 200).length).to.equal(8);
-      expect(limited[0]!.headers.get('ratelimit-limit')).to.equal('1');
+      expect(limited[0]!.headers.get('ratelimit-limit')).to.equal('2');
       expectProblem(limited[0]!, 429, 'rate_limited');
     }
     await app.runtime.services.tenantSettings.setRateLimit('tenant-slow', null);
     const fresh = await client(app.baseUrl, (await app.key(['*'], 'tenant-slow')).key).get('/v1/customers?limit=1');
-    expect(fresh.headers.get('ratelimit-limit')).to.equal('5');
+    expect(fresh.headers.get('ratelimit-limit')).to.equal('10');
+  });
+
+  it('RateLimit-Remaining never exceeds RateLimit-Limit, the bucket applied: default, a tenant of its own, and after that tenant is lowered', async () => {
+    const headers = (res: { headers: Headers }) => ({
+      limit: Number(res.headers.get('ratelimit-limit')),
+      remaining: Number(res.headers.get('ratelimit-remaining')),
+    });
+    // default 5/s: a fresh bucket holds 10, the first request leaves 9
+    expect(headers(await client(app.baseUrl, (await app.key(['*'])).key).get('/v1/customers?limit=1'))).to.deep.equal({
+      limit: 10,
+      remaining: 9,
+    });
+    // a tenant's own 50/s: its bucket of 100, not the default's
+    await app.runtime.services.tenantSettings.setRateLimit('tenant-fast', 50);
+    const fast = client(app.baseUrl, (await app.key(['*'], 'tenant-fast')).key);
+    expect(headers(await fast.get('/v1/customers?limit=1'))).to.deep.equal({ limit: 100, remaining: 99 });
+    // lowered to 2/s: the full bucket is cut to the new size at once
+    await app.runtime.services.tenantSettings.setRateLimit('tenant-fast', 2);
+    const lowered = headers(await fast.get('/v1/customers?limit=1'));
+    expect(lowered.limit).to.equal(4);
+    expect(lowered.remaining).to.be.at.most(3);
+    await app.runtime.services.tenantSettings.setRateLimit('tenant-fast', null);
   });
 
   it('fails open (and says so) when Redis cannot be reached', async () => {

@@ -62,10 +62,14 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       }
       const query: Record<string, unknown> = { ...ctx.query };
       if (!validateQuery(query))
-        throw validationFailed(toFieldErrors(validateQuery.errors, 'query:'), 'invalid query parameters');
+        throw validationFailed(
+          toFieldErrors(validateQuery.errors, 'query:', validateQuery.schema),
+          'invalid query parameters',
+        );
       if (validateBody) {
         if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
-        if (!validateBody(ctx.state.body)) throw validationFailed(toFieldErrors(validateBody.errors));
+        if (!validateBody(ctx.state.body))
+          throw validationFailed(toFieldErrors(validateBody.errors, '', validateBody.schema));
       } else if (!route.formBody && ctx.state.body !== undefined && route.method !== 'GET') {
         throw validationFailed([{ path: '', message: 'this operation takes no body' }]);
       }

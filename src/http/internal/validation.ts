@@ -6,7 +6,29 @@ import type { FieldError } from '../problem.ts';
 export const bodyAjv = createAjv({ coerceTypes: false });
 export const paramAjv = createAjv({ coerceTypes: true });
 
-export function toFieldErrors(errors: ErrorObject[] | null | undefined, root = ''): FieldError[] {
+/** The subschema at an error's schemaPath ("#/properties/delta/not"), when it lies in `schema`. */
+function subschema(schema: unknown, schemaPath: string): unknown {
+  if (!schemaPath.startsWith('#/')) return undefined;
+  let at: unknown = schema;
+  for (const part of schemaPath.slice(2).split('/')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return at;
+}
+
+/** ajv's "must NOT be valid" says nothing: name the excluded value(s) of a `not` instead. */
+function notMessage(excluded: unknown): string {
+  if (excluded && typeof excluded === 'object') {
+    const s = excluded as { const?: unknown; enum?: unknown[] };
+    if ('const' in s) return `must not be ${JSON.stringify(s.const)}`;
+    if (Array.isArray(s.enum)) return `must not be any of: ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return 'has a value that is not allowed';
+}
+
+/** ajv errors as field errors; `schema` (the validated schema) lets `not` errors name what is excluded. */
+export function toFieldErrors(errors: ErrorObject[] | null | undefined, root = '', schema?: unknown): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const e of errors ?? []) {
@@ -20,6 +42,8 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, root = '
       message = 'is required';
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    } else if (e.keyword === 'not') {
+      message = notMessage(subschema(schema, e.schemaPath));
     }
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;

@@ -7,7 +7,8 @@ import type { AppState } from '../../state.ts';
 /**
  * Per credential (API key or OAuth client alike): RateLimit-* headers on every answer, 429 +
  * Retry-After when the bucket is empty. The rate is the tenant's own (oms tenants set-rate-limit)
- * or the default OMS_RATE_LIMIT_PER_SECOND.
+ * or the default OMS_RATE_LIMIT_PER_SECOND. RateLimit-Limit is the size of the bucket applied (2 ×
+ * that rate) and RateLimit-Remaining what it still holds, so Remaining never exceeds Limit.
  */
 export function rateLimit(limiter: RateLimiter, tenants: TenantSettings): Middleware<AppState> {
   return async (ctx, next) => {
@@ -21,7 +22,7 @@ export function rateLimit(limiter: RateLimiter, tenants: TenantSettings): Middle
       throw new HttpProblem(
         429,
         'rate_limited',
-        `too many requests for this credential (${d.limit}/s); retry after ${seconds} s`,
+        `too many requests for this credential (${d.rate}/s, bursts of ${d.limit}); retry after ${seconds} s`,
         {
           headers: { 'Retry-After': String(seconds) },
         },
