@@ -13,5 +13,7 @@ export async function waitFor<T>(
     if (ok(last)) return last;
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+  // Log positions are bigints, which JSON.stringify refuses: print them as text.
+  const shown = JSON.stringify(last, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${shown}`);
 }
