@@ -7,7 +7,7 @@ import type { JobEvent } from '../jobs/handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import { publicEventsFor } from './catalogue.ts';
-import { subscribers, type EndpointRow } from './endpoints.ts';
+import { ENDPOINT_DELETED, subscribers, type EndpointRow } from './endpoints.ts';
 import type { WebhookListQuery } from './schemas.ts';
 import { sign } from './signature.ts';
 import { checkWebhookUrl } from './url-guard.ts';
@@ -114,7 +114,8 @@ export async function attemptDelivery(
     });
   };
   if (!endpoint || endpoint.deleted_at) {
-    await record(null, 0, 'endpoint deleted', 'failed');
+    // Deleting the endpoint already ended its pending deliveries; a retry still queued stops here.
+    if (delivery.status === 'pending') await record(null, 0, ENDPOINT_DELETED, 'failed');
     return;
   }
   // Checked again at send time: DNS may have changed since the endpoint was created.
