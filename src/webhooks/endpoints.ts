@@ -29,9 +29,19 @@ export const endpointView = (r: EndpointRow) => ({
 const urlNotAllowed = (reason: string) =>
   new DomainError('webhook_url_not_allowed', `this webhook URL is not allowed: ${reason}`, 'unprocessable');
 
+const urlUnresolvable = (host: string) =>
+  new DomainError(
+    'webhook_url_unresolvable',
+    `the host ${host} of this webhook URL does not resolve`,
+    'unprocessable',
+    {
+      host,
+    },
+  );
+
 export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
   const check = await checkWebhookUrl(input.url, allowPrivate);
-  if (!check.ok) throw urlNotAllowed(check.reason);
+  if (!check.ok) throw check.refusal === 'unresolvable' ? urlUnresolvable(check.host) : urlNotAllowed(check.reason);
   // The secret is shown once, in this response; deliveries are signed with it.
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   const [row] = (await knex('webhook_endpoints')
