@@ -63,7 +63,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 200: { description: 'The endpoint', schema: endpointSchema } },
       async handler({ ctx, params }) {
         const row = await getEndpoint(deps.knex, tenantOf(ctx), params.id);
-        if (!row) throw notFound(`webhook endpoint ${params.id}`);
+        if (!row) throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         respond(ctx, 200, endpointView(row));
       },
     }),
@@ -78,7 +78,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 204: { description: 'Deleted' } },
       async handler({ ctx, params }) {
         if (!(await deleteEndpoint(deps.knex, tenantOf(ctx), params.id)))
-          throw notFound(`webhook endpoint ${params.id}`);
+          throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         ctx.status = 204;
       },
     }),
@@ -95,7 +95,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 200: { description: 'A page of deliveries', schema: deliveryList } },
       async handler({ ctx, params, query }) {
         if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id, { includeDeleted: true })))
-          throw notFound(`webhook endpoint ${params.id}`);
+          throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         respond(ctx, 200, await listDeliveries(deps.knex, tenantOf(ctx), params.id, query));
       },
     }),
@@ -110,10 +110,10 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 202: { description: 'Queued' } },
       async handler({ ctx, params }) {
         const endpoint = await getEndpoint(deps.knex, tenantOf(ctx), params.id, { includeDeleted: true });
-        if (!endpoint) throw notFound(`webhook endpoint ${params.id}`);
+        if (!endpoint) throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         if (endpoint.deleted_at) throw endpointDeleted(params.id);
         if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId)))
-          throw notFound(`delivery ${params.deliveryId}`);
+          throw notFound('webhook_delivery', `delivery ${params.deliveryId}`);
         respond(ctx, 202, { id: params.deliveryId, status: 'pending' });
       },
     }),
