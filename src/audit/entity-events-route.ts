@@ -1,7 +1,7 @@
 import type { Scope } from '../auth/principal.ts';
 import { eventView } from './event-view.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { notFound } from '../http/problem.ts';
+import { type NotFoundNoun, notFound } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { IdParams } from '../http/schemas.ts';
 import { decodeRevisionCursor, encodeRevisionCursor } from '../queries/pagination.ts';
@@ -10,7 +10,7 @@ import { respond } from '../http/respond.ts';
 
 interface EntityEventsDef {
   /** e.g. 'customer': used in the summary and the 404 detail. */
-  noun: string;
+  noun: NotFoundNoun;
   path: string;
   operationId: string;
   tag: string;
@@ -46,7 +46,7 @@ export function entityEventsRoute(deps: RouteDeps, def: EntityEventsDef): RouteD
         events.length === 0 &&
         (after === null || (await deps.store.readStream(stream, { maxCount: 1 })).length === 0)
       )
-        throw notFound(`${def.noun} ${params.id}`);
+        throw notFound(def.noun, `${def.noun} ${params.id}`);
       const data = events.slice(0, query.limit);
       const last = data.at(-1);
       respond(ctx, 200, {

@@ -1,7 +1,7 @@
 import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import type { Scope } from '../auth/principal.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { notFound } from '../http/problem.ts';
+import { type NotFoundNoun, notFound } from '../http/problem.ts';
 import { defineRoute, type JsonSchema, type RouteDef } from '../http/route.ts';
 import type { IdParams } from '../http/schemas.ts';
 import { asOfQuery } from './schemas.ts';
@@ -10,7 +10,7 @@ import { respond } from '../http/respond.ts';
 
 interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends { version: number }> {
   /** e.g. 'order': used in the response description and the 404 detail. */
-  noun: string;
+  noun: NotFoundNoun;
   path: string;
   operationId: string;
   summary: string;
@@ -52,11 +52,14 @@ export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View 
       const what = `${def.noun} ${params.id}`;
       let view: View;
       if (wantsPast(query)) {
-        const past = await foldAsOf(deps.store, def.stream(tenant, params.id), query, def.decider, def.existed, what);
+        const past = await foldAsOf(deps.store, def.stream(tenant, params.id), query, def.decider, def.existed, {
+          noun: def.noun,
+          text: what,
+        });
         view = def.view(past.state, past.version);
       } else {
         const current = await def.read(tenant, params.id);
-        if (!current) throw notFound(what);
+        if (!current) throw notFound(def.noun, what);
         view = current;
       }
       respond(ctx, 200, view, { version: view.version });

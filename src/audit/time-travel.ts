@@ -30,13 +30,14 @@ export async function foldAsOf<E extends DomainEvent, S, Existing extends S>(
   at: AsOf,
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
   existed: (state: S) => state is Existing,
-  what: string,
+  what: { noun: string; text: string },
 ): Promise<{ state: Existing; version: number }> {
   const all = await store.readStream(stream);
   // A version the entity has not reached yet does not exist (like a time before it existed).
-  if (at.version !== undefined && at.version > all.length) throw new NotFoundError(`${what} version ${at.version}`);
+  if (at.version !== undefined && at.version > all.length)
+    throw new NotFoundError(what.noun, `${what.text} version ${at.version}`);
   const events = eventsUpTo(all, at);
   const state = foldRecorded(decider, events);
-  if (!existed(state)) throw new NotFoundError(`${what} at that point`);
+  if (!existed(state)) throw new NotFoundError(what.noun, `${what.text} at that point`);
   return { state, version: events.length };
 }

@@ -63,4 +63,20 @@ export class HttpProblem extends Error {
 export const validationFailed = (errors: FieldError[], detail = 'the request does not match the schema') =>
   new HttpProblem(400, 'validation_failed', detail, { errors });
 
-export const notFound = (what: string) => new HttpProblem(404, 'not_found', `${what} was not found`);
+/**
+ * The resources a 404 can name. One code per meaning: every 404 for a missing resource is
+ * `<noun>_not_found`, the code the commands' domain errors use too (`order_not_found`, …).
+ */
+export type NotFoundNoun =
+  | 'customer'
+  | 'order'
+  | 'shipment'
+  | 'sku'
+  | 'location'
+  | 'webhook_endpoint'
+  | 'webhook_delivery';
+
+export const notFoundCode = (noun: NotFoundNoun) => `${noun}_not_found` as const;
+
+export const notFound = (noun: NotFoundNoun, what: string) =>
+  new HttpProblem(404, notFoundCode(noun), `${what} was not found`);

@@ -76,7 +76,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'The SKU’s stock', schema: skuLevelSchema } },
       async handler({ ctx, params }) {
         const level = await getSkuLevel(deps.knex, ctx.state.principal!.tenant, params.sku);
-        if (!level) throw notFound(`SKU ${params.sku}`);
+        if (!level) throw notFound('sku', `SKU ${params.sku}`);
         respond(ctx, 200, level);
       },
     }),
@@ -129,7 +129,7 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
         const all = [];
         for (const location of new Set([DEFAULT_LOCATION, ...locations]))
           all.push(...(await deps.store.readStream(inventoryStream(tenant, params.sku, location))));
-        if (all.length === 0) throw notFound(`SKU ${params.sku}`);
+        if (all.length === 0) throw notFound('sku', `SKU ${params.sku}`);
         const from = after === null ? null : parsePosition(after)!;
         const rest = (from ? all.filter((e) => comparePositions(e.position, from) > 0) : all).sort((a, b) =>
           comparePositions(a.position, b.position),

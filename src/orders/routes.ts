@@ -127,7 +127,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'The changes' } },
       async handler({ ctx, params, query }) {
         const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
-        if (events.length === 0) throw notFound(`order ${params.id}`);
+        if (events.length === 0) throw notFound('order', `order ${params.id}`);
         const to = query.to ?? events.length;
         if (query.from > to || to > events.length) {
           throw validationFailed(

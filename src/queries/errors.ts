@@ -18,10 +18,14 @@ export class InvalidQueryError extends Error {
   }
 }
 
-/** The thing asked for does not exist, or did not exist at that point in time (→ 404 not_found). */
+/** The thing asked for does not exist, or did not exist at that point in time (→ 404 `<noun>_not_found`). */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
-  constructor(what: string) {
+  constructor(
+    /** `order`, `customer`, …: the code is `<noun>_not_found`. */
+    readonly noun: string,
+    what: string,
+  ) {
     super(`${what} was not found`);
   }
 }

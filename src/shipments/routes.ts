@@ -105,7 +105,8 @@ export function shipmentRoutes(deps: RouteDeps): RouteDef[] {
       responses: { 200: { description: 'A page of shipments with that tracking number', schema: shipmentList } },
       async handler({ ctx, params, query }) {
         const found = await findByTrackingNumber(deps.knex, ctx.state.principal!.tenant, params.trackingNumber, query);
-        if (found.data.length === 0 && !query.cursor) throw notFound(`tracking number ${params.trackingNumber}`);
+        if (found.data.length === 0 && !query.cursor)
+          throw notFound('shipment', `tracking number ${params.trackingNumber}`);
         respond(ctx, 200, found);
       },
     }),

@@ -7,7 +7,7 @@ import type { JobEvent } from '../jobs/handler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import { publicEventsFor } from './catalogue.ts';
-import { subscribers, type EndpointRow } from './endpoints.ts';
+import { ENDPOINT_DELETED, subscribers, type EndpointRow } from './endpoints.ts';
 import type { WebhookListQuery } from './schemas.ts';
 import { sign } from './signature.ts';
 import { checkWebhookUrl } from './url-guard.ts';
@@ -59,6 +59,10 @@ export async function fanOut(knex: Knex, queue: Queue, config: Config, event: Jo
 }
 
 class DeliveryFailed extends Error {}
+
+/** fetch's "fetch failed" hides the cause: a name that does not resolve (with private networks allowed). */
+const isUnresolvable = (err: unknown) =>
+  ['ENOTFOUND', 'EAI_AGAIN', 'ENODATA'].includes(((err as { cause?: { code?: string } }).cause?.code ?? '') as string);
 
 /** Reads at most `max` bytes of a response body: a hostile receiver cannot make us buffer much. */
 async function drain(res: Response, max = 16 * 1024): Promise<void> {
@@ -114,40 +118,47 @@ export async function attemptDelivery(
     });
   };
   if (!endpoint || endpoint.deleted_at) {
-    await record(null, 0, 'endpoint deleted', 'failed');
+    // Deleting the endpoint already ended its pending deliveries; a retry still queued stops here.
+    if (delivery.status === 'pending') await record(null, 0, ENDPOINT_DELETED, 'failed');
     return;
   }
-  // Checked again at send time: DNS may have changed since the endpoint was created.
+  // Checked again at send time: DNS may have changed since the endpoint was created. An address in
+  // our network is a policy refusal (final); a host that does not resolve (now) is a failed attempt
+  // like any network error, retried with backoff.
   const check = await checkWebhookUrl(endpoint.url, config.webhooksAllowPrivateNetworks);
-  if (!check.ok) {
+  if (!check.ok && check.refusal === 'not_allowed') {
     await record(null, 0, `url not allowed: ${check.reason}`, 'failed');
     return;
   }
   const body = JSON.stringify(delivery.payload);
   const started = performance.now();
   let statusCode: number | null = null;
-  let error: string | null = null;
-  try {
-    const res = await fetch(endpoint.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(config.webhookTimeoutMs),
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': 'nh-oms-webhooks/1',
-        'Oms-Delivery-Id': deliveryId,
-        'Oms-Signature': sign(endpoint.secret, body, Math.floor(Date.now() / 1000)),
-      },
-      body,
-    });
-    statusCode = res.status;
-    await drain(res);
-    if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
-  } catch (err) {
-    error =
-      (err as Error).name === 'TimeoutError'
-        ? `no answer within ${config.webhookTimeoutMs} ms`
-        : (err as Error).message;
+  let error: string | null = check.ok ? null : check.reason;
+  if (!error) {
+    try {
+      const res = await fetch(endpoint.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(config.webhookTimeoutMs),
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'nh-oms-webhooks/1',
+          'Oms-Delivery-Id': deliveryId,
+          'Oms-Signature': sign(endpoint.secret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+      });
+      statusCode = res.status;
+      await drain(res);
+      if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
+    } catch (err) {
+      error =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${config.webhookTimeoutMs} ms`
+          : isUnresolvable(err)
+            ? `the host ${new URL(endpoint.url).hostname} does not resolve`
+            : (err as Error).message;
+    }
   }
   const latency = Math.round(performance.now() - started);
   if (!error) {

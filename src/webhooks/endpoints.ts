@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { newId } from '../ids.ts';
 import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
-import type { CreateEndpointBody, WebhookListQuery } from './schemas.ts';
+import type { CreateEndpointBody, EndpointListQuery } from './schemas.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export interface EndpointRow {
@@ -23,14 +23,25 @@ export const endpointView = (r: EndpointRow) => ({
   events: r.events,
   description: r.description,
   createdAt: r.created_at.toISOString(),
+  ...(r.deleted_at ? { deletedAt: r.deleted_at.toISOString() } : {}),
 });
 
 const urlNotAllowed = (reason: string) =>
   new DomainError('webhook_url_not_allowed', `this webhook URL is not allowed: ${reason}`, 'unprocessable');
 
+const urlUnresolvable = (host: string) =>
+  new DomainError(
+    'webhook_url_unresolvable',
+    `the host ${host} of this webhook URL does not resolve`,
+    'unprocessable',
+    {
+      host,
+    },
+  );
+
 export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
   const check = await checkWebhookUrl(input.url, allowPrivate);
-  if (!check.ok) throw urlNotAllowed(check.reason);
+  if (!check.ok) throw check.refusal === 'unresolvable' ? urlUnresolvable(check.host) : urlNotAllowed(check.reason);
   // The secret is shown once, in this response; deliveries are signed with it.
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;
   const [row] = (await knex('webhook_endpoints')
@@ -46,19 +57,25 @@ export async function createEndpoint(knex: Knex, tenant: string, input: CreateEn
   return { ...endpointView(row!), secret };
 }
 
-export async function getEndpoint(knex: Knex, tenant: string, id: string): Promise<EndpointRow | undefined> {
-  return (await knex('webhook_endpoints').where({ tenant, id }).whereNull('deleted_at').first()) as
-    | EndpointRow
-    | undefined;
+/** A live endpoint of the tenant; with `includeDeleted`, a deleted one too (its delivery log stays readable). */
+export async function getEndpoint(
+  knex: Knex,
+  tenant: string,
+  id: string,
+  { includeDeleted = false } = {},
+): Promise<EndpointRow | undefined> {
+  const query = knex('webhook_endpoints').where({ tenant, id });
+  if (!includeDeleted) query.whereNull('deleted_at');
+  return (await query.first()) as EndpointRow | undefined;
 }
 
-/** Newest first (creation time, then id), keyset-paged. */
-export async function listEndpoints(knex: Knex, tenant: string, q: WebhookListQuery) {
+/** Newest first (creation time, then id), keyset-paged; deleted endpoints only with `includeDeleted`. */
+export async function listEndpoints(knex: Knex, tenant: string, q: EndpointListQuery) {
   const cursor = decodeCursor(q.cursor);
   const query = knex('webhook_endpoints')
     .select('*', knex.raw(`${CURSOR_AT('created_at')} as cursor_at`))
-    .where({ tenant })
-    .whereNull('deleted_at');
+    .where({ tenant });
+  if (!q.includeDeleted) query.whereNull('deleted_at');
   if (cursor) query.andWhereRaw('(created_at, id) < (?::timestamptz, ?)', [cursor.createdAt, cursor.id]);
   const rows = (await query
     .orderBy([
@@ -70,14 +87,26 @@ export async function listEndpoints(knex: Knex, tenant: string, q: WebhookListQu
   return { data: p.data.map(endpointView), nextCursor: p.nextCursor };
 }
 
+/**
+ * A soft delete: the row stays so the delivery log stays readable. Nothing is sent to it any more:
+ * no new deliveries (see `subscribers`), and its pending deliveries end as failed here (a queued
+ * retry then finds the endpoint deleted and stops without sending).
+ */
 export async function deleteEndpoint(knex: Knex, tenant: string, id: string): Promise<boolean> {
-  return (
-    (await knex('webhook_endpoints')
+  return knex.transaction(async (trx) => {
+    const deleted = await trx('webhook_endpoints')
       .where({ tenant, id })
       .whereNull('deleted_at')
-      .update({ deleted_at: knex.fn.now() })) === 1
-  );
+      .update({ deleted_at: trx.fn.now() });
+    if (deleted !== 1) return false;
+    await trx('webhook_deliveries')
+      .where({ tenant, endpoint_id: id, status: 'pending' })
+      .update({ status: 'failed', last_error: ENDPOINT_DELETED, updated_at: trx.fn.now() });
+    return true;
+  });
 }
+
+export const ENDPOINT_DELETED = 'endpoint deleted';
 
 /** Active endpoints of a tenant subscribed to a public event type. */
 export async function subscribers(knex: Knex, tenant: string, type: string): Promise<EndpointRow[]> {

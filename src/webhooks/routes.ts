@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { DomainError } from '../../domain/shared/errors.ts';
 import type { Config } from '../config/config.ts';
 import { listDeliveries, redeliver } from './deliveries.ts';
 import { createEndpoint, deleteEndpoint, endpointView, getEndpoint, listEndpoints } from './endpoints.ts';
@@ -11,10 +12,14 @@ import {
   deliveryParams,
   endpointIdParams,
   endpointList,
+  endpointListQuery,
   endpointSchema,
   webhookListQuery,
 } from './schemas.ts';
 import { respond } from '../http/respond.ts';
+
+const endpointDeleted = (id: string) =>
+  new DomainError('webhook_endpoint_deleted', `webhook endpoint ${id} is deleted: nothing is sent to it`, 'conflict');
 
 export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }): RouteDef[] {
   const tenantOf = (ctx: { state: { principal?: { tenant: string } } }) => ctx.state.principal!.tenant;
@@ -37,10 +42,11 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       method: 'GET',
       path: '/v1/webhook-endpoints',
       operationId: 'listWebhookEndpoints',
-      summary: 'List webhook endpoints, newest first (secrets are never shown again)',
+      summary:
+        'List webhook endpoints, newest first (secrets are never shown again); deleted ones with includeDeleted=true',
       tag: 'Webhooks',
       scope: 'webhooks:manage',
-      query: webhookListQuery,
+      query: endpointListQuery,
       responses: { 200: { description: 'A page of endpoints', schema: endpointList } },
       async handler({ ctx, query }) {
         respond(ctx, 200, await listEndpoints(deps.knex, tenantOf(ctx), query));
@@ -57,7 +63,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 200: { description: 'The endpoint', schema: endpointSchema } },
       async handler({ ctx, params }) {
         const row = await getEndpoint(deps.knex, tenantOf(ctx), params.id);
-        if (!row) throw notFound(`webhook endpoint ${params.id}`);
+        if (!row) throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         respond(ctx, 200, endpointView(row));
       },
     }),
@@ -72,7 +78,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       responses: { 204: { description: 'Deleted' } },
       async handler({ ctx, params }) {
         if (!(await deleteEndpoint(deps.knex, tenantOf(ctx), params.id)))
-          throw notFound(`webhook endpoint ${params.id}`);
+          throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         ctx.status = 204;
       },
     }),
@@ -80,14 +86,16 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       method: 'GET',
       path: '/v1/webhook-endpoints/:id/deliveries',
       operationId: 'listWebhookDeliveries',
-      summary: 'The delivery log: every attempt with status code and latency, newest delivery first',
+      summary:
+        'The delivery log: every attempt with status code and latency, newest delivery first (also of a deleted endpoint)',
       tag: 'Webhooks',
       scope: 'webhooks:manage',
       params: endpointIdParams,
       query: webhookListQuery,
       responses: { 200: { description: 'A page of deliveries', schema: deliveryList } },
       async handler({ ctx, params, query }) {
-        if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id))) throw notFound(`webhook endpoint ${params.id}`);
+        if (!(await getEndpoint(deps.knex, tenantOf(ctx), params.id, { includeDeleted: true })))
+          throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
         respond(ctx, 200, await listDeliveries(deps.knex, tenantOf(ctx), params.id, query));
       },
     }),
@@ -101,8 +109,11 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       params: deliveryParams,
       responses: { 202: { description: 'Queued' } },
       async handler({ ctx, params }) {
+        const endpoint = await getEndpoint(deps.knex, tenantOf(ctx), params.id, { includeDeleted: true });
+        if (!endpoint) throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);
+        if (endpoint.deleted_at) throw endpointDeleted(params.id);
         if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId)))
-          throw notFound(`delivery ${params.deliveryId}`);
+          throw notFound('webhook_delivery', `delivery ${params.deliveryId}`);
         respond(ctx, 202, { id: params.deliveryId, status: 'pending' });
       },
     }),

@@ -30,6 +30,11 @@ export const endpointSchema = {
     description: { type: ['string', 'null'] },
     secret: { type: 'string', description: 'Only in the create response' },
     createdAt: { type: 'string', format: 'date-time' },
+    deletedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Only on a deleted endpoint (listed with includeDeleted=true)',
+    },
   },
 } as const;
 
@@ -49,6 +54,17 @@ export const webhookListQuery = {
   properties: { limit: limitParam, cursor: cursorParam },
 } as const;
 export type WebhookListQuery = QueryOf<typeof webhookListQuery>;
+/** The endpoint list can also show deleted endpoints (their delivery logs stay readable). */
+export const endpointListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: limitParam,
+    cursor: cursorParam,
+    includeDeleted: { type: 'boolean', default: false, description: 'Also list deleted endpoints' },
+  },
+} as const;
+export type EndpointListQuery = QueryOf<typeof endpointListQuery>;
 
 export const deliverySchema = {
   type: 'object',

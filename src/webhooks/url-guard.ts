@@ -38,28 +38,39 @@ export function isBlockedAddress(address: string): boolean {
   return blocked.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-export type UrlCheck = { ok: true } | { ok: false; reason: string };
+/**
+ * `not_allowed` is the policy refusal (scheme, credentials, an address in our network);
+ * `unresolvable` is not a policy matter: the host has no address (now).
+ */
+export type UrlCheck =
+  | { ok: true }
+  | { ok: false; refusal: 'not_allowed'; reason: string }
+  | { ok: false; refusal: 'unresolvable'; host: string; reason: string };
+
+const notAllowed = (reason: string): UrlCheck => ({ ok: false, refusal: 'not_allowed', reason });
 
 export async function checkWebhookUrl(raw: string, allowPrivate: boolean): Promise<UrlCheck> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, reason: 'not a URL' };
+    return notAllowed('not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return { ok: false, reason: 'only http and https URLs are allowed' };
-  if (url.username || url.password) return { ok: false, reason: 'credentials in the URL are not allowed' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return notAllowed('only http and https URLs are allowed');
+  if (url.username || url.password) return notAllowed('credentials in the URL are not allowed');
   if (allowPrivate) return { ok: true };
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  // Loopback by name (RFC 6761), whatever the resolver says (or whether it knows the name at all).
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost') || name === 'localhost.localdomain')
+    return notAllowed(`the host ${host} is a loopback name`);
   let addresses: string[];
   try {
     addresses = net.isIP(host) ? [host] : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
   } catch {
-    return { ok: false, reason: `the host ${host} does not resolve` };
+    return { ok: false, refusal: 'unresolvable', host, reason: `the host ${host} does not resolve` };
   }
   const bad = addresses.find(isBlockedAddress);
-  if (bad)
-    return { ok: false, reason: `the host resolves to a private, loopback, link-local or metadata address (${bad})` };
+  if (bad) return notAllowed(`the host resolves to a private, loopback, link-local or metadata address (${bad})`);
   return { ok: true };
 }

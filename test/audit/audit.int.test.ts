@@ -38,7 +38,7 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     });
     expect(res.body.data[1].metadata).to.deep.equal({ actor: keyId, correlationId: 'req-hist-2', causationId: null });
     expect(res.body.data[1].data.pii).to.deep.equal({ name: 'Second' });
-    expectProblem(await api.get('/v1/customers/cus_00000000000000000000000000/events'), 404, 'not_found');
+    expectProblem(await api.get('/v1/customers/cus_00000000000000000000000000/events'), 404, 'customer_not_found');
   });
 
   it('time travel: ?version and ?asOf fold the stream; before it existed → 404', async () => {
@@ -53,7 +53,11 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
     expect(v2.body).to.include({ name: 'V2', version: 2 });
     const atBetween = await api.get(`/v1/customers/${c.body.id}?asOf=${encodeURIComponent(between)}`);
     expect(atBetween.body).to.include({ name: 'V1', version: 1 });
-    expectProblem(await api.get(`/v1/customers/${c.body.id}?asOf=${encodeURIComponent(before)}`), 404, 'not_found');
+    expectProblem(
+      await api.get(`/v1/customers/${c.body.id}?asOf=${encodeURIComponent(before)}`),
+      404,
+      'customer_not_found',
+    );
     expectProblem(await api.get(`/v1/customers/${c.body.id}?asOf=yesterday`), 400, 'validation_failed');
   });
 
@@ -72,8 +76,9 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
       const atLatest = await api.get(`${path}?version=${latest}`);
       expect(atLatest.status, `${path} at its latest version`).to.equal(200);
       expect(atLatest.body.version).to.equal(latest);
-      expectProblem(await api.get(`${path}?version=${latest + 1}`), 404, 'not_found');
-      expectProblem(await api.get(`${path}?version=999999`), 404, 'not_found');
+      const code = `${path.split('/')[2]!.replace(/s$/, '')}_not_found`; // /v1/orders/… → order_not_found
+      expectProblem(await api.get(`${path}?version=${latest + 1}`), 404, code);
+      expectProblem(await api.get(`${path}?version=999999`), 404, code);
     }
   });
 

@@ -38,8 +38,9 @@ describe('Entity event histories page in stream order with revision cursors', fu
     expect(new Set(rows.map((e) => e.id)).size).to.equal(n);
     const first = await api.get(`${path}?limit=${limit}`);
     expect(first.body.nextCursor).to.be.a('string');
-    expectProblem(await other.get(path), 404, 'not_found');
-    expectProblem(await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`), 404, 'not_found');
+    const code = `${path.split('/')[2]!.replace(/s$/, '')}_not_found`; // /v1/orders/… → order_not_found
+    expectProblem(await other.get(path), 404, code);
+    expectProblem(await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`), 404, code);
     expectProblem(await api.get(`${path}?cursor=bm9wZQ`), 400, 'validation_failed');
     return rows;
   }
@@ -103,8 +104,8 @@ describe('Entity event histories page in stream order with revision cursors', fu
     expect(rows.map((e) => e.position)).to.deep.equal(rows.map((e) => e.position).sort(positionOrder));
     const first = await api.get(`${path}?limit=3`);
     expect(first.body.nextCursor).to.be.a('string');
-    expectProblem(await other.get(path), 404, 'not_found');
-    expectProblem(await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`), 404, 'not_found');
+    expectProblem(await other.get(path), 404, 'sku_not_found');
+    expectProblem(await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`), 404, 'sku_not_found');
     expectProblem(await api.get(`${path}?cursor=bm9wZQ`), 400, 'validation_failed');
   });
 });

@@ -48,12 +48,14 @@ describe('Customers over HTTP', function () {
     it('answers 404 for an unknown id, a malformed id and another tenant’s customer', async () => {
       const created = await api.post('/v1/customers', ada());
       const other = client(app.baseUrl, (await app.key(['*'])).key);
-      await api.get('/v1/customers/cus_00000000000000000000000000').then((r) => expectProblem(r, 404, 'not_found'));
-      await api.get('/v1/customers/not-an-id').then((r) => expectProblem(r, 404, 'not_found'));
+      await api
+        .get('/v1/customers/cus_00000000000000000000000000')
+        .then((r) => expectProblem(r, 404, 'customer_not_found'));
+      await api.get('/v1/customers/not-an-id').then((r) => expectProblem(r, 404, 'customer_not_found'));
       const pos = created.headers.get('oms-position')!;
       await other
         .get(`/v1/customers/${created.body.id}`, { 'Oms-Min-Position': pos })
-        .then((r) => expectProblem(r, 404, 'not_found'));
+        .then((r) => expectProblem(r, 404, 'customer_not_found'));
       await other
         .patch(`/v1/customers/${created.body.id}`, { name: 'Mallory' })
         .then((r) => expectProblem(r, 404, 'customer_not_found'));

@@ -73,7 +73,7 @@ describe('Inventory inputs over HTTP', function () {
     expectProblem(
       await api.put('/v1/inventory/LOC-BAD/locations/hn@01', { onHand: 1, reason: 'cycle_count' }),
       404,
-      'not_found',
+      'location_not_found',
     );
   });
 

@@ -76,7 +76,7 @@ describe('Orders and inventory over HTTP: every error code', function () {
     });
 
     it('an unknown SKU → 404; the ledger lists every change with its reason', async () => {
-      expectProblem(await api.get('/v1/inventory/NOPE-404'), 404, 'not_found');
+      expectProblem(await api.get('/v1/inventory/NOPE-404'), 404, 'sku_not_found');
       await adjust(api, 'LEDGER-1', 5);
       await api.post('/v1/inventory/adjustments', {
         sku: 'LEDGER-1',
@@ -162,7 +162,7 @@ describe('Orders and inventory over HTTP: every error code', function () {
         412,
         'version_mismatch',
       );
-      expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'not_found');
+      expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'order_not_found');
       expectProblem(
         await api.patch('/v1/orders/ord_00000000000000000000000000', { notes: 'x' }),
         404,

@@ -204,8 +204,8 @@ describe('Shipments over HTTP: partial and split shipments, stock commit, order 
     expect(byOrder.body.data.map((x: { id: string }) => x.id)).to.deep.equal([s.body.id]);
     const byStatus = await api.get('/v1/shipments?status=out_for_delivery');
     expect(byStatus.body.data.map((x: { id: string }) => x.id)).to.include(s.body.id);
-    expectProblem(await api.get('/v1/tracking/NOPE-1'), 404, 'not_found');
-    expectProblem(await api.get('/v1/shipments/shp_00000000000000000000000000'), 404, 'not_found');
+    expectProblem(await api.get('/v1/tracking/NOPE-1'), 404, 'shipment_not_found');
+    expectProblem(await api.get('/v1/shipments/shp_00000000000000000000000000'), 404, 'shipment_not_found');
     expectProblem(await track('shp_00000000000000000000000000', 'in_transit'), 404, 'shipment_not_found');
     expectProblem(await track(s.body.id, 'teleported'), 400, 'validation_failed');
     expectProblem(

@@ -40,6 +40,6 @@ describe('Tracking lookup pages newest first with keyset cursors', function () {
     expect(rows.map((r) => r.id)).to.deep.equal([...ids].reverse());
     expectProblem(await api.get('/v1/tracking/CONSOL-1?cursor=bm9wZQ'), 400, 'validation_failed');
     const other = client(app.baseUrl, (await app.key(['*'])).key);
-    expectProblem(await other.get('/v1/tracking/CONSOL-1'), 404, 'not_found');
+    expectProblem(await other.get('/v1/tracking/CONSOL-1'), 404, 'shipment_not_found');
   });
 });

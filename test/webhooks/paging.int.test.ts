@@ -55,8 +55,12 @@ describe('Webhooks: the endpoint list and the delivery log page with keyset curs
       const first = await api.get(`${path}?limit=3`);
       expect(first.body.nextCursor).to.be.a('string');
       const other = client(app.baseUrl, (await app.key(['*'])).key);
-      expectProblem(await other.get(path), 404, 'not_found');
-      expectProblem(await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`), 404, 'not_found');
+      expectProblem(await other.get(path), 404, 'webhook_endpoint_not_found');
+      expectProblem(
+        await other.get(`${path}?cursor=${encodeURIComponent(first.body.nextCursor)}`),
+        404,
+        'webhook_endpoint_not_found',
+      );
       expectProblem(await api.get(`${path}?cursor=bm9wZQ`), 400, 'validation_failed');
     } finally {
       await rx.close();

@@ -126,7 +126,7 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
       expectProblem(
         await api.post(`/v1/webhook-endpoints/${ep.id}/deliveries/dlv_00000000000000000000000000/redeliver`),
         404,
-        'not_found',
+        'webhook_delivery_not_found',
       );
     } finally {
       await rx.close();
@@ -147,10 +147,10 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
     const ep = await subscribe('https://example.com/hook', ['order.placed']);
     expect((await api.get('/v1/webhook-endpoints')).body.data.map((e: { id: string }) => e.id)).to.include(ep.id);
     const other = client(app.baseUrl, (await app.key(['*'])).key);
-    expectProblem(await other.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
-    expectProblem(await other.delete(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
+    expectProblem(await other.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'webhook_endpoint_not_found');
+    expectProblem(await other.delete(`/v1/webhook-endpoints/${ep.id}`), 404, 'webhook_endpoint_not_found');
     expect((await api.delete(`/v1/webhook-endpoints/${ep.id}`)).status).to.equal(204);
-    expectProblem(await api.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'not_found');
+    expectProblem(await api.get(`/v1/webhook-endpoints/${ep.id}`), 404, 'webhook_endpoint_not_found');
     const reader = client(app.baseUrl, (await app.key(['orders:read'])).key);
     expectProblem(await reader.get('/v1/webhook-endpoints'), 403, 'insufficient_scope');
   });

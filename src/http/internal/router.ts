@@ -57,8 +57,12 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
     chain.push(async (ctx, next) => {
       const params = { ...ctx.params };
       if (validateParams && !validateParams(params)) {
-        // A malformed id can never name an existing resource.
-        throw new HttpProblem(404, 'not_found', `no resource at ${ctx.path}`);
+        // A malformed id can never name an existing resource: 404 for the resource it was meant to name.
+        throw new HttpProblem(
+          404,
+          `${malformedNoun(validateParams.errors, route.params)}_not_found`,
+          `no resource at ${ctx.path}`,
+        );
       }
       const query: Record<string, unknown> = { ...ctx.query };
       if (!validateQuery(query))
@@ -86,4 +90,26 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
     router.register(route.path, [route.method], chain as never);
   }
   return router;
+}
+
+const PREFIX_NOUN: Record<string, string> = {
+  cus: 'customer',
+  ord: 'order',
+  shp: 'shipment',
+  whk: 'webhook_endpoint',
+  dlv: 'webhook_delivery',
+};
+const PARAM_NOUN: Record<string, string> = {
+  deliveryId: 'webhook_delivery',
+  sku: 'sku',
+  location: 'location',
+  trackingNumber: 'shipment',
+};
+
+/** The noun of the first path parameter that failed: by its id prefix (`ord_…` → order) or its name. */
+function malformedNoun(errors: { instancePath: string }[] | null | undefined, schema: unknown): string {
+  const param = errors?.[0]?.instancePath.replace(/^\//, '') ?? '';
+  const pattern = (schema as { properties?: Record<string, { pattern?: string }> }).properties?.[param]?.pattern;
+  const prefix = /^\^([a-z]+)_/.exec(pattern ?? '')?.[1];
+  return (prefix && PREFIX_NOUN[prefix]) ?? PARAM_NOUN[param] ?? 'resource';
 }

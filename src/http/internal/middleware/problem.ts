@@ -13,7 +13,7 @@ export function toProblem(err: unknown): HttpProblem {
   if (err instanceof DomainError)
     return new HttpProblem(DOMAIN_STATUS[err.kind], err.code, err.message, err.details ?? {});
   if (err instanceof InvalidQueryError) return validationFailed(err.errors, err.message);
-  if (err instanceof NotFoundError) return new HttpProblem(404, 'not_found', err.message);
+  if (err instanceof NotFoundError) return new HttpProblem(404, `${err.noun}_not_found`, err.message);
   if (err instanceof VersionMismatchError) {
     return new HttpProblem(412, 'version_mismatch', err.message, { currentVersion: err.actual });
   }
