@@ -83,6 +83,17 @@ describe('Read-your-writes: GET by id folds the stream when the read model has n
     await readsBack(created, `/v1/shipments/${created.body.id}`);
   });
 
+  it('a forgotten customer folds to the redacted shape', async () => {
+    const created = await api.post('/v1/customers', { email: `ryw-f-${Date.now()}@example.com`, name: 'Forget Me' });
+    expect(created.status, created.text).to.equal(201);
+    const forgotten = await api.delete(`/v1/customers/${created.body.id}/personal-data`);
+    expect(forgotten.status, forgotten.text).to.equal(200);
+    const got = await api.get(`/v1/customers/${created.body.id}`);
+    expect(got.status, got.text).to.equal(200);
+    expect(got.body).to.deep.equal(forgotten.body);
+    expect(got.body).to.include({ email: '[redacted]', name: '[redacted]' });
+  });
+
   it('an id with no stream is still 404', async () => {
     expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'not_found');
   });
