@@ -4,10 +4,11 @@ import {
   invalidQuantity,
   quantityExceedsShipped,
   quantityExceedsUnshipped,
+  reasonSignMismatch,
   shipmentNotFound,
 } from './errors.ts';
 import { assertQuantity } from '../shared/limits.ts';
-import type { InventoryEvent } from './events.ts';
+import type { AdjustmentReason, InventoryEvent } from './events.ts';
 import { reservedFor, unitsOrderMayTake } from './level.ts';
 import { shortfallReleases } from './shortfall.ts';
 import type { InventoryState } from './state.ts';
@@ -15,6 +16,16 @@ import type { InventoryState } from './state.ts';
 const positive = (field: string, n: number) => {
   if (!Number.isInteger(n) || n < 1) throw invalidQuantity(field, n, 'a positive integer');
   assertQuantity(field, n);
+};
+
+/** The sign each adjustment reason implies: stock in, stock out, or (a correction) either way. */
+const REASON_SIGN: Record<AdjustmentReason, 'positive' | 'negative' | 'either'> = {
+  received: 'positive',
+  returned: 'positive',
+  found: 'positive',
+  damaged: 'negative',
+  lost: 'negative',
+  correction: 'either',
 };
 
 // Refusals come first in every branch; a command with nothing to do returns [] (nothing is appended).
@@ -26,6 +37,8 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
       const { delta, reason } = command.data;
       if (!Number.isInteger(delta) || delta === 0) throw invalidQuantity('delta', delta, 'a non-zero integer');
       assertQuantity('delta', delta);
+      const sign = REASON_SIGN[reason];
+      if (sign !== 'either' && (sign === 'positive') !== delta > 0) throw reasonSignMismatch(reason, delta, sign);
       const onHand = s.onHand + delta;
       if (onHand < 0) throw insufficientStock(s.onHand, delta);
       assertQuantity('onHand', onHand);

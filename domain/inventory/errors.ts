@@ -31,3 +31,10 @@ export const shipmentNotFound = (shipmentId: string) =>
   new DomainError('shipment_not_found', `shipment ${shipmentId} committed nothing for this order here`, 'not_found');
 export const invalidQuantity = (field: string, value: number, rule: string) =>
   new DomainError('invalid_quantity', `${field} must be ${rule}, got ${value}`, 'unprocessable', { field, value });
+export const reasonSignMismatch = (reason: string, delta: number, expected: 'positive' | 'negative') =>
+  new DomainError(
+    'reason_sign_mismatch',
+    `reason ${reason} needs a ${expected} delta, got ${delta} (use correction for either way)`,
+    'unprocessable',
+    { reason, delta, expected },
+  );

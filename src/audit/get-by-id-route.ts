@@ -6,6 +6,7 @@ import { defineRoute, type JsonSchema, type RouteDef } from '../http/route.ts';
 import type { IdParams } from '../http/schemas.ts';
 import { asOfQuery } from './schemas.ts';
 import { foldAsOf, wantsPast } from './time-travel.ts';
+import { foldRecorded } from '../commands/load.ts';
 import { respond } from '../http/respond.ts';
 
 interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends { version: number }> {
@@ -19,9 +20,10 @@ interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends 
   params: IdParams;
   /** The 200 response body. */
   schema: JsonSchema;
-  /** Now: the read model's view, or null when there is none. */
+  /** Now: the read model's view, or null when there is none (yet). */
   read(tenant: string, id: string): Promise<View | null>;
-  // As it was (?asOf / ?version): the entity's stream folded with its decider.
+  // As it was (?asOf / ?version), or now when the read model has not caught up: the entity's
+  // stream folded with its decider. The stream name carries the tenant.
   stream(tenant: string, id: string): string;
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>;
   /** The entity existed in this state (else 404: it did not exist yet at that point). */
@@ -31,7 +33,10 @@ interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends 
 
 /**
  * `GET /v1/<entities>/:id`: the read model's view, or with ?asOf=<time> / ?version=<n> the
- * entity as it was, folded from its events. 404 when there is none; the ETag is its version.
+ * entity as it was, folded from its events. Read-your-writes by default: when the read model has
+ * no row (yet) or has not reached the caller's Oms-Min-Position, the whole stream is folded
+ * instead (the fold is always current), so a GET right after a 201 never answers 404. 404 only
+ * when the stream holds no such entity; the ETag is the version of what is answered.
  */
 export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View extends { version: number }>(
   deps: RouteDeps,
@@ -46,6 +51,7 @@ export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View 
     scope: def.scope,
     params: def.params,
     query: asOfQuery,
+    minPosition: 'fold',
     responses: { 200: { description: `The ${def.noun}`, schema: def.schema } },
     async handler({ ctx, params, query }) {
       const tenant = ctx.state.principal!.tenant;
@@ -58,11 +64,24 @@ export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View 
         });
         view = def.view(past.state, past.version);
       } else {
-        const current = await def.read(tenant, params.id);
-        if (!current) throw notFound(def.noun, what);
-        view = current;
+        const current = ctx.state.readModelsBehind ? null : await def.read(tenant, params.id);
+        view = current ?? (await foldNow(deps, def, tenant, params.id, what));
       }
       respond(ctx, 200, view, { version: view.version });
     },
   });
+}
+
+/** The entity now, folded from its whole stream; 404 when the stream holds no such entity. */
+async function foldNow<E extends DomainEvent, S, Existing extends S, View extends { version: number }>(
+  deps: RouteDeps,
+  def: GetByIdDef<E, S, Existing, View>,
+  tenant: string,
+  id: string,
+  what: string,
+): Promise<View> {
+  const events = await deps.store.readStream(def.stream(tenant, id));
+  const state = foldRecorded(def.decider, events);
+  if (!def.existed(state)) throw notFound(def.noun, what);
+  return def.view(state, events.length);
 }

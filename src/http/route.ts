@@ -41,6 +41,12 @@ interface RouteInfo {
    * URLSearchParams; this schema is only published in /openapi.json, the handler checks it.
    */
   formBody?: JsonSchema;
+  /**
+   * GET: what `Oms-Min-Position` does when the read models have not reached that position yet.
+   * 'wait' (the default): wait up to 5 s, then 503. 'fold': go on at once with
+   * `ctx.state.readModelsBehind` set, for handlers that can answer from the event log instead.
+   */
+  minPosition?: 'wait' | 'fold';
   responses: Record<number, { description: string; schema?: JsonSchema; headers?: string[] }>;
 }
 

@@ -14,4 +14,6 @@ export interface AppState {
   routeName?: string;
   /** Set by the idempotency middleware when the request has an Idempotency-Key. */
   idempotency?: { seed: string; since: number };
+  /** Set by the Oms-Min-Position middleware on a `minPosition: 'fold'` route whose position the read models have not reached. */
+  readModelsBehind?: boolean;
 }

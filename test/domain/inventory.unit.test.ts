@@ -132,6 +132,75 @@ describe('Inventory decider (one SKU × location)', () => {
         .thenRefuses('invalid_quantity');
     });
 
+    describe('the reason fixes the sign of the delta', () => {
+      for (const reason of ['received', 'returned', 'found'] as const) {
+        it(`given 10 on hand, when ${reason} with a positive delta, then StockAdjusted`, () =>
+          spec
+            .given([adjusted(10, 10)])
+            .when(cmd('AdjustStock', { delta: 2, reason }))
+            .then([
+              {
+                type: 'StockAdjusted',
+                data: {
+                  ...at,
+                  delta: 2,
+                  reason,
+                  reference: null,
+                  onHandDelta: 2,
+                  reservedDelta: 0,
+                  onHand: 12,
+                  reserved: 0,
+                },
+              },
+            ]));
+        it(`given 10 on hand, when ${reason} with a negative delta, then refused reason_sign_mismatch`, () =>
+          spec
+            .given([adjusted(10, 10)])
+            .when(cmd('AdjustStock', { delta: -2, reason }))
+            .thenRefuses('reason_sign_mismatch'));
+      }
+      for (const reason of ['damaged', 'lost'] as const) {
+        it(`given 10 on hand, when ${reason} with a positive delta, then refused reason_sign_mismatch`, () =>
+          spec
+            .given([adjusted(10, 10)])
+            .when(cmd('AdjustStock', { delta: 2, reason }))
+            .thenRefuses('reason_sign_mismatch'));
+      }
+      it('given 10 on hand, when a correction goes either way, then StockAdjusted', () => {
+        for (const delta of [3, -3]) {
+          spec
+            .given([adjusted(10, 10)])
+            .when(cmd('AdjustStock', { delta, reason: 'correction' }))
+            .then([
+              {
+                type: 'StockAdjusted',
+                data: {
+                  ...at,
+                  delta,
+                  reason: 'correction',
+                  reference: null,
+                  onHandDelta: delta,
+                  reservedDelta: 0,
+                  onHand: 10 + delta,
+                  reserved: 0,
+                },
+              },
+            ]);
+        }
+      });
+      it('the refusal is a 422 (unprocessable) naming the reason and the delta', () => {
+        let caught: unknown;
+        try {
+          inventoryDecider.decide(cmd('AdjustStock', { delta: 4, reason: 'damaged' }), stateOf([adjusted(10, 10)]));
+        } catch (err) {
+          caught = err;
+        }
+        expect(caught).to.be.instanceOf(DomainError);
+        expect(caught).to.include({ code: 'reason_sign_mismatch', kind: 'unprocessable' });
+        expect((caught as DomainError).details).to.deep.equal({ reason: 'damaged', delta: 4, expected: 'negative' });
+      });
+    });
+
     it('given 10 on hand, 8 reserved by three orders, when 5 are damaged, then the NEWEST reservations give way first, only as far as needed, before the adjustment', () =>
       spec
         .given([

@@ -229,7 +229,8 @@ describe('Customers over HTTP', function () {
       expect(ev.rows[0].stream_name).to.equal(`${tenant}:customer:${c.body.id}`);
       expect(ev.rows[0].metadata).to.include({ tenant, correlationId: 'req-trace-1', causationId: null });
       expect(ev.rows[0].metadata.actor).to.match(/^key_/);
-      await api.get(`/v1/customers/${c.body.id}`, { 'Oms-Min-Position': c.headers.get('oms-position')! });
+      // A list waits for the read models (a GET by id would answer from the log at once).
+      await api.get('/v1/customers?limit=1', { 'Oms-Min-Position': c.headers.get('oms-position')! });
       const row = await app.db.pool.query('select tenant from customers where id = $1', [c.body.id]);
       expect(row.rows[0].tenant).to.equal(tenant);
     });

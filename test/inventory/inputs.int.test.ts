@@ -85,4 +85,29 @@ describe('Inventory inputs over HTTP', function () {
     const after = await app.db.pool.query('select count(*)::int as n from es_events');
     expect(after.rows[0].n).to.equal(before.rows[0].n);
   });
+
+  it('a reason against the sign of the delta (damaged +5, received -1) → 422 reason_sign_mismatch, nothing appended', async () => {
+    const sku = 'SIGN-1';
+    expect((await api.post('/v1/inventory/adjustments', { sku, delta: 10, reason: 'received' })).status).to.equal(201);
+    const before = await app.db.pool.query('select count(*)::int as n from es_events');
+    const cases = [
+      { delta: 5, reason: 'damaged', expected: 'negative' },
+      { delta: 1, reason: 'lost', expected: 'negative' },
+      { delta: -1, reason: 'received', expected: 'positive' },
+      { delta: -1, reason: 'returned', expected: 'positive' },
+      { delta: -1, reason: 'found', expected: 'positive' },
+    ];
+    for (const c of cases) {
+      const res = await api.post('/v1/inventory/adjustments', { sku, delta: c.delta, reason: c.reason });
+      expectProblem(res, 422, 'reason_sign_mismatch');
+      expect(res.body).to.include(c);
+    }
+    const after = await app.db.pool.query('select count(*)::int as n from es_events');
+    expect(after.rows[0].n).to.equal(before.rows[0].n);
+    // A correction goes either way.
+    const down = await api.post('/v1/inventory/adjustments', { sku, delta: -2, reason: 'correction' });
+    expect(down.body, down.text).to.include({ onHand: 8 });
+    const up = await api.post('/v1/inventory/adjustments', { sku, delta: 1, reason: 'correction' });
+    expect(up.body, up.text).to.include({ onHand: 9 });
+  });
 });

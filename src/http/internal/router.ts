@@ -28,7 +28,8 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
   const router = new Router<AppState>();
   const auth = authenticate(deps.authenticator);
   const idem = idempotency(deps.pool);
-  const position = minPosition(deps.pool, deps.projectionNames);
+  const position = minPosition(deps.pool, deps.projectionNames, 'wait');
+  const positionOrFold = minPosition(deps.pool, deps.projectionNames, 'fold');
   const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter, deps.tenantSettings) : null;
 
   for (const route of routes) {
@@ -82,7 +83,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       return next();
     });
     if (route.method === 'POST' && route.scope) chain.push(idem);
-    if (route.method === 'GET' && route.scope) chain.push(position);
+    if (route.method === 'GET' && route.scope) chain.push(route.minPosition === 'fold' ? positionOrFold : position);
     chain.push(async (ctx) => {
       const st = ctx.state as unknown as { params: Record<string, string>; query: Record<string, unknown> };
       await route.handler({ ctx, body: ctx.state.body, query: st.query, params: st.params });

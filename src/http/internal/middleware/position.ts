@@ -9,9 +9,15 @@ const POLL_MS = 10;
 
 /**
  * Read-your-writes: a GET with Oms-Min-Position waits (up to 5 s) until every read-model
- * projection has applied the log up to that position, else 503 + Retry-After.
+ * projection has applied the log up to that position, else 503 + Retry-After. In 'fold' mode
+ * (GET by id: the handler can fold the entity's stream, which is always current) it does not
+ * wait: when the position is not reached it sets ctx.state.readModelsBehind and goes on at once.
  */
-export function minPosition(pool: pg.Pool, projectionNames: () => readonly string[]): Middleware<AppState> {
+export function minPosition(
+  pool: pg.Pool,
+  projectionNames: () => readonly string[],
+  mode: 'wait' | 'fold' = 'wait',
+): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('Oms-Min-Position');
     if (!header) return next();
@@ -31,6 +37,10 @@ export function minPosition(pool: pg.Pool, projectionNames: () => readonly strin
         values: [names, position.commit.toString(), position.prepare.toString()],
       });
       if (Number(res.rows[0]!.reached) >= names.length) return next();
+      if (mode === 'fold') {
+        ctx.state.readModelsBehind = true;
+        return next();
+      }
       if (Date.now() >= deadline) {
         throw new HttpProblem(
           503,
