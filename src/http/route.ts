@@ -41,7 +41,11 @@ interface RouteInfo {
    * URLSearchParams; this schema is only published in /openapi.json, the handler checks it.
    */
   formBody?: JsonSchema;
-  responses: Record<number, { description: string; schema?: JsonSchema; headers?: string[] }>;
+  /**
+   * Every response with a body has its schema (published in /openapi.json); only a response
+   * without a body (204) has none. Errors (4xx/5xx) without a schema are problem+json.
+   */
+  responses: Record<number, { description: string; schema?: JsonSchema; contentType?: string; headers?: string[] }>;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   endpointIdParams,
   endpointList,
   endpointSchema,
+  redeliveryQueued,
   webhookListQuery,
 } from './schemas.ts';
 import { respond } from '../http/respond.ts';
@@ -99,7 +100,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       tag: 'Webhooks',
       scope: 'webhooks:manage',
       params: deliveryParams,
-      responses: { 202: { description: 'Queued' } },
+      responses: { 202: { description: 'Queued', schema: redeliveryQueued } },
       async handler({ ctx, params }) {
         if (!(await redeliver(deps.knex, deps.queue, deps.config, tenantOf(ctx), params.id, params.deliveryId)))
           throw notFound(`delivery ${params.deliveryId}`);
