@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, type Res } from '../support/http.ts';
+import { requestToken } from '../support/oauth.ts';
 import { adjust, newCustomer, orderReaches, placeOrder } from '../support/oms.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { waitFor } from '../support/wait.ts';
@@ -107,6 +108,14 @@ describe('Every response matches the schema /openapi.json publishes for it', fun
     await call('GET', '/openapi.json');
     await call('GET', '/.well-known/jwks.json');
     await call('GET', '/metrics');
+    const oauth = await app.runtime.services.oauthClients.create('tenant-rs', ['orders:read']);
+    conforms(await requestToken(app.baseUrl, { id: oauth.id, secret: oauth.clientSecret }), 'POST', '/oauth/token');
+    conforms(await requestToken(app.baseUrl, { id: oauth.id, secret: 'wrong' }), 'POST', '/oauth/token');
+    conforms(
+      await requestToken(app.baseUrl, { id: oauth.id, secret: oauth.clientSecret }, { scope: 'x' }),
+      'POST',
+      '/oauth/token',
+    );
 
     // Customers.
     const created = await call('POST', '/v1/customers', {
