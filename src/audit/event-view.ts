@@ -1,3 +1,4 @@
+import { currentVersion } from '../../domain/upcasters.ts';
 import { formatPosition, type RecordedEvent } from '../eventstore/port.ts';
 
 /** An event as auditors see it. `revision` counts from 1, like a resource's version. */
@@ -9,7 +10,14 @@ export interface EventView {
   position: string;
   occurredAt: string;
   data: unknown;
-  metadata: { actor: string; correlationId: string; causationId: string | null; idempotencyKey?: string };
+  metadata: {
+    actor: string;
+    correlationId: string;
+    causationId: string | null;
+    idempotencyKey?: string;
+    /** The version of the shape of `data`: after upcasting, its type's current version. */
+    schemaVersion: number;
+  };
 }
 
 export function eventView(e: RecordedEvent): EventView {
@@ -28,6 +36,7 @@ export function eventView(e: RecordedEvent): EventView {
       correlationId: m.correlationId,
       causationId: m.causationId,
       ...(m.idempotencyKey !== undefined ? { idempotencyKey: m.idempotencyKey } : {}),
+      schemaVersion: typeof m.schemaVersion === 'number' ? m.schemaVersion : currentVersion(e.type),
     },
   };
 }

@@ -2,7 +2,7 @@ import { readFeed } from './feed.ts';
 import { eventCatalogue } from './event-schemas.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
-import { eventList, feedQuery } from './schemas.ts';
+import { eventList, eventTypeList, feedQuery } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
 export function eventRoutes(deps: RouteDeps): RouteDef[] {
@@ -14,7 +14,7 @@ export function eventRoutes(deps: RouteDeps): RouteDef[] {
       summary: 'Every event type in the log with its current version and the JSON Schema of its data',
       tag: 'Audit',
       scope: 'events:read',
-      responses: { 200: { description: 'The event catalogue' } },
+      responses: { 200: { description: 'The event catalogue', schema: eventTypeList } },
       async handler({ ctx }) {
         respond(ctx, 200, { data: eventCatalogue(), nextCursor: null });
       },

@@ -1,7 +1,8 @@
 import type { QueryOf } from '../http/route.ts';
 import { cursorParam, limitParam } from '../http/schemas.ts';
 
-const eventSchema = {
+/** An event as the API shows it (event-view.ts). */
+export const eventSchema = {
   type: 'object',
   required: ['id', 'type', 'stream', 'revision', 'position', 'occurredAt', 'data', 'metadata'],
   properties: {
@@ -14,12 +15,17 @@ const eventSchema = {
     data: {},
     metadata: {
       type: 'object',
-      required: ['actor', 'correlationId', 'causationId'],
+      required: ['actor', 'correlationId', 'causationId', 'schemaVersion'],
       properties: {
         actor: { type: 'string' },
         correlationId: { type: 'string' },
         causationId: { type: ['string', 'null'] },
         idempotencyKey: { type: 'string' },
+        schemaVersion: {
+          type: 'integer',
+          minimum: 1,
+          description: 'The version of the shape of `data` (GET /v1/event-types lists the current ones)',
+        },
       },
     },
   },
@@ -29,6 +35,27 @@ export const eventList = {
   type: 'object',
   required: ['data', 'nextCursor'],
   properties: { data: { type: 'array', items: eventSchema }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+/** GET /v1/event-types: every event type with its current version and the JSON Schema of its data. */
+export const eventTypeList = {
+  type: 'object',
+  required: ['data', 'nextCursor'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'version', 'schema'],
+        properties: {
+          type: { type: 'string' },
+          version: { type: 'integer', minimum: 1 },
+          schema: { type: 'object', description: 'A JSON Schema of the event data' },
+        },
+      },
+    },
+    nextCursor: { type: 'null' },
+  },
 } as const;
 
 /** An entity's history: a page of its events in stream order, oldest first. */

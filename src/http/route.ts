@@ -47,7 +47,11 @@ interface RouteInfo {
    * `ctx.state.readModelsBehind` set, for handlers that can answer from the event log instead.
    */
   minPosition?: 'wait' | 'fold';
-  responses: Record<number, { description: string; schema?: JsonSchema; headers?: string[] }>;
+  /**
+   * Every response with a body has its schema (published in /openapi.json); only a response
+   * without a body (204) has none. Errors (4xx/5xx) without a schema are problem+json.
+   */
+  responses: Record<number, { description: string; schema?: JsonSchema; contentType?: string; headers?: string[] }>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { REDACTED } from '../../domain/customers/redacted.ts';
 import type { ObjectSchema } from './route.ts';
 
 // Schemas shared by several resources. Everything is strict: unknown properties are refused.
@@ -44,6 +45,21 @@ export const addressSchema = {
     region: text(100),
     postalCode: text(20),
     country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' },
+  },
+} as const;
+
+/**
+ * An address as responses show it: a request's address, or once the customer is forgotten the
+ * redacted one (`{ line1, city, country: "[redacted]" }`). Requests keep `addressSchema`.
+ */
+export const addressViewSchema = {
+  ...addressSchema,
+  properties: {
+    ...addressSchema.properties,
+    country: {
+      anyOf: [addressSchema.properties.country, { const: REDACTED }],
+      description: `ISO 3166-1 alpha-2, or "${REDACTED}" once the customer is forgotten`,
+    },
   },
 } as const;
 

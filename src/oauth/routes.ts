@@ -166,7 +166,25 @@ export function oauthRoutes(deps: OAuthDeps): RouteDef[] {
       summary: 'The public keys that verify access tokens (current and, during a rotation, previous)',
       tag: 'OAuth',
       scope: null,
-      responses: { 200: { description: 'A JSON Web Key Set (RFC 7517)' } },
+      responses: {
+        200: {
+          description: 'A JSON Web Key Set (RFC 7517)',
+          schema: {
+            type: 'object',
+            required: ['keys'],
+            properties: {
+              keys: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['kty'],
+                  properties: { kty: { type: 'string' }, kid: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
       async handler({ ctx }) {
         ctx.body = deps.tokens.jwks();
         // Public and cacheable, unlike everything else.

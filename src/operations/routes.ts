@@ -30,6 +30,28 @@ async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000)
   }
 }
 
+const readiness = {
+  type: 'object',
+  required: ['status', 'checks', 'rateLimiting'],
+  properties: {
+    status: { enum: ['ready', 'unavailable'] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'ok', 'ms'],
+        properties: {
+          name: { type: 'string' },
+          ok: { type: 'boolean' },
+          ms: { type: 'integer' },
+          error: { type: 'string' },
+        },
+      },
+    },
+    rateLimiting: { enum: ['ok', 'failing_open', 'off'] },
+  },
+} as const;
+
 /** Unauthenticated operational endpoints. */
 export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
   return [
@@ -40,7 +62,12 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       summary: 'Liveness: the process serves HTTP',
       tag: 'Operations',
       scope: null,
-      responses: { 200: { description: 'Alive' } },
+      responses: {
+        200: {
+          description: 'Alive',
+          schema: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } },
+        },
+      },
       async handler({ ctx }) {
         ctx.body = { status: 'ok' };
       },
@@ -52,7 +79,11 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       summary: 'Readiness: Postgres, Redis and the event store answer',
       tag: 'Operations',
       scope: null,
-      responses: { 200: { description: 'Ready' }, 503: { description: 'A dependency is down' } },
+      responses: {
+        200: { description: 'Ready', schema: readiness },
+        // Not a problem+json: the same readiness report, with the failing checks.
+        503: { description: 'A dependency is down', schema: readiness },
+      },
       async handler({ ctx }) {
         const checks = await Promise.all([
           check('postgres', () => deps.pool.query('select 1')),
@@ -74,7 +105,9 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       summary: 'Prometheus metrics',
       tag: 'Operations',
       scope: null,
-      responses: { 200: { description: 'Prometheus text format' } },
+      responses: {
+        200: { description: 'Prometheus text format', contentType: 'text/plain', schema: { type: 'string' } },
+      },
       async handler({ ctx }) {
         try {
           const counts = await withDeadline(
@@ -98,7 +131,16 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       summary: 'This API as OpenAPI 3.1',
       tag: 'Operations',
       scope: null,
-      responses: { 200: { description: 'The OpenAPI document' } },
+      responses: {
+        200: {
+          description: 'The OpenAPI document',
+          schema: {
+            type: 'object',
+            required: ['openapi', 'info', 'paths', 'components'],
+            properties: { openapi: { const: '3.1.0' }, info: { type: 'object' }, paths: { type: 'object' } },
+          },
+        },
+      },
       async handler({ ctx }) {
         ctx.body = deps.openApi();
       },

@@ -17,6 +17,7 @@ import {
   createOrderBody,
   diffOrderQuery,
   listOrdersQuery,
+  orderDiffSchema,
   orderIdParams,
   orderList,
   orderSchema,
@@ -124,7 +125,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       scope: 'orders:read',
       params: orderIdParams,
       query: diffOrderQuery,
-      responses: { 200: { description: 'The changes' } },
+      responses: { 200: { description: 'The changes', schema: orderDiffSchema } },
       async handler({ ctx, params, query }) {
         const events = await deps.store.readStream(orderStream(ctx.state.principal!.tenant, params.id));
         if (events.length === 0) throw notFound('order', `order ${params.id}`);

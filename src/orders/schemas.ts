@@ -1,5 +1,6 @@
 import type { BodyOf, QueryOf } from '../http/route.ts';
-import { addressSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
+import { addressSchema, addressViewSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
+import { eventSchema } from '../audit/schemas.ts';
 import { SKU_PATTERN } from '../inventory/schemas.ts';
 
 const line = {
@@ -91,7 +92,7 @@ export const orderSchema = {
       type: 'object',
       properties: { subtotal: { type: 'integer' }, total: { type: 'integer' }, quantity: { type: 'integer' } },
     },
-    shippingAddress: addressSchema,
+    shippingAddress: addressViewSchema,
     allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
     version: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -122,3 +123,26 @@ export const diffOrderQuery = {
 } as const;
 
 export const orderList = listOf(orderSchema);
+
+/** GET /v1/orders/:id/diff: the field changes between two versions and the events in between. */
+export const orderDiffSchema = {
+  type: 'object',
+  required: ['from', 'to', 'changes', 'events'],
+  properties: {
+    from: { type: 'integer', minimum: 0 },
+    to: { type: 'integer', minimum: 0 },
+    changes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'from', 'to'],
+        properties: {
+          path: { type: 'string', description: 'A JSON Pointer into the order' },
+          from: { description: 'The value at `from` (null when absent)' },
+          to: { description: 'The value at `to` (null when absent)' },
+        },
+      },
+    },
+    events: { type: 'array', items: eventSchema },
+  },
+} as const;

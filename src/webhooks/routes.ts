@@ -14,6 +14,7 @@ import {
   endpointList,
   endpointListQuery,
   endpointSchema,
+  redeliveryQueued,
   webhookListQuery,
 } from './schemas.ts';
 import { respond } from '../http/respond.ts';
@@ -107,7 +108,7 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       tag: 'Webhooks',
       scope: 'webhooks:manage',
       params: deliveryParams,
-      responses: { 202: { description: 'Queued' } },
+      responses: { 202: { description: 'Queued', schema: redeliveryQueued } },
       async handler({ ctx, params }) {
         const endpoint = await getEndpoint(deps.knex, tenantOf(ctx), params.id, { includeDeleted: true });
         if (!endpoint) throw notFound('webhook_endpoint', `webhook endpoint ${params.id}`);

@@ -93,4 +93,11 @@ export const deliverySchema = {
 } as const;
 
 export const endpointList = listOf(endpointSchema);
+
+/** POST …/redeliver: the delivery is queued again, under the same id. */
+export const redeliveryQueued = {
+  type: 'object',
+  required: ['id', 'status'],
+  properties: { id: { type: 'string' }, status: { const: 'pending' } },
+} as const;
 export const deliveryList = listOf(deliverySchema);

@@ -35,8 +35,14 @@ describe('Audit over HTTP: history, time travel and the event feed', function ()
       correlationId: 'req-hist-1',
       causationId: null,
       idempotencyKey: 'hist-1',
+      schemaVersion: 1,
     });
-    expect(res.body.data[1].metadata).to.deep.equal({ actor: keyId, correlationId: 'req-hist-2', causationId: null });
+    expect(res.body.data[1].metadata).to.deep.equal({
+      actor: keyId,
+      correlationId: 'req-hist-2',
+      causationId: null,
+      schemaVersion: 1,
+    });
     expect(res.body.data[1].data.pii).to.deep.equal({ name: 'Second' });
     expectProblem(await api.get('/v1/customers/cus_00000000000000000000000000/events'), 404, 'customer_not_found');
   });

@@ -2,6 +2,9 @@ import { SCOPES } from '../../auth/principal.ts';
 import type { JsonSchema, RouteDef } from '../route.ts';
 import { problemSchema } from '../schemas.ts';
 
+/** Every error body: RFC 9457 problem details, defined once in components.schemas. */
+const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+
 /** OpenAPI 3.1 built from the very schemas ajv enforces. */
 export function buildOpenApi(routes: readonly RouteDef[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -34,12 +37,14 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
     }
     const responses: Record<string, unknown> = {};
     for (const [status, resp] of Object.entries(r.responses)) {
-      responses[status] = {
-        description: resp.description,
-        ...(resp.schema ? { content: { 'application/json': { schema: resp.schema } } } : {}),
-      };
+      const content = resp.schema
+        ? { [resp.contentType ?? 'application/json']: { schema: resp.schema } }
+        : Number(status) >= 400
+          ? problemContent
+          : undefined;
+      responses[status] = { description: resp.description, ...(content ? { content } : {}) };
     }
-    responses.default = { description: 'An error', content: { 'application/problem+json': { schema: problemSchema } } };
+    responses.default = { description: 'An error', content: problemContent };
     paths[path] ??= {};
     paths[path][r.method.toLowerCase()] = {
       operationId: r.operationId,
@@ -65,6 +70,7 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
     },
     servers: [{ url: '/' }],
     components: {
+      schemas: { Problem: problemSchema },
       securitySchemes: {
         bearer: {
           type: 'http',
