@@ -6,7 +6,13 @@ import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
 import { createClient, listClients, revokeClient } from './oauth-clients.ts';
 import { listTenants, setRateLimit } from './tenants.ts';
-import { projectionsRebuild, projectionsStatus, projectionsVerify } from './projections.ts';
+import {
+  projectionsParked,
+  projectionsRebuild,
+  projectionsRetryParked,
+  projectionsStatus,
+  projectionsVerify,
+} from './projections.ts';
 import { seedDemo } from './seed-demo.ts';
 import { start } from './start.ts';
 
@@ -83,6 +89,16 @@ projections
   .option('--json')
   .description('replay in shadow and report differences from the live tables')
   .action(projectionsVerify);
+projections
+  .command('parked')
+  .option('--json')
+  .description('events a projection could not apply and moved past (parked), in log order')
+  .action(projectionsParked);
+projections
+  .command('retry-parked [name]')
+  .option('--json')
+  .description('apply parked events again (after a fix); those that apply are unparked, the others stay')
+  .action(projectionsRetryParked);
 
 program
   .command('seed-demo')

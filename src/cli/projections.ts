@@ -3,6 +3,7 @@ import { loadConfig } from '../config/config.ts';
 import { formatPosition } from '../eventstore/port.ts';
 import { createLogger } from '../observability/logger.ts';
 import { readCheckpoint } from '../projector/checkpoints.ts';
+import { listParked, retryParked, type RetryResult } from '../projector/parking.ts';
 import type { Projection } from '../projector/projection.ts';
 import { rebuildProjection, verifyProjection, type Progress } from '../projector/rebuild.ts';
 import { UsageError } from './api-keys.ts';
@@ -154,4 +155,53 @@ export async function projectionsVerify(name: string | undefined, opts: { json?:
     }
   });
   if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+}
+
+/** `oms projections parked`: events a projection could not apply and moved past, in log order. */
+export async function projectionsParked(opts: { json?: boolean }): Promise<void> {
+  const runtime = await Runtime.create(loadConfig(), { logger: createLogger('silent') });
+  try {
+    await runtime.migrate();
+    const parked = await listParked(runtime.services.knex);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(parked)}\n`);
+      return;
+    }
+    if (parked.length === 0) {
+      process.stdout.write('no parked events\n');
+      return;
+    }
+    for (const p of parked) {
+      process.stdout.write(
+        `${p.projection}  ${p.position}  ${p.eventId}  ${p.type}  ${p.streamName}  tenant ${p.tenant}  ${p.attempts} attempts  ${p.firstFailedAt} .. ${p.lastFailedAt}\n    ${p.error}\n`,
+      );
+    }
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/**
+ * `oms projections retry-parked [name]`: applies parked events again (in log order, per
+ * projection); those that apply now are unparked, the others stay. Exit 1 when any still fails.
+ */
+export async function projectionsRetryParked(name: string | undefined, opts: { json?: boolean }): Promise<void> {
+  const runtime = await Runtime.create(loadConfig(), { logger: createLogger('silent') });
+  const results: RetryResult[] = [];
+  try {
+    await runtime.migrate();
+    const all = runtime.allProjections();
+    const chosen = all.filter((p) => !name || p.name === name);
+    if (chosen.length === 0)
+      throw new UsageError(`no projection named ${name}; known: ${all.map((p) => p.name).join(', ')}`);
+    for (const p of chosen) results.push(...(await retryParked(runtime.services.knex, runtime.services.store, p)));
+  } finally {
+    await runtime.stop();
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else if (results.length === 0) process.stdout.write('no parked events\n');
+  else
+    for (const r of results)
+      process.stdout.write(`${r.projection}  ${r.eventId}  ${r.outcome}${r.error ? `: ${r.error}` : ''}\n`);
+  if (results.some((r) => r.outcome !== 'applied')) process.exitCode = 1;
 }

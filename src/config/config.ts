@@ -46,6 +46,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | null;
   /** Per-request deadline: a request still running after this is answered 503. */
   requestTimeoutMs: number;
+  /** /readyz answers 503 naming a projection that has been failing for longer than this (0: never). */
+  projectionStuckMs: number;
 }
 
 // 32 bytes, base64 (`openssl rand -base64 32`).
@@ -88,6 +90,7 @@ const schema = {
     OMS_TLS_CERT_FILE: { type: 'string', minLength: 1 },
     OMS_TLS_KEY_FILE: { type: 'string', minLength: 1 },
     OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
+    OMS_PROJECTION_STUCK_SECONDS: { type: 'string', pattern: '^[0-9]{1,6}(\\.[0-9]{1,3})?$' },
   },
 } as const;
 
@@ -114,6 +117,7 @@ export const DEFAULTS = {
   OMS_OAUTH_TOKEN_TTL_SECONDS: '900',
   OMS_TRUST_PROXY: '0',
   OMS_REQUEST_TIMEOUT_MS: '30000',
+  OMS_PROJECTION_STUCK_SECONDS: '60',
 } as const;
 
 export class ConfigError extends Error {
@@ -181,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: ['1', 'true'].includes(get('OMS_TRUST_PROXY')),
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
+    projectionStuckMs: Math.round(Number(get('OMS_PROJECTION_STUCK_SECONDS')) * 1000),
   };
 }

@@ -32,7 +32,19 @@ export function createMetrics() {
     }),
     projectionLag: new Gauge({
       name: 'oms_projection_lag_seconds',
-      help: 'Age of the newest event a projection applied, at the moment it applied it (0 when caught up)',
+      help: 'Age of the oldest event a projection has not applied yet (0 when caught up; grows while it fails)',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+    }),
+    projectionBatchFailures: new Counter({
+      name: 'oms_projection_batch_failures_total',
+      help: 'Failed attempts to apply a batch (or, isolating a poison event, one event)',
+      labelNames: ['projection'] as const,
+      registers: [registry],
+    }),
+    projectionEventsParked: new Counter({
+      name: 'oms_projection_events_parked_total',
+      help: 'Events a projection could not apply and parked (see oms projections parked)',
       labelNames: ['projection'] as const,
       registers: [registry],
     }),

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
 import { withDeadline } from '../infra/deadline.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { type ProjectionHealth, projectionHealth } from '../projector/parking.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 
@@ -15,6 +16,8 @@ export interface OperationsDeps {
   metrics: Metrics;
   openApi: () => Record<string, unknown>;
   rateLimiter: () => RateLimiter | null;
+  /** A projection failing for longer than this makes /readyz 503 (0: never). */
+  projectionStuckMs: number;
 }
 
 async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
@@ -49,6 +52,28 @@ const readiness = {
       },
     },
     rateLimiting: { enum: ['ok', 'failing_open', 'off'] },
+    /** Projections failing for longer than OMS_PROJECTION_STUCK_SECONDS (then 503). */
+    stuck: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['projection', 'failingSince', 'failures'],
+        properties: {
+          projection: { type: 'string' },
+          failingSince: { type: 'string', format: 'date-time' },
+          failures: { type: 'integer' },
+        },
+      },
+    },
+    /** Projections that moved on past parked events (still ready). */
+    degraded: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['projection', 'parked'],
+        properties: { projection: { type: 'string' }, parked: { type: 'integer' } },
+      },
+    },
   },
 } as const;
 
@@ -76,26 +101,38 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       method: 'GET',
       path: '/readyz',
       operationId: 'ready',
-      summary: 'Readiness: Postgres, Redis and the event store answer',
+      summary: 'Readiness: Postgres, Redis and the event store answer, no projection is stuck',
       tag: 'Operations',
       scope: null,
       responses: {
-        200: { description: 'Ready', schema: readiness },
+        200: { description: 'Ready (projections with parked events are listed under `degraded`)', schema: readiness },
         // Not a problem+json: the same readiness report, with the failing checks.
-        503: { description: 'A dependency is down', schema: readiness },
+        503: { description: 'A dependency is down or a projection is stuck', schema: readiness },
       },
       async handler({ ctx }) {
+        let health: ProjectionHealth = { stuck: [], parked: [] };
         const checks = await Promise.all([
           check('postgres', () => deps.pool.query('select 1')),
           check('redis', () => deps.redis.ping()),
           check(`eventstore:${deps.store.kind}`, () => deps.store.ping()),
+          check('projections', async () => {
+            health = await projectionHealth(deps.pool, deps.projectionStuckMs);
+            if (deps.projectionStuckMs > 0 && health.stuck.length > 0)
+              throw new Error(`stuck: ${health.stuck.map((s) => s.projection).join(', ')}`);
+          }),
         ]);
         const ready = checks.every((c) => c.ok);
         ctx.status = ready ? 200 : 503;
         if (!ready) ctx.set('Retry-After', '2');
         const limiter = deps.rateLimiter();
         const rateLimiting = limiter ? (limiter.degraded ? 'failing_open' : 'ok') : 'off';
-        ctx.body = { status: ready ? 'ready' : 'unavailable', checks, rateLimiting };
+        ctx.body = {
+          status: ready ? 'ready' : 'unavailable',
+          checks,
+          rateLimiting,
+          ...(deps.projectionStuckMs > 0 && health.stuck.length > 0 ? { stuck: health.stuck } : {}),
+          ...(health.parked.length > 0 ? { degraded: health.parked } : {}),
+        };
       },
     }),
     defineRoute({

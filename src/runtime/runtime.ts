@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { operationsRoutes } from '../operations/routes.ts';
 import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
-import { ProjectionRunner } from '../projector/runner.ts';
+import { ProjectionRunner, type RetryPolicy } from '../projector/runner.ts';
 import { sharedLogReader } from '../projector/shared-log.ts';
 import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
 import { listen } from './http-server.ts';
@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   extraJobHandlers?: readonly JobHandler[];
   projectorIdleMs?: number;
   lockRetryMs?: number;
+  /** How projections retry, isolate and park a failing event (tests shorten it). */
+  projectorRetry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -92,6 +94,7 @@ export class Runtime {
       metrics: this.services.metrics,
       rateLimiter: () => this.rateLimiter(),
       openApi: () => openApi,
+      projectionStuckMs: this.config.projectionStuckMs,
     });
     const all = [
       ...ops,
@@ -150,6 +153,7 @@ export class Runtime {
           idleMs: this.options.projectorIdleMs ?? 20,
           lockRetryMs: this.options.lockRetryMs ?? 1000,
           readLog,
+          ...(this.options.projectorRetry ? { retry: this.options.projectorRetry } : {}),
         });
         runner.start();
         this.runners.push(runner);

@@ -160,6 +160,7 @@ describe('API conventions over HTTP', function () {
         'postgres',
         'redis',
         'eventstore:postgres',
+        'projections',
       ]);
     });
 

@@ -3,6 +3,7 @@ import type { Scope } from '../../src/auth/principal.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { JobHandler } from '../../src/jobs/handler.ts';
 import { createLogger, type Logger } from '../../src/observability/logger.ts';
+import type { RetryPolicy } from '../../src/projector/runner.ts';
 import { Runtime, type Role } from '../../src/runtime/runtime.ts';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from './database.ts';
 
@@ -18,7 +19,13 @@ export interface TestApp {
 
 /** The real service in-process: its own database and Redis prefix, real Postgres and Redis. */
 export async function startTestApp(
-  opts: { roles?: Role[]; extraJobHandlers?: JobHandler[]; env?: Record<string, string>; logger?: Logger } = {},
+  opts: {
+    roles?: Role[];
+    extraJobHandlers?: JobHandler[];
+    env?: Record<string, string>;
+    logger?: Logger;
+    projectorRetry?: Partial<RetryPolicy>;
+  } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const redisPrefix = `oms-test-${randomBytes(6).toString('hex')}`;
@@ -36,6 +43,7 @@ export async function startTestApp(
   const runtime = await Runtime.create(config, {
     logger: opts.logger ?? createLogger(config.logLevel),
     ...(opts.extraJobHandlers ? { extraJobHandlers: opts.extraJobHandlers } : {}),
+    ...(opts.projectorRetry ? { projectorRetry: opts.projectorRetry } : {}),
     projectorIdleMs: 5,
     lockRetryMs: 100,
   });
