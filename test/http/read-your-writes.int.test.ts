@@ -36,7 +36,8 @@ describe('Read-your-writes: GET by id folds the stream when the read model has n
     expect(behind.status, behind.text).to.equal(200);
     expect(behind.body).to.deep.equal(created.body);
     // Another tenant never sees it.
-    expectProblem(await other.get(path), 404, 'not_found');
+    const noun = path.split('/')[2]!.replace(/s$/, '');
+    expectProblem(await other.get(path), 404, `${noun}_not_found`);
   }
 
   it('customers: POST then GET by id is 200 with the same body and version', async () => {
@@ -95,6 +96,6 @@ describe('Read-your-writes: GET by id folds the stream when the read model has n
   });
 
   it('an id with no stream is still 404', async () => {
-    expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'not_found');
+    expectProblem(await api.get('/v1/orders/ord_00000000000000000000000000'), 404, 'order_not_found');
   });
 });
