@@ -4,11 +4,13 @@
 import { EsdbEventStore } from '../../src/eventstore/esdb/esdb-event-store.ts';
 import { eventStoreContract } from './eventstore.contract.ts';
 
-// The same contract, run against EventStoreDB. It runs when EVENTSTORE_URL reaches a server:
+// The same contract, run against a real EventStoreDB server. It runs when EVENTSTORE_URL reaches one:
 //   docker compose up -d eventstore
 //   EVENTSTORE_URL='esdb://localhost:2113?tls=false' npx mocha test/contract/esdb-event-store.int.test.ts
 // Otherwise it prints one line saying it was skipped, and why. A missing server costs at most
 // the ping timeout. The client is disposed, so no gRPC channel is left open.
+// Every run also checks the adapter against the protocol stand-in (esdb-protocol-standin.int.test.ts);
+// that run does not replace this one.
 const PING_TIMEOUT_MS = 3000;
 
 function skipped(reason: string): null {
@@ -18,7 +20,7 @@ function skipped(reason: string): null {
   return null;
 }
 
-eventStoreContract('eventstoredb', async () => {
+eventStoreContract('eventstoredb on a real server', async () => {
   const url = process.env.EVENTSTORE_URL;
   if (!url) return skipped('EVENTSTORE_URL is not set');
   if (!/^esdb(\+discover)?:\/\//.test(url)) return skipped(`EVENTSTORE_URL is not an esdb:// URL (${url})`);
