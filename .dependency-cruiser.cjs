@@ -61,6 +61,16 @@ module.exports = {
       to: { path: '^(test|tools|scripts|bench)/' },
     },
     {
+      name: 'production-needs-no-dev-dependencies',
+      comment:
+        'The image installs dependencies only (npm ci --omit=dev) and Node 24 runs the sources on its own type ' +
+        'stripping: what ships may import a devDependency for types only. bin/oms.js loads tsx on older Nodes, ' +
+        'which is development only.',
+      severity: 'error',
+      from: { path: '^(src|domain|projections|migrations)/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'no-module-cycles',
       severity: 'error',
       from: {},

@@ -15,11 +15,15 @@ type Row = Record<string, string | number | bigint | null>;
 /** Accumulates additive counters per key, then upserts them adding to what is stored. */
 class Counters {
   private readonly rows = new Map<string, Row>();
-  constructor(
-    private readonly table: string,
-    private readonly keys: string[],
-    private readonly sums: string[],
-  ) {}
+  private readonly table: string;
+  private readonly keys: string[];
+  private readonly sums: string[];
+
+  constructor(table: string, keys: string[], sums: string[]) {
+    this.table = table;
+    this.keys = keys;
+    this.sums = sums;
+  }
 
   add(key: Row, sums: Record<string, number | bigint>): void {
     const k = this.keys.map((c) => key[c]).join('\u0000');

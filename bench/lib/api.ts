@@ -3,10 +3,13 @@ import { load, type LoadResult } from './load.ts';
 
 /** A small JSON client for the setup calls (not measured). */
 export class Api {
-  constructor(
-    readonly baseUrl: string,
-    readonly key: string,
-  ) {}
+  readonly baseUrl: string;
+  readonly key: string;
+
+  constructor(baseUrl: string, key: string) {
+    this.baseUrl = baseUrl;
+    this.key = key;
+  }
 
   get headers(): Record<string, string> {
     return { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' };

@@ -22,13 +22,23 @@ export class BenchRun {
   private markFinished: () => void = () => {};
   private readonly finished = new Promise<void>((resolve) => (this.markFinished = resolve));
 
+  readonly opts: BenchOptions;
+  readonly stack: Stack;
+  readonly tag: string;
+  readonly results: Results;
+
   private constructor(
-    readonly opts: BenchOptions,
-    readonly stack: Stack,
+    opts: BenchOptions,
+    stack: Stack,
     /** Goes into what the requests carry (emails, names) so every run's data is its own. */
-    readonly tag: string,
-    readonly results: Results,
-  ) {}
+    tag: string,
+    results: Results,
+  ) {
+    this.opts = opts;
+    this.stack = stack;
+    this.tag = tag;
+    this.results = results;
+  }
 
   static async create(o: BenchOptions): Promise<BenchRun> {
     const ts = `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${process.pid}`;

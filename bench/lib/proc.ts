@@ -14,12 +14,10 @@ export class Child {
   exitSignal: string | null = null;
   private readonly exited: Promise<void>;
 
-  constructor(
-    readonly name: string,
-    command: string,
-    args: string[],
-    options: SpawnOptions,
-  ) {
+  readonly name: string;
+
+  constructor(name: string, command: string, args: string[], options: SpawnOptions) {
+    this.name = name;
     this.proc = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     const onData = (chunk: Buffer) => this.collect(chunk.toString('utf8'));
     this.proc.stdout!.on('data', onData);

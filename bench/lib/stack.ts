@@ -35,7 +35,10 @@ export class Stack {
   tenant = 'bench';
   private dbCreated = false;
 
-  constructor(readonly config: StackConfig) {
+  readonly config: StackConfig;
+
+  constructor(config: StackConfig) {
+    this.config = config;
     this.dbName = `oms_bench_${config.ts}`;
     this.databaseUrl = withDatabase(config.postgresUrl, this.dbName);
     this.adminUrl = withDatabase(config.postgresUrl, 'postgres');

@@ -4,12 +4,14 @@ export type DomainErrorKind = 'conflict' | 'not_found' | 'unprocessable';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly kind: DomainErrorKind = 'conflict',
-    readonly details?: Record<string, unknown>,
-  ) {
+  readonly code: string;
+  readonly kind: DomainErrorKind;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: string, message: string, kind: DomainErrorKind = 'conflict', details?: Record<string, unknown>) {
     super(message);
+    this.code = code;
+    this.kind = kind;
+    this.details = details;
   }
 }

@@ -22,11 +22,15 @@ export type AuthOutcome =
 const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
 export class Authenticator {
-  constructor(
-    private readonly apiKeys: ApiKeys,
-    private readonly clients: OAuthClients,
-    private readonly tokens: TokenService,
-  ) {}
+  private readonly apiKeys: ApiKeys;
+  private readonly clients: OAuthClients;
+  private readonly tokens: TokenService;
+
+  constructor(apiKeys: ApiKeys, clients: OAuthClients, tokens: TokenService) {
+    this.apiKeys = apiKeys;
+    this.clients = clients;
+    this.tokens = tokens;
+  }
 
   async authenticate(credential: string): Promise<AuthOutcome> {
     if (credential.startsWith('oms.')) {

@@ -58,12 +58,17 @@ export class CredentialStore {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastUsedWritten = new Map<string, number>();
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly table: 'api_keys' | 'oauth_clients',
-    private readonly idPrefix: 'key' | 'cli',
-    private readonly cacheMs = 5000,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly table: 'api_keys' | 'oauth_clients';
+  private readonly idPrefix: 'key' | 'cli';
+  private readonly cacheMs: number;
+
+  constructor(pool: pg.Pool, table: 'api_keys' | 'oauth_clients', idPrefix: 'key' | 'cli', cacheMs = 5000) {
+    this.pool = pool;
+    this.table = table;
+    this.idPrefix = idPrefix;
+    this.cacheMs = cacheMs;
+  }
 
   async create(
     tenant: string,

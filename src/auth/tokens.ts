@@ -23,8 +23,11 @@ export interface TokenClaims {
 /** Why a token was refused: for logs, never echoed with the token. */
 export class TokenRejected extends Error {
   override readonly name = 'TokenRejected';
-  constructor(readonly reason: string) {
+  readonly reason: string;
+
+  constructor(reason: string) {
     super(reason);
+    this.reason = reason;
   }
 }
 
@@ -35,10 +38,12 @@ export class TokenService {
   private readonly byKid: Map<string, VerificationKey>;
   private readonly algorithms: string[];
 
-  constructor(
-    private readonly ring: KeyRing,
-    readonly options: TokenOptions,
-  ) {
+  private readonly ring: KeyRing;
+  readonly options: TokenOptions;
+
+  constructor(ring: KeyRing, options: TokenOptions) {
+    this.ring = ring;
+    this.options = options;
     this.byKid = new Map(ring.verification.map((k) => [k.kid, k]));
     this.algorithms = [...new Set(ring.verification.map((k) => k.alg))];
   }

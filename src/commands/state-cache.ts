@@ -25,10 +25,13 @@ export class StreamStateCache<S> {
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   private readonly entries = new Map<string, CachedState<S>>();
 
-  constructor(
-    private readonly decider: Folding<S>,
-    private readonly maxEntries = 2_000,
-  ) {}
+  private readonly decider: Folding<S>;
+  private readonly maxEntries: number;
+
+  constructor(decider: Folding<S>, maxEntries = 2_000) {
+    this.decider = decider;
+    this.maxEntries = maxEntries;
+  }
 
   /** The stream's current state: the cached fold plus whatever was appended since. */
   async load(store: EventStore, stream: string): Promise<CachedState<S>> {

@@ -103,20 +103,26 @@ export interface EventStore {
 
 export class WrongExpectedVersionError extends Error {
   override readonly name = 'WrongExpectedVersionError';
-  constructor(
-    readonly streamName: string,
-    readonly expected: ExpectedRevision,
-    readonly actual: number | 'no_stream',
-  ) {
+  readonly streamName: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: number | 'no_stream';
+
+  constructor(streamName: string, expected: ExpectedRevision, actual: number | 'no_stream') {
     super(`wrong expected version for ${streamName}: expected ${String(expected)}, actual ${String(actual)}`);
+    this.streamName = streamName;
+    this.expected = expected;
+    this.actual = actual;
   }
 }
 
 /** Same event id appended to a different stream or with a different position. */
 export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
-  constructor(readonly eventId: string) {
+  readonly eventId: string;
+
+  constructor(eventId: string) {
     super(`event id ${eventId} already exists elsewhere`);
+    this.eventId = eventId;
   }
 }
 

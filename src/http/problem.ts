@@ -37,13 +37,22 @@ export const PROBLEM_TYPE_BASE = 'https://docs.nh-logistics.example/oms/problems
 
 export class HttpProblem extends Error {
   override readonly name = 'HttpProblem';
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown };
+
   constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-    readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    status: number,
+    code: string,
+    detail: string,
+    extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
   ) {
     super(detail);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.extras = extras;
   }
 
   body(instance?: string): ProblemBody {

@@ -41,12 +41,14 @@ export class RateLimiter {
   private lastFailure = 0;
   private lastLog = 0;
 
-  constructor(
-    redisUrl: string,
-    private readonly prefix: string,
-    readonly perSecond: number,
-    private readonly logger: Logger,
-  ) {
+  private readonly prefix: string;
+  readonly perSecond: number;
+  private readonly logger: Logger;
+
+  constructor(redisUrl: string, prefix: string, perSecond: number, logger: Logger) {
+    this.prefix = prefix;
+    this.perSecond = perSecond;
+    this.logger = logger;
     // Fail fast: no offline queue, no retries, so a Redis outage costs a request nothing but a log line.
     this.redis = new Redis(redisUrl, {
       enableOfflineQueue: false,

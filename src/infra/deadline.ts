@@ -1,11 +1,13 @@
 /** Thrown when a backing service does not answer in time; the HTTP layer maps it to 503 dependency_unavailable. */
 export class DependencyTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
-  constructor(
-    readonly dependency: string,
-    readonly timeoutMs: number,
-  ) {
+  readonly dependency: string;
+  readonly timeoutMs: number;
+
+  constructor(dependency: string, timeoutMs: number) {
     super(`${dependency} did not answer within ${timeoutMs} ms`);
+    this.dependency = dependency;
+    this.timeoutMs = timeoutMs;
     this.name = 'DependencyTimeoutError';
   }
 }

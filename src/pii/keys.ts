@@ -45,10 +45,12 @@ export class PiiKeys {
   private readonly masters: Map<string, Buffer>;
   private readonly currentId: string;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly master: MasterKeys,
-  ) {
+  private readonly pool: pg.Pool;
+  private readonly master: MasterKeys;
+
+  constructor(pool: pg.Pool, master: MasterKeys) {
+    this.pool = pool;
+    this.master = master;
     this.currentId = fingerprint(master.current);
     this.masters = new Map([[this.currentId, master.current]]);
     if (master.previous) this.masters.set(fingerprint(master.previous), master.previous);

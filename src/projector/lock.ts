@@ -10,10 +10,13 @@ export class AdvisoryLock {
   private client: pg.Client | null = null;
   private lost = false;
 
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly key: string,
-  ) {}
+  private readonly databaseUrl: string;
+  private readonly key: string;
+
+  constructor(databaseUrl: string, key: string) {
+    this.databaseUrl = databaseUrl;
+    this.key = key;
+  }
 
   get held(): boolean {
     return this.client !== null && !this.lost;

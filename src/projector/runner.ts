@@ -61,7 +61,10 @@ export class ProjectionRunner {
   /** When the oldest event this runner has not applied yet was recorded (for the lag gauge). */
   private oldestUnapplied: Date | null = null;
 
-  constructor(private readonly opts: RunnerOptions) {
+  private readonly opts: RunnerOptions;
+
+  constructor(opts: RunnerOptions) {
+    this.opts = opts;
     this.lock = new AdvisoryLock(opts.databaseUrl, `oms-projection:${opts.projection.name}`);
     this.handles = new Set(opts.projection.handles);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };

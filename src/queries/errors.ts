@@ -10,23 +10,26 @@ export interface QueryFieldError {
 /** The read cannot be answered as asked (→ 400 validation_failed). */
 export class InvalidQueryError extends Error {
   override readonly name = 'InvalidQueryError';
-  constructor(
-    readonly errors: QueryFieldError[],
-    message = 'invalid query',
-  ) {
+  readonly errors: QueryFieldError[];
+
+  constructor(errors: QueryFieldError[], message = 'invalid query') {
     super(message);
+    this.errors = errors;
   }
 }
 
 /** The thing asked for does not exist, or did not exist at that point in time (→ 404 `<noun>_not_found`). */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
+  readonly noun: string;
+
   constructor(
     /** `order`, `customer`, …: the code is `<noun>_not_found`. */
-    readonly noun: string,
+    noun: string,
     what: string,
   ) {
     super(`${what} was not found`);
+    this.noun = noun;
   }
 }
 

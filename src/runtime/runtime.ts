@@ -43,10 +43,12 @@ export class Runtime {
   server: Server | null = null;
   private readonly onStop: (() => Promise<void>)[] = [];
   worker: Worker | null = null;
-  private constructor(
-    readonly services: Services,
-    private readonly options: RuntimeOptions,
-  ) {
+  readonly services: Services;
+  private readonly options: RuntimeOptions;
+
+  private constructor(services: Services, options: RuntimeOptions) {
+    this.services = services;
+    this.options = options;
     this.handlers = [...jobHandlers, ...(options.extraJobHandlers ?? [])];
   }
 

@@ -11,10 +11,13 @@ export interface TenantSettingsRecord {
 export class TenantSettings {
   private readonly cache = new Map<string, { limit: number | null; until: number }>();
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly cacheMs = 5000,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly cacheMs: number;
+
+  constructor(pool: pg.Pool, cacheMs = 5000) {
+    this.pool = pool;
+    this.cacheMs = cacheMs;
+  }
 
   /** The tenant's own requests-per-second limit, or null for the default. */
   async rateLimit(tenant: string): Promise<number | null> {

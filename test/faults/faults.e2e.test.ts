@@ -230,6 +230,13 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
     await new Promise((r) => setTimeout(r, Math.max(0, REDIS_OUTAGE_MS - (Date.now() - redisDownAt)))); // the outage's length is the fault itself
     await redis!.start();
 
+    // On a busy machine few commands may succeed while the faults run: the load goes on until
+    // enough were acknowledged for the checks below to mean something.
+    await waitFor(
+      async () => stats.ok,
+      (ok) => ok > 20,
+      { timeoutMs: 180_000, intervalMs: 250, what: 'more than 20 acknowledged commands' },
+    );
     loading = false;
     await load;
     await ready();

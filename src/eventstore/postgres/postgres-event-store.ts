@@ -62,10 +62,10 @@ export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
   private readonly pollIntervalMs: number;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    options: PostgresEventStoreOptions = {},
-  ) {
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool, options: PostgresEventStoreOptions = {}) {
+    this.pool = pool;
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
   }
 

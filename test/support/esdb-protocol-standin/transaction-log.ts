@@ -58,7 +58,10 @@ export class TransactionLog {
   private readonly appendListeners = new Set<() => void>();
   private end = FIRST_RECORD_AT;
 
-  constructor(private readonly clock: () => Date = () => new Date()) {
+  private readonly clock: () => Date;
+
+  constructor(clock: () => Date = () => new Date()) {
+    this.clock = clock;
     const epoch = new TextEncoder().encode(JSON.stringify({ epochNumber: 0, epochPosition: 0 }));
     this.commit('$epoch-information', -1, [
       {

@@ -91,8 +91,11 @@ export function proposedEvent(message: AppendReq.ProposedMessage | BatchAppendRe
 }
 
 export class MissingMetadataError extends Error {
-  constructor(readonly property: string) {
+  readonly property: string;
+
+  constructor(property: string) {
     super(`Required metadata property '${property}' is missing`);
+    this.property = property;
   }
 }
 
