@@ -4,6 +4,8 @@ import { DomainError } from '../../domain/shared/errors.ts';
 import { newId } from '../ids.ts';
 import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import type { CreateEndpointBody, EndpointListQuery } from './schemas.ts';
+import type { AddressPolicy } from './address-policy.ts';
+import { type Resolve, systemResolve } from './resolve.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export interface EndpointRow {
@@ -39,8 +41,14 @@ const urlUnresolvable = (host: string) =>
     },
   );
 
-export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
-  const check = await checkWebhookUrl(input.url, allowPrivate);
+export async function createEndpoint(
+  knex: Knex,
+  tenant: string,
+  input: CreateEndpointBody,
+  policy: AddressPolicy,
+  resolve: Resolve = systemResolve,
+) {
+  const check = await checkWebhookUrl(input.url, policy, resolve);
   if (!check.ok) throw check.refusal === 'unresolvable' ? urlUnresolvable(check.host) : urlNotAllowed(check.reason);
   // The secret is shown once, in this response; deliveries are signed with it.
   const secret = `whsec_${randomBytes(32).toString('base64url')}`;

@@ -101,6 +101,28 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
     }
   });
 
+  it('a 3xx is an answer, never followed: the redirect target receives nothing', async () => {
+    const target = await startReceiver();
+    const rx = await startReceiver(() => ({ status: 307, headers: { Location: target.url } }));
+    try {
+      const ep = await subscribe(rx.url, ['customer.created']);
+      await newCustomer(api);
+      const log = await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data[0]?.attempts.length >= 2,
+        { what: 'two attempts answered with a redirect' },
+      );
+      for (const a of log.body.data[0].attempts.slice(0, 2)) {
+        expect(a.statusCode).to.equal(307);
+        expect(a.error).to.equal('receiver answered 307');
+      }
+      expect(target.connections, 'the Location was not followed').to.equal(0);
+    } finally {
+      await rx.close();
+      await target.close();
+    }
+  });
+
   it('an exhausted delivery is marked failed and can be redelivered with the same id', async () => {
     let up = false;
     const rx = await startReceiver(() => (up ? 204 : 503));
