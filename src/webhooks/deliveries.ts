@@ -9,7 +9,8 @@ import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import { publicEventsFor } from './catalogue.ts';
 import { ENDPOINT_DELETED, subscribers, type EndpointRow } from './endpoints.ts';
 import type { WebhookListQuery } from './schemas.ts';
-import { sign } from './signature.ts';
+import { endpointSecret } from './secrets.ts';
+import { signatureHeaders } from './signature.ts';
 import { AddressRefusedError } from './guarded-agent.ts';
 import { type Resolve, systemResolve } from './resolve.ts';
 import { postWebhook } from './transport.ts';
@@ -123,6 +124,7 @@ export async function attemptDelivery(
     return;
   }
   const body = JSON.stringify(delivery.payload);
+  const secret = endpointSecret(config.masterKey, endpoint);
   const started = performance.now();
   let statusCode: number | null = null;
   let error: string | null = check.ok ? null : check.reason;
@@ -133,8 +135,7 @@ export async function attemptDelivery(
         {
           'Content-Type': 'application/json',
           'User-Agent': 'nh-oms-webhooks/1',
-          'Oms-Delivery-Id': deliveryId,
-          'Oms-Signature': sign(endpoint.secret, body, Math.floor(Date.now() / 1000)),
+          ...signatureHeaders(secret, deliveryId, body, Math.floor(Date.now() / 1000)),
         },
         body,
         { policy, resolve, timeoutMs: config.webhookTimeoutMs },

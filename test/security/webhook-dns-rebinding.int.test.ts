@@ -48,6 +48,7 @@ describe('Webhooks SSRF: DNS rebinding between the check and the connection', fu
       tenant,
       { url, events: ['*'] },
       { allowPrivateNetworks: false },
+      app.runtime.config.masterKey,
       async () => [{ address: PUBLIC, family: 4 }],
     );
     const deliveryId = newId('dlv');
