@@ -36,14 +36,27 @@ export function derivedId(prefix: IdPrefix, sinceMs: number, seed: string): stri
   return `${prefix}_${encodeTime(sinceMs, 10).toLowerCase()}${rest}`;
 }
 
-/** A UUID (version 5 layout) that is the same every time for the same seed. */
-export function derivedUuid(seed: string): string {
+/** A hash of the seed laid out as a UUID of `version` (RFC 9562 variant bits 10). */
+function hashedUuid(seed: string, version: 5 | 8): string {
   const b = Buffer.from(hash('sha256', seed, 'buffer') as Buffer).subarray(0, 16);
-  b[6] = (b[6]! & 0x0f) | 0x50;
+  b[6] = (b[6]! & 0x0f) | (version << 4);
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/**
+ * A UUID that is the same every time for the same seed: 122 bits of SHA-256, so version 8
+ * (RFC 9562 §5.8, custom); version 5 means name-based with SHA-1, which this is not.
+ */
+export const derivedUuid = (seed: string): string => hashedUuid(seed, 8);
+
+/**
+ * The same digest with the version 5 nibble, as releases before the change wrote it. Only to
+ * recognise an event such a release appended for a request that is retried now (see
+ * src/commands/legacy-event-ids.ts); stored ids never change.
+ */
+export const legacyDerivedUuid = (seed: string): string => hashedUuid(seed, 5);
 
 const patterns = new Map<IdPrefix, RegExp>();
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
+import { sealWebhookSecrets } from '../webhooks/secrets.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
 import { createClient, listClients, revokeClient } from './oauth-clients.ts';
@@ -37,6 +38,8 @@ program
     try {
       const applied = await migrateLatest(knex);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
+      const sealed = await sealWebhookSecrets(knex, config.masterKey);
+      if (sealed) process.stdout.write(`sealed ${sealed} webhook signing secret(s)\n`);
     } finally {
       await knex.destroy();
     }

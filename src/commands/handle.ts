@@ -5,6 +5,7 @@ import { currentVersion } from '../../domain/upcasters.ts';
 import { derivedUuid } from '../ids.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { CommandContext } from './context.ts';
+import { eventIdSeed, writtenUnderLegacyIds } from './legacy-event-ids.ts';
 import { loadAggregate } from './load.ts';
 import { ContentionError, VersionMismatchError } from './errors.ts';
 import type { CachedState, StreamStateCache } from './state-cache.ts';
@@ -51,7 +52,7 @@ function idempotentEventId(
   commandType: string,
 ): ((index: number) => string) | null {
   const seed = ctx.idempotency?.seed;
-  return seed ? (i) => derivedUuid(`${seed}\n${stream}\n${commandType}\n${i}`) : null;
+  return seed ? (i) => derivedUuid(eventIdSeed(seed, stream, commandType, i)) : null;
 }
 
 async function loadState<S>(
@@ -96,6 +97,9 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     if (decided.length === 0) return { state, version, position, appended: [] };
 
     const eventId = opts.eventId ?? idempotentEventId(ctx, stream, command.type);
+    // A retry of a request an earlier release wrote (with the old id form): nothing to append.
+    if (!opts.eventId && (await writtenUnderLegacyIds(store, ctx, stream, command.type)))
+      return { ...(await loadState(opts)), appended: [] };
     const events: NewEvent[] = decided.map((e, i) => ({
       id: eventId ? eventId(i) : randomUUID(),
       type: e.type,

@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import { migrateLatest } from '../db/knex.ts';
+import { sealWebhookSecrets } from '../webhooks/secrets.ts';
 import { createHttpApp } from '../http/internal/app.ts';
 import { buildOpenApi } from '../http/internal/openapi.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
@@ -67,6 +68,7 @@ export class Runtime {
 
   async migrate(): Promise<string[]> {
     const applied = await migrateLatest(this.services.knex);
+    await sealWebhookSecrets(this.services.knex, this.config.masterKey);
     for (const p of this.allProjections()) await ensureCheckpoint(this.services.knex, p.name);
     return applied;
   }

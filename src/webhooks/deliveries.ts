@@ -9,7 +9,11 @@ import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import { publicEventsFor } from './catalogue.ts';
 import { ENDPOINT_DELETED, subscribers, type EndpointRow } from './endpoints.ts';
 import type { WebhookListQuery } from './schemas.ts';
-import { sign } from './signature.ts';
+import { endpointSecret } from './secrets.ts';
+import { signatureHeaders } from './signature.ts';
+import { AddressRefusedError } from './guarded-agent.ts';
+import { type Resolve, systemResolve } from './resolve.ts';
+import { postWebhook } from './transport.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export const DELIVERY_JOB = 'webhook-delivery';
@@ -60,22 +64,9 @@ export async function fanOut(knex: Knex, queue: Queue, config: Config, event: Jo
 
 class DeliveryFailed extends Error {}
 
-/** fetch's "fetch failed" hides the cause: a name that does not resolve (with private networks allowed). */
+/** A name that does not resolve (now): a network error like any other, retried. */
 const isUnresolvable = (err: unknown) =>
-  ['ENOTFOUND', 'EAI_AGAIN', 'ENODATA'].includes(((err as { cause?: { code?: string } }).cause?.code ?? '') as string);
-
-/** Reads at most `max` bytes of a response body: a hostile receiver cannot make us buffer much. */
-async function drain(res: Response, max = 16 * 1024): Promise<void> {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let n = 0;
-  while (n < max) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    n += value.byteLength;
-  }
-  await reader.cancel().catch(() => {});
-}
+  ['ENOTFOUND', 'EAI_AGAIN', 'ENODATA'].includes((err as { code?: string }).code ?? '');
 
 /** One attempt of a delivery. Throws to have BullMQ retry with backoff; marks failed on the last attempt. */
 export async function attemptDelivery(
@@ -85,6 +76,7 @@ export async function attemptDelivery(
   deliveryId: string,
   attempt: number,
   lastAttempt: boolean,
+  resolve: Resolve = systemResolve,
 ): Promise<void> {
   const delivery = (await knex('webhook_deliveries').where({ id: deliveryId }).first()) as
     | { id: string; endpoint_id: string; payload: unknown; status: string; attempts: number }
@@ -124,34 +116,39 @@ export async function attemptDelivery(
   }
   // Checked again at send time: DNS may have changed since the endpoint was created. An address in
   // our network is a policy refusal (final); a host that does not resolve (now) is a failed attempt
-  // like any network error, retried with backoff.
-  const check = await checkWebhookUrl(endpoint.url, config.webhooksAllowPrivateNetworks);
+  // like any network error, retried with backoff. The connection checks again what it connects to.
+  const policy = { allowPrivateNetworks: config.webhooksAllowPrivateNetworks };
+  const check = await checkWebhookUrl(endpoint.url, policy, resolve);
   if (!check.ok && check.refusal === 'not_allowed') {
     await record(null, 0, `url not allowed: ${check.reason}`, 'failed');
     return;
   }
   const body = JSON.stringify(delivery.payload);
+  const secret = endpointSecret(config.masterKey, endpoint);
   const started = performance.now();
   let statusCode: number | null = null;
   let error: string | null = check.ok ? null : check.reason;
   if (!error) {
     try {
-      const res = await fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(config.webhookTimeoutMs),
-        headers: {
+      const status = await postWebhook(
+        endpoint.url,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'nh-oms-webhooks/1',
-          'Oms-Delivery-Id': deliveryId,
-          'Oms-Signature': sign(endpoint.secret, body, Math.floor(Date.now() / 1000)),
+          ...signatureHeaders(secret, deliveryId, body, Math.floor(Date.now() / 1000)),
         },
         body,
-      });
-      statusCode = res.status;
-      await drain(res);
-      if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
+        { policy, resolve, timeoutMs: config.webhookTimeoutMs },
+      );
+      statusCode = status;
+      if (status < 200 || status >= 300) error = `receiver answered ${status}`;
     } catch (err) {
+      if (err instanceof AddressRefusedError) {
+        // The name changed its answer between the check and the connection: nothing was sent.
+        await record(null, 0, `url not allowed: ${err.message}`, 'failed');
+        logger.warn({ deliveryId, error: err.message }, 'webhook delivery refused at connect time');
+        return;
+      }
       error =
         (err as Error).name === 'TimeoutError'
           ? `no answer within ${config.webhookTimeoutMs} ms`

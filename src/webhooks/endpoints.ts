@@ -1,9 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { newId } from '../ids.ts';
 import { CURSOR_AT, decodeCursor, page } from '../queries/pagination.ts';
 import type { CreateEndpointBody, EndpointListQuery } from './schemas.ts';
+import type { MasterKeys } from '../pii/keys.ts';
+import type { AddressPolicy } from './address-policy.ts';
+import { type Resolve, systemResolve } from './resolve.ts';
+import { sealSecret } from './secret-box.ts';
+import { newSigningSecret } from './secrets.ts';
 import { checkWebhookUrl } from './url-guard.ts';
 
 export interface EndpointRow {
@@ -11,7 +15,10 @@ export interface EndpointRow {
   id: string;
   url: string;
   events: string[];
-  secret: string;
+  /** Plaintext only in rows older than sealed secrets (see secrets.ts); read it with `endpointSecret`. */
+  secret: string | null;
+  secret_sealed: Buffer | null;
+  secret_key_id: string | null;
   description: string | null;
   created_at: Date;
   deleted_at: Date | null;
@@ -39,18 +46,26 @@ const urlUnresolvable = (host: string) =>
     },
   );
 
-export async function createEndpoint(knex: Knex, tenant: string, input: CreateEndpointBody, allowPrivate: boolean) {
-  const check = await checkWebhookUrl(input.url, allowPrivate);
+export async function createEndpoint(
+  knex: Knex,
+  tenant: string,
+  input: CreateEndpointBody,
+  policy: AddressPolicy,
+  masters: MasterKeys,
+  resolve: Resolve = systemResolve,
+) {
+  const check = await checkWebhookUrl(input.url, policy, resolve);
   if (!check.ok) throw check.refusal === 'unresolvable' ? urlUnresolvable(check.host) : urlNotAllowed(check.reason);
-  // The secret is shown once, in this response; deliveries are signed with it.
-  const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+  // The secret is shown once, in this response; deliveries are signed with it. It is stored sealed.
+  const secret = newSigningSecret();
+  const id = newId('whk');
   const [row] = (await knex('webhook_endpoints')
     .insert({
       tenant,
-      id: newId('whk'),
+      id,
       url: input.url,
       events: [...new Set(input.events)],
-      secret,
+      ...sealSecret(masters.current, tenant, id, secret),
       description: input.description ?? null,
     })
     .returning('*')) as EndpointRow[];

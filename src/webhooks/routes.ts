@@ -35,7 +35,13 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       body: createEndpointBody,
       responses: { 201: { description: 'The endpoint with its secret', schema: endpointSchema } },
       async handler({ ctx, body }) {
-        const created = await createEndpoint(deps.knex, tenantOf(ctx), body, deps.config.webhooksAllowPrivateNetworks);
+        const created = await createEndpoint(
+          deps.knex,
+          tenantOf(ctx),
+          body,
+          { allowPrivateNetworks: deps.config.webhooksAllowPrivateNetworks },
+          deps.config.masterKey,
+        );
         respond(ctx, 201, created, { location: `/v1/webhook-endpoints/${created.id}` });
       },
     }),

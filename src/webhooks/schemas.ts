@@ -28,7 +28,10 @@ export const endpointSchema = {
     url: { type: 'string' },
     events: { type: 'array', items: { type: 'string' } },
     description: { type: ['string', 'null'] },
-    secret: { type: 'string', description: 'Only in the create response' },
+    secret: {
+      type: 'string',
+      description: 'Only in the create response: whsec_ + base64 of 32 bytes (Standard Webhooks format)',
+    },
     createdAt: { type: 'string', format: 'date-time' },
     deletedAt: {
       type: 'string',

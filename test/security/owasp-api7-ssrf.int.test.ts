@@ -32,9 +32,14 @@ describe('OWASP API7 SSRF: the webhook URL guard', function () {
     'http://[64:ff9b::a9fe:a9fe]/x', // NAT64 to metadata
     'http://localhost/x', // DNS names resolving to loopback
     'http://localhost.localdomain./x',
+    'https://[2002:7f00:1::]/x', // 6to4 wrapping 127.0.0.1
+    'https://[2001::7f00:1]/x', // Teredo
+    'https://[fec0::1]/x', // site-local (deprecated, still routed by some stacks)
+    'https://[::ffff:0:7f00:1]/x', // IPv4-translated
+    'http://93.184.216.34/hooks', // plain http over the internet: payloads carry personal data
   ];
 
-  it('refuses private, loopback, link-local, metadata and IPv4-mapped addresses and names resolving to them: 422 webhook_url_not_allowed', async () => {
+  it('refuses private, loopback, link-local, metadata, IPv4-mapped and tunnelling addresses, names resolving to them, and plain http: 422 webhook_url_not_allowed', async () => {
     const api = client(app.baseUrl, (await app.key(['webhooks:manage'])).key);
     for (const url of refused) {
       const res = await api.post('/v1/webhook-endpoints', { url, events: ['*'] });
@@ -49,6 +54,15 @@ describe('OWASP API7 SSRF: the webhook URL guard', function () {
     ).to.equal(201);
   });
 
+  it('plain http is refused for a public host even with private networks allowed: cleartext stays inside our network', async () => {
+    const open = { allowPrivateNetworks: true };
+    const refused = await checkWebhookUrl('http://93.184.216.34/hooks', open);
+    expect(refused.ok).to.equal(false);
+    expect(!refused.ok && refused.reason).to.match(/use https/);
+    expect((await checkWebhookUrl('http://127.0.0.1:8080/hooks', open)).ok).to.equal(true);
+    expect((await checkWebhookUrl('https://93.184.216.34/hooks', open)).ok).to.equal(true);
+  });
+
   it('refuses other schemes and credentials in the URL', async () => {
     for (const url of [
       'file:///etc/passwd',
@@ -56,7 +70,7 @@ describe('OWASP API7 SSRF: the webhook URL guard', function () {
       'ftp://93.184.216.34/',
       'https://user:pw@93.184.216.34/x',
     ]) {
-      expect((await checkWebhookUrl(url, false)).ok, url).to.equal(false);
+      expect((await checkWebhookUrl(url, { allowPrivateNetworks: false })).ok, url).to.equal(false);
     }
   });
 

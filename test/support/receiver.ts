@@ -7,10 +7,14 @@ export interface Received {
   body: { id: string; type: string; createdAt: string; data: Record<string, unknown> };
 }
 
-/** A real local HTTP receiver for webhook tests. `respond` decides each answer (status, or 'hang'). */
-export async function startReceiver(respond: (r: Received, n: number) => number | 'hang' = () => 200) {
+type Answer = number | 'hang' | { status: number; headers: Record<string, string> };
+
+/** A real local HTTP receiver for webhook tests. `respond` decides each answer (status, status with headers, or 'hang'). */
+export async function startReceiver(respond: (r: Received, n: number) => Answer = () => 200) {
   const received: Received[] = [];
   const hanging: http.ServerResponse[] = [];
+  // TCP connections, whether or not an HTTP request came over them (a TLS hello to this plain server does not).
+  let connections = 0;
   const server = http.createServer((req, res) => {
     let raw = '';
     req.setEncoding('utf8');
@@ -23,14 +27,20 @@ export async function startReceiver(respond: (r: Received, n: number) => number 
         hanging.push(res);
         return;
       }
-      res.writeHead(answer, { 'Content-Type': 'text/plain' }).end('ok');
+      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
+      res.writeHead(status, { 'Content-Type': 'text/plain', ...headers }).end('ok');
     });
   });
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hooks`,
+    port,
     received,
+    get connections() {
+      return connections;
+    },
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { verify } from '../../src/webhooks/signature.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { REDIS_URL } from '../support/database.ts';
@@ -53,10 +54,22 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
         'order.placed',
       ]);
       for (const r of rx.received) {
-        expect(verify(ep.secret, r.raw, String(r.headers['oms-signature'])), 'valid signature').to.equal(true);
-        expect(verify('whsec_wrong', r.raw, String(r.headers['oms-signature']))).to.equal(false);
-        expect(r.headers['oms-delivery-id']).to.equal(r.body.id);
+        const id = String(r.headers['oms-delivery-id']);
+        const signature = String(r.headers['oms-signature']);
+        expect(verify(ep.secret, r.raw, signature, id), 'valid signature').to.equal(true);
+        expect(verify('whsec_wrong', r.raw, signature, id)).to.equal(false);
+        expect(id).to.equal(r.body.id);
         expect(r.body.id).to.match(/^dlv_/);
+        // The delivery id receivers dedupe on is signed: another id does not verify.
+        expect(verify(ep.secret, r.raw, signature, 'dlv_00000000000000000000000000'), 'tampered id').to.equal(false);
+        // Standard Webhooks headers, checked by the reference library.
+        const headers = r.headers as Record<string, string>;
+        expect(headers['webhook-id']).to.equal(id);
+        expect(new Webhook(ep.secret).verify(r.raw, headers)).to.deep.equal(r.body);
+        expect(() =>
+          new Webhook(ep.secret).verify(r.raw, { ...headers, 'webhook-id': 'dlv_00000000000000000000000000' }),
+        ).to.throw(WebhookVerificationError);
+        expect(() => new Webhook(ep.secret).verify(`${r.raw} `, headers)).to.throw(WebhookVerificationError);
       }
       const placed = rx.received.find((r) => r.body.type === 'order.placed')!;
       expect(placed.body.data.orderId).to.equal(order.id);
@@ -98,6 +111,28 @@ describe('Webhooks: signed deliveries, retries with backoff, delivery log, redel
       ]);
     } finally {
       await rx.close();
+    }
+  });
+
+  it('a 3xx is an answer, never followed: the redirect target receives nothing', async () => {
+    const target = await startReceiver();
+    const rx = await startReceiver(() => ({ status: 307, headers: { Location: target.url } }));
+    try {
+      const ep = await subscribe(rx.url, ['customer.created']);
+      await newCustomer(api);
+      const log = await waitFor(
+        () => deliveries(ep.id),
+        (r) => r.body.data[0]?.attempts.length >= 2,
+        { what: 'two attempts answered with a redirect' },
+      );
+      for (const a of log.body.data[0].attempts.slice(0, 2)) {
+        expect(a.statusCode).to.equal(307);
+        expect(a.error).to.equal('receiver answered 307');
+      }
+      expect(target.connections, 'the Location was not followed').to.equal(0);
+    } finally {
+      await rx.close();
+      await target.close();
     }
   });
 
