@@ -8,6 +8,8 @@ import { asOfQuery } from './schemas.ts';
 import { foldAsOf, wantsPast } from './time-travel.ts';
 import { foldRecorded } from '../commands/load.ts';
 import { respond } from '../http/respond.ts';
+import type { ReadModelAnswer } from '../queries/stale.ts';
+import { READ_SOURCE_HEADER } from '../http/read-source.ts';
 
 interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends { version: number }> {
   /** e.g. 'order': used in the response description and the 404 detail. */
@@ -20,8 +22,8 @@ interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends 
   params: IdParams;
   /** The 200 response body. */
   schema: JsonSchema;
-  /** Now: the read model's view, or null when there is none (yet). */
-  read(tenant: string, id: string): Promise<View | null>;
+  /** Now: the read model's view and whether its row is stale, or null when there is none (yet). */
+  read(tenant: string, id: string): Promise<ReadModelAnswer<View> | null>;
   // As it was (?asOf / ?version), or now when the read model has not caught up: the entity's
   // stream folded with its decider. The stream name carries the tenant.
   stream(tenant: string, id: string): string;
@@ -34,9 +36,11 @@ interface GetByIdDef<E extends DomainEvent, S, Existing extends S, View extends 
 /**
  * `GET /v1/<entities>/:id`: the read model's view, or with ?asOf=<time> / ?version=<n> the
  * entity as it was, folded from its events. Read-your-writes by default: when the read model has
- * no row (yet) or has not reached the caller's Oms-Min-Position, the whole stream is folded
- * instead (the fold is always current), so a GET right after a 201 never answers 404. 404 only
- * when the stream holds no such entity; the ETag is the version of what is answered.
+ * no row (yet), has not reached the caller's Oms-Min-Position, or its row is stale (an event of the
+ * entity is parked), the whole stream is folded instead (the fold is always right), so a GET right
+ * after a 201 never answers 404 and a parked event never shows as missing. 404 only when the stream
+ * holds no such entity; the ETag is the version of what is answered, Oms-Read-Source says where
+ * it came from.
  */
 export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View extends { version: number }>(
   deps: RouteDeps,
@@ -57,6 +61,7 @@ export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View 
       const tenant = ctx.state.principal!.tenant;
       const what = `${def.noun} ${params.id}`;
       let view: View;
+      let source: 'read-model' | 'stream' = 'stream';
       if (wantsPast(query)) {
         const past = await foldAsOf(deps.store, def.stream(tenant, params.id), query, def.decider, def.existed, {
           noun: def.noun,
@@ -65,8 +70,12 @@ export function getByIdRoute<E extends DomainEvent, S, Existing extends S, View 
         view = def.view(past.state, past.version);
       } else {
         const current = ctx.state.readModelsBehind ? null : await def.read(tenant, params.id);
-        view = current ?? (await foldNow(deps, def, tenant, params.id, what));
+        if (current && !current.stale) {
+          view = current.view;
+          source = 'read-model';
+        } else view = await foldNow(deps, def, tenant, params.id, what);
       }
+      ctx.set(READ_SOURCE_HEADER, source);
       respond(ctx, 200, view, { version: view.version });
     },
   });

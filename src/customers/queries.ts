@@ -1,13 +1,25 @@
 import type { Knex } from 'knex';
+import { customersProjection } from '../../projections/customers.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import { type ReadModelAnswer, STALE_COLUMN_SQL } from '../queries/stale.ts';
+import { customerStream } from './commands.ts';
 import type { ListCustomersQuery } from './schemas.ts';
 import { viewFromRow, type CustomerRow, type CustomerView } from './view.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'phone', 'external_id', 'addresses', 'version', 'created_at', 'updated_at'];
 
-export async function getCustomer(knex: Knex, tenant: string, id: string): Promise<CustomerView | null> {
-  const row = (await knex('customers').select(COLUMNS).where({ tenant, id }).first()) as CustomerRow | undefined;
-  return row ? viewFromRow(row) : null;
+/** The customer's row, and whether it is stale (an event of the customer is parked). */
+export async function getCustomer(
+  knex: Knex,
+  tenant: string,
+  id: string,
+): Promise<ReadModelAnswer<CustomerView> | null> {
+  const row = (await knex('customers')
+    .select(COLUMNS)
+    .select(knex.raw(STALE_COLUMN_SQL, [customersProjection.name, customerStream(tenant, id)]))
+    .where({ tenant, id })
+    .first()) as (CustomerRow & { stale: boolean }) | undefined;
+  return row ? { view: viewFromRow(row), stale: row.stale } : null;
 }
 
 export async function listCustomers(

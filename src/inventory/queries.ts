@@ -1,9 +1,12 @@
 import type { Knex } from 'knex';
+import { levelOf } from '../../domain/inventory/level.ts';
+import { inventoryProjection } from '../../projections/inventory.ts';
+import type { EventStore } from '../eventstore/port.ts';
 import { invalidQuery } from '../queries/errors.ts';
 import { decodeCursor, isSafeText } from '../queries/pagination.ts';
 import type { LocationLevelView } from './commands.ts';
 import type { ListInventoryQuery, MovementsQuery } from './schemas.ts';
-import { locationCode } from './streams.ts';
+import { inventoryStream, loadInventory, locationCode } from './streams.ts';
 
 // Levels are bigint columns (read as strings); the domain keeps them ≤ 10^12, exact as numbers.
 interface LevelRow {
@@ -23,17 +26,40 @@ const levelView = (r: LevelRow): LocationLevelView => ({
   version: r.version,
 });
 
-export async function getSkuLevel(knex: Knex, tenant: string, sku: string) {
-  const rows = (await knex('inventory_levels').where({ tenant, sku }).orderBy('location')) as LevelRow[];
-  if (rows.length === 0) return null;
-  const levels = rows.map(levelView);
+/**
+ * Stock of a SKU, from inventory_levels, except for locations whose row is stale (an inventory event of
+ * that location is parked, see ../queries/stale.ts): those, and a location whose first event is parked
+ * (no row at all), are folded from their streams. null when the SKU has no location either way.
+ */
+export async function getSkuLevel(knex: Knex, store: EventStore, tenant: string, sku: string) {
+  const prefix = inventoryStream(tenant, sku, '');
+  const [rows, stale] = await Promise.all([
+    knex('inventory_levels').where({ tenant, sku }).orderBy('location') as Promise<LevelRow[]>,
+    // Normally empty; the primary key's projection prefix narrows it to this projection's marks.
+    knex('stale_entities')
+      .distinct('stream_name')
+      .where({ projection: inventoryProjection.name })
+      .andWhereRaw('starts_with(stream_name, ?)', [prefix]) as Promise<{ stream_name: string }[]>,
+  ]);
+  const byLocation = new Map(rows.map((r) => [r.location, levelView(r)]));
+  const staleLocations = stale.map((r) => r.stream_name.slice(prefix.length)).sort();
+  for (const location of staleLocations) {
+    const { state, version } = await loadInventory(store, tenant, sku, location);
+    if (version === 0) continue;
+    byLocation.set(location, { sku, location, ...levelOf(state), version });
+  }
+  if (byLocation.size === 0) return null;
+  const levels = [...byLocation.values()];
   const sum = (f: (l: LocationLevelView) => number) => levels.reduce((n, l) => n + f(l), 0);
   return {
-    sku,
-    onHand: sum((l) => l.onHand),
-    reserved: sum((l) => l.reserved),
-    available: sum((l) => l.available),
-    locations: levels.map(({ sku: _sku, version: _v, ...rest }) => rest),
+    level: {
+      sku,
+      onHand: sum((l) => l.onHand),
+      reserved: sum((l) => l.reserved),
+      available: sum((l) => l.available),
+      locations: levels.map(({ sku: _sku, version: _v, ...rest }) => rest),
+    },
+    source: staleLocations.length > 0 ? ('stream' as const) : ('read-model' as const),
   };
 }
 

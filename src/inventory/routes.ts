@@ -7,6 +7,7 @@ import { DEFAULT_LOCATION, inventoryStream } from './streams.ts';
 import { commandContext } from '../http/command-context.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound } from '../http/problem.ts';
+import { READ_SOURCE_HEADER } from '../http/read-source.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { eventList, historyQuery } from '../audit/schemas.ts';
 import {
@@ -75,9 +76,10 @@ export function inventoryRoutes(deps: RouteDeps): RouteDef[] {
       params: skuParams,
       responses: { 200: { description: 'The SKU’s stock', schema: skuLevelSchema } },
       async handler({ ctx, params }) {
-        const level = await getSkuLevel(deps.knex, ctx.state.principal!.tenant, params.sku);
-        if (!level) throw notFound('sku', `SKU ${params.sku}`);
-        respond(ctx, 200, level);
+        const found = await getSkuLevel(deps.knex, deps.store, ctx.state.principal!.tenant, params.sku);
+        if (!found) throw notFound('sku', `SKU ${params.sku}`);
+        ctx.set(READ_SOURCE_HEADER, found.source);
+        respond(ctx, 200, found.level);
       },
     }),
     defineRoute({

@@ -1,7 +1,11 @@
 import type pg from 'pg';
 import type { Knex } from 'knex';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
+import { ordersProjection } from '../../projections/orders.ts';
+import { customerStream } from '../customers/commands.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import type { ReadModelAnswer } from '../queries/stale.ts';
+import { orderStream } from './commands.ts';
 import type { ListOrdersQuery } from './schemas.ts';
 import { orderView, type OrderView } from './view.ts';
 
@@ -10,16 +14,24 @@ interface Row {
   version: number;
 }
 
-/** The hottest read of the API: a named prepared statement, parsed and planned once per connection. */
-export async function getOrder(pool: pg.Pool, tenant: string, id: string): Promise<OrderView | null> {
+/**
+ * The hottest read of the API: a named prepared statement, parsed and planned once per connection.
+ * The row is stale (see ../queries/stale.ts) when the orders projection parked an event of the order's
+ * stream, or its customer's CustomerForgotten (the row would still show the address, not redacted):
+ * `$5 || customer_id` is that customer's stream name.
+ */
+export async function getOrder(pool: pg.Pool, tenant: string, id: string): Promise<ReadModelAnswer<OrderView> | null> {
   const row = (
-    await pool.query<Row>({
+    await pool.query<Row & { stale: boolean }>({
       name: 'get-order',
-      text: 'select state, version from orders where tenant = $1 and id = $2',
-      values: [tenant, id],
+      text: `select o.state, o.version,
+                    exists(select 1 from stale_entities s
+                            where s.projection = $3 and s.stream_name in ($4, $5 || o.customer_id)) as stale
+               from orders o where o.tenant = $1 and o.id = $2`,
+      values: [tenant, id, ordersProjection.name, orderStream(tenant, id), customerStream(tenant, '')],
     })
   ).rows[0];
-  return row ? orderView(row.state, row.version) : null;
+  return row ? { view: orderView(row.state, row.version), stale: row.stale } : null;
 }
 
 /** Newest first; each filter combination is served by an index that starts with (tenant, filter, created_at). */

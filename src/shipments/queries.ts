@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { ActiveShipment } from '../../domain/shipments/state.ts';
+import { shipmentsProjection } from '../../projections/shipments.ts';
 import { decodeCursor, page } from '../queries/pagination.ts';
+import { type ReadModelAnswer, STALE_COLUMN_SQL } from '../queries/stale.ts';
+import { shipmentStream } from './commands.ts';
 import type { ListShipmentsQuery, TrackingQuery } from './schemas.ts';
 import { shipmentView, type ShipmentView } from './view.ts';
 
@@ -11,9 +14,18 @@ interface Row {
   created_at: Date;
 }
 
-export async function getShipment(knex: Knex, tenant: string, id: string): Promise<ShipmentView | null> {
-  const row = (await knex('shipments').select('state', 'version').where({ tenant, id }).first()) as Row | undefined;
-  return row ? shipmentView(row.state, row.version) : null;
+/** The shipment's row, and whether it is stale (an event of the shipment is parked). */
+export async function getShipment(
+  knex: Knex,
+  tenant: string,
+  id: string,
+): Promise<ReadModelAnswer<ShipmentView> | null> {
+  const row = (await knex('shipments')
+    .select('state', 'version')
+    .select(knex.raw(STALE_COLUMN_SQL, [shipmentsProjection.name, shipmentStream(tenant, id)]))
+    .where({ tenant, id })
+    .first()) as (Row & { stale: boolean }) | undefined;
+  return row ? { view: shipmentView(row.state, row.version), stale: row.stale } : null;
 }
 
 export async function listShipments(knex: Knex, tenant: string, q: ListShipmentsQuery) {

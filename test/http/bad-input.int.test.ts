@@ -207,4 +207,18 @@ describe('Bad input at the HTTP edge', function () {
     expectProblem(order, 405, 'method_not_allowed');
     expect(order.headers.get('allow')?.split(/,\s*/)).to.include.members(['GET', 'PATCH']);
   });
+
+  it('a query number that is not finite (1e309, Infinity) → 400 on the parameter, not a 500 or "no limit"', async () => {
+    for (const path of [
+      '/v1/events?limit=1e309',
+      '/v1/events?limit=Infinity',
+      '/v1/orders?limit=1e309',
+      '/v1/customers?limit=-Infinity',
+      '/v1/orders/ord_00000000000000000000000000/events?limit=1e400',
+    ]) {
+      const res = await api.get(path);
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors, path).to.deep.equal([{ path: 'query:/limit', message: 'must be a finite number' }]);
+    }
+  });
 });

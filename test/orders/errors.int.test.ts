@@ -155,6 +155,19 @@ describe('Orders and inventory over HTTP: every error code', function () {
       expectProblem(await api.post(`/v1/orders/${o.id}/cancel`, {}), 400, 'validation_failed');
     });
 
+    it("a new shipping address on a forgotten customer's order → 409 customer_forgotten, nothing appended (was a 500)", async () => {
+      const cus = await newCustomer(api);
+      const o = await placeOrder(api, cus, [{ sku: 'ERR-1', quantity: 1 }]);
+      expect((await api.delete(`/v1/customers/${cus}/personal-data`)).status).to.be.below(300);
+      const before = await app.db.pool.query('select count(*)::int as n from es_events');
+      const res = await api.patch(`/v1/orders/${o.id}`, { shippingAddress: { ...address, line1: '2 Quay' } });
+      expectProblem(res, 409, 'customer_forgotten');
+      const after = await app.db.pool.query('select count(*)::int as n from es_events');
+      expect(after.rows[0].n).to.equal(before.rows[0].n);
+      // What holds no personal data can still change.
+      expect((await api.patch(`/v1/orders/${o.id}`, { notes: 'leave at dock 4' })).status).to.equal(200);
+    });
+
     it('a stale If-Match → 412 version_mismatch; an unknown order → 404', async () => {
       const o = await placeOrder(api, customerId, [{ sku: 'ERR-1', quantity: 1 }]);
       expectProblem(

@@ -12,7 +12,7 @@ import type { RateLimiter } from '../rate-limiter.ts';
 import { HttpProblem, validationFailed } from '../problem.ts';
 import type { RouteDef } from '../route.ts';
 import type { AppState } from '../state.ts';
-import { bodyAjv, paramAjv, toFieldErrors } from './validation.ts';
+import { bodyAjv, nonFiniteErrors, paramAjv, toFieldErrors } from './validation.ts';
 
 export interface RouterDeps {
   pool: pg.Pool;
@@ -71,6 +71,8 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
           toFieldErrors(validateQuery.errors, 'query:', validateQuery.schema),
           'invalid query parameters',
         );
+      const infinite = nonFiniteErrors(query, 'query:');
+      if (infinite.length > 0) throw validationFailed(infinite, 'invalid query parameters');
       if (validateBody) {
         if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);
         if (!validateBody(ctx.state.body))

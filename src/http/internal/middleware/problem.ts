@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { DomainError } from '../../../../domain/shared/errors.ts';
 import { ContentionError, VersionMismatchError } from '../../../commands/errors.ts';
+import { PiiKeyDestroyedError } from '../../../pii/keys.ts';
 import { InvalidQueryError, NotFoundError } from '../../../queries/errors.ts';
 import { HttpProblem, validationFailed } from '../../problem.ts';
 import type { AppState } from '../../state.ts';
@@ -16,6 +17,11 @@ export function toProblem(err: unknown): HttpProblem {
   if (err instanceof NotFoundError) return new HttpProblem(404, `${err.noun}_not_found`, err.message);
   if (err instanceof VersionMismatchError) {
     return new HttpProblem(412, 'version_mismatch', err.message, { currentVersion: err.actual });
+  }
+  // New personal data for a forgotten customer (e.g. an order's new shipping address): its key is
+  // destroyed, so nothing can be encrypted for them; the append never happened.
+  if (err instanceof PiiKeyDestroyedError) {
+    return new HttpProblem(409, 'customer_forgotten', "the customer's personal data was forgotten; none can be added");
   }
   if (err instanceof ContentionError) {
     return new HttpProblem(503, 'contention', 'the resource is changing too fast; retry shortly', {

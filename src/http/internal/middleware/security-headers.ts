@@ -1,6 +1,7 @@
 import cors from '@koa/cors';
 import type { Middleware } from 'koa';
 import type { AppState } from '../../state.ts';
+import { READ_SOURCE_HEADER } from '../../read-source.ts';
 
 /**
  * Headers every answer carries. The API serves JSON only, so the CSP forbids everything; answers
@@ -24,6 +25,7 @@ const EXPOSED = [
   'ETag',
   'Location',
   'Oms-Position',
+  READ_SOURCE_HEADER,
   'Idempotent-Replayed',
   'Retry-After',
   'RateLimit-Limit',
