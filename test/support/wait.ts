@@ -1,10 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Polls a condition until it holds (or fails with the last observed value). Never a fixed sleep. */
+/**
+ * Polls a condition until it holds (or fails with the last observed value). Never a fixed sleep.
+ * The default deadline is generous: on a busy 2-core machine a child process alone can take 8 s to
+ * start, and a deadline is there to end a hung test, not to measure speed.
+ */
 export async function waitFor<T>(
   probe: () => Promise<T>,
   ok: (value: T) => boolean,
-  { timeoutMs = 15_000, intervalMs = 25, what = 'condition' } = {},
+  { timeoutMs = 60_000, intervalMs = 25, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;

@@ -226,7 +226,7 @@ describe('Webhooks: killing the worker mid-delivery loses no delivery', function
       await waitFor(
         async () => rx.received.length,
         (n) => n === 1,
-        { what: 'first attempt in flight' },
+        { timeoutMs: 60_000, what: 'first attempt in flight' },
       );
       w1.child.kill('SIGKILL');
       await w1.exited;
@@ -234,7 +234,7 @@ describe('Webhooks: killing the worker mid-delivery loses no delivery', function
       await waitFor(
         async () => rx.received.length,
         (n) => n >= 2,
-        { timeoutMs: 30_000, what: 'the next worker to deliver' },
+        { timeoutMs: 60_000, what: 'the next worker to deliver' },
       );
       expect(new Set(rx.received.map((r) => r.body.id)).size).to.equal(1);
       await waitFor(
