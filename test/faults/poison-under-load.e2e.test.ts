@@ -10,6 +10,7 @@
 // replay.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { ApiKeys } from '../../src/auth/api-keys.ts';
 import { deleteRedisPrefix } from '../support/app.ts';
 import { createTestDatabase, REDIS_URL, type TestDatabase } from '../support/database.ts';
 import { client } from '../support/http.ts';
@@ -61,7 +62,8 @@ describe('Fault: a poison event under a mixed load of four tenants', function ()
     return { code, out: p.output(), json: () => JSON.parse(p.stdout().trim().split('\n').at(-1)!) };
   }
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
     db = await createTestDatabase();
     await db.pool.query(installPoison);
     const [port, metricsPort] = [await freePort(), await freePort()];
@@ -76,14 +78,10 @@ describe('Fault: a poison event under a mixed load of four tenants', function ()
       LOG_LEVEL: 'error',
       OMS_RATE_LIMIT_PER_SECOND: '0',
     };
-    const created = await Promise.all(
-      [POISONED, ...HEALTHY].map(async (tenant) => {
-        const r = await oms('api-keys', 'create', '--tenant', tenant, '--scopes', '*', '--json');
-        expect(r.code, r.out).to.equal(0);
-        return [tenant, r.json().key as string] as const;
-      }),
-    );
-    for (const [tenant, key] of created) keys.set(tenant, key);
+    // Keys straight into the test database (the CLI's own path is covered elsewhere; four more
+    // process starts would cost half a minute on a busy machine).
+    const apiKeys = new ApiKeys(db.pool);
+    for (const tenant of [POISONED, ...HEALTHY]) keys.set(tenant, (await apiKeys.create(tenant, ['*'])).key);
     procs.push(spawnOms(['start', '--role', 'api'], env));
     procs.push(spawnOms(['start', '--role', 'projector'], { ...env, OMS_METRICS_PORT: String(metricsPort) }));
     procs.push(spawnOms(['start', '--role', 'worker'], env));
@@ -223,7 +221,11 @@ describe('Fault: a poison event under a mixed load of four tenants', function ()
       expect(during.length, `${model} poison-phase samples`).to.be.at.least(5);
     }
     expect(lag('poison'), 'the projector exports its lag').to.not.include(null);
-    expect(maxLag('poison'), 'customers lag during the poison (s)').to.be.at.most(3 * maxLag('baseline') + 1);
+    // The gauge is the age of the oldest event not applied yet: 0 between passes, so its baseline
+    // says little; while the projection fails it grows with the stall. It must stay within the
+    // same bound as the freshness (a stall behind the poison would push it to many seconds).
+    const customersBound = 3 * p99(figures[0]!.before) + 500;
+    expect(maxLag('poison') * 1000, 'customers lag during the poison (ms)').to.be.at.most(customersBound);
 
     // 2. Parked and reported: the CLI, /readyz (still ready, degraded) and the projector's counter.
     const listed = await oms('projections', 'parked', '--json');
@@ -266,7 +268,7 @@ describe('Fault: a poison event under a mixed load of four tenants', function ()
     expect(verify.code, verify.out).to.equal(0);
     for (const [name, r] of Object.entries(verify.json() as Record<string, { differences: unknown[] }>))
       expect(r.differences, `${name} equals a replay`).to.deep.equal([]);
-    expect((await oms('projections', 'parked', '--json')).json()).to.deep.equal([]);
+    expect((await db.pool.query('select count(*)::int as n from parked_events')).rows[0].n).to.equal(0);
     expect((await client(base).get('/readyz')).body.degraded).to.equal(undefined);
   });
 });
