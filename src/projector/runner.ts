@@ -128,10 +128,13 @@ export class ProjectionRunner {
           );
         logger.error({ err, projection: this.name, failures }, 'projection batch failed; retrying');
         await recordFailing(knex, this.name, failingSince, failures, errorText(err)).catch(() => {});
-        if (isTransient(err)) {
-          const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** failures);
-          await sleep(delay, undefined, { signal }).catch(() => {});
-        } else isolating = true; // a poison event in the batch: find and park it now
+        if (!isolating && !isTransient(err)) {
+          isolating = true; // a poison event in the batch: find and park it now
+          continue;
+        }
+        // Infrastructure, or the isolated pass itself failed (parking refused): wait, never spin.
+        const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** failures);
+        await sleep(delay, undefined, { signal }).catch(() => {});
       }
     }
   }

@@ -176,3 +176,49 @@ describe('Projector: a transient failure is retried with backoff, reported stuck
     expect(ready.body.degraded).to.equal(undefined);
   });
 });
+
+// Parking itself can fail (here parked_events refuses the row). The projection must not move past an
+// event it could not record, and must not spin either: it waits with backoff and is reported stuck.
+describe('Projector: when the poison event cannot be parked, it stops with backoff instead of spinning', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+
+  before(async () => {
+    app = await startTestApp({
+      env: { OMS_PROJECTION_STUCK_SECONDS: '0.3' },
+      projectorRetry: { parkAfter: 2, baseDelayMs: 1000, maxDelayMs: 1000 },
+    });
+    await app.db.pool.query(installPoison);
+    await app.db.pool.query(
+      "alter table parked_events add constraint test_no_parking check (projection <> 'customers')",
+    );
+  });
+  after(async () => app?.stop());
+
+  it('reports it stuck, parks it once parking works again, then moves on', async () => {
+    const api = client(app.baseUrl, (await app.key(['*'], 'tenant-poisoned')).key);
+    const written = Date.now();
+    const poisoned = await api.post('/v1/customers', { email: 'pill@example.com', name: POISON_NAME });
+    expect(poisoned.status, poisoned.text).to.equal(201);
+    const later = (await api.post('/v1/customers', { email: 'later@example.com', name: 'Later' })).body.id as string;
+    const failures = async () =>
+      ((await app.db.pool.query('select failures from projection_failures where projection = $1', ['customers']))
+        .rows[0]?.failures as number | undefined) ?? 0;
+    await waitFor(failures, (n) => n >= 4, { what: 'four failed passes', intervalMs: 10 });
+    // The batch, then isolated passes that each failed to park: at least two 1 s backoffs between
+    // them (spinning would take milliseconds).
+    expect(Date.now() - written).to.be.at.least(2000);
+    const stuck = await client(app.baseUrl).get('/readyz');
+    expect(stuck.status, stuck.text).to.equal(503);
+    expect(stuck.body.stuck.map((s: { projection: string }) => s.projection)).to.deep.equal(['customers']);
+    expect(await customerIds()).to.not.include(later);
+
+    await app.db.pool.query('alter table parked_events drop constraint test_no_parking');
+    await waitFor(customerIds, (ids) => ids.includes(later), { what: 'the projection past the parked event' });
+    const parked = await app.db.pool.query('select tenant, event_type from parked_events');
+    expect(parked.rows).to.deep.equal([{ tenant: 'tenant-poisoned', event_type: 'CustomerRegistered' }]);
+  });
+
+  const customerIds = async () =>
+    (await app.db.pool.query<{ id: string }>('select id from customers')).rows.map((r) => r.id);
+});
