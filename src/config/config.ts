@@ -48,6 +48,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** /readyz answers 503 naming a projection that has been failing for longer than this (0: never). */
   projectionStuckMs: number;
+  /** A port on which this process serves its own /metrics (projector and worker processes); null: none. */
+  metricsPort: number | null;
 }
 
 // 32 bytes, base64 (`openssl rand -base64 32`).
@@ -91,6 +93,7 @@ const schema = {
     OMS_TLS_KEY_FILE: { type: 'string', minLength: 1 },
     OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_PROJECTION_STUCK_SECONDS: { type: 'string', pattern: '^[0-9]{1,6}(\\.[0-9]{1,3})?$' },
+    OMS_METRICS_PORT: { type: 'string', pattern: '^[0-9]{1,5}$' },
   },
 } as const;
 
@@ -141,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const get = (k: keyof typeof DEFAULTS) => relevant[k] ?? DEFAULTS[k];
   const port = Number(get('PORT'));
   if (port > 65535) throw new ConfigError(`invalid configuration:\n  PORT=${port}: must be at most 65535`);
+  const metricsPort = relevant.OMS_METRICS_PORT === undefined ? null : Number(relevant.OMS_METRICS_PORT);
+  if (metricsPort !== null && (metricsPort < 1 || metricsPort > 65535))
+    throw new ConfigError(`invalid configuration:\n  OMS_METRICS_PORT=${metricsPort}: must be 1 to 65535`);
   const certFile = relevant.OMS_TLS_CERT_FILE;
   const keyFile = relevant.OMS_TLS_KEY_FILE;
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -186,5 +192,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
     projectionStuckMs: Math.round(Number(get('OMS_PROJECTION_STUCK_SECONDS')) * 1000),
+    metricsPort,
   };
 }

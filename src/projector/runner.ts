@@ -13,16 +13,14 @@ const CHECKPOINT_REREAD_MS = 1000;
 
 /** How a failing projection retries, isolates and parks (docs/operations.md, "Poison events"). */
 export interface RetryPolicy {
-  /** Consecutive failures of a whole batch before it is applied event by event. */
-  isolateAfter: number;
-  /** Failed attempts of one event, applied alone, before it is parked. */
+  /** Attempts of one event, applied alone, before it is parked (made one after another). */
   parkAfter: number;
-  /** Backoff after the n-th consecutive failure: min(maxDelayMs, baseDelayMs × 2^n). */
+  /** Backoff after the n-th consecutive transient failure: min(maxDelayMs, baseDelayMs × 2^n). */
   baseDelayMs: number;
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { isolateAfter: 3, parkAfter: 5, baseDelayMs: 100, maxDelayMs: 5000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { parkAfter: 5, baseDelayMs: 100, maxDelayMs: 5000 };
 
 export interface RunnerOptions {
   databaseUrl: string;
@@ -56,8 +54,6 @@ export class ProjectionRunner {
    */
   private checkpoint: { position: Position | null; readAt: number } | null = null;
   private readonly policy: RetryPolicy;
-  /** Failures of single events (applied alone) not yet parked, by event id. */
-  private readonly eventFailures = new Map<string, Failure>();
   /** When the oldest event this runner has not applied yet was recorded (for the lag gauge). */
   private oldestUnapplied: Date | null = null;
 
@@ -89,15 +85,18 @@ export class ProjectionRunner {
   }
 
   /**
-   * The loop. A failing batch is retried with backoff; after `isolateAfter` failures in a row it
-   * is applied event by event (each in a savepoint), so the events before a poison event are
-   * applied; a poison event that failed `parkAfter` times alone is parked and the checkpoint
-   * moves past it. Transient failures (connections, conflicts) are retried but never park.
+   * The loop. A batch that fails for a reason of its own (not the infrastructure) is applied again
+   * at once, event by event (each in a savepoint): the events before the poison event are applied,
+   * the poison event is tried `parkAfter` times in a row, then parked, and the checkpoint moves past
+   * it. No backoff there: every other tenant's events wait behind the poison event until it is
+   * parked, so parking is not delayed. Transient failures (connections, conflicts) are retried with
+   * backoff and never park: waiting is what fixes them.
    */
   private async run(): Promise<void> {
     const { logger, knex, metrics } = this.opts;
     const signal = this.abort.signal;
     let failures = 0;
+    let isolating = false;
     let failingSince: Date | null = null;
     await ensureCheckpoint(knex, this.name).catch(() => {});
     while (!signal.aborted) {
@@ -112,9 +111,10 @@ export class ProjectionRunner {
           // A failure recorded by a previous holder is this holder's to confirm or clear.
           await clearFailing(knex, this.name);
         }
-        const applied = failures >= this.policy.isolateAfter ? await this.processIsolated() : await this.processBatch();
+        const applied = isolating ? await this.processIsolated() : await this.processBatch();
         if (failures > 0) {
           failures = 0;
+          isolating = false;
           failingSince = null;
           await clearFailing(knex, this.name).catch(() => {});
         }
@@ -131,6 +131,11 @@ export class ProjectionRunner {
           );
         logger.error({ err, projection: this.name, failures }, 'projection batch failed; retrying');
         await recordFailing(knex, this.name, failingSince, failures, errorText(err)).catch(() => {});
+        if (!isolating && !isTransient(err)) {
+          isolating = true; // a poison event in the batch: find and park it now
+          continue;
+        }
+        // Infrastructure, or the isolated pass itself failed (parking refused): wait, never spin.
         const delay = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** failures);
         await sleep(delay, undefined, { signal }).catch(() => {});
       }
@@ -173,62 +178,54 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies the page event by event, each in a savepoint. Stops before the first event that fails
-   * (committing those before it) and rethrows its error, unless that event has now failed
-   * `parkAfter` times: then it is parked with a stale mark and the page goes on.
+   * Applies the page event by event, each in a savepoint. An event that fails is tried again at
+   * once, up to `parkAfter` attempts in all; then it is parked with a stale mark and the page goes
+   * on. A transient failure rolls the page back and is rethrown (retried with backoff).
    */
   async processIsolated(): Promise<number> {
     const { knex, projection, metrics, logger } = this.opts;
     const { from, events, maxCount } = await this.readBatch();
     if (events.length === 0) return this.idle();
-    let poison: unknown = null;
-    let moved = 0;
     const parked: RecordedEvent[] = [];
     await knex.transaction(async (trx) => {
       if (projection.schema && projection.schema !== 'public')
         await trx.raw('set local search_path to ??, public', [projection.schema]);
       for (const e of events) {
-        if (this.handles.has(e.type)) {
-          try {
-            await trx.transaction((sp) => projection.apply(sp, [e]));
-          } catch (err) {
-            if (isTransient(err)) throw err;
-            const now = new Date();
-            const before = this.eventFailures.get(e.id);
-            const failure: Failure = {
-              error: errorText(err),
-              attempts: (before?.attempts ?? 0) + 1,
-              firstFailedAt: before?.firstFailedAt ?? now,
-              lastFailedAt: now,
-            };
-            this.eventFailures.set(e.id, failure);
-            if (failure.attempts < this.policy.parkAfter) {
-              poison = err;
-              break;
-            }
-            await parkEvent(trx, projection.name, e, failure);
-            parked.push(e);
-          }
+        if (!this.handles.has(e.type)) continue;
+        const failure = await this.applyAlone(trx, e);
+        if (failure) {
+          await parkEvent(trx, projection.name, e, failure);
+          parked.push(e);
         }
-        moved++;
       }
-      if (moved > 0) await advanceCheckpoint(trx, projection.name, from, events[moved - 1]!.position, moved);
+      await advanceCheckpoint(trx, projection.name, from, events[events.length - 1]!.position, events.length);
     });
     for (const e of parked) {
-      this.eventFailures.delete(e.id);
       metrics?.projectionEventsParked.inc({ projection: this.name });
       logger.warn(
         { projection: this.name, eventId: e.id, type: e.type, stream: e.streamName, tenant: e.metadata.tenant },
         'event parked: the projection moved past it (oms projections parked / retry-parked)',
       );
     }
-    if (moved > 0) this.applied(events[moved - 1]!, moved, moved === maxCount);
-    if (poison !== null) {
-      this.oldestUnapplied = events[moved]!.createdAt;
-      throw poison;
+    this.applied(events[events.length - 1]!, events.length, events.length === maxCount);
+    return events.length;
+  }
+
+  /** Applies one event in a savepoint, up to `parkAfter` times; null when it applied, else why not. */
+  private async applyAlone(trx: Knex.Transaction, e: RecordedEvent): Promise<Failure | null> {
+    const firstFailedAt = new Date();
+    let error = '';
+    for (let attempt = 1; attempt <= this.policy.parkAfter; attempt++) {
+      try {
+        await trx.transaction((sp) => this.opts.projection.apply(sp, [e]));
+        return null;
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        this.opts.metrics?.projectionBatchFailures.inc({ projection: this.name });
+        error = errorText(err);
+      }
     }
-    this.eventFailures.clear();
-    return moved;
+    return { error, attempts: this.policy.parkAfter, firstFailedAt, lastFailedAt: new Date() };
   }
 
   /** Applies the next batch; returns the number of log events it moved past (0: caught up). */

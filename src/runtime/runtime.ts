@@ -12,6 +12,7 @@ import type { JobHandler } from '../jobs/handler.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { serveMetrics } from '../observability/metrics-server.ts';
 import { operationsRoutes } from '../operations/routes.ts';
 import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
@@ -142,6 +143,17 @@ export class Runtime {
   }
 
   async start(roles: readonly Role[]): Promise<void> {
+    if (this.config.metricsPort !== null) {
+      const metrics = await serveMetrics(this.services.metrics.registry, this.config.host, this.config.metricsPort);
+      this.onStop.push(
+        () =>
+          new Promise<void>((resolve) => {
+            metrics.close(() => resolve());
+            metrics.closeAllConnections();
+          }),
+      );
+      this.logger.info({ port: this.config.metricsPort, roles }, 'metrics served on their own port');
+    }
     if (roles.includes('projector')) {
       const readLog = sharedLogReader(this.services.store, {
         emptyTtlMs: Math.max(1, (this.options.projectorIdleMs ?? 20) / 2),

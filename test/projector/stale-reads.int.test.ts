@@ -44,7 +44,7 @@ describe('A stale entity (an event parked) is read from its stream until retry-p
   let api: ReturnType<typeof client>;
 
   before(async () => {
-    app = await startTestApp({ projectorRetry: { isolateAfter: 2, parkAfter: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+    app = await startTestApp({ projectorRetry: { parkAfter: 3, baseDelayMs: 50, maxDelayMs: 200 } });
     api = client(app.baseUrl, (await app.key(['*'], 'tenant-stale')).key);
     await app.db.pool.query(installPoison);
   });

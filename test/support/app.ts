@@ -67,7 +67,8 @@ export async function startTestApp(
   };
 }
 
-async function deleteRedisPrefix(prefix: string): Promise<void> {
+/** Removes every Redis key under the prefix (a test's queues, locks, limiter buckets). */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(REDIS_URL);
   try {
