@@ -46,6 +46,23 @@ export interface Failure {
   lastFailedAt: Date;
 }
 
+/** Why an event that did not fail is parked: it must not overtake an earlier parked event of its stream. */
+export const HELD_BACK = 'held back: an earlier event of this stream is parked';
+
+/**
+ * The streams among `streams` that have a parked event for `projection`. Their later events are
+ * parked too (held back) instead of applied: read models skip an event at or below a row's version,
+ * so applying a later event first would make the retry of the parked one a silent no-op.
+ */
+export async function staleStreams(knex: Knex, projection: string, streams: string[]): Promise<Set<string>> {
+  if (streams.length === 0) return new Set();
+  const rows = (await knex('stale_entities')
+    .distinct('stream_name')
+    .where({ projection })
+    .whereIn('stream_name', streams)) as { stream_name: string }[];
+  return new Set(rows.map((r) => r.stream_name));
+}
+
 /** Parks `event` for `projection` and marks its entity stale, inside the caller's transaction. */
 export async function parkEvent(
   trx: Knex.Transaction,
@@ -128,19 +145,38 @@ export async function listParked(knex: Knex, projection?: string): Promise<Parke
 export interface RetryResult {
   projection: string;
   eventId: string;
-  outcome: 'applied' | 'failed' | 'missing';
+  /** held: not tried, because an earlier parked event of its stream still fails. */
+  outcome: 'applied' | 'failed' | 'missing' | 'held';
   error?: string;
 }
 
 /**
  * Applies a projection's parked events again, in log order, each in its own transaction. One that
  * applies now loses its parked row and its stale marks; one that still fails keeps them (its
- * attempts, error and last failure updated). The checkpoint is not touched: the live projector
- * moved past these events when it parked them.
+ * attempts, error and last failure updated), and the later parked events of its stream stay parked
+ * (`held`), so a stream's events are never applied out of order. The checkpoint is not touched: the
+ * live projector moved past these events when it parked them. While this runs, the live projector
+ * may still hold back a new event of a stream being repaired; the passes repeat until one finds
+ * nothing more to apply.
  */
 export async function retryParked(knex: Knex, store: EventStore, projection: Projection): Promise<RetryResult[]> {
+  const final = new Map<string, RetryResult>();
+  for (;;) {
+    const pass = await retryPass(knex, store, projection);
+    for (const r of pass) final.set(r.eventId, r);
+    if (!pass.some((r) => r.outcome === 'applied')) break;
+  }
+  return [...final.values()];
+}
+
+async function retryPass(knex: Knex, store: EventStore, projection: Projection): Promise<RetryResult[]> {
   const results: RetryResult[] = [];
+  const blocked = new Set<string>();
   for (const p of await listParked(knex, projection.name)) {
+    if (blocked.has(p.streamName)) {
+      results.push({ projection: p.projection, eventId: p.eventId, outcome: 'held', error: HELD_BACK });
+      continue;
+    }
     const [event] = await store.readStream(p.streamName, { fromRevision: p.revision, maxCount: 1 });
     if (!event || event.id !== p.eventId) {
       results.push({ projection: p.projection, eventId: p.eventId, outcome: 'missing' });
@@ -161,6 +197,7 @@ export async function retryParked(knex: Knex, store: EventStore, projection: Pro
         .where({ projection: projection.name, event_id: event.id })
         .update({ error, attempts: knex.raw('attempts + 1'), last_failed_at: knex.fn.now() });
       results.push({ projection: p.projection, eventId: p.eventId, outcome: 'failed', error });
+      blocked.add(p.streamName);
     }
   }
   return results;

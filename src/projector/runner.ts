@@ -5,7 +5,16 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { advanceCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.ts';
 import { AdvisoryLock } from './lock.ts';
-import { clearFailing, errorText, type Failure, isTransient, parkEvent, recordFailing } from './parking.ts';
+import {
+  clearFailing,
+  errorText,
+  type Failure,
+  HELD_BACK,
+  isTransient,
+  parkEvent,
+  recordFailing,
+  staleStreams,
+} from './parking.ts';
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
 
@@ -190,11 +199,13 @@ export class ProjectionRunner {
     await knex.transaction(async (trx) => {
       if (projection.schema && projection.schema !== 'public')
         await trx.raw('set local search_path to ??, public', [projection.schema]);
+      const held = await staleStreams(trx, projection.name, streamsOf(events.filter((e) => this.handles.has(e.type))));
       for (const e of events) {
         if (!this.handles.has(e.type)) continue;
-        const failure = await this.applyAlone(trx, e);
+        const failure = held.has(e.streamName) ? heldBack(e) : await this.applyAlone(trx, e);
         if (failure) {
           await parkEvent(trx, projection.name, e, failure);
+          held.add(e.streamName);
           parked.push(e);
         }
       }
@@ -235,6 +246,9 @@ export class ProjectionRunner {
     if (events.length === 0) return this.idle();
     const handled = events.filter((e) => this.handles.has(e.type));
     const last = events[events.length - 1]!;
+    // A stream with a parked event: its later events are parked behind it, which the isolated pass
+    // does. Checked before the transaction: only this process (it holds the lock) adds stale marks.
+    if ((await staleStreams(knex, projection.name, streamsOf(handled))).size > 0) return this.processIsolated();
     await knex.transaction(async (trx) => {
       if (projection.schema && projection.schema !== 'public')
         await trx.raw('set local search_path to ??, public', [projection.schema]);
@@ -244,4 +258,15 @@ export class ProjectionRunner {
     this.applied(last, events.length, events.length === maxCount);
     return events.length;
   }
+}
+
+/** The distinct streams of some events. */
+function streamsOf(events: readonly RecordedEvent[]): string[] {
+  return [...new Set(events.map((e) => e.streamName))];
+}
+
+/** The record of an event parked behind an earlier parked event of its stream (never tried). */
+function heldBack(e: RecordedEvent): Failure {
+  const now = new Date();
+  return { error: HELD_BACK, attempts: 0, firstFailedAt: now, lastFailedAt: now };
 }
