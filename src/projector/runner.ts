@@ -202,7 +202,7 @@ export class ProjectionRunner {
       const held = await staleStreams(trx, projection.name, streamsOf(events.filter((e) => this.handles.has(e.type))));
       for (const e of events) {
         if (!this.handles.has(e.type)) continue;
-        const failure = held.has(e.streamName) ? heldBack(e) : await this.applyAlone(trx, e);
+        const failure = held.has(e.streamName) ? heldBack() : await this.applyAlone(trx, e);
         if (failure) {
           await parkEvent(trx, projection.name, e, failure);
           held.add(e.streamName);
@@ -266,7 +266,7 @@ function streamsOf(events: readonly RecordedEvent[]): string[] {
 }
 
 /** The record of an event parked behind an earlier parked event of its stream (never tried). */
-function heldBack(e: RecordedEvent): Failure {
+function heldBack(): Failure {
   const now = new Date();
   return { error: HELD_BACK, attempts: 0, firstFailedAt: now, lastFailedAt: now };
 }
