@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError, loadConfigWithoutKeys } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
@@ -31,7 +31,7 @@ program
   .command('migrate')
   .description('create the database if needed and apply pending migrations')
   .action(async () => {
-    const config = loadConfig();
+    const config = loadConfigWithoutKeys();
     await ensureDatabase(config.databaseUrl);
     const knex = createKnex(config.databaseUrl, { max: 1 });
     try {
