@@ -30,6 +30,8 @@ export interface Config {
   masterKey: { current: Buffer; previous: Buffer | null };
   /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
   rateLimitPerSecond: number;
+  /** Requests per second per client address without a valid credential (bursts up to twice that); 0: off. */
+  rateLimitPerAddress: number;
   /** OAuth access tokens: signing keys (PEM or JWK text, or a file path) and claims. */
   jwt: {
     signingKey: string | null;
@@ -90,6 +92,7 @@ const schema = {
     OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_RATE_LIMIT_PER_SECOND: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    OMS_RATE_LIMIT_PER_ADDRESS: { type: 'string', pattern: '^[0-9]{1,6}$' },
     OMS_JWT_SIGNING_KEY: { type: 'string', minLength: 32 },
     OMS_JWT_SIGNING_KEY_FILE: { type: 'string', minLength: 1 },
     OMS_JWT_PREVIOUS_KEY: { type: 'string', minLength: 32 },
@@ -124,6 +127,7 @@ export const DEFAULTS = {
   OMS_INVENTORY_LOW_THRESHOLD: '5',
   OMS_WORKER_LOCK_MS: '30000',
   OMS_RATE_LIMIT_PER_SECOND: '100',
+  OMS_RATE_LIMIT_PER_ADDRESS: '20',
   OMS_JWT_ISSUER: 'urn:nh-logistics:oms',
   OMS_JWT_AUDIENCE: 'urn:nh-logistics:oms:api',
   OMS_OAUTH_TOKEN_TTL_SECONDS: '900',
@@ -199,6 +203,7 @@ function parseConfig(env: NodeJS.ProcessEnv, requireKeys: boolean): Config {
     inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
     workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
     rateLimitPerSecond: Number(get('OMS_RATE_LIMIT_PER_SECOND')),
+    rateLimitPerAddress: Number(get('OMS_RATE_LIMIT_PER_ADDRESS')),
     jwt: {
       signingKey: relevant.OMS_JWT_SIGNING_KEY ?? null,
       signingKeyFile: relevant.OMS_JWT_SIGNING_KEY_FILE ?? null,
