@@ -8,6 +8,7 @@ import { addressRateLimit, limitFailedAuthentication } from './middleware/addres
 import { authenticate } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { minPosition } from './middleware/position.ts';
+import { ReadModelPosition } from './read-model-position.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { HttpProblem, validationFailed } from '../problem.ts';
@@ -37,8 +38,9 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       : authenticate(deps.authenticator);
   const byAddress = limiter && perAddress > 0 ? addressRateLimit(limiter, perAddress) : null;
   const idem = idempotency(deps.pool);
-  const position = minPosition(deps.pool, deps.projectionNames, 'wait');
-  const positionOrFold = minPosition(deps.pool, deps.projectionNames, 'fold');
+  const readModels = new ReadModelPosition(deps.pool, deps.projectionNames);
+  const position = minPosition(readModels, 'wait');
+  const positionOrFold = minPosition(readModels, 'fold');
   const limit = limiter && perCredential > 0 ? rateLimit(limiter, deps.tenantSettings) : null;
 
   for (const route of routes) {
