@@ -39,7 +39,6 @@ describe('Oms-Min-Position: one poll loop for every waiting request (int)', func
     // One query per 10 ms tick at most, whatever the number of waiters (per-request polling: ~50×).
     expect(queries.count()).to.be.at.most(Math.ceil(elapsed / 10) + 5);
     expect(queries.count()).to.be.at.least(1);
-    if (process.env.OMS_TEST_VERBOSE) console.log(`${queries.count()} checkpoint queries in ${elapsed} ms`);
   });
 
   it('the waiters are answered once the projections reach the position', async () => {
