@@ -3,7 +3,8 @@
 # not installed here). `oms start` migrates the database, then runs the roles in OMS_ROLE; it
 # expects Postgres and Redis at DATABASE_URL and REDIS_URL (it starts neither: that is
 # `npm start`'s dev launcher in tools/). `COPY . .` leaves out what .dockerignore lists: tools/,
-# test/, bench/, docs/, .data/ and more.
+# test/, bench/, docs/, .data/ and more. It refuses to start without OMS_MASTER_KEY and
+# OMS_EMAIL_HASH_KEY (docs/security.md, "Key handling").
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production

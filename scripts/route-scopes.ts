@@ -8,7 +8,7 @@ import { createLogger } from '../src/observability/logger.ts';
 import { Runtime } from '../src/runtime/runtime.ts';
 
 // No roles are started: the runtime is only asked for its route definitions.
-const runtime = await Runtime.create(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }), {
+const runtime = await Runtime.create(loadConfig({ ...process.env, OMS_DEV_KEYS: '1', LOG_LEVEL: 'silent' }), {
   logger: createLogger('silent'),
 });
 try {

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { runWithServices } from './launch.ts';
 
+// Local use only: unset keys fall back to the development keys (the service logs a warning). A
+// deployment runs `oms start` (the Dockerfile's CMD) and must set OMS_MASTER_KEY and OMS_EMAIL_HASH_KEY.
+process.env.OMS_DEV_KEYS ??= '1';
+
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(); // a bad value stops here, before anything is started

@@ -61,6 +61,9 @@ export class Stack {
       OMS_SHUTDOWN_TIMEOUT_MS: '5000',
       // Rate limiting does not exist yet; when it does, a benchmark must not be throttled.
       OMS_RATE_LIMIT_PER_SECOND: '0',
+      OMS_RATE_LIMIT_PER_ADDRESS: '0',
+      // A benchmark database is thrown away: the development keys will do.
+      OMS_DEV_KEYS: '1',
       EVENTSTORE_URL: '',
       OMS_ROLE: '',
       ...extra,

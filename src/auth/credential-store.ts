@@ -57,6 +57,9 @@ export class CredentialStore {
   /** Credentials are cached briefly; a revocation reaches other processes within this many ms. */
   private readonly cache = new Map<string, CacheEntry>();
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Ids found unknown, until when: a repeated made-up id costs no query. Bounded, oldest dropped first. */
+  private readonly unknown = new Map<string, number>();
+  private static readonly MAX_UNKNOWN = 10_000;
 
   private readonly pool: pg.Pool;
   private readonly table: 'api_keys' | 'oauth_clients';
@@ -122,10 +125,19 @@ export class CredentialStore {
     const now = Date.now();
     const cached = this.cache.get(id);
     if (cached && cached.until >= now) return cached;
+    // An unknown id still costs one hash comparison, like a known one.
+    const unknown = { active: null, hash: hash(randomBytes(8).toString('hex')), until: 0 };
+    const unknownUntil = this.unknown.get(id);
+    if (unknownUntil !== undefined && unknownUntil >= now) return unknown;
     const row = (await this.pool.query<Row>(`select * from ${this.table} where id = $1`, [id])).rows[0];
-    // An unknown id still costs one hash comparison, like a known one; it is not cached, so
-    // made-up ids cannot grow the cache.
-    if (!row) return { active: null, hash: hash(randomBytes(8).toString('hex')), until: 0 };
+    if (!row) {
+      // Remembered apart from the real credentials, in a bounded map: made-up ids cannot grow memory.
+      this.unknown.delete(id);
+      if (this.unknown.size >= CredentialStore.MAX_UNKNOWN) this.unknown.delete(this.unknown.keys().next().value!);
+      this.unknown.set(id, now + this.cacheMs);
+      return unknown;
+    }
+    this.unknown.delete(id);
     const entry = {
       active: row.revoked_at ? null : { tenant: row.tenant, scopes: new Set(row.scopes as (Scope | '*')[]) },
       hash: row.secret_hash,

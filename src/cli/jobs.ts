@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../config/config.ts';
+import { loadConfigWithoutKeys } from '../config/config.ts';
 import { QUEUE_NAME } from '../jobs/worker.ts';
 import { UsageError } from './api-keys.ts';
 
 async function withQueue<T>(fn: (q: Queue) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfigWithoutKeys();
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUE_NAME, { connection, prefix: config.redisPrefix });
   try {

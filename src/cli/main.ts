@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError, loadConfig, loadConfigWithoutKeys } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { sealWebhookSecrets } from '../webhooks/secrets.ts';
@@ -32,13 +32,22 @@ program
   .command('migrate')
   .description('create the database if needed and apply pending migrations')
   .action(async () => {
-    const config = loadConfig();
+    const config = loadConfigWithoutKeys();
     await ensureDatabase(config.databaseUrl);
     const knex = createKnex(config.databaseUrl, { max: 1 });
     try {
       const applied = await migrateLatest(knex);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
-      const sealed = await sealWebhookSecrets(knex, config.masterKey);
+      // Sealing webhook signing secrets needs the master key; migrating does not. Without the key,
+      // `oms start` seals them (it refuses to run without keys).
+      let masterKey: ReturnType<typeof loadConfig>['masterKey'] | null = null;
+      try {
+        masterKey = loadConfig().masterKey;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        process.stderr.write('webhook signing secrets not sealed now: no master key (oms start seals them)\n');
+      }
+      const sealed = masterKey ? await sealWebhookSecrets(knex, masterKey) : 0;
       if (sealed) process.stdout.write(`sealed ${sealed} webhook signing secret(s)\n`);
     } finally {
       await knex.destroy();

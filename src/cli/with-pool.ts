@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import { loadConfig } from '../config/config.ts';
+import { loadConfigWithoutKeys } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createPool } from '../db/pool.ts';
 
 /** An operator command's connection: the database created and migrated first, closed after. */
 export async function withMigratedPool<T>(fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfigWithoutKeys();
   await ensureDatabase(config.databaseUrl);
   const knex = createKnex(config.databaseUrl, { max: 1 });
   try {

@@ -13,6 +13,8 @@ export interface Config {
   redisPrefix: string;
   /** Secret for the keyed hash that makes email reservations unguessable. */
   emailHashKey: string;
+  /** OMS_DEV_KEYS: the built-in development keys stand in for unset ones (local use only). */
+  devKeys: boolean;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   webhooksAllowPrivateNetworks: boolean;
@@ -25,9 +27,11 @@ export interface Config {
   /** How soon a job held by a dead worker is handed to another one. */
   workerLockMs: number;
   /** Wraps the per-customer data keys (32 bytes); `previous` still unwraps during a rotation. */
-  masterKey: { current: Buffer; previous: Buffer | null; isDevelopmentDefault: boolean };
+  masterKey: { current: Buffer; previous: Buffer | null };
   /** Requests per second per credential (bursts up to twice that); 0 turns limiting off. */
   rateLimitPerSecond: number;
+  /** Requests per second per client address without a valid credential (bursts up to twice that); 0: off. */
+  rateLimitPerAddress: number;
   /** OAuth access tokens: signing keys (PEM or JWK text, or a file path) and claims. */
   jwt: {
     signingKey: string | null;
@@ -54,8 +58,17 @@ export interface Config {
 
 // 32 bytes, base64 (`openssl rand -base64 32`).
 const MASTER_KEY_PATTERN = '^[A-Za-z0-9+/]{43}=$';
-/** Fine on a laptop, never in production: the service logs a warning while it is in use. */
+// The development keys are in this public source, so they protect nothing: the service takes them
+// only with OMS_DEV_KEYS=1 (`npm start`, the tests), and refuses them as real keys.
 export const DEVELOPMENT_MASTER_KEY = Buffer.alloc(32, 'oms-local-development-master-key').toString('base64');
+export const DEVELOPMENT_EMAIL_HASH_KEY = 'local-development-only-email-hash-key';
+
+/** What a config error says about a variable instead of echoing its value (values may be secrets). */
+const HINTS: Record<string, string> = {
+  OMS_MASTER_KEY: 'must be 32 random bytes in base64, 44 characters ending in "=" (openssl rand -base64 32)',
+  OMS_MASTER_KEY_PREVIOUS: 'must be 32 random bytes in base64, 44 characters ending in "=" (openssl rand -base64 32)',
+  OMS_EMAIL_HASH_KEY: 'must be at least 16 characters (openssl rand -base64 32)',
+};
 
 const schema = {
   type: 'object',
@@ -68,6 +81,7 @@ const schema = {
     OMS_ROLE: { enum: ['all', 'api', 'projector', 'worker'] },
     LOG_LEVEL: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     OMS_REDIS_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    OMS_DEV_KEYS: { enum: ['0', '1', 'true', 'false'] },
     OMS_EMAIL_HASH_KEY: { type: 'string', minLength: 16 },
     OMS_MASTER_KEY: { type: 'string', pattern: MASTER_KEY_PATTERN },
     OMS_MASTER_KEY_PREVIOUS: { type: 'string', pattern: MASTER_KEY_PATTERN },
@@ -80,6 +94,7 @@ const schema = {
     OMS_INVENTORY_LOW_THRESHOLD: { type: 'string', pattern: '^[0-9]{1,9}$' },
     OMS_WORKER_LOCK_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_RATE_LIMIT_PER_SECOND: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    OMS_RATE_LIMIT_PER_ADDRESS: { type: 'string', pattern: '^[0-9]{1,6}$' },
     OMS_JWT_SIGNING_KEY: { type: 'string', minLength: 32 },
     OMS_JWT_SIGNING_KEY_FILE: { type: 'string', minLength: 1 },
     OMS_JWT_PREVIOUS_KEY: { type: 'string', minLength: 32 },
@@ -105,7 +120,7 @@ export const DEFAULTS = {
   OMS_ROLE: 'all',
   LOG_LEVEL: 'info',
   OMS_REDIS_PREFIX: 'oms',
-  OMS_EMAIL_HASH_KEY: 'local-development-only-email-hash-key',
+  OMS_DEV_KEYS: '0',
   OMS_BODY_LIMIT_BYTES: String(1024 * 1024),
   OMS_SHUTDOWN_TIMEOUT_MS: '10000',
   OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '0',
@@ -115,6 +130,7 @@ export const DEFAULTS = {
   OMS_INVENTORY_LOW_THRESHOLD: '5',
   OMS_WORKER_LOCK_MS: '30000',
   OMS_RATE_LIMIT_PER_SECOND: '100',
+  OMS_RATE_LIMIT_PER_ADDRESS: '20',
   OMS_JWT_ISSUER: 'urn:nh-logistics:oms',
   OMS_JWT_AUDIENCE: 'urn:nh-logistics:oms:api',
   OMS_OAUTH_TOKEN_TTL_SECONDS: '900',
@@ -127,7 +143,20 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The whole configuration, for anything that touches personal data or email reservations. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return parseConfig(env, true);
+}
+
+/** Settings without the secret keys, for operator commands that never use them (migrate, api-keys, jobs…). */
+export type ConfigWithoutKeys = Omit<Config, 'masterKey' | 'emailHashKey' | 'devKeys'>;
+
+export function loadConfigWithoutKeys(env: NodeJS.ProcessEnv = process.env): ConfigWithoutKeys {
+  const { masterKey: _m, emailHashKey: _e, devKeys: _d, ...rest } = parseConfig(env, false);
+  return rest;
+}
+
+function parseConfig(env: NodeJS.ProcessEnv, requireKeys: boolean): Config {
   const relevant: Record<string, string> = {};
   for (const key of Object.keys(schema.properties)) {
     const v = env[key];
@@ -135,18 +164,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const validate = new Ajv({ allErrors: true }).compile(schema);
   if (!validate(relevant)) {
-    const lines = (validate.errors ?? []).map((e) => {
-      const key = e.instancePath.slice(1);
-      return `  ${key}=${JSON.stringify(relevant[key])}: ${e.message}`;
+    // The variable and what is wrong with it, never its value: a mistyped secret must not reach the logs.
+    const lines = [...new Set((validate.errors ?? []).map((e) => e.instancePath.slice(1)))].map((key) => {
+      const message = (validate.errors ?? []).find((e) => e.instancePath.slice(1) === key)?.message;
+      return `  ${key}: ${HINTS[key] ?? message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const get = (k: keyof typeof DEFAULTS) => relevant[k] ?? DEFAULTS[k];
   const port = Number(get('PORT'));
-  if (port > 65535) throw new ConfigError(`invalid configuration:\n  PORT=${port}: must be at most 65535`);
+  if (port > 65535) throw new ConfigError('invalid configuration:\n  PORT: must be at most 65535');
   const metricsPort = relevant.OMS_METRICS_PORT === undefined ? null : Number(relevant.OMS_METRICS_PORT);
   if (metricsPort !== null && (metricsPort < 1 || metricsPort > 65535))
-    throw new ConfigError(`invalid configuration:\n  OMS_METRICS_PORT=${metricsPort}: must be 1 to 65535`);
+    throw new ConfigError('invalid configuration:\n  OMS_METRICS_PORT: must be 1 to 65535');
+  const devKeys = ['1', 'true'].includes(get('OMS_DEV_KEYS'));
+  const keyProblems = devKeys || !requireKeys ? [] : secretKeyProblems(relevant);
+  if (keyProblems.length) throw new ConfigError(`invalid configuration:\n${keyProblems.join('\n')}`);
   const certFile = relevant.OMS_TLS_CERT_FILE;
   const keyFile = relevant.OMS_TLS_KEY_FILE;
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -161,11 +194,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: get('OMS_ROLE') as Config['role'],
     logLevel: get('LOG_LEVEL'),
     redisPrefix: get('OMS_REDIS_PREFIX'),
-    emailHashKey: get('OMS_EMAIL_HASH_KEY'),
+    emailHashKey: relevant.OMS_EMAIL_HASH_KEY ?? DEVELOPMENT_EMAIL_HASH_KEY,
+    devKeys,
     masterKey: {
       current: Buffer.from(relevant.OMS_MASTER_KEY ?? DEVELOPMENT_MASTER_KEY, 'base64'),
       previous: relevant.OMS_MASTER_KEY_PREVIOUS ? Buffer.from(relevant.OMS_MASTER_KEY_PREVIOUS, 'base64') : null,
-      isDevelopmentDefault: relevant.OMS_MASTER_KEY === undefined,
     },
     bodyLimitBytes: Number(get('OMS_BODY_LIMIT_BYTES')),
     shutdownTimeoutMs: Number(get('OMS_SHUTDOWN_TIMEOUT_MS')),
@@ -176,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inventoryLowThreshold: Number(get('OMS_INVENTORY_LOW_THRESHOLD')),
     workerLockMs: Number(get('OMS_WORKER_LOCK_MS')),
     rateLimitPerSecond: Number(get('OMS_RATE_LIMIT_PER_SECOND')),
+    rateLimitPerAddress: Number(get('OMS_RATE_LIMIT_PER_ADDRESS')),
     jwt: {
       signingKey: relevant.OMS_JWT_SIGNING_KEY ?? null,
       signingKeyFile: relevant.OMS_JWT_SIGNING_KEY_FILE ?? null,
@@ -194,4 +228,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectionStuckMs: Math.round(Number(get('OMS_PROJECTION_STUCK_SECONDS')) * 1000),
     metricsPort,
   };
+}
+
+/**
+ * Without OMS_DEV_KEYS both secrets must be set, and not to the development values published in
+ * this source. (OMS_MASTER_KEY_PREVIOUS may be the development key: that is how a deployment that
+ * ran on it rotates away from it.)
+ */
+function secretKeyProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  const unset =
+    'is not set; generate one with `openssl rand -base64 32` (or set OMS_DEV_KEYS=1 for local development only)';
+  const published = 'is the development key published in the source; generate your own with `openssl rand -base64 32`';
+  if (env.OMS_MASTER_KEY === undefined) problems.push(`  OMS_MASTER_KEY ${unset}`);
+  else if (env.OMS_MASTER_KEY === DEVELOPMENT_MASTER_KEY) problems.push(`  OMS_MASTER_KEY ${published}`);
+  if (env.OMS_EMAIL_HASH_KEY === undefined) problems.push(`  OMS_EMAIL_HASH_KEY ${unset}`);
+  else if (env.OMS_EMAIL_HASH_KEY === DEVELOPMENT_EMAIL_HASH_KEY) problems.push(`  OMS_EMAIL_HASH_KEY ${published}`);
+  return problems;
 }

@@ -2,11 +2,13 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 
 // A token bucket per credential in Redis (one Lua call per request: atomic across API processes).
-// Capacity = 2 × the per-second rate, refilled continuously.
+// Capacity = 2 × the per-second rate, refilled continuously. Time is Redis's own (TIME), one clock
+// for every API process: a host whose clock is off can neither refill a bucket early nor starve it.
 const SCRIPT = `
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(b[1]) or capacity
 local ts = tonumber(b[2]) or now
@@ -72,7 +74,7 @@ export class RateLimiter {
     try {
       const [allowed, remaining, wait] = (await (
         this.redis as unknown as { omsTakeToken(k: string, ...a: number[]): Promise<number[]> }
-      ).omsTakeToken(`${this.prefix}:ratelimit:${credential}`, rate, limit, Date.now())) as [number, number, number];
+      ).omsTakeToken(`${this.prefix}:ratelimit:${credential}`, rate, limit)) as [number, number, number];
       return {
         allowed: allowed === 1,
         rate,

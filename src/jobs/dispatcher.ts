@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
-import { formatPosition, type RecordedEvent } from '../eventstore/port.ts';
+import type { RecordedEvent } from '../eventstore/port.ts';
 import type { Projection } from '../projector/projection.ts';
-import { jobIdFor, type JobEvent, type JobHandler } from './handler.ts';
+import { eventRefOf } from './event-ref.ts';
+import { jobIdFor, type JobHandler } from './handler.ts';
 
 export const DISPATCHER_NAME = 'job-dispatcher';
 
@@ -10,6 +11,7 @@ export const DISPATCHER_NAME = 'job-dispatcher';
  * one job per interested handler, with a job id derived from event id + handler. If it crashes
  * after enqueueing and before its checkpoint commits, the same ids are enqueued again: BullMQ
  * drops a duplicate id while the job exists, and handlers are idempotent for the rest.
+ * A job carries a reference to its event only (see event-ref.ts): no personal data in Redis.
  */
 export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler[]): Projection {
   const byType = new Map<string, JobHandler[]>();
@@ -24,16 +26,7 @@ export function dispatcherProjection(queue: Queue, handlers: readonly JobHandler
         if (h.wants && events.some((e) => h.handles.includes(e.type))) wants.set(h, await h.wants(trx, events));
       }
       const jobs = events.flatMap((e) => {
-        const data: JobEvent = {
-          id: e.id,
-          type: e.type,
-          streamName: e.streamName,
-          revision: e.revision,
-          position: formatPosition(e.position),
-          data: e.data,
-          metadata: e.metadata,
-          createdAt: e.createdAt.toISOString(),
-        };
+        const data = eventRefOf(e);
         return (byType.get(e.type) ?? [])
           .filter((h) => wants.get(h)?.(e) ?? true)
           .map((h) => ({

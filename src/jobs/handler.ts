@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { EventMetadata, EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 
-/** The event a job was enqueued for, as it travels through Redis (positions as text). */
+/** The event a job was enqueued for, as a handler gets it: read from the store when the job runs (positions as text). */
 export interface JobEvent {
   id: string;
   type: string;

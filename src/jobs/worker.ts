@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/config.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
+import { isEventRef, readReferencedEvent } from './event-ref.ts';
 import type { JobEvent, JobHandler } from './handler.ts';
 
 export const QUEUE_NAME = 'oms-jobs';
@@ -21,19 +22,24 @@ export interface WorkerDeps {
 
 /**
  * Runs jobs with the handler named by the job. A job already recorded in processed_jobs is not
- * run again (BullMQ may redeliver after a crash between the side effect and the ack).
+ * run again (BullMQ may redeliver after a crash between the side effect and the ack). A dispatched
+ * job names its event; the handler gets the event as the store reads it now. Jobs a handler queues
+ * itself (a webhook delivery: `{ deliveryId }`) reach it as they are.
  */
 export function startWorker(deps: WorkerDeps): Worker {
   const handlers = new Map(deps.handlers.map((h) => [h.name, h]));
   const worker = new Worker(
     QUEUE_NAME,
-    async (job: Job<JobEvent>) => {
+    async (job: Job<unknown>) => {
       const handler = handlers.get(job.name);
       if (!handler) throw new Error(`no handler named ${job.name}`);
       const jobId = job.id!;
       const done = await deps.knex('processed_jobs').where({ job_id: jobId }).first();
       if (done) return;
-      await handler.handle(job.data, {
+      const event = isEventRef(job.data)
+        ? await readReferencedEvent(deps.store, job.data)
+        : (job.data as unknown as JobEvent);
+      await handler.handle(event, {
         store: deps.store,
         knex: deps.knex,
         queue: deps.queue,
@@ -41,8 +47,8 @@ export function startWorker(deps: WorkerDeps): Worker {
         logger: deps.logger.child({
           job: job.name,
           jobId,
-          eventId: job.data.id,
-          correlationId: job.data.metadata?.correlationId,
+          eventId: event.id,
+          correlationId: event.metadata?.correlationId,
         }),
         attempt: job.attemptsMade + 1,
         jobId,

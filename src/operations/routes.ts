@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
 import { withDeadline } from '../infra/deadline.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type ProjectionHealth, projectionHealth } from '../projector/parking.ts';
 import type { RateLimiter } from '../http/rate-limiter.ts';
@@ -20,16 +21,28 @@ export interface OperationsDeps {
   projectionStuckMs: number;
 }
 
-async function check(name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
+class TimedOut extends Error {}
+/** What /readyz says publicly about a failed check; the error itself may name hosts, users or databases. */
+class PublicReason extends Error {}
+
+/** One readiness check. The public answer carries a generic reason; the real error goes to the log. */
+async function check(log: Logger, name: string, fn: () => Promise<unknown>, timeoutMs = 2000) {
   const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       fn(),
-      new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(new TimedOut(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
     return { name, ok: true, ms: Date.now() - started };
   } catch (err) {
-    return { name, ok: false, ms: Date.now() - started, error: (err as Error).message };
+    log.warn({ check: name, err: (err as Error).message }, 'readiness check failed');
+    const error = err instanceof TimedOut ? 'timed out' : err instanceof PublicReason ? err.message : 'unavailable';
+    return { name, ok: false, ms: Date.now() - started, error };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -47,6 +60,7 @@ const readiness = {
           name: { type: 'string' },
           ok: { type: 'boolean' },
           ms: { type: 'integer' },
+          /** Generic: `unavailable`, `timed out`, or for projections `stuck`; the details are logged. */
           error: { type: 'string' },
         },
       },
@@ -111,14 +125,15 @@ export function operationsRoutes(deps: OperationsDeps): RouteDef[] {
       },
       async handler({ ctx }) {
         let health: ProjectionHealth = { stuck: [], parked: [] };
+        const log = ctx.state.log;
         const checks = await Promise.all([
-          check('postgres', () => deps.pool.query('select 1')),
-          check('redis', () => deps.redis.ping()),
-          check(`eventstore:${deps.store.kind}`, () => deps.store.ping()),
-          check('projections', async () => {
+          check(log, 'postgres', () => deps.pool.query('select 1')),
+          check(log, 'redis', () => deps.redis.ping()),
+          check(log, `eventstore:${deps.store.kind}`, () => deps.store.ping()),
+          check(log, 'projections', async () => {
             health = await projectionHealth(deps.pool, deps.projectionStuckMs);
-            if (deps.projectionStuckMs > 0 && health.stuck.length > 0)
-              throw new Error(`stuck: ${health.stuck.map((s) => s.projection).join(', ')}`);
+            // Which ones is public: `stuck` lists them.
+            if (deps.projectionStuckMs > 0 && health.stuck.length > 0) throw new PublicReason('stuck');
           }),
         ]);
         const ready = checks.every((c) => c.ok);

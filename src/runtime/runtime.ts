@@ -124,6 +124,7 @@ export class Runtime {
       tenantSettings: this.services.tenantSettings,
       projectionNames: () => this.projections.map((p) => p.name),
       rateLimiter: this.rateLimiter(),
+      rateLimits: { perCredential: this.config.rateLimitPerSecond, perAddress: this.config.rateLimitPerAddress },
     });
   }
 
@@ -131,7 +132,7 @@ export class Runtime {
   rateLimiter(): RateLimiter | null {
     if (this.limiter === undefined) {
       this.limiter =
-        this.config.rateLimitPerSecond > 0
+        this.config.rateLimitPerSecond > 0 || this.config.rateLimitPerAddress > 0
           ? new RateLimiter(this.config.redisUrl, this.config.redisPrefix, this.config.rateLimitPerSecond, this.logger)
           : null;
       if (this.limiter) {

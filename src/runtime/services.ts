@@ -45,9 +45,9 @@ export async function connectServices(config: Config, logger: Logger): Promise<S
   const pool = createPool(config.databaseUrl, { max: 20 });
   const knex = createKnex(config.databaseUrl);
   const piiKeys = new PiiKeys(pool, config.masterKey);
-  if (config.masterKey.isDevelopmentDefault) {
+  if (config.devKeys) {
     logger.warn(
-      'OMS_MASTER_KEY is not set: personal data is encrypted under the built-in development master key; set your own in production',
+      'OMS_DEV_KEYS is on: unset OMS_MASTER_KEY / OMS_EMAIL_HASH_KEY fall back to the development keys published in the source; for local development only',
     );
   }
   if (config.webhooksAllowPrivateNetworks) {

@@ -21,7 +21,7 @@ describe('oms seed-demo', function () {
       LOG_LEVEL: 'warn',
     });
     expect(await p.exited, p.output()).to.equal(0);
-    // stdout is the result alone (warnings, e.g. about the development master key, go to stderr).
+    // stdout is the result alone (warnings, e.g. that OMS_DEV_KEYS is on, go to stderr).
     const seeded = JSON.parse(p.stdout());
     expect(seeded).to.include({ tenant: 'seeded' });
     expect(seeded.orders).to.have.length(6);

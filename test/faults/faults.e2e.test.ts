@@ -66,6 +66,7 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
       OMS_REDIS_PREFIX: 'faults',
       LOG_LEVEL: 'error',
       OMS_RATE_LIMIT_PER_SECOND: '0',
+      OMS_RATE_LIMIT_PER_ADDRESS: '0',
       OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: '1',
       OMS_WEBHOOK_BACKOFF_MS: '100',
       OMS_WORKER_LOCK_MS: '2000',

@@ -68,7 +68,7 @@ describe('Encryption in transit', function () {
       const other = selfSignedCertificate(dir, 'other');
       const junk = path.join(dir, 'junk.pem');
       writeFileSync(junk, 'not a certificate');
-      const base = { DATABASE_URL: app.db.url, OMS_REDIS_PREFIX: 'oms-tls-never' };
+      const base = { DATABASE_URL: app.db.url, OMS_REDIS_PREFIX: 'oms-tls-never', OMS_DEV_KEYS: '1' };
       for (const env of [
         { OMS_TLS_CERT_FILE: path.join(dir, 'missing.pem'), OMS_TLS_KEY_FILE: files.key },
         { OMS_TLS_CERT_FILE: junk, OMS_TLS_KEY_FILE: files.key },
@@ -80,7 +80,10 @@ describe('Encryption in transit', function () {
         );
         expect(err, JSON.stringify(env)).to.be.instanceOf(ConfigError);
       }
-      expect(() => loadConfig({ OMS_TLS_CERT_FILE: files.cert })).to.throw(ConfigError, /set together/);
+      expect(() => loadConfig({ OMS_DEV_KEYS: '1', OMS_TLS_CERT_FILE: files.cert })).to.throw(
+        ConfigError,
+        /set together/,
+      );
     });
   });
 

@@ -38,6 +38,9 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests poll hard with one key; the limiter has its own test.
     OMS_RATE_LIMIT_PER_SECOND: '0',
+    OMS_RATE_LIMIT_PER_ADDRESS: '0',
+    // Throwaway databases: the development keys (spawned processes on the same database use them too).
+    OMS_DEV_KEYS: '1',
     ...opts.env,
   });
   const runtime = await Runtime.create(config, {

@@ -12,10 +12,14 @@ export interface OmsProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `oms <args>` as a real child process with the given environment. */
+/**
+ * Runs `oms <args>` as a real child process with the given environment. Test databases are
+ * throwaway: the development keys stand in (OMS_DEV_KEYS=1) unless `env` says otherwise, the same
+ * keys an in-process test app uses, so both read each other's personal data.
+ */
 export function spawnOms(args: string[], env: Record<string, string>): OmsProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, OMS_DEV_KEYS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

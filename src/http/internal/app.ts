@@ -27,6 +27,10 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
   const app = new Koa<AppState>();
   app.silent = true; // errors are logged by the problem middleware, once
   app.proxy = opts.trustProxy ?? false;
+  // One trusted proxy: the client address is the last X-Forwarded-For entry, the one that proxy
+  // added. Entries before it come from the client and may be made up (they would dodge the
+  // per-address rate limit).
+  app.maxIpsCount = 1;
   const router = buildRouter(opts.routes, opts);
   app.use(requestContext(opts.logger, opts.metrics));
   // Outside the problem middleware, so error answers carry them too.

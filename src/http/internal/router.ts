@@ -4,9 +4,11 @@ import type pg from 'pg';
 import { hasScope } from '../../auth/principal.ts';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import type { TenantSettings } from '../../tenants/tenant-settings.ts';
+import { addressRateLimit, limitFailedAuthentication } from './middleware/address-limit.ts';
 import { authenticate } from './middleware/auth.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import { minPosition } from './middleware/position.ts';
+import { ReadModelPosition } from './read-model-position.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { HttpProblem, validationFailed } from '../problem.ts';
@@ -21,16 +23,25 @@ export interface RouterDeps {
   projectionNames: () => readonly string[];
   /** null: no rate limiting */
   rateLimiter: RateLimiter | null;
+  /** Requests per second per credential and, without a valid credential, per client address (0: off). Default: the limiter's rate per credential, none per address. */
+  rateLimits?: { perCredential: number; perAddress: number };
 }
 
 /** Mounts each route with the middleware its definition asks for, in a fixed order. */
 export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Router<AppState> {
   const router = new Router<AppState>();
-  const auth = authenticate(deps.authenticator);
+  const limiter = deps.rateLimiter;
+  const { perCredential, perAddress } = deps.rateLimits ?? { perCredential: limiter?.perSecond ?? 0, perAddress: 0 };
+  const auth =
+    limiter && perAddress > 0
+      ? limitFailedAuthentication(limiter, perAddress, authenticate(deps.authenticator))
+      : authenticate(deps.authenticator);
+  const byAddress = limiter && perAddress > 0 ? addressRateLimit(limiter, perAddress) : null;
   const idem = idempotency(deps.pool);
-  const position = minPosition(deps.pool, deps.projectionNames, 'wait');
-  const positionOrFold = minPosition(deps.pool, deps.projectionNames, 'fold');
-  const limit = deps.rateLimiter ? rateLimit(deps.rateLimiter, deps.tenantSettings) : null;
+  const readModels = new ReadModelPosition(deps.pool, deps.projectionNames);
+  const position = minPosition(readModels, 'wait');
+  const positionOrFold = minPosition(readModels, 'fold');
+  const limit = limiter && perCredential > 0 ? rateLimit(limiter, deps.tenantSettings) : null;
 
   for (const route of routes) {
     const chain: Middleware<AppState>[] = [
@@ -51,6 +62,8 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
         }
         return next();
       });
+    } else if (byAddress) {
+      chain.push(byAddress);
     }
     const validateParams = route.params ? paramAjv.compile(route.params) : null;
     const validateQuery = paramAjv.compile(route.query ?? { type: 'object', additionalProperties: false });
