@@ -60,6 +60,7 @@ async function sample(variant: Variant): Promise<Sample> {
       OMS_REDIS_PREFIX: dbName,
       PORT: String(port),
       LOG_LEVEL: 'warn',
+      OMS_DEV_KEYS: '1', // a throwaway database: the development keys are fine
     },
   });
   // Polls every 10 ms: the figure is the start time, so the poll interval must be small beside it.
