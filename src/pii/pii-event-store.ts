@@ -1,6 +1,6 @@
 import { redactedAddress, redactedPii } from '../../domain/customers/redacted.ts';
-import type { EventStore, NewEvent, RecordedEvent } from '../eventstore/port.ts';
-import { isEnvelope, open, seal } from './envelope.ts';
+import { idOfStream, type EventStore, type NewEvent, type RecordedEvent } from '../eventstore/port.ts';
+import { isEnvelope, open, seal, type PiiEnvelope } from './envelope.ts';
 import type { PiiKeys } from './keys.ts';
 
 // Personal data is encrypted on its way into the event store and decrypted on its way out, so
@@ -45,19 +45,40 @@ function slots(type: string, data: Data, copy: (d: Data) => Data): { data: Data;
   }
 }
 
+const customerOf = (data: unknown) => {
+  const id = (data as Data | undefined)?.customerId;
+  return typeof id === 'string' ? id : null;
+};
 const tenantOf = (streamName: string) => streamName.slice(0, streamName.indexOf(':'));
+const categoryOf = (streamName: string) => streamName.split(':')[1];
+
+/** Order streams whose customer is known (an order's customer never changes), at most this many. */
+const OWNERS_MAX = 10_000;
 
 export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore {
-  /** The customer an event's personal data belongs to. */
-  async function ownerOf(streamName: string, e: NewEvent): Promise<string> {
-    const data = e.data as Data;
-    if (typeof data.customerId === 'string') return data.customerId;
-    // OrderUpdated does not repeat the customer: the order's first event names it.
-    const placed = (await store.readStream(streamName)).find((r) => r.type === 'OrderPlaced');
-    const customerId = (placed?.data as Data | undefined)?.customerId;
-    if (typeof customerId !== 'string')
-      throw new Error(`cannot tell whose personal data ${e.type} on ${streamName} holds`);
-    return customerId;
+  const orderOwners = new Map<string, string>();
+
+  /**
+   * The customer whose personal data an event of this stream may hold, from the stream itself:
+   * a customer stream's id, an order's customer (named by its OrderPlaced). Never an envelope's
+   * own claim, so an envelope copied into another customer's stream does not open there.
+   */
+  async function ownerOf(streamName: string, e: { type: string; data: unknown }, page: readonly RecordedEvent[] = []) {
+    const category = categoryOf(streamName);
+    if (category === 'customer') return idOfStream(streamName);
+    if (category !== 'order') return null;
+    if (e.type === 'OrderPlaced') return customerOf(e.data);
+    const known = orderOwners.get(streamName);
+    if (known) return known;
+    const placed =
+      page.find((r) => r.streamName === streamName && r.type === 'OrderPlaced') ??
+      (await store.readStream(streamName, { maxCount: 1 })).find((r) => r.type === 'OrderPlaced');
+    const owner = placed ? customerOf(placed.data) : null;
+    if (owner) {
+      if (orderOwners.size >= OWNERS_MAX) orderOwners.delete(orderOwners.keys().next().value!);
+      orderOwners.set(streamName, owner);
+    }
+    return owner;
   }
 
   async function encrypt(streamName: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
@@ -71,6 +92,7 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
         continue;
       }
       const customerId = await ownerOf(streamName, e);
+      if (!customerId) throw new Error(`cannot tell whose personal data ${e.type} on ${streamName} holds`);
       const key = await keys.keyForWriting(tenant, customerId);
       for (const s of plain) s.holder[s.field] = seal(key, tenant, customerId, s.holder[s.field]);
       out.push({ ...e, data });
@@ -81,28 +103,32 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
   async function decrypt(events: RecordedEvent[]): Promise<RecordedEvent[]> {
     // One key lookup per tenant per page, not per event.
     const wanted = new Map<string, Set<string>>();
-    const pending: { index: number; tenant: string; data: Data; slots: Slot[] }[] = [];
-    events.forEach((e, index) => {
+    const pending: { index: number; tenant: string; owner: string | null; data: Data; slots: Slot[] }[] = [];
+    for (const [index, e] of events.entries()) {
       const { data, slots: found } = slots(e.type, e.data as Data, (d) => ({ ...d }));
       const sealed = found.filter((s) => isEnvelope(s.holder[s.field]));
-      if (sealed.length === 0) return;
+      if (sealed.length === 0) continue;
       const tenant = tenantOf(e.streamName);
-      for (const s of sealed) {
+      const owner = await ownerOf(e.streamName, e, events);
+      if (owner) {
         const ids = wanted.get(tenant) ?? new Set<string>();
-        ids.add((s.holder[s.field] as { customerId: string }).customerId);
+        ids.add(owner);
         wanted.set(tenant, ids);
       }
-      pending.push({ index, tenant, data, slots: sealed });
-    });
+      pending.push({ index, tenant, owner, data, slots: sealed });
+    }
     if (pending.length === 0) return events;
     const keyring = new Map<string, Map<string, Buffer | null>>();
     for (const [tenant, ids] of wanted) keyring.set(tenant, await keys.keysFor(tenant, ids));
     const out = [...events];
     for (const p of pending) {
+      const key = p.owner ? (keyring.get(p.tenant)?.get(p.owner) ?? null) : null;
       for (const s of p.slots) {
-        const envelope = s.holder[s.field] as Parameters<typeof open>[2];
-        const key = keyring.get(p.tenant)?.get(envelope.customerId) ?? null;
-        s.holder[s.field] = key ? open(key, p.tenant, envelope) : s.redacted();
+        const envelope = s.holder[s.field] as PiiEnvelope;
+        // Sealed for someone else than this stream's owner: not this stream's data, so it reads
+        // as redacted, like a forgotten customer's (documented in docs/security.md).
+        const ours = key !== null && envelope.customerId === p.owner;
+        s.holder[s.field] = ours ? open(key, p.tenant, p.owner!, envelope) : s.redacted();
       }
       out[p.index] = { ...events[p.index]!, data: p.data };
     }
