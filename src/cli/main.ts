@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
+import { idempotencyPurge } from './idempotency.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
 import { createClient, listClients, revokeClient } from './oauth-clients.ts';
 import { listTenants, setRateLimit } from './tenants.ts';
@@ -73,6 +74,14 @@ tenants
   .option('--json')
   .action(setRateLimit);
 tenants.command('list').option('--json').description('tenants with their own settings').action(listTenants);
+
+program
+  .command('idempotency')
+  .description('stored Idempotency-Key responses')
+  .command('purge')
+  .description('delete the records past their 24 h retention (the worker also does this every 10 minutes)')
+  .option('--json')
+  .action(idempotencyPurge);
 
 const projections = program.command('projections').description('read models');
 projections

@@ -8,6 +8,7 @@ import { buildOpenApi } from '../http/internal/openapi.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
 import { dispatcherProjection } from '../jobs/dispatcher.ts';
 import type { JobHandler } from '../jobs/handler.ts';
+import { idempotencyPurgeJob } from '../jobs/idempotency-purge.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -47,7 +48,7 @@ export class Runtime {
     readonly services: Services,
     private readonly options: RuntimeOptions,
   ) {
-    this.handlers = [...jobHandlers, ...(options.extraJobHandlers ?? [])];
+    this.handlers = [...jobHandlers, idempotencyPurgeJob, ...(options.extraJobHandlers ?? [])];
   }
 
   static async create(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
