@@ -41,11 +41,6 @@ export interface JobHandler {
   backoffMs?: number;
   handle(event: JobEvent, ctx: JobContext): Promise<void>;
   /**
-   * Maintenance on a schedule (a repeatable BullMQ job the worker sets up, once for all workers):
-   * handle() then gets an empty event. Such a job must be safe to run any number of times.
-   */
-  everyMs?: number;
-  /**
    * Optional batch filter, asked by the dispatcher inside its transaction: of these events, which
    * need a job at all (e.g. no fan-out for a tenant without webhook endpoints). Absent: all.
    */

@@ -31,9 +31,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       const handler = handlers.get(job.name);
       if (!handler) throw new Error(`no handler named ${job.name}`);
       const jobId = job.id!;
-      // A scheduled job has a new id each run and is safe to repeat: nothing to record.
-      const scheduled = handler.everyMs !== undefined;
-      const done = !scheduled && (await deps.knex('processed_jobs').where({ job_id: jobId }).first());
+      const done = await deps.knex('processed_jobs').where({ job_id: jobId }).first();
       if (done) return;
       await handler.handle(job.data, {
         store: deps.store,
@@ -49,7 +47,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         attempt: job.attemptsMade + 1,
         jobId,
       });
-      if (!scheduled) await deps.knex('processed_jobs').insert({ job_id: jobId }).onConflict('job_id').ignore();
+      await deps.knex('processed_jobs').insert({ job_id: jobId }).onConflict('job_id').ignore();
     },
     {
       connection: deps.connection,
@@ -70,16 +68,5 @@ export function startWorker(deps: WorkerDeps): Worker {
     );
   });
   worker.on('error', (err) => deps.logger.error({ err }, 'worker error'));
-  scheduleMaintenance(deps);
   return worker;
-}
-
-/** Sets up the repeatable jobs (an upsert: every worker may do it, there is one schedule per name). */
-function scheduleMaintenance(deps: WorkerDeps): void {
-  for (const h of deps.handlers) {
-    if (h.everyMs === undefined) continue;
-    deps.queue
-      .upsertJobScheduler(h.name, { every: h.everyMs }, { name: h.name, data: {} as JobEvent })
-      .catch((err: unknown) => deps.logger.error({ err, job: h.name }, 'could not schedule a maintenance job'));
-  }
 }
