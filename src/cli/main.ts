@@ -5,6 +5,7 @@ import { createKnex, migrateLatest } from '../db/knex.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
 import { idempotencyPurge } from './idempotency.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
+import { keysRewrap } from './keys.ts';
 import { createClient, listClients, revokeClient } from './oauth-clients.ts';
 import { listTenants, setRateLimit } from './tenants.ts';
 import {
@@ -82,6 +83,16 @@ program
   .description('delete the records past their 24 h retention (the worker also does this every 10 minutes)')
   .option('--json')
   .action(idempotencyPurge);
+
+program
+  .command('keys')
+  .description("customers' personal-data keys")
+  .command('rewrap')
+  .description(
+    're-wrap every data key under OMS_MASTER_KEY (after a rotation, with the old key as OMS_MASTER_KEY_PREVIOUS)',
+  )
+  .option('--json')
+  .action(keysRewrap);
 
 const projections = program.command('projections').description('read models');
 projections

@@ -6,7 +6,7 @@ import type pg from 'pg';
 
 export interface MasterKeys {
   current: Buffer;
-  /** Still unwraps during a rotation (`oms pii rewrap` moves every key to the current one). */
+  /** Still unwraps during a rotation (`oms keys rewrap` moves every key to the current one). */
   previous: Buffer | null;
 }
 
