@@ -85,7 +85,7 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       async handler({ ctx, params }) {
         const { customer, position } = await forgetCustomer(deps, commandContext(ctx), { customerId: params.id });
         // After the key is gone, so a retry of this request finishes the job.
-        await forgetInDeliveries(deps.knex, ctx.state.principal!.tenant, params.id);
+        await forgetInDeliveries(deps.knex, deps.store, ctx.state.principal!.tenant, params.id);
         await forgetIdempotencyRecords(deps.knex, ctx.state.principal!.tenant, params.id);
         respond(ctx, 200, customer, { version: customer.version, position });
       },
