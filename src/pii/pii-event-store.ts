@@ -1,4 +1,4 @@
-import { redactedAddress, redactedPii } from '../../domain/customers/redacted.ts';
+import { REDACTED, redactedAddress, redactedPii } from '../../domain/customers/redacted.ts';
 import { idOfStream, type EventStore, type NewEvent, type RecordedEvent } from '../eventstore/port.ts';
 import { isEnvelope, open, seal, type PiiEnvelope } from './envelope.ts';
 import type { PiiKeys } from './keys.ts';
@@ -8,7 +8,7 @@ import type { PiiKeys } from './keys.ts';
 // or, once the customer's key is destroyed, redacted ones of a fixed shape.
 //
 // Where personal data sits, per event type: the slot's holder object, its field, and what it reads
-// back as without a key. (A CustomerUpdated's pii is a partial set of fields; without the key
+// back as without a key (a customer's pii; an order's shippingAddress and free-text notes). (A CustomerUpdated's pii is a partial set of fields; without the key
 // nobody can tell which fields changed, so it reads back as no change at all.)
 
 type Data = Record<string, unknown>;
@@ -17,6 +17,15 @@ interface Slot {
   field: string;
   redacted: () => unknown;
 }
+
+/**
+ * Free-text notes may name anyone, so they are the customer's personal data too. Only text is
+ * sealed (null stays null); notes of events written before they were encrypted stay plain.
+ */
+const notesSlot = (holder: Data): Slot[] =>
+  typeof holder.notes === 'string' || isEnvelope(holder.notes)
+    ? [{ holder, field: 'notes', redacted: () => REDACTED }]
+    : [];
 
 /** The slots of one event; `copy` makes fresh holder objects, so recorded data is never mutated. */
 function slots(type: string, data: Data, copy: (d: Data) => Data): { data: Data; slots: Slot[] } {
@@ -31,14 +40,21 @@ function slots(type: string, data: Data, copy: (d: Data) => Data): { data: Data;
     }
     case 'OrderPlaced': {
       const d = copy(data);
-      return { data: d, slots: [{ holder: d, field: 'shippingAddress', redacted: redactedAddress }] };
+      return { data: d, slots: [{ holder: d, field: 'shippingAddress', redacted: redactedAddress }, ...notesSlot(d)] };
     }
     case 'OrderUpdated': {
       const changes = data.changes as Data | undefined;
-      if (!changes || changes.shippingAddress === undefined) return { data, slots: [] };
+      if (
+        !changes ||
+        (changes.shippingAddress === undefined && typeof changes.notes !== 'string' && !isEnvelope(changes.notes))
+      )
+        return { data, slots: [] };
       const d = copy(data);
-      d.changes = copy(changes);
-      return { data: d, slots: [{ holder: d.changes as Data, field: 'shippingAddress', redacted: redactedAddress }] };
+      const c = copy(changes);
+      d.changes = c;
+      const address: Slot[] =
+        c.shippingAddress === undefined ? [] : [{ holder: c, field: 'shippingAddress', redacted: redactedAddress }];
+      return { data: d, slots: [...address, ...notesSlot(c)] };
     }
     default:
       return { data, slots: [] };

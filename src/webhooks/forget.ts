@@ -3,7 +3,7 @@ import { streamName, type EventStore } from '../eventstore/port.ts';
 
 /**
  * The delivery log keeps each payload as sent; a forgotten customer's personal fields are taken
- * out of it (customer events carry them under `pii`, order events as `shippingAddress`). What a
+ * out of it (customer events carry them under `pii`, order events as `shippingAddress` and `notes`). What a
  * receiver already got cannot be recalled; a delivery still pending or redelivered goes without.
  */
 export async function forgetInDeliveries(
@@ -17,7 +17,7 @@ export async function forgetInDeliveries(
     .raw(
       `update webhook_deliveries
         set payload = jsonb_set(payload, '{data}',
-              ((payload->'data') - 'pii' - 'shippingAddress' #- '{changes,shippingAddress}') || '{"personalDataForgotten": true}'::jsonb),
+              ((payload->'data') - 'pii' - 'shippingAddress' - 'notes' #- '{changes,shippingAddress}' #- '{changes,notes}') || '{"personalDataForgotten": true}'::jsonb),
             updated_at = now()
       where tenant = ?
         and not coalesce((payload->'data'->>'personalDataForgotten')::boolean, false)
@@ -43,7 +43,8 @@ async function ordersOfCustomerInDeliveries(
     await knex.raw(
       `select distinct payload->'data'->>'orderId' as order_id from webhook_deliveries
         where tenant = ? and payload->'data'->>'orderId' is not null and payload->'data'->>'customerId' is null
-          and (payload->'data'->'shippingAddress' is not null or payload->'data'->'changes'->'shippingAddress' is not null)
+          and (payload->'data'->'shippingAddress' is not null or payload->'data'->'changes'->'shippingAddress' is not null
+               or payload->'data'->'changes'->'notes' is not null)
           and not coalesce((payload->'data'->>'personalDataForgotten')::boolean, false)`,
       [tenant],
     )
