@@ -79,7 +79,11 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
    * a customer stream's id, an order's customer (named by its OrderPlaced). Never an envelope's
    * own claim, so an envelope copied into another customer's stream does not open there.
    */
-  async function ownerOf(streamName: string, e: { type: string; data: unknown }, page: readonly RecordedEvent[] = []) {
+  async function ownerOf(
+    streamName: string,
+    e: { type: string; data: unknown },
+    page: readonly Pick<RecordedEvent, 'streamName' | 'type' | 'data'>[] = [],
+  ) {
     const category = categoryOf(streamName);
     if (category === 'customer') return idOfStream(streamName);
     if (category !== 'order') return null;
@@ -107,7 +111,12 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
         out.push(e);
         continue;
       }
-      const customerId = await ownerOf(streamName, e);
+      // An OrderPlaced earlier in the same append names the order's customer (it is not stored yet).
+      const customerId = await ownerOf(
+        streamName,
+        e,
+        events.map((x) => ({ streamName, type: x.type, data: x.data })),
+      );
       if (!customerId) throw new Error(`cannot tell whose personal data ${e.type} on ${streamName} holds`);
       const key = await keys.keyForWriting(tenant, customerId);
       for (const s of plain) s.holder[s.field] = seal(key, tenant, customerId, s.holder[s.field]);
