@@ -2,7 +2,7 @@ import { orderDecider } from '../domain/orders/decider.ts';
 import type { OrderEvent } from '../domain/orders/events.ts';
 import { subtotalOf, type OrderState } from '../domain/orders/state.ts';
 import type { Knex } from 'knex';
-import { redactedAddress } from '../domain/customers/redacted.ts';
+import { REDACTED, redactedAddress } from '../domain/customers/redacted.ts';
 import type { RecordedEvent } from '../src/eventstore/port.ts';
 import type { Projection } from '../src/projector/projection.ts';
 import { foldedStateProjection } from './folded-state.ts';
@@ -43,7 +43,7 @@ const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
 });
 
 /**
- * orders. A forgotten customer's orders get the redacted address at once: replayed, their events
+ * orders. A forgotten customer's orders get the redacted address and notes at once: replayed, their events
  * already read back redacted (the key is gone), so a live row and a rebuilt one end up the same.
  */
 export const ordersProjection: Projection = {
@@ -61,7 +61,12 @@ export const ordersProjection: Projection = {
       await trx('orders')
         .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
         .update({
-          state: trx.raw("jsonb_set(state, '{shippingAddress}', ?::jsonb)", [JSON.stringify(redactedAddress())]),
+          // Notes are personal data too: text becomes "[redacted]", null stays null.
+          state: trx.raw(
+            `jsonb_set(jsonb_set(state, '{shippingAddress}', ?::jsonb), '{notes}',
+               case when jsonb_typeof(state->'notes') = 'string' then to_jsonb(?::text) else coalesce(state->'notes', 'null') end)`,
+            [JSON.stringify(redactedAddress()), REDACTED],
+          ),
         });
     }
     if (run.length > 0) await foldedOrders.apply(trx, run);

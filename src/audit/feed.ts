@@ -1,4 +1,6 @@
+import type { Principal } from '../auth/principal.ts';
 import { parsePosition, type EventStore } from '../eventstore/port.ts';
+import { dataVisibleTo } from './personal-data-scopes.ts';
 import { invalidQuery } from '../queries/errors.ts';
 import { EVENT_SCHEMAS } from './event-schemas.ts';
 import { eventView, isInternal, type EventView } from './event-view.ts';
@@ -9,14 +11,15 @@ const SCAN_PAGE = 500;
 const SCAN_CAP = 20_000;
 
 /**
- * The tenant's global feed in log order. The cursor is the log position of the last event
+ * The principal's tenant's global feed in log order. The cursor is the log position of the last event
  * scanned (not only returned), so a filtered feed resumes without gaps or repeats.
  */
 export async function readFeed(
   store: EventStore,
-  tenant: string,
+  principal: Principal,
   q: FeedQuery,
 ): Promise<{ data: EventView[]; nextCursor: string | null }> {
+  const tenant = principal.tenant;
   let after = null;
   if (q.after) {
     after = parsePosition(q.after);
@@ -50,7 +53,8 @@ export async function readFeed(
         cursor = eventView(e).position;
         continue;
       }
-      const view = eventView(e);
+      // Personal data only with the scope that reads it (events:read alone sees it redacted).
+      const view = { ...eventView(e), data: dataVisibleTo(principal, e.type, e.data) };
       data.push(view);
       cursor = view.position;
       if (data.length === q.limit) return { data, nextCursor: cursor };

@@ -23,13 +23,14 @@ export function eventRoutes(deps: RouteDeps): RouteDef[] {
       method: 'GET',
       path: '/v1/events',
       operationId: 'listEvents',
-      summary: "The tenant's event feed in log order; resume with ?after=<nextCursor>",
+      summary:
+        "The tenant's event feed in log order; resume with ?after=<nextCursor>. Personal data (a customer's pii, an order's shippingAddress and notes) reads as redacted without customers:read or orders:read respectively",
       tag: 'Audit',
       scope: 'events:read',
       query: feedQuery,
       responses: { 200: { description: 'A page of the feed', schema: eventList } },
       async handler({ ctx, query }) {
-        respond(ctx, 200, await readFeed(deps.store, ctx.state.principal!.tenant, query));
+        respond(ctx, 200, await readFeed(deps.store, ctx.state.principal!, query));
       },
     }),
   ];

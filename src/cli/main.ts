@@ -4,7 +4,9 @@ import { ensureDatabase } from '../db/ensure-database.ts';
 import { createKnex, migrateLatest } from '../db/knex.ts';
 import { sealWebhookSecrets } from '../webhooks/secrets.ts';
 import { createKey, listKeys, revokeKey, UsageError } from './api-keys.ts';
+import { idempotencyPurge } from './idempotency.ts';
 import { jobsFailed, jobsRetry, jobsStatus } from './jobs.ts';
+import { keysRewrap } from './keys.ts';
 import { createClient, listClients, revokeClient } from './oauth-clients.ts';
 import { listTenants, setRateLimit } from './tenants.ts';
 import {
@@ -85,6 +87,24 @@ tenants
   .option('--json')
   .action(setRateLimit);
 tenants.command('list').option('--json').description('tenants with their own settings').action(listTenants);
+
+program
+  .command('idempotency')
+  .description('stored Idempotency-Key responses')
+  .command('purge')
+  .description('delete the records past their 24 h retention (the worker also does this every 10 minutes)')
+  .option('--json')
+  .action(idempotencyPurge);
+
+program
+  .command('keys')
+  .description("customers' personal-data keys")
+  .command('rewrap')
+  .description(
+    're-wrap every data key under OMS_MASTER_KEY (after a rotation, with the old key as OMS_MASTER_KEY_PREVIOUS)',
+  )
+  .option('--json')
+  .action(keysRewrap);
 
 const projections = program.command('projections').description('read models');
 projections

@@ -131,7 +131,7 @@ export async function updateCustomer(
 }
 
 /**
- * Forgets the customer's personal data: the data key is destroyed first (that is the forgetting;
+ * Forgets the customer's personal data: the email claim is released, the data key is destroyed (that is the forgetting;
  * if the append below then fails, a retry appends it), then CustomerForgotten records it in the
  * history. Personal fields of every earlier event, on the customer and their orders, read back
  * redacted from then on. Idempotent.
@@ -143,6 +143,9 @@ export async function forgetCustomer(
 ): Promise<CustomerCommandResult> {
   const current = await loadCustomer(deps.store, ctx.tenant, input.customerId);
   if (current.state.status !== 'active') throw customerNotFound(input.customerId);
+  // The claim stream links the email's HMAC to the customer: release it while the email can still
+  // be read (after the key is gone it cannot, so a failed forget retried would never release it).
+  await releaseEmail(deps, ctx, current.state.email, input.customerId);
   await deps.piiKeys.destroy(ctx.tenant, input.customerId);
   return runCustomerCommand(deps, ctx, input.customerId, {
     type: 'ForgetCustomer',

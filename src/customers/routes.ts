@@ -2,6 +2,7 @@ import { customerDecider } from '../../domain/customers/decider.ts';
 import { customerStream, forgetCustomer, registerCustomer, updateCustomer } from './commands.ts';
 import { viewFromState } from './view.ts';
 import { forgetInDeliveries } from '../webhooks/forget.ts';
+import { forgetIdempotencyRecords } from '../commands/idempotency-records.ts';
 import { getCustomer, listCustomers } from './queries.ts';
 import { entityEventsRoute } from '../audit/entity-events-route.ts';
 import { getByIdRoute } from '../audit/get-by-id-route.ts';
@@ -84,7 +85,8 @@ export function customerRoutes(deps: RouteDeps): RouteDef[] {
       async handler({ ctx, params }) {
         const { customer, position } = await forgetCustomer(deps, commandContext(ctx), { customerId: params.id });
         // After the key is gone, so a retry of this request finishes the job.
-        await forgetInDeliveries(deps.knex, ctx.state.principal!.tenant, params.id);
+        await forgetInDeliveries(deps.knex, deps.store, ctx.state.principal!.tenant, params.id);
+        await forgetIdempotencyRecords(deps.knex, ctx.state.principal!.tenant, params.id);
         respond(ctx, 200, customer, { version: customer.version, position });
       },
     }),

@@ -8,6 +8,8 @@ export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 export function createKnex(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
   return knexFactory({
     client: 'pg',
+    // Error messages carry the SQL with placeholders, never the bindings (customer rows, secrets).
+    compileSqlOnError: false,
     connection: {
       ...pgConnection(connectionString),
       options: '-c idle_in_transaction_session_timeout=10000 -c statement_timeout=30000',

@@ -1,14 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-// How personal data sits in a stored event: AES-256-GCM under the customer's data key. The
-// envelope names the customer whose key opens it, and that customer (with the tenant) is also
-// the additional authenticated data, so a ciphertext moved to another customer does not open.
+// How personal data sits in a stored event: AES-256-GCM under the customer's data key, with the
+// tenant and customer as additional authenticated data. The reader names the customer (the owner
+// of the stream it reads), never the envelope: a ciphertext moved to another customer does not open.
 
 export const ENVELOPE_VERSION = 'pii.v1';
 
 export interface PiiEnvelope {
   enc: typeof ENVELOPE_VERSION;
-  /** The customer whose data key encrypted this. */
+  /** The customer whose data key encrypted this: a claim, checked against the reader's owner. */
   customerId: string;
   iv: string;
   ct: string;
@@ -19,9 +19,11 @@ export const isEnvelope = (v: unknown): v is PiiEnvelope =>
   typeof v === 'object' && v !== null && (v as { enc?: unknown }).enc === ENVELOPE_VERSION;
 
 const aad = (tenant: string, customerId: string) => Buffer.from(`${tenant}/${customerId}`);
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 export function seal(key: Buffer, tenant: string, customerId: string, value: unknown): PiiEnvelope {
-  const iv = randomBytes(12);
+  const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad(tenant, customerId));
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return {
@@ -33,12 +35,20 @@ export function seal(key: Buffer, tenant: string, customerId: string, value: unk
   };
 }
 
-/** Throws when the key, the tenant/customer or the ciphertext do not match. */
-export function open(key: Buffer, tenant: string, envelope: PiiEnvelope): unknown {
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64')).setAAD(
-    aad(tenant, envelope.customerId),
+/**
+ * Opens an envelope of `customerId`'s data (the owner the reader knows, not the envelope's claim).
+ * Throws when the key, the tenant/customer or the ciphertext do not match, and on an IV or tag of
+ * another length (GCM would verify a truncated tag).
+ */
+export function open(key: Buffer, tenant: string, customerId: string, envelope: PiiEnvelope): unknown {
+  const iv = Buffer.from(envelope.iv, 'base64');
+  const tag = Buffer.from(envelope.tag, 'base64');
+  if (iv.length !== IV_BYTES) throw new Error(`personal data envelope: IV must be ${IV_BYTES} bytes`);
+  if (tag.length !== TAG_BYTES) throw new Error(`personal data envelope: tag must be ${TAG_BYTES} bytes`);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES }).setAAD(
+    aad(tenant, customerId),
   );
-  decipher.setAuthTag(Buffer.from(envelope.tag, 'base64'));
+  decipher.setAuthTag(tag);
   const plain = Buffer.concat([decipher.update(Buffer.from(envelope.ct, 'base64')), decipher.final()]);
   return JSON.parse(plain.toString('utf8'));
 }

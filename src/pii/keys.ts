@@ -6,7 +6,7 @@ import type pg from 'pg';
 
 export interface MasterKeys {
   current: Buffer;
-  /** Still unwraps during a rotation (`oms pii rewrap` moves every key to the current one). */
+  /** Still unwraps during a rotation (`oms keys rewrap` moves every key to the current one). */
   previous: Buffer | null;
 }
 
@@ -25,7 +25,11 @@ function wrap(master: Buffer, tenant: string, customerId: string, dataKey: Buffe
 }
 
 function unwrap(master: Buffer, tenant: string, customerId: string, wrapped: Buffer): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', master, wrapped.subarray(0, 12)).setAAD(aad(tenant, customerId));
+  // iv (12) + tag (16) + a 32-byte key: anything shorter is not a wrapped key (and no truncated tag).
+  if (wrapped.length !== 12 + 16 + 32) throw new Error(`wrapped data key of ${customerId} has the wrong length`);
+  const decipher = createDecipheriv('aes-256-gcm', master, wrapped.subarray(0, 12), { authTagLength: 16 }).setAAD(
+    aad(tenant, customerId),
+  );
   decipher.setAuthTag(wrapped.subarray(12, 28));
   return Buffer.concat([decipher.update(wrapped.subarray(28)), decipher.final()]);
 }

@@ -9,6 +9,7 @@ import { buildOpenApi } from '../http/internal/openapi.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
 import { dispatcherProjection } from '../jobs/dispatcher.ts';
 import type { JobHandler } from '../jobs/handler.ts';
+import { startMaintenance } from '../jobs/maintenance.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -190,6 +191,13 @@ export class Runtime {
         config: this.config,
         logger: this.logger,
       });
+      const maintenance = startMaintenance({
+        connection,
+        prefix: this.config.redisPrefix,
+        knex: this.services.knex,
+        logger: this.logger,
+      });
+      this.onStop.unshift(() => maintenance.close());
     }
     if (roles.includes('api')) {
       if (this.services.tokens.ephemeral) {

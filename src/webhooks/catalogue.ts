@@ -1,5 +1,6 @@
 // The public webhook event catalogue: which internal events become which `resource.action`
 // notifications, and what their `data` holds.
+import type { Scope } from '../auth/principal.ts';
 import { idOfStream, type RecordedEvent } from '../eventstore/port.ts';
 
 export const WEBHOOK_EVENT_TYPES = [
@@ -20,6 +21,28 @@ export const WEBHOOK_EVENT_TYPES = [
   'inventory.low',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/**
+ * Notifications whose data carries personal data, with the scope that reads it: an endpoint is
+ * subscribed to them (or to `*`) only by a principal holding that scope too.
+ */
+export const PERSONAL_DATA_EVENT_SCOPES: Readonly<Partial<Record<WebhookEventType, Scope>>> = {
+  'customer.created': 'customers:read',
+  'customer.updated': 'customers:read',
+  'order.placed': 'orders:read',
+  'order.updated': 'orders:read',
+};
+
+/** The read scopes a subscription to these notification types needs, by type. */
+export function personalDataScopesFor(events: readonly string[]): Map<Scope, string[]> {
+  const types = events.includes('*') ? WEBHOOK_EVENT_TYPES : events;
+  const needed = new Map<Scope, string[]>();
+  for (const t of types) {
+    const scope = PERSONAL_DATA_EVENT_SCOPES[t as WebhookEventType];
+    if (scope) needed.set(scope, [...(needed.get(scope) ?? []), t]);
+  }
+  return needed;
+}
 
 const SIMPLE: Record<string, WebhookEventType> = {
   CustomerRegistered: 'customer.created',

@@ -4,7 +4,9 @@ import type { Config } from '../config/config.ts';
 import { listDeliveries, redeliver } from './deliveries.ts';
 import { createEndpoint, deleteEndpoint, endpointView, getEndpoint, listEndpoints } from './endpoints.ts';
 import type { RouteDeps } from '../http/deps.ts';
-import { notFound } from '../http/problem.ts';
+import { hasScope, type Principal } from '../auth/principal.ts';
+import { HttpProblem, notFound } from '../http/problem.ts';
+import { personalDataScopesFor } from './catalogue.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import {
   createEndpointBody,
@@ -19,6 +21,21 @@ import {
 } from './schemas.ts';
 import { respond } from '../http/respond.ts';
 
+/**
+ * Deliveries carry each event's data in full: subscribing to events with personal data takes the
+ * scope that reads it, or webhooks:manage alone would exfiltrate every customer.
+ */
+function refuseWithoutReadScopes(principal: Principal, events: readonly string[]): void {
+  const missing = [...personalDataScopesFor(events)].filter(([scope]) => !hasScope(principal, scope));
+  if (missing.length === 0) return;
+  throw new HttpProblem(
+    403,
+    'insufficient_scope',
+    `subscribing to ${missing.flatMap(([, types]) => types).join(', ')} needs ${missing.map(([scope]) => scope).join(' and ')}: those events carry personal data`,
+    { requiredScope: missing.map(([scope]) => scope).join(' ') },
+  );
+}
+
 const endpointDeleted = (id: string) =>
   new DomainError('webhook_endpoint_deleted', `webhook endpoint ${id} is deleted: nothing is sent to it`, 'conflict');
 
@@ -29,12 +46,14 @@ export function webhookRoutes(deps: RouteDeps & { queue: Queue; config: Config }
       method: 'POST',
       path: '/v1/webhook-endpoints',
       operationId: 'createWebhookEndpoint',
-      summary: 'Subscribe a URL to events; the signing secret is shown once, in this response',
+      summary:
+        'Subscribe a URL to events; the signing secret is shown once, in this response. Events carrying personal data (customer.created/updated, order.placed/updated, or *) also need customers:read / orders:read',
       tag: 'Webhooks',
       scope: 'webhooks:manage',
       body: createEndpointBody,
       responses: { 201: { description: 'The endpoint with its secret', schema: endpointSchema } },
       async handler({ ctx, body }) {
+        refuseWithoutReadScopes(ctx.state.principal!, body.events);
         const created = await createEndpoint(
           deps.knex,
           tenantOf(ctx),

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '../../src/observability/logger.ts';
 
-/** A real pino logger whose JSON lines land in `lines`, for tests that check what the service logs. */
+/** The service's logger (its redaction and serializers) whose JSON lines land in `lines`, for tests that check what the service logs. */
 export function capturedLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -10,5 +10,5 @@ export function capturedLogger(level = 'info'): { logger: Logger; lines: Record<
       done();
     },
   });
-  return { logger: pino({ level }, sink), lines };
+  return { logger: createLogger(level, { destination: sink }), lines };
 }

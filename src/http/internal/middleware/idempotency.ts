@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type pg from 'pg';
+import { customerNamedBy, IDEMPOTENCY_RETENTION_SQL } from '../../../commands/idempotency-records.ts';
 import { HttpProblem } from '../../problem.ts';
 import { toProblem } from './problem.ts';
 import type { AppState } from '../../state.ts';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
-const RETENTION = "interval '24 hours'";
+const RETENTION = IDEMPOTENCY_RETENTION_SQL;
 const LEASE_SECONDS = 60;
 /** The key's first use in ms: the time part of the ids its request derives. */
 const SINCE = '(extract(epoch from created_at) * 1000)::bigint as since';
@@ -34,7 +35,7 @@ interface Row {
 
 /**
  * Idempotency-Key on POST, per tenant: the first response (status, body, key headers) is stored
- * and replayed for 24 h; another body under the same key is 422; a key whose first request is
+ * and replayed for 24 h (then purged by a scheduled job); another body under the same key is 422; a key whose first request is
  * still running is 409. A request that failed with a 5xx releases its lease so it can be retried.
  */
 export function idempotency(pool: pg.Pool): Middleware<AppState> {
@@ -89,7 +90,7 @@ export function idempotency(pool: pg.Pool): Middleware<AppState> {
       const taken = await pool.query<{ since: string }>(
         `update idempotency_keys set fingerprint = $3, state = 'running', locked_until = now() + interval '${LEASE_SECONDS} seconds',
                 created_at = case when fingerprint = $3 and created_at >= now() - ${RETENTION} then created_at else now() end,
-                response_status = null, response_body = null, response_headers = null
+                response_status = null, response_body = null, response_headers = null, customer_id = null
           where tenant = $1 and key = $2 and (locked_until <= now() or created_at < now() - ${RETENTION} or state = 'done')
           returning ${SINCE}`,
         [tenant, key, fingerprint],
@@ -138,10 +139,12 @@ async function store(
   body: unknown,
   headers: Record<string, string>,
 ) {
+  // customer_id: so that forgetting the customer deletes the record with its copy of their data.
   await pool.query(
-    `update idempotency_keys set state = 'done', response_status = $3, response_body = $4::jsonb, response_headers = $5::jsonb
+    `update idempotency_keys set state = 'done', response_status = $3, response_body = $4::jsonb, response_headers = $5::jsonb,
+            customer_id = $6
       where tenant = $1 and key = $2`,
-    [tenant, key, status, JSON.stringify(body), JSON.stringify(headers)],
+    [tenant, key, status, JSON.stringify(body), JSON.stringify(headers), customerNamedBy(body)],
   );
 }
 

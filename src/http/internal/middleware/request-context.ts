@@ -19,7 +19,8 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
       await next();
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = ctx.state.routeName ?? (ctx.status === 404 ? 'unmatched' : ctx.path);
+      // Never the raw path: every distinct label set is a series kept for the life of the process.
+      const route = ctx.state.routeName ?? 'unmatched';
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
       // The credential audit: which key or OAuth client acted for which tenant (never the secret).
       const p = ctx.state.principal;
