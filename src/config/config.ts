@@ -48,6 +48,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** /readyz answers 503 naming a projection that has been failing for longer than this (0: never). */
   projectionStuckMs: number;
+  /**
+   * Postgres event store: how often a caught-up projector (or the job dispatcher) reads the log
+   * when no NOTIFY woke it. Notifications wake it at once; this is the safety net.
+   */
+  projectorPollMs: number;
 }
 
 // 32 bytes, base64 (`openssl rand -base64 32`).
@@ -91,6 +96,7 @@ const schema = {
     OMS_TLS_KEY_FILE: { type: 'string', minLength: 1 },
     OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_PROJECTION_STUCK_SECONDS: { type: 'string', pattern: '^[0-9]{1,6}(\\.[0-9]{1,3})?$' },
+    OMS_PROJECTOR_POLL_MS: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' },
   },
 } as const;
 
@@ -118,6 +124,7 @@ export const DEFAULTS = {
   OMS_TRUST_PROXY: '0',
   OMS_REQUEST_TIMEOUT_MS: '30000',
   OMS_PROJECTION_STUCK_SECONDS: '60',
+  OMS_PROJECTOR_POLL_MS: '1000',
 } as const;
 
 export class ConfigError extends Error {
@@ -186,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: certFile && keyFile ? { certFile, keyFile } : null,
     requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
     projectionStuckMs: Math.round(Number(get('OMS_PROJECTION_STUCK_SECONDS')) * 1000),
+    projectorPollMs: Number(get('OMS_PROJECTOR_POLL_MS')),
   };
 }
