@@ -54,6 +54,11 @@ export interface Config {
   projectionStuckMs: number;
   /** A port on which this process serves its own /metrics (projector and worker processes); null: none. */
   metricsPort: number | null;
+  /**
+   * Postgres event store: how often a caught-up projector (or the job dispatcher) reads the log
+   * when no NOTIFY woke it. Notifications wake it at once; this is the safety net.
+   */
+  projectorPollMs: number;
 }
 
 // 32 bytes, base64 (`openssl rand -base64 32`).
@@ -109,6 +114,7 @@ const schema = {
     OMS_REQUEST_TIMEOUT_MS: { type: 'string', pattern: '^[0-9]{3,7}$' },
     OMS_PROJECTION_STUCK_SECONDS: { type: 'string', pattern: '^[0-9]{1,6}(\\.[0-9]{1,3})?$' },
     OMS_METRICS_PORT: { type: 'string', pattern: '^[0-9]{1,5}$' },
+    OMS_PROJECTOR_POLL_MS: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' },
   },
 } as const;
 
@@ -137,6 +143,7 @@ export const DEFAULTS = {
   OMS_TRUST_PROXY: '0',
   OMS_REQUEST_TIMEOUT_MS: '30000',
   OMS_PROJECTION_STUCK_SECONDS: '60',
+  OMS_PROJECTOR_POLL_MS: '1000',
 } as const;
 
 export class ConfigError extends Error {
@@ -227,6 +234,7 @@ function parseConfig(env: NodeJS.ProcessEnv, requireKeys: boolean): Config {
     requestTimeoutMs: Number(get('OMS_REQUEST_TIMEOUT_MS')),
     projectionStuckMs: Math.round(Number(get('OMS_PROJECTION_STUCK_SECONDS')) * 1000),
     metricsPort,
+    projectorPollMs: Number(get('OMS_PROJECTOR_POLL_MS')),
   };
 }
 

@@ -54,6 +54,14 @@ export interface AppendResult {
   position: Position;
 }
 
+/** One stream's part of a multi-stream append (EventStore.appendToStreams). */
+export interface StreamWrite {
+  streamName: string;
+  events: readonly NewEvent[];
+  /** As appendToStream's; defaults to 'any'. */
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; defaults to the start (forwards) or the end (backwards). */
@@ -85,6 +93,29 @@ export interface EventStore {
     events: readonly NewEvent[],
     options?: { expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult>;
+  /**
+   * Appends to several streams: one result per write, in write order. Each write follows
+   * appendToStream's rules for its stream (expected revision, idempotent by event id: a write whose
+   * ids are all stored already in its stream writes nothing and answers with the stream's current
+   * revision and the position of its last event). Each stream at most once per call, and at least
+   * one event per write; otherwise an Error and nothing is written. No writes: []. The events of a call take
+   * positions in write order.
+   *
+   * When `atomicMultiStreamAppend` is true (Postgres, memory), the call is all or nothing: a
+   * WrongExpectedVersionError (naming the stream that failed) or a DuplicateEventIdError leaves
+   * every stream as it was, and concurrent calls are serialised per stream, so readers never see
+   * part of a call.
+   *
+   * When it is false (EventStoreDB: its client has no multi-stream transaction), the writes are
+   * appended one after the other and a failure stops at that write: the writes before it ARE
+   * appended, the ones after are not. A caller that needs every write recovers by retrying the
+   * whole call with the same event ids (and the same expected revisions): the writes already
+   * appended are then no-ops, so a crash or a failure between two streams is healed by the retry.
+   * A caller must not compute new events after such a failure as if nothing had been written.
+   */
+  appendToStreams(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
+  /** See appendToStreams: whether a multi-stream append is one transaction. */
+  readonly atomicMultiStreamAppend: boolean;
   /** Events of a stream; [] when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** A page of the global log in log order, strictly after `after`. */
@@ -123,6 +154,17 @@ export class DuplicateEventIdError extends Error {
   constructor(eventId: string) {
     super(`event id ${eventId} already exists elsewhere`);
     this.eventId = eventId;
+  }
+}
+
+/** The checks every adapter makes before a multi-stream append writes anything. */
+export function checkStreamWrites(writes: readonly StreamWrite[]): void {
+  const seen = new Set<string>();
+  for (const w of writes) {
+    if (w.events.length === 0) throw new Error(`appendToStreams: the write to ${w.streamName} has no events`);
+    if (seen.has(w.streamName))
+      throw new Error(`appendToStreams: ${w.streamName} appears twice (merge its events into one write)`);
+    seen.add(w.streamName);
   }
 }
 

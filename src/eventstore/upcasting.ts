@@ -26,6 +26,8 @@ export function withUpcasting(store: EventStore, registry: UpcasterRegistry): Ev
   return {
     kind: store.kind,
     appendToStream: (...a) => store.appendToStream(...a),
+    appendToStreams: (writes) => store.appendToStreams(writes),
+    atomicMultiStreamAppend: store.atomicMultiStreamAppend,
     readStream: async (...a) => (await store.readStream(...a)).map(up),
     readAll: async (...a) => (await store.readAll(...a)).map(up),
     subscribeToAll: (options) => ({

@@ -164,6 +164,11 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
     kind: store.kind,
     appendToStream: async (streamName, events, options) =>
       store.appendToStream(streamName, await encrypt(streamName, events), options),
+    appendToStreams: async (writes) =>
+      store.appendToStreams(
+        await Promise.all(writes.map(async (w) => ({ ...w, events: await encrypt(w.streamName, w.events) }))),
+      ),
+    atomicMultiStreamAppend: store.atomicMultiStreamAppend,
     readStream: async (...a) => decrypt(await store.readStream(...a)),
     readAll: async (...a) => decrypt(await store.readAll(...a)),
     subscribeToAll: (options) => ({

@@ -17,6 +17,7 @@ import {
 } from './parking.ts';
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
+import { type LogWakeups, pollingWakeups } from './wakeups.ts';
 
 const CHECKPOINT_REREAD_MS = 1000;
 
@@ -39,7 +40,10 @@ export interface RunnerOptions {
   logger: Logger;
   metrics?: Metrics;
   batchSize?: number;
+  /** Poll interval when caught up, unless `wakeups` is given. */
   idleMs?: number;
+  /** How a caught-up runner waits (Postgres: woken by NOTIFY); defaults to polling every idleMs. */
+  wakeups?: LogWakeups;
   lockRetryMs?: number;
   /** Reads log pages (shared by the runners of a process); defaults to the store's own readAll. */
   readLog?: LogPageReader;
@@ -63,13 +67,17 @@ export class ProjectionRunner {
    */
   private checkpoint: { position: Position | null; readAt: number } | null = null;
   private readonly policy: RetryPolicy;
+  /** Where the last read of the log ended (its last event, or where it started when empty). */
+  private readUpTo: Position | null = null;
   /** When the oldest event this runner has not applied yet was recorded (for the lag gauge). */
   private oldestUnapplied: Date | null = null;
 
   private readonly opts: RunnerOptions;
+  private readonly wakeups: LogWakeups;
 
   constructor(opts: RunnerOptions) {
     this.opts = opts;
+    this.wakeups = opts.wakeups ?? pollingWakeups(opts.idleMs ?? 20);
     this.lock = new AdvisoryLock(opts.databaseUrl, `oms-projection:${opts.projection.name}`);
     this.handles = new Set(opts.projection.handles);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
@@ -120,6 +128,8 @@ export class ProjectionRunner {
           // A failure recorded by a previous holder is this holder's to confirm or clear.
           await clearFailing(knex, this.name);
         }
+        // Noted before the read: a wake-up during it means the read may have missed that append.
+        const seen = this.wakeups.epoch;
         const applied = isolating ? await this.processIsolated() : await this.processBatch();
         if (failures > 0) {
           failures = 0;
@@ -127,7 +137,7 @@ export class ProjectionRunner {
           failingSince = null;
           await clearFailing(knex, this.name).catch(() => {});
         }
-        if (applied === 0) await sleep(this.opts.idleMs ?? 20, undefined, { signal }).catch(() => {});
+        if (applied === 0) await this.wakeups.idle(seen, signal, this.readUpTo);
       } catch (err) {
         this.checkpoint = null;
         failures++;
@@ -164,6 +174,7 @@ export class ProjectionRunner {
       ? await this.opts.readLog(from, maxCount)
       : await store.readAll({ after: from, maxCount });
     this.oldestUnapplied = events[0]?.createdAt ?? null;
+    this.readUpTo = events[events.length - 1]?.position ?? from;
     return { from, events, maxCount };
   }
 

@@ -7,6 +7,7 @@ import { sealWebhookSecrets } from '../webhooks/secrets.ts';
 import { createHttpApp } from '../http/internal/app.ts';
 import { buildOpenApi } from '../http/internal/openapi.ts';
 import { RateLimiter } from '../http/rate-limiter.ts';
+import { AppendListener } from '../eventstore/postgres/append-listener.ts';
 import { dispatcherProjection } from '../jobs/dispatcher.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import { startMaintenance } from '../jobs/maintenance.ts';
@@ -19,16 +20,29 @@ import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
 import { ProjectionRunner, type RetryPolicy } from '../projector/runner.ts';
 import { sharedLogReader } from '../projector/shared-log.ts';
+import { type LogWakeups, NotifiedWakeups, pollingWakeups } from '../projector/wakeups.ts';
 import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
 import { listen } from './http-server.ts';
 import { closeServices, connectServices, type Services } from './services.ts';
 
 export type Role = 'api' | 'projector' | 'worker';
 
+/**
+ * A projector woken for an append it cannot see yet (an older transaction of the cluster is still
+ * open) polls this often until it does, for at most PENDING_MAX_MS (then the fallback poll).
+ */
+const PENDING_POLL_MS = 20;
+const PENDING_MAX_MS = 60_000;
+
 export interface RuntimeOptions {
   logger?: Logger;
   /** Extra side-effect handlers (tests use this to exercise the job runtime). */
   extraJobHandlers?: readonly JobHandler[];
+  /**
+   * Poll interval of a caught-up projector that no notification wakes: on EventStoreDB and the
+   * memory store always, on Postgres while its LISTEN connection is down (default 20). On Postgres,
+   * while notifications flow, the poll is config.projectorPollMs (OMS_PROJECTOR_POLL_MS).
+   */
   projectorIdleMs?: number;
   lockRetryMs?: number;
   /** How projections retry, isolate and park a failing event (tests shorten it). */
@@ -46,6 +60,8 @@ export class Runtime {
   server: Server | null = null;
   private readonly onStop: (() => Promise<void>)[] = [];
   worker: Worker | null = null;
+  /** The projector's LISTEN connection (Postgres store, projector role). */
+  appendListener: AppendListener | null = null;
   readonly services: Services;
   private readonly options: RuntimeOptions;
 
@@ -157,8 +173,11 @@ export class Runtime {
       this.logger.info({ port: this.config.metricsPort, roles }, 'metrics served on their own port');
     }
     if (roles.includes('projector')) {
+      const idleMs = this.options.projectorIdleMs ?? 20;
+      const wakeups = this.logWakeups(idleMs);
       const readLog = sharedLogReader(this.services.store, {
-        emptyTtlMs: Math.max(1, (this.options.projectorIdleMs ?? 20) / 2),
+        emptyTtlMs: Math.max(1, Math.min(10, idleMs / 2)),
+        epoch: () => wakeups.epoch,
       });
       for (const projection of this.allProjections()) {
         const runner = new ProjectionRunner({
@@ -168,7 +187,7 @@ export class Runtime {
           projection,
           logger: this.logger,
           metrics: this.services.metrics,
-          idleMs: this.options.projectorIdleMs ?? 20,
+          wakeups,
           lockRetryMs: this.options.lockRetryMs ?? 1000,
           readLog,
           ...(this.options.projectorRetry ? { retry: this.options.projectorRetry } : {}),
@@ -213,6 +232,27 @@ export class Runtime {
     }
   }
 
+  /** Postgres: woken by NOTIFY on its own connection, polling only as a safety net. Others poll. */
+  private logWakeups(idleMs: number): LogWakeups {
+    if (this.services.store.kind !== 'postgres') return pollingWakeups(idleMs);
+    const wakeups = new NotifiedWakeups(() => listener.listening, {
+      fallbackMs: this.config.projectorPollMs,
+      disconnectedMs: idleMs,
+      pendingMs: PENDING_POLL_MS,
+      pendingMaxMs: PENDING_MAX_MS,
+    });
+    const listener = new AppendListener(this.config.databaseUrl, (commit) => wakeups.wake(commit), {
+      onError: (err) =>
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'append listener connection lost; projectors poll until it is back',
+        ),
+    });
+    listener.start();
+    this.appendListener = listener;
+    return wakeups;
+  }
+
   address(): { port: number } | null {
     const a = this.server?.address();
     return a && typeof a === 'object' ? { port: a.port } : null;
@@ -228,6 +268,7 @@ export class Runtime {
       });
     }
     await Promise.all(this.runners.map((r) => r.stop()));
+    await this.appendListener?.stop();
     if (this.worker) await this.worker.close();
     for (const fn of this.onStop) await fn();
     await closeServices(this.services);

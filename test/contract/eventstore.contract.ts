@@ -9,6 +9,7 @@ import {
   parsePosition,
   WrongExpectedVersionError,
   type EventStore,
+  type ExpectedRevision,
   type NewEvent,
   type RecordedEvent,
 } from '../../src/eventstore/port.ts';
@@ -173,6 +174,163 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
         for (const r of results)
           if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(WrongExpectedVersionError);
         expect(await store.readStream(s)).to.have.length(2);
+      });
+    });
+
+    describe('appendToStreams (multi-stream append)', () => {
+      const ids = (events: readonly RecordedEvent[]) => events.map((e) => e.id);
+
+      it('appends to every stream, one result per write, positions in write order', async () => {
+        const [a, b, c] = [stream('ma'), stream('mb'), stream('mc')];
+        await store.appendToStream(b, newEvents(tenant, 1), { expectedRevision: 'no_stream' });
+        const writes = [
+          { streamName: a, events: newEvents(tenant, 2), expectedRevision: 'no_stream' as const },
+          { streamName: b, events: newEvents(tenant, 1), expectedRevision: 0 },
+          { streamName: c, events: newEvents(tenant, 1) },
+        ];
+        const results = await store.appendToStreams(writes);
+        expect(results.map((r) => r.nextExpectedRevision)).to.deep.equal([1, 1, 0]);
+        for (let i = 1; i < results.length; i++)
+          expect(comparePositions(results[i - 1]!.position, results[i]!.position)).to.equal(-1);
+        expect(ids(await store.readStream(a))).to.deep.equal(writes[0]!.events.map((e) => e.id));
+        expect((await store.readStream(b)).map((e) => e.revision)).to.deep.equal([0, 1]);
+        const written = writes.flatMap((w) => w.events.map((e) => e.id));
+        const log = await readAllOfTenantUntil(store, tenant, (x) => x.length >= 5);
+        expect(ids(log).slice(1), 'readAll sees the events in write order').to.deep.equal(written);
+        expect(comparePositions(log[log.length - 1]!.position, results[2]!.position)).to.equal(0);
+      });
+
+      it('delivers a multi-stream append to a live subscriber in write order', async () => {
+        const start = await store.appendToStream(stream('before'), newEvents(tenant, 1));
+        const ac = new AbortController();
+        const seen: RecordedEvent[] = [];
+        const consumer = (async () => {
+          for await (const e of store.subscribeToAll({ after: start.position, tenant, signal: ac.signal })) {
+            seen.push(e);
+            if (seen.length === 3) break;
+          }
+        })();
+        const writes = [
+          { streamName: stream('sa'), events: newEvents(tenant, 2) },
+          { streamName: stream('sb'), events: newEvents(tenant, 1) },
+        ];
+        await store.appendToStreams(writes);
+        await consumer;
+        ac.abort();
+        expect(ids(seen)).to.deep.equal(writes.flatMap((w) => w.events.map((e) => e.id)));
+      });
+
+      it('a wrong expected revision names its stream; all or nothing where atomic, else the writes before it stay', async () => {
+        const [a, b, c] = [stream('wa'), stream('wb'), stream('wc')];
+        await store.appendToStream(b, newEvents(tenant, 2), { expectedRevision: 'no_stream' });
+        const writes = [
+          { streamName: a, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+          { streamName: b, events: newEvents(tenant, 1), expectedRevision: 0 },
+          { streamName: c, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+        ];
+        const err = await expectWrongVersion(store.appendToStreams(writes));
+        expect([err.streamName, err.expected, err.actual]).to.deep.equal([b, 0, 1]);
+        expect(await store.readStream(b)).to.have.length(2);
+        expect(await store.readStream(c), 'the writes after the failed one are never appended').to.deep.equal([]);
+        if (store.atomicMultiStreamAppend) {
+          expect(await store.readStream(a), 'nothing of a failed call is appended').to.deep.equal([]);
+        } else {
+          // Documented: not atomic across streams; the writes before the failure are appended.
+          expect(ids(await store.readStream(a))).to.deep.equal([writes[0]!.events[0]!.id]);
+        }
+      });
+
+      it('is idempotent by event id: a retry with the same ids answers as the first call, writing nothing', async () => {
+        const [a, b] = [stream('ia'), stream('ib')];
+        const writes = [
+          { streamName: a, events: newEvents(tenant, 2), expectedRevision: 'no_stream' as const },
+          { streamName: b, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+        ];
+        const first = await store.appendToStreams(writes);
+        const again = await store.appendToStreams(writes);
+        expect(again.map((r) => r.nextExpectedRevision)).to.deep.equal(first.map((r) => r.nextExpectedRevision));
+        for (const [i, r] of again.entries()) expect(comparePositions(r.position, first[i]!.position)).to.equal(0);
+        expect(await store.readStream(a)).to.have.length(2);
+        expect(await store.readStream(b)).to.have.length(1);
+      });
+
+      it('a retry of a failed call with the same ids heals it: every event exactly once', async () => {
+        const [a, b] = [stream('ha'), stream('hb')];
+        const blocker = await store.appendToStream(b, newEvents(tenant, 1), { expectedRevision: 'no_stream' });
+        const writes = [
+          { streamName: a, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+          { streamName: b, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as ExpectedRevision },
+        ];
+        await expectWrongVersion(store.appendToStreams(writes));
+        // The caller re-decides stream b only (same ids everywhere) and retries the whole call.
+        writes[1]!.expectedRevision = blocker.nextExpectedRevision;
+        const results = await store.appendToStreams(writes);
+        expect(results.map((r) => r.nextExpectedRevision)).to.deep.equal([0, 1]);
+        expect(ids(await store.readStream(a))).to.deep.equal([writes[0]!.events[0]!.id]);
+        expect(await store.readStream(b)).to.have.length(2);
+      });
+
+      it('refuses a stream twice and a write without events, writing nothing', async () => {
+        const [a, b] = [stream('da'), stream('db')];
+        for (const writes of [
+          [
+            { streamName: a, events: newEvents(tenant, 1) },
+            { streamName: b, events: newEvents(tenant, 1) },
+            { streamName: a, events: newEvents(tenant, 1) },
+          ],
+          [
+            { streamName: a, events: newEvents(tenant, 1) },
+            { streamName: b, events: [] },
+          ],
+        ]) {
+          let err: unknown = null;
+          await store.appendToStreams(writes).catch((e: unknown) => (err = e));
+          expect(err).to.be.instanceOf(Error);
+        }
+        expect(await store.readStream(a)).to.deep.equal([]);
+        expect(await store.appendToStreams([])).to.deep.equal([]);
+      });
+
+      it('lets exactly one of concurrent calls over the same streams (in either order) win, where atomic', async function () {
+        if (!store.atomicMultiStreamAppend) this.skip(); // per stream only: covered by appendToStream's race
+        const [a, b] = [stream('ra'), stream('rb')];
+        await store.appendToStreams([
+          { streamName: a, events: newEvents(tenant, 1), expectedRevision: 'no_stream' },
+          { streamName: b, events: newEvents(tenant, 1), expectedRevision: 'no_stream' },
+        ]);
+        const results = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => {
+            const writes = [
+              { streamName: a, events: newEvents(tenant, 1), expectedRevision: 0 },
+              { streamName: b, events: newEvents(tenant, 1), expectedRevision: 0 },
+            ];
+            return store.appendToStreams(i % 2 === 0 ? writes : writes.reverse());
+          }),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+        for (const r of results)
+          if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(WrongExpectedVersionError);
+        expect(await store.readStream(a)).to.have.length(2);
+        expect(await store.readStream(b)).to.have.length(2);
+      });
+
+      it('creating the same new streams in opposite orders concurrently: one call wins, none deadlocks', async function () {
+        if (!store.atomicMultiStreamAppend) this.skip();
+        const [a, b] = [stream('na'), stream('nb')];
+        const results = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) => {
+            const writes = [
+              { streamName: a, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+              { streamName: b, events: newEvents(tenant, 1), expectedRevision: 'no_stream' as const },
+            ];
+            return store.appendToStreams(i % 2 === 0 ? writes : writes.reverse());
+          }),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+        for (const r of results)
+          if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(WrongExpectedVersionError);
+        expect(await store.readStream(a)).to.have.length(1);
+        expect(await store.readStream(b)).to.have.length(1);
       });
     });
 

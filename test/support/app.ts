@@ -25,6 +25,8 @@ export async function startTestApp(
     env?: Record<string, string>;
     logger?: Logger;
     projectorRetry?: Partial<RetryPolicy>;
+    /** The runtime's projectorIdleMs (tests poll hard: 5 ms unless given). */
+    projectorIdleMs?: number;
   } = {},
 ): Promise<TestApp> {
   const db = await createTestDatabase();
@@ -47,7 +49,7 @@ export async function startTestApp(
     logger: opts.logger ?? createLogger(config.logLevel),
     ...(opts.extraJobHandlers ? { extraJobHandlers: opts.extraJobHandlers } : {}),
     ...(opts.projectorRetry ? { projectorRetry: opts.projectorRetry } : {}),
-    projectorIdleMs: 5,
+    projectorIdleMs: opts.projectorIdleMs ?? 5,
     lockRetryMs: 100,
   });
   await runtime.migrate();

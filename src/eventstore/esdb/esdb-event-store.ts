@@ -65,6 +65,7 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client';
 import {
+  checkStreamWrites,
   comparePositions,
   WrongExpectedVersionError,
   type AppendResult,
@@ -76,6 +77,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamWrite,
   type SubscribeToAllOptions,
 } from '../port.ts';
 
@@ -181,6 +183,7 @@ async function* drain<T>(read: StreamingRead<T>): AsyncGenerator<T> {
 
 export class EsdbEventStore implements EventStore {
   readonly kind = 'esdb' as const;
+  readonly atomicMultiStreamAppend = false;
   private readonly client: EventStoreDBClient;
   private readonly pingTimeoutMs: number;
 
@@ -214,6 +217,23 @@ export class EsdbEventStore implements EventStore {
       conflict = err;
     }
     return this.resolveConflict(stream, events, expected, conflict);
+  }
+
+  /**
+   * NOT atomic across streams: @eventstore/db-client 6 has no multi-stream transaction, so the
+   * writes are appended one after the other and the first failure stops the rest, leaving the
+   * writes before it appended. Each write is idempotent by its event ids and expected revision
+   * (3 above), so a caller heals a failure or a crash between two streams by retrying the whole
+   * call with the same ids and expected revisions (see the port).
+   */
+  async appendToStreams(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    checkStreamWrites(writes);
+    const results: AppendResult[] = [];
+    for (const w of writes)
+      results.push(
+        await this.appendToStream(w.streamName, w.events, { expectedRevision: w.expectedRevision ?? 'any' }),
+      );
+    return results;
   }
 
   /**

@@ -18,6 +18,7 @@
  *    lower case, as Postgres does.
  *  - An append is atomic: all checks and writes run without an await in between, so concurrent
  *    appends are serialised and exactly one of many writers with the same expected revision wins.
+ *    So is a multi-stream append (appendToStreams): every write is checked before any is applied.
  *  - The tenant of an event is the prefix of its stream name (tenantOfStream), as the port says.
  *    (Postgres filters on metadata.tenant, which the application sets to the same.)
  *  - Data and metadata are deep-copied (structuredClone) on append and on every read, so callers
@@ -28,6 +29,7 @@
  *    an abort, or close(). close() ends live subscriptions; afterwards every call rejects.
  */
 import {
+  checkStreamWrites,
   comparePositions,
   tenantOfStream,
   type AppendResult,
@@ -38,6 +40,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamWrite,
   type SubscribeToAllOptions,
 } from '../port.ts';
 import { checkExpectedRevision, checkNoRepeatedId, eventIdOf, isRetry } from './append-rules.ts';
@@ -64,6 +67,7 @@ const copyPosition = (p: Position): Position => ({ commit: p.commit, prepare: p.
 
 export class MemoryEventStore implements EventStore {
   readonly kind = 'memory' as const;
+  readonly atomicMultiStreamAppend = true;
   private readonly clock: () => Date;
   /** The global log, in position order. */
   private readonly log: Stored[] = [];
@@ -82,26 +86,61 @@ export class MemoryEventStore implements EventStore {
     events: readonly NewEvent[],
     options: { expectedRevision?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
-    this.assertOpen();
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const expected = options.expectedRevision ?? 'any';
-    const ids = events.map(eventIdOf);
-    const copies = events.map((e) => ({
-      type: e.type,
-      data: structuredClone(e.data),
-      meta: structuredClone(e.metadata),
-    }));
-    const existing = this.streams.get(stream);
-    if (isRetry(stream, ids, (id) => this.byId.get(id)?.event.streamName)) {
-      const last = this.byId.get(ids[ids.length - 1]!)!;
-      return { nextExpectedRevision: existing!.length - 1, position: copyPosition(last.event.position) };
-    }
-    checkExpectedRevision(stream, expected, existing ? existing.length - 1 : 'no_stream');
-    checkNoRepeatedId(ids);
+    const [result] = await this.appendToStreams([
+      { streamName: stream, events, expectedRevision: options.expectedRevision ?? 'any' },
+    ]);
+    return result!;
+  }
+
+  /** Every write is checked before any is applied, with no await in between: all or nothing. */
+  async appendToStreams(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    checkStreamWrites(writes);
+    // Ids of the writes checked so far, so a later write sees them as stored (in their stream).
+    const pending = new Map<string, string>();
+    const streamOf = (id: string) => pending.get(id) ?? this.byId.get(id)?.event.streamName;
+    const plans = writes.map((w) => {
+      const ids = w.events.map(eventIdOf);
+      const copies = w.events.map((e) => ({
+        type: e.type,
+        data: structuredClone(e.data),
+        meta: structuredClone(e.metadata),
+      }));
+      const existing = this.streams.get(w.streamName);
+      const retry = isRetry(w.streamName, ids, streamOf);
+      if (!retry) {
+        checkExpectedRevision(w.streamName, w.expectedRevision ?? 'any', existing ? existing.length - 1 : 'no_stream');
+        checkNoRepeatedId(ids);
+        for (const id of ids) pending.set(id, w.streamName);
+      }
+      return { stream: w.streamName, ids, copies, retry };
+    });
 
     const at = this.clock().getTime();
+    const results = plans.map((p) => {
+      if (p.retry) {
+        const last = this.byId.get(p.ids[p.ids.length - 1]!)!;
+        return {
+          nextExpectedRevision: this.streams.get(p.stream)!.length - 1,
+          position: copyPosition(last.event.position),
+        };
+      }
+      return this.write(p.stream, p.ids, p.copies, at);
+    });
+    this.waiters.wakeAll();
+    return results;
+  }
+
+  /** Appends checked events to the log and their stream. */
+  private write(
+    stream: string,
+    ids: readonly string[],
+    copies: readonly { type: string; data: unknown; meta: RecordedEvent['metadata'] }[],
+    at: number,
+  ): AppendResult {
     const tenant = tenantOfStream(stream);
-    const streamEvents = existing ?? [];
+    const streamEvents = this.streams.get(stream) ?? [];
     this.streams.set(stream, streamEvents);
     let position: Position | undefined;
     for (const [i, c] of copies.entries()) {
@@ -122,7 +161,6 @@ export class MemoryEventStore implements EventStore {
       streamEvents.push(s);
       this.byId.set(event.id, s);
     }
-    this.waiters.wakeAll();
     return { nextExpectedRevision: streamEvents.length - 1, position: copyPosition(position!) };
   }
 

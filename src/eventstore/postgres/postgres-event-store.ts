@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import {
+  checkStreamWrites,
   DuplicateEventIdError,
   WrongExpectedVersionError,
   type AppendResult,
@@ -11,6 +12,7 @@ import {
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamWrite,
   type SubscribeToAllOptions,
 } from '../port.ts';
 import { pollUntilAborted } from './poll.ts';
@@ -44,6 +46,24 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+interface AppendRow {
+  next_revision: string;
+  tx: string;
+  pos: string;
+}
+
+function toAppendResult(row: AppendRow): AppendResult {
+  return {
+    nextExpectedRevision: Number(row.next_revision),
+    position: { commit: BigInt(row.tx), prepare: BigInt(row.pos) },
+  };
+}
+
+/** es_append's p_events (as JSON). */
+function eventRows(events: readonly NewEvent[]): unknown[] {
+  return events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
+}
+
 function expectedArgs(expected: ExpectedRevision): [string, string | null] {
   if (typeof expected === 'number') return ['exact', String(expected)];
   return [expected, null];
@@ -60,6 +80,7 @@ export interface PostgresEventStoreOptions {
  */
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
+  readonly atomicMultiStreamAppend = true;
   private readonly pollIntervalMs: number;
 
   private readonly pool: pg.Pool;
@@ -75,37 +96,69 @@ export class PostgresEventStore implements EventStore {
     options: { expectedRevision?: ExpectedRevision } = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const [kind, expected] = expectedArgs(options.expectedRevision ?? 'any');
-    const payload = JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })));
+    const write: StreamWrite = { streamName: stream, events, expectedRevision: options.expectedRevision ?? 'any' };
+    const [kind, expected] = expectedArgs(write.expectedRevision!);
+    return this.withRetries([write], async () => {
+      const res = await this.pool.query<AppendRow>({
+        name: 'es_append',
+        text: 'select next_revision, tx::text as tx, pos from es_append($1, $2, $3, $4::jsonb)',
+        values: [stream, kind, expected, JSON.stringify(eventRows(events))],
+      });
+      const row = res.rows[0];
+      if (!row) throw new Error('es_append returned no row');
+      return toAppendResult(row);
+    });
+  }
+
+  /** One call of es_append_many: one statement, so one transaction (see the port and the migration). */
+  async appendToStreams(writes: readonly StreamWrite[]): Promise<AppendResult[]> {
+    checkStreamWrites(writes);
+    if (writes.length === 0) return [];
+    const payload = JSON.stringify(
+      writes.map((w) => {
+        const [kind, expected] = expectedArgs(w.expectedRevision ?? 'any');
+        return { stream: w.streamName, kind, expected, events: eventRows(w.events) };
+      }),
+    );
+    return this.withRetries(writes, async () => {
+      const res = await this.pool.query<AppendRow & { idx: number }>({
+        name: 'es_append_many',
+        text: 'select idx, next_revision, tx::text as tx, pos from es_append_many($1::jsonb) order by idx',
+        values: [payload],
+      });
+      if (res.rows.length !== writes.length) throw new Error('es_append_many returned a row count unlike its writes');
+      return res.rows.map(toAppendResult);
+    });
+  }
+
+  /**
+   * Runs an append (a single statement), mapping es_append's errors to the port's and retrying
+   * what a rerun settles. Two concurrent appends of the same event ids: the loser retries once and
+   * then takes the idempotent path; a racing 'no_stream' insert of the same stream is the same.
+   * Two multi-stream appends creating the same new streams in opposite orders can deadlock:
+   * Postgres aborts one, which is rerun (its expected revisions then decide).
+   */
+  private async withRetries<T>(writes: readonly StreamWrite[], append: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.pool.query<{ next_revision: string; tx: string; pos: string }>({
-          name: 'es_append',
-          text: 'select next_revision, tx::text as tx, pos from es_append($1, $2, $3, $4::jsonb)',
-          values: [stream, kind, expected, payload],
-        });
-        const row = res.rows[0];
-        if (!row) throw new Error('es_append returned no row');
-        return {
-          nextExpectedRevision: Number(row.next_revision),
-          position: { commit: BigInt(row.tx), prepare: BigInt(row.pos) },
-        };
+        return await append();
       } catch (err) {
-        const e = err as { code?: string; message?: string; constraint?: string };
+        const e = err as { code?: string; message?: string; constraint?: string; detail?: string };
+        // es_append names its stream in DETAIL.
+        const write = writes.find((w) => w.streamName === e.detail) ?? writes[0]!;
         if (e.code === 'P0001' && e.message?.startsWith('wrong_expected_version:')) {
           const actual = e.message.slice('wrong_expected_version:'.length);
           throw new WrongExpectedVersionError(
-            stream,
-            options.expectedRevision ?? 'any',
+            write.streamName,
+            write.expectedRevision ?? 'any',
             actual === 'no_stream' ? 'no_stream' : Number(actual),
           );
         }
-        if (e.code === 'P0002') throw new DuplicateEventIdError(events[0]!.id);
-        // Two concurrent appends of the same event ids: the loser retries once and then takes
-        // the idempotent path. A racing append of another stream's 'no_stream' insert is the same.
+        if (e.code === 'P0002') throw new DuplicateEventIdError(write.events[0]!.id);
         if (e.code === '23505' && attempt === 0) continue;
+        if (e.code === '40P01' && attempt < 3) continue;
         if (e.code === '23505' && e.constraint === 'es_events_event_id_key')
-          throw new DuplicateEventIdError(events[0]!.id);
+          throw new DuplicateEventIdError(write.events[0]!.id);
         throw err;
       }
     }
