@@ -167,8 +167,9 @@ describe('Orders and inventory over HTTP: every error code', function () {
       expectProblem(res, 409, 'customer_forgotten');
       const after = await orderEvents();
       expect(after.rows[0].n).to.equal(before.rows[0].n);
-      // What holds no personal data can still change.
-      expect((await api.patch(`/v1/orders/${o.id}`, { notes: 'leave at dock 4' })).status).to.equal(200);
+      // Notes are personal data too (encrypted under the customer's key); what holds none can still change.
+      expectProblem(await api.patch(`/v1/orders/${o.id}`, { notes: 'leave at dock 4' }), 409, 'customer_forgotten');
+      expect((await api.post(`/v1/orders/${o.id}/cancel`, { reason: 'customer left' })).status).to.equal(200);
     });
 
     it('a stale If-Match → 412 version_mismatch; an unknown order → 404', async () => {
