@@ -17,7 +17,7 @@ describe('Personal data in a multi-stream append', function () {
   after(async () => db?.drop());
 
   it('is encrypted in the log and read back in plain', async () => {
-    const keys = new PiiKeys(db.pool, loadConfig({ DATABASE_URL: db.url }).masterKey);
+    const keys = new PiiKeys(db.pool, loadConfig({ DATABASE_URL: db.url, OMS_DEV_KEYS: '1' }).masterKey);
     const store = withPiiEncryption(new PostgresEventStore(db.pool), keys);
     const tenant = 'tpii';
     const customerId = randomUUID();
