@@ -12,6 +12,7 @@ import { writeReport } from './lib/write-report.ts';
 import { measureInsertBaseline, measureKoaBaseline } from './phases/baselines.ts';
 import { measureCreateCustomer } from './phases/create-customer.ts';
 import { measureCreateOrder } from './phases/create-order.ts';
+import { measureFlashSale } from './phases/flash-sale.ts';
 import { measureGetOrder } from './phases/get-order.ts';
 import { measureIdle } from './phases/idle.ts';
 import { measureListOrders } from './phases/list-orders.ts';
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
     const orders = await measureCreateOrder(run, api);
     await measureGetOrder(run, api, orders.eightSku);
     await measureListOrders(run, api, o.bulkOrders + orders.eightSku.length + orders.hotSku.length);
+    await measureFlashSale(run, api);
     await measureRebuildRate(run);
   } catch (err) {
     failure = err;

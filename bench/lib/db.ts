@@ -253,6 +253,26 @@ export class Observer {
     return out;
   }
 
+  /**
+   * Accept → allocated per order of `customerId`, from the log: the time between its OrderPlaced
+   * and its first OrderConfirmed or OrderBackordered, as the store recorded them (p50, p99, count).
+   */
+  async acceptToAllocatedMs(tenant: string, customerId: string): Promise<{ p50: number; p99: number; n: number }> {
+    const r = await this.pool.query<{ p50: number | null; p99: number | null; n: string }>(
+      `with mine as (select $1 || ':order:' || id as stream from orders where tenant = $1 and customer_id = $2),
+            placed as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                        where e.event_type = 'OrderPlaced' group by 1),
+            settled as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                         where e.event_type in ('OrderConfirmed', 'OrderBackordered') group by 1)
+       select percentile_cont(0.5) within group (order by ms) as p50,
+              percentile_cont(0.99) within group (order by ms) as p99, count(*) as n
+         from (select extract(epoch from s.t - p.t) * 1000 as ms from placed p join settled s using (stream_name)) x`,
+      [tenant, customerId],
+    );
+    const row = r.rows[0]!;
+    return { p50: Math.round(row.p50 ?? 0), p99: Math.round(row.p99 ?? 0), n: Number(row.n) };
+  }
+
   /** Event count of streams whose name matches a LIKE pattern (e.g. the benchmark's inventory streams). */
   async streamLengths(pattern: string): Promise<Record<string, number>> {
     const r = await this.pool.query<{ stream_name: string; revision: string }>(

@@ -4,6 +4,7 @@ import type { LoadResult } from './load.ts';
 import type { LagResult } from './lag.ts';
 import type { CpuUse } from './monitor.ts';
 import { fmt, verdict, type Row } from './report.ts';
+import type { FlashSaleRun } from '../phases/flash-sale.ts';
 import type { LoadPhase, Results } from './results.ts';
 
 const TARGETS = {
@@ -13,6 +14,8 @@ const TARGETS = {
   lagP99Ms: 250,
   apiRssMb: 300,
   rebuildEventsPerSec: 20_000,
+  flashAllocatedVsAccepted: 0.9,
+  flashBacklogEmptySec: 3,
 } as const;
 
 export function buildTable(r: Results): Row[] {
@@ -99,6 +102,55 @@ export function buildTable(r: Results): Row[] {
       ? `${fmt(ratio(hotAlloc.allocatedPerSec, coAlloc.allocatedPerSec), 2)} × 8-SKU`
       : '',
   );
+  for (const [key, label] of [
+    ['flashSaleOneSku', 'flash sale, 1 SKU'],
+    ['flashSale1000Skus', 'flash sale, 1,000 SKUs'],
+  ] as const) {
+    const f = p[key];
+    const fs = (f?.flashSale as { median: FlashSaleRun | null } | undefined)?.median ?? null;
+    add(
+      `${label}: accepted, create-order p50 / p99`,
+      f ? `${fmt(f.median.okRps)} req/s, ${f.median.latencyMs.p50} / ${f.median.latencyMs.p99} ms` : '—',
+    );
+    add(
+      `${label}: allocated end to end`,
+      fs?.allocatedPerSec == null ? '—' : `${fmt(fs.allocatedPerSec, 1)} orders/s`,
+      fs?.allocatedVsAccepted == null ? '' : `${fmt(fs.allocatedVsAccepted, 2)} × accepted`,
+      `≥ ${TARGETS.flashAllocatedVsAccepted} × accepted`,
+      check(
+        `${key}Allocation`,
+        fs?.allocatedVsAccepted == null ? null : fs.allocatedVsAccepted >= TARGETS.flashAllocatedVsAccepted,
+        {
+          ratio: fs?.allocatedVsAccepted ?? null,
+          target: TARGETS.flashAllocatedVsAccepted,
+        },
+      ),
+    );
+    add(
+      `${label}: accept → allocated p50 / p99`,
+      fs ? `${fs.acceptToAllocatedMs.p50} / ${fs.acceptToAllocatedMs.p99} ms` : '—',
+      '',
+      '≤ 500 ms p99 at 70 % load',
+    );
+    add(
+      `${label}: backlog empty after the load`,
+      fs
+        ? fs.backlogEmptySec === null
+          ? `not within the cap (${fmt(fs.pendingLeft)} pending)`
+          : `${fmt(fs.backlogEmptySec, 1)} s`
+        : '—',
+      '',
+      `≤ ${TARGETS.flashBacklogEmptySec} s`,
+      check(
+        `${key}Backlog`,
+        fs ? fs.backlogEmptySec !== null && fs.backlogEmptySec <= TARGETS.flashBacklogEmptySec : null,
+        {
+          seconds: fs?.backlogEmptySec ?? null,
+          target: TARGETS.flashBacklogEmptySec,
+        },
+      ),
+    );
+  }
   const goRatio = ratio(go?.okRps, koa);
   add(
     'get-order throughput',

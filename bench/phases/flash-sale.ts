@@ -1,0 +1,85 @@
+// Flash sale: every connection orders as fast as it can, first all on one SKU, then spread over
+// 1,000 SKUs, each with ample stock. Unlike the create-order phases, the allocation backlog is not
+// cut short: after the load stops the phase waits (up to a cap) until no order of the run is
+// pending, and reports how long that took. Figures per run: accepted orders/s and create-order
+// latency, orders allocated per second end to end (first accept → last allocation), accept →
+// allocated latency per order (from the log), and seconds until the backlog is empty.
+import { createOrdersLoad, type Api } from '../lib/api.ts';
+import type { BenchRun } from '../lib/bench-run.ts';
+import { log } from '../lib/log.ts';
+import { measureLoad } from '../lib/measure.ts';
+import { fmt } from '../lib/report.ts';
+
+const ONE_SKU = ['FLASH-1'];
+const MANY_SKUS = Array.from({ length: 1000 }, (_, i) => `FLASH-M-${String(i + 1).padStart(4, '0')}`);
+
+export interface FlashSaleRun {
+  acceptedPerSec: number;
+  allocatedPerSec: number | null;
+  allocatedVsAccepted: number | null;
+  acceptToAllocatedMs: { p50: number; p99: number; n: number };
+  backlogEmptySec: number | null;
+  pendingLeft: number;
+}
+
+export async function measureFlashSale(run: BenchRun, api: Api): Promise<void> {
+  for (const sku of [...ONE_SKU, ...MANY_SKUS]) await api.receiveStock(sku, 10_000_000);
+  await flashSalePhase(run, api, 'flashSaleOneSku', ONE_SKU);
+  await flashSalePhase(run, api, 'flashSale1000Skus', MANY_SKUS);
+}
+
+async function flashSalePhase(run: BenchRun, api: Api, name: string, skus: string[]): Promise<void> {
+  const customerIds: string[] = [];
+  const runs: FlashSaleRun[] = [];
+  // The backlog may take far longer than the load: wait up to 10 × the load, at least a minute.
+  const capMs = Math.max(60, 10 * run.opts.phaseSeconds) * 1000;
+  const phase = await measureLoad(
+    run,
+    name,
+    async (i) => {
+      const customerId = await api.createCustomer(`${name}-${run.tag}-${i}`);
+      customerIds.push(customerId);
+      return createOrdersLoad(api, {
+        connections: run.opts.connections,
+        seconds: run.opts.phaseSeconds,
+        customerId,
+        skus,
+        ids: [],
+        title: name,
+      });
+    },
+    {
+      after: async (i) => {
+        const customerId = customerIds[i]!;
+        const stoppedAt = performance.now();
+        const drain = await run.observer.waitQuiet(run.stack.tenant, capMs, customerId);
+        const backlogEmptySec = drain.quiet ? (performance.now() - stoppedAt) / 1000 : null;
+        const s = await run.observer.allocationStats(run.stack.tenant, customerId);
+        const allocated = s.orders - (s.byStatus.pending ?? 0);
+        const spanSec =
+          s.firstPlaced && s.lastAllocated ? (s.lastAllocated.getTime() - s.firstPlaced.getTime()) / 1000 : null;
+        const accepted = s.orders / run.opts.phaseSeconds;
+        const allocatedPerSec = spanSec && spanSec > 0 ? allocated / spanSec : null;
+        const r: FlashSaleRun = {
+          acceptedPerSec: Math.round(accepted * 10) / 10,
+          allocatedPerSec: allocatedPerSec === null ? null : Math.round(allocatedPerSec * 10) / 10,
+          allocatedVsAccepted: allocatedPerSec === null ? null : Math.round((allocatedPerSec / accepted) * 100) / 100,
+          acceptToAllocatedMs: await run.observer.acceptToAllocatedMs(run.stack.tenant, customerId),
+          backlogEmptySec: backlogEmptySec === null ? null : Math.round(backlogEmptySec * 10) / 10,
+          pendingLeft: s.byStatus.pending ?? 0,
+        };
+        runs.push(r);
+        log(
+          `${name} allocation: ${fmt(r.allocatedPerSec, 1)} orders/s end to end (${fmt(r.allocatedVsAccepted, 2)} × accepted), ` +
+            `accept → allocated p50 ${r.acceptToAllocatedMs.p50} ms p99 ${r.acceptToAllocatedMs.p99} ms, ` +
+            (r.backlogEmptySec === null
+              ? `backlog NOT empty after ${capMs / 1000} s (${r.pendingLeft} pending)`
+              : `backlog empty ${r.backlogEmptySec} s after the load`),
+        );
+        if (!drain.quiet) await run.observer.dropBacklog();
+      },
+    },
+  );
+  const byRatio = [...runs].sort((a, b) => (a.allocatedVsAccepted ?? 0) - (b.allocatedVsAccepted ?? 0));
+  phase.flashSale = { median: byRatio[Math.floor(byRatio.length / 2)] ?? null, runs };
+}
