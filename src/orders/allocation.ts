@@ -201,6 +201,15 @@ export async function allocateOrder(
     throw err;
   }
 
+  // What the order was just told was read before it was told: another round may have told it
+  // newer news meanwhile (a stock count took units away, and that round finished first). Read
+  // again; if the inventory moved, tell the order again. The last round to tell it checks after
+  // telling, and any later move of the inventory runs a round of its own.
+  if (await inventoryMoved(deps, ctx.tenant, orderId, allocations)) {
+    if (round >= MAX_ROUNDS) throw new Error(`allocation of ${orderId}: the inventory kept moving; the job retries`);
+    return allocateOrder(deps, ctx, orderId, alsoTry, round + 1);
+  }
+
   // Short lines wait in the default location's FIFO queue; satisfied lines leave it.
   let openNow = false;
   for (const line of state.lines) {
@@ -227,6 +236,23 @@ export async function allocateOrder(
   // go again rather than wait for the next restock.
   if (openNow && round < 3) return allocateOrder(deps, ctx, orderId, alsoTry, round + 1);
   return outcome;
+}
+
+/** Rounds one allocation may run before it gives up and lets its job retry later. */
+const MAX_ROUNDS = 5;
+
+/** Whether the inventory holds, for the order, other than what `allocations` says. */
+async function inventoryMoved(
+  deps: AllocationDeps,
+  tenant: string,
+  orderId: string,
+  allocations: readonly LineAllocation[],
+): Promise<boolean> {
+  for (const a of allocations) {
+    const { state } = await loadInventory(deps.store, tenant, a.sku, a.location);
+    if (reservedFor(state, orderId) !== a.reserved) return true;
+  }
+  return false;
 }
 
 /** After stock became available for a SKU: offer it to the waiting orders, oldest first. */
