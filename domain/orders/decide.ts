@@ -81,10 +81,14 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       if (isFullyReserved(after)) {
         if (after.status !== 'confirmed') events.push({ type: 'OrderConfirmed', data: { occurredAt: now } });
       } else if (roundComplete && after.status !== 'backordered') {
+        // Allocation reports one SKU at a time (one partition each): a line it has not reported yet
+        // is still undecided, so only a short line it reported makes the order backordered.
+        const reported = new Set(allocations.map((a) => a.sku));
         const shortages = after.lines
+          .filter((l) => reported.has(l.sku))
           .map((l) => ({ sku: l.sku, quantity: l.quantity - reservedOf(l) - shippedOf(l) }))
           .filter((s) => s.quantity > 0);
-        events.push({ type: 'OrderBackordered', data: { shortages, occurredAt: now } });
+        if (shortages.length) events.push({ type: 'OrderBackordered', data: { shortages, occurredAt: now } });
       }
       return events;
     }

@@ -1,23 +1,33 @@
-// The allocation process manager: makes the inventory hold what each order needs and tells the
-// order what it holds. It runs inside BullMQ jobs, so it must be safe to run twice, to run
-// concurrently for the same order, and to crash half-way and run again:
-// - it never trusts the order's own view of its reservations: every step starts from what the
-//   inventory streams hold for the order ("truth") and appends with their expected revision;
-// - reservations are topped up to a target, so a retried step finds the target met and does nothing;
-// - the order is then told the absolute truth (RecordAllocation), so a crash between the two
-//   appends is healed by the retry, and an order that was cancelled meanwhile gets it all back.
-import { inventoryDecider } from '../../domain/inventory/decider.ts';
-import type { InventoryCommand, ReleaseReservation } from '../../domain/inventory/commands.ts';
-import { reservedFor, unitsOrderMayTake } from '../../domain/inventory/level.ts';
+// The allocation process manager, batched by partition: one SKU of one tenant, every location of
+// it, and the orders whose demand for it may have changed. One decision over all of them
+// (domain/inventory/batch.ts), then one multi-stream append: each inventory stream that moved and
+// each order told what it now holds, every stream with the revision it was read at. On Postgres
+// that append is one transaction, so the orders always agree with the inventory; on EventStoreDB a
+// failure part-way is healed by running the partition again.
+//
+// It must be safe to run twice, concurrently, and to crash half-way: every run starts from what the
+// streams hold ("truth"), demand is a target (an order holds quantity − shipped), and a conflict
+// on any stream (a cancel, a restock, another allocator) throws the decision away and decides again
+// on what is now stored. The runner (allocation-runner.ts) keeps one allocator per partition at a
+// time, so conflicts are the exception, not the traffic.
+import { randomUUID } from 'node:crypto';
+import { decidePartition, type Demand } from '../../domain/inventory/batch.ts';
+import type { InventoryState } from '../../domain/inventory/state.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
-import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
-import { holdsStock, isFullyReserved, shippedOf, type PlacedOrder } from '../../domain/orders/state.ts';
-import { DomainError } from '../../domain/shared/errors.ts';
+import type { OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
+import { holdsStock, isFullyReserved, shippedOf, type OrderState } from '../../domain/orders/state.ts';
+import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../commands/context.ts';
-import { handleCommand } from '../commands/handle.ts';
-import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
+import { foldRecorded } from '../commands/load.ts';
+import {
+  WrongExpectedVersionError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+  type StreamWrite,
+} from '../eventstore/port.ts';
 import type { StockLocations } from '../inventory/locations.ts';
-import { DEFAULT_LOCATION, inventoryStates, inventoryStream, loadInventory } from '../inventory/streams.ts';
+import { inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import { loadOrder, orderStream } from './commands.ts';
 
 export interface AllocationDeps {
@@ -26,53 +36,10 @@ export interface AllocationDeps {
   locations: StockLocations;
 }
 
-function inventoryCommand(
-  deps: AllocationDeps,
-  ctx: CommandContext,
-  sku: string,
-  location: string,
-  command: (state: ReturnType<typeof inventoryDecider.initialState>) => InventoryCommand | null,
-) {
-  return handleCommand({
-    store: deps.store,
-    stream: inventoryStream(ctx.tenant, sku, location),
-    decider: inventoryDecider,
-    cache: inventoryStates(deps.store),
-    ctx,
-    command,
-  });
-}
-
-/** Reservation held for the order per location (truth from the inventory streams). */
-async function heldByLocation(deps: AllocationDeps, tenant: string, orderId: string, sku: string, locations: string[]) {
-  const held = new Map<string, number>();
-  for (const location of locations) {
-    const { state } = await loadInventory(deps.store, tenant, sku, location);
-    held.set(location, reservedFor(state, orderId));
-  }
-  return held;
-}
-
-/** Gives back everything the order holds for a SKU at these locations (and takes it off the wait list). */
-export async function releaseAll(
-  deps: AllocationDeps,
-  ctx: CommandContext,
-  orderId: string,
-  sku: string,
-  locations: string[],
-  reason: ReleaseReservation['data']['reason'],
-): Promise<void> {
-  for (const location of locations) {
-    await inventoryCommand(deps, ctx, sku, location, (s) =>
-      reservedFor(s, orderId) > 0 || s.waitList.some((b) => b.orderId === orderId)
-        ? { type: 'ReleaseReservation', data: { sku, location, orderId, reason, now: ctx.now } }
-        : null,
-    );
-  }
-}
+export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skipped';
 
 /** Every SKU that was ever on the order (a line removed by a change may still hold stock). */
-function skusEverOn(events: readonly RecordedEvent[]): Set<string> {
+export function skusEverOn(events: readonly RecordedEvent[]): Set<string> {
   const skus = new Set<string>();
   for (const e of events) {
     const lines =
@@ -86,187 +53,174 @@ function skusEverOn(events: readonly RecordedEvent[]): Set<string> {
   return skus;
 }
 
-async function releaseSkus(
+interface LoadedOrder {
+  state: OrderState;
+  version: number;
+}
+
+/** What the order should hold of `sku` now. */
+function demandOf(orderId: string, sku: string, order: OrderState): Demand {
+  if (order.status === 'none' || order.status === 'cancelled')
+    return { orderId, target: 0, releaseReason: 'order_cancelled' };
+  const line = holdsStock(order.status) ? order.lines.find((l) => l.sku === sku) : undefined;
+  return { orderId, target: line ? Math.max(0, line.quantity - shippedOf(line)) : 0, releaseReason: 'lines_changed' };
+}
+
+/** Rounds of "read the wait-listed orders the stock reached, decide again" before giving up on a batch. */
+const MAX_READ_ROUNDS = 5;
+/** Attempts after a conflicting write before the caller (a job, the runner) is left to retry later. */
+const MAX_ATTEMPTS = 10;
+
+async function loadOrders(store: EventStore, tenant: string, ids: readonly string[], into: Map<string, LoadedOrder>) {
+  await Promise.all(
+    ids.map(async (id) => {
+      const events = await store.readStream(orderStream(tenant, id));
+      into.set(id, { state: foldRecorded(orderDecider, events), version: events.length });
+    }),
+  );
+}
+
+export interface PartitionResult {
+  /** Orders this run told what they hold, by their status after it. */
+  told: Map<string, string>;
+  /** Events appended (all streams). */
+  appended: number;
+  attempts: number;
+}
+
+/**
+ * Allocates one partition: the orders named (in arrival order: FIFO), and the SKU's wait list.
+ * `alsoTry` names locations that have stock the (asynchronous) read model may not show yet.
+ */
+export async function allocatePartition(
   deps: AllocationDeps,
   ctx: CommandContext,
-  order: PlacedOrder,
-  skus: Iterable<string>,
-  reason: 'order_cancelled' | 'lines_changed',
-) {
-  for (const sku of skus) {
-    const held = order.lines.find((l) => l.sku === sku)?.reserved ?? {};
-    const locations = await deps.locations.candidates(ctx.tenant, sku, Object.keys(held), { all: true });
-    await releaseAll(deps, ctx, order.orderId, sku, locations, reason);
+  sku: string,
+  orderIds: readonly string[],
+  alsoTry: readonly string[] = [],
+): Promise<PartitionResult> {
+  const { store } = deps;
+  const cache = inventoryStates(store);
+  const ids = [...new Set(orderIds)];
+  for (let attempt = 1; ; attempt++) {
+    const orders = new Map<string, LoadedOrder>();
+    await loadOrders(store, ctx.tenant, ids, orders);
+    let decision: ReturnType<typeof decidePartition> | null = null;
+    let stock: { location: string; state: InventoryState; version: number }[] = [];
+    for (let round = 1; round <= MAX_READ_ROUNDS; round++) {
+      const held = [...orders.values()].flatMap((o) =>
+        o.state.status === 'none' ? [] : Object.keys(o.state.lines.find((l) => l.sku === sku)?.reserved ?? {}),
+      );
+      const locations = await deps.locations.candidates(ctx.tenant, sku, [...held, ...alsoTry], { all: true });
+      stock = await Promise.all(
+        locations.map(async (location) => {
+          const { state, version } = await cache.load(store, inventoryStream(ctx.tenant, sku, location));
+          return { location, state, version };
+        }),
+      );
+      const demands = ids.map((id) => demandOf(id, sku, orders.get(id)!.state));
+      for (const [id, o] of orders) if (!ids.includes(id)) demands.push(demandOf(id, sku, o.state));
+      decision = decidePartition(sku, stock, demands, ctx.now);
+      if (decision.unknown.length === 0) break;
+      await loadOrders(store, ctx.tenant, decision.unknown, orders);
+      decision = null;
+    }
+    if (!decision) throw new Error(`allocation of ${sku}: the wait list kept changing; the caller retries`);
+
+    const writes: StreamWrite[] = [];
+    const metadata = {
+      tenant: ctx.tenant,
+      actor: ctx.actor,
+      correlationId: ctx.correlationId,
+      causationId: ctx.causationId,
+    };
+    const toNew = (e: { type: string; data: unknown }): NewEvent => ({
+      id: randomUUID(),
+      type: e.type,
+      data: e.data,
+      metadata: { ...metadata, schemaVersion: currentVersion(e.type) },
+    });
+    for (const s of stock) {
+      const events = decision.events.get(s.location);
+      if (events?.length)
+        writes.push({
+          streamName: inventoryStream(ctx.tenant, sku, s.location),
+          events: events.map(toNew),
+          expectedRevision: s.version === 0 ? 'no_stream' : s.version - 1,
+        });
+    }
+    const told = new Map<string, string>();
+    for (const [orderId, holding] of decision.holdings) {
+      const order = orders.get(orderId);
+      if (!order || order.state.status === 'none' || !holdsStock(order.state.status)) continue;
+      const line = order.state.lines.find((l) => l.sku === sku);
+      if (!line) continue;
+      // Every location it holds now or thought it held; at least one entry, so the SKU counts as reported.
+      const allocations = [...holding.reserved]
+        .filter(([location, reserved]) => reserved > 0 || location in line.reserved)
+        .map(([location, reserved]) => ({ sku, location, reserved }));
+      if (allocations.length === 0) allocations.push({ sku, location: stock[0]!.location, reserved: 0 });
+      const events = orderDecider.decide(
+        { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
+        order.state,
+      );
+      if (events.length === 0) continue;
+      const after = events.reduce(orderDecider.evolve, order.state);
+      told.set(orderId, after.status);
+      writes.push({
+        streamName: orderStream(ctx.tenant, orderId),
+        events: events.map(toNew),
+        expectedRevision: order.version - 1,
+      });
+    }
+    if (writes.length === 0) return { told, appended: 0, attempts: attempt };
+    try {
+      const results = await store.appendToStreams(writes);
+      writes.forEach((w, i) => {
+        const s = stock.find((x) => inventoryStream(ctx.tenant, sku, x.location) === w.streamName);
+        if (s)
+          cache.remember(w.streamName, {
+            state: decision.states.get(s.location)!,
+            version: results[i]!.nextExpectedRevision + 1,
+            position: results[i]!.position,
+          });
+      });
+      return { told, appended: writes.reduce((n, w) => n + w.events.length, 0), attempts: attempt };
+    } catch (err) {
+      if (!(err instanceof WrongExpectedVersionError) || attempt >= MAX_ATTEMPTS) throw err;
+      // Someone else wrote one of these streams: decide again on what is stored now.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+    }
   }
 }
 
-export type AllocationOutcome = 'confirmed' | 'backordered' | 'released' | 'skipped';
-
 /**
- * One allocation round for an order. Safe to repeat at any time. `alsoTry` names locations known to
- * have stock that the (asynchronous) inventory read model may not show yet, e.g. the location of
- * the restock that triggered a drain.
+ * Allocates one order: each SKU ever on it, as a partition of one. Used where a single order is
+ * worth doing at once (tests, repair); the runner batches instead.
  */
 export async function allocateOrder(
   deps: AllocationDeps,
   ctx: CommandContext,
   orderId: string,
   alsoTry: readonly string[] = [],
-  round = 1,
 ): Promise<AllocationOutcome> {
-  const { state, events } = await loadOrder(deps.store, ctx.tenant, orderId);
+  const { events, state } = await loadOrder(deps.store, ctx.tenant, orderId);
   if (state.status === 'none') return 'skipped';
-  const everSkus = skusEverOn(events);
-  if (state.status === 'cancelled') {
-    await releaseSkus(deps, ctx, state, everSkus, 'order_cancelled');
-    return 'released';
-  }
-  if (!holdsStock(state.status)) return 'skipped';
-  // Lines removed by a change give back what they held.
-  await releaseSkus(
-    deps,
-    ctx,
-    state,
-    [...everSkus].filter((sku) => !state.lines.some((l) => l.sku === sku)),
-    'lines_changed',
-  );
-
-  const allocations: LineAllocation[] = [];
-  const shortBySku = new Map<string, number>();
-  for (const line of state.lines) {
-    const locations = await deps.locations.candidates(ctx.tenant, line.sku, [
-      ...Object.keys(line.reserved),
-      ...alsoTry,
-    ]);
-    const held = await heldByLocation(deps, ctx.tenant, orderId, line.sku, locations);
-    const wanted = line.quantity - shippedOf(line);
-    let total = [...held.values()].reduce((a, b) => a + b, 0);
-
-    // Too much held (fewer units after a change, or two rounds racing): give back the newest first.
-    for (const location of [...locations].reverse()) {
-      if (total <= wanted) break;
-      const excess = Math.min(total - wanted, held.get(location) ?? 0);
-      if (excess <= 0) continue;
-      await inventoryCommand(deps, ctx, line.sku, location, (s) => {
-        const q = Math.min(excess, reservedFor(s, orderId));
-        return q > 0
-          ? {
-              type: 'ReleaseReservation',
-              data: { sku: line.sku, location, orderId, quantity: q, reason: 'lines_changed', now: ctx.now },
-            }
-          : null;
-      });
-      total -= excess;
-      held.set(location, (held.get(location) ?? 0) - excess);
-    }
-
-    // Top up, location by location, to a target (FIFO decides how much each location grants).
-    for (const location of locations) {
-      const need = wanted - total;
-      if (need <= 0) break;
-      const target = (held.get(location) ?? 0) + need;
-      const res = await inventoryCommand(deps, ctx, line.sku, location, (s) => {
-        const q = target - reservedFor(s, orderId);
-        return q > 0
-          ? { type: 'ReserveStock', data: { sku: line.sku, location, orderId, quantity: q, now: ctx.now } }
-          : null;
-      });
-      const now = reservedFor(res.state, orderId);
-      total += now - (held.get(location) ?? 0);
-      held.set(location, now);
-    }
-    for (const [location, reserved] of held) allocations.push({ sku: line.sku, location, reserved });
-    if (total < wanted) shortBySku.set(line.sku, wanted - total);
-  }
-
-  // Tell the order what it holds. A cancel that won the race gets everything back.
-  let outcome: AllocationOutcome;
-  try {
-    const res = await handleCommand({
-      store: deps.store,
-      stream: orderStream(ctx.tenant, orderId),
-      decider: orderDecider,
-      ctx,
-      command: { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
-    });
-    if (res.state.status === 'none' || !['confirmed', 'backordered', 'partially_shipped'].includes(res.state.status))
-      return 'skipped';
-    outcome = isFullyReserved(res.state) ? 'confirmed' : 'backordered';
-  } catch (err) {
-    if (err instanceof DomainError && err.code === 'order_already_cancelled') {
-      const { state: now } = await loadOrder(deps.store, ctx.tenant, orderId);
-      if (now.status !== 'none') await releaseSkus(deps, ctx, now, everSkus, 'order_cancelled');
-      return 'released';
-    }
-    throw err;
-  }
-
-  // What the order was just told was read before it was told: another round may have told it
-  // newer news meanwhile (a stock count took units away, and that round finished first). Read
-  // again; if the inventory moved, tell the order again. The last round to tell it checks after
-  // telling, and any later move of the inventory runs a round of its own.
-  if (await inventoryMoved(deps, ctx.tenant, orderId, allocations)) {
-    if (round >= MAX_ROUNDS) throw new Error(`allocation of ${orderId}: the inventory kept moving; the job retries`);
-    return allocateOrder(deps, ctx, orderId, alsoTry, round + 1);
-  }
-
-  // Short lines wait in the default location's FIFO queue; satisfied lines leave it.
-  let openNow = false;
-  for (const line of state.lines) {
-    const short = shortBySku.get(line.sku) ?? 0;
-    const res = await inventoryCommand(deps, ctx, line.sku, DEFAULT_LOCATION, (s) => {
-      const queued = s.waitList.find((b) => b.orderId === orderId);
-      if (short > 0)
-        return queued?.quantity === short
-          ? null
-          : {
-              type: 'QueueBackorder',
-              data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, quantity: short, now: ctx.now },
-            };
-      return queued
-        ? {
-            type: 'DequeueBackorder',
-            data: { sku: line.sku, location: DEFAULT_LOCATION, orderId, reason: 'allocated_elsewhere', now: ctx.now },
-          }
-        : null;
-    });
-    if (short > 0 && unitsOrderMayTake(res.state, orderId) > 0) openNow = true;
-  }
-  // Stock arrived while this round ran (its drain may have read the queue before we joined it):
-  // go again rather than wait for the next restock.
-  if (openNow && round < 3) return allocateOrder(deps, ctx, orderId, alsoTry, round + 1);
-  return outcome;
+  for (const sku of skusEverOn(events)) await allocatePartition(deps, ctx, sku, [orderId], alsoTry);
+  const { state: now } = await loadOrder(deps.store, ctx.tenant, orderId);
+  if (now.status === 'none') return 'skipped';
+  if (now.status === 'cancelled') return 'released';
+  if (!holdsStock(now.status)) return 'skipped';
+  return isFullyReserved(now) ? 'confirmed' : 'backordered';
 }
 
-/** Rounds one allocation may run before it gives up and lets its job retry later. */
-const MAX_ROUNDS = 5;
-
-/** Whether the inventory holds, for the order, other than what `allocations` says. */
-async function inventoryMoved(
-  deps: AllocationDeps,
-  tenant: string,
-  orderId: string,
-  allocations: readonly LineAllocation[],
-): Promise<boolean> {
-  for (const a of allocations) {
-    const { state } = await loadInventory(deps.store, tenant, a.sku, a.location);
-    if (reservedFor(state, orderId) !== a.reserved) return true;
-  }
-  return false;
-}
-
-/** After stock became available for a SKU: offer it to the waiting orders, oldest first. */
+/** After stock became available for a SKU: serve its wait list, oldest first. Returns the orders confirmed. */
 export async function drainBackorders(
   deps: AllocationDeps,
   ctx: CommandContext,
   sku: string,
   location: string,
-  max = 200,
 ): Promise<number> {
-  const { state } = await loadInventory(deps.store, ctx.tenant, sku, DEFAULT_LOCATION);
-  let confirmed = 0;
-  for (const waiting of state.waitList.slice(0, max)) {
-    if ((await allocateOrder(deps, ctx, waiting.orderId, [location])) === 'confirmed') confirmed++;
-  }
-  return confirmed;
+  const { told } = await allocatePartition(deps, ctx, sku, [], [location]);
+  return [...told.values()].filter((s) => s === 'confirmed').length;
 }

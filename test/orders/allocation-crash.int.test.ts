@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import { reservedFor } from '../../domain/inventory/level.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
-import type { EventStore } from '../../src/eventstore/port.ts';
+import type { EventStore, StreamWrite } from '../../src/eventstore/port.ts';
 import { readModelLocations } from '../../src/inventory/locations.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -11,15 +11,30 @@ import { adjust, newCustomer, placeOrder } from '../support/oms.ts';
 
 class Crash extends Error {}
 
-/** The real store, except that it "crashes" (throws) once after `okAppends` successful appends. */
+/**
+ * The real store, except that it "crashes" (throws) once after `okAppends` successful stream
+ * writes. A multi-stream append is written one stream at a time here, as EventStoreDB writes it
+ * (no transaction across streams), so a crash can fall between the inventory and the order.
+ */
 function crashingAfter(store: EventStore, okAppends: number): EventStore {
   let n = 0;
+  const one = async (write: StreamWrite) => {
+    if (n++ >= okAppends) throw new Crash('process killed here');
+    return (await store.appendToStreams([write]))[0]!;
+  };
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'appendToStream') {
         return async (...args: Parameters<EventStore['appendToStream']>) => {
           if (n++ >= okAppends) throw new Crash('process killed here');
           return target.appendToStream(...args);
+        };
+      }
+      if (prop === 'appendToStreams') {
+        return async (writes: readonly StreamWrite[]) => {
+          const results = [];
+          for (const w of writes) results.push(await one(w));
+          return results;
         };
       }
       const v = Reflect.get(target, prop, receiver);

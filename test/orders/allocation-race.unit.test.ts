@@ -10,7 +10,7 @@ import { reservedFor } from '../../domain/inventory/level.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
-import type { AppendResult, NewEvent } from '../../src/eventstore/port.ts';
+import type { AppendResult, StreamWrite } from '../../src/eventstore/port.ts';
 import { countStock } from '../../src/inventory/commands.ts';
 import { inventoryStream } from '../../src/inventory/streams.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
@@ -42,19 +42,18 @@ describe('Allocation: two rounds for one order racing a stock count', () => {
     const orders = orderStream(TENANT, 'ord_1');
 
     // The interleaving: the first time round A appends to the order, B's world happens first.
-    const append = h.store.appendToStream.bind(h.store);
+    const appendMany = h.store.appendToStreams.bind(h.store);
     let interleaved = false;
-    h.store.appendToStream = async (
-      stream: string,
-      events: readonly NewEvent[],
-      options?: object,
-    ): Promise<AppendResult> => {
-      if (!interleaved && stream === orders && events.some((e) => e.type === 'OrderAllocationRecorded')) {
+    h.store.appendToStreams = async (writes: readonly StreamWrite[]): Promise<AppendResult[]> => {
+      const toOrder = writes.some(
+        (w) => w.streamName === orders && w.events.some((e) => e.type === 'OrderAllocationRecorded'),
+      );
+      if (!interleaved && toOrder) {
         interleaved = true;
         await countStock(h.deps, h.ctx, { sku: 'A', location: 'default', onHand: 1 }); // the order loses 2 units
         await allocateOrder(h.deps, h.ctx, 'ord_1'); // round B, to the end
       }
-      return append(stream, events, options as never);
+      return appendMany(writes);
     };
     await allocateOrder(h.deps, h.ctx, 'ord_1'); // round A
     expect(interleaved, 'the race happened').to.equal(true);

@@ -2,7 +2,7 @@
 // the event log (eventLogLocations): reservations, backorders and the FIFO wait list, a second
 // location topping up, releases on cancel and on changed lines, and running twice doing nothing.
 import { expect } from 'chai';
-import { allocateOrder, drainBackorders, releaseAll } from '../../src/orders/allocation.ts';
+import { allocateOrder, drainBackorders } from '../../src/orders/allocation.ts';
 import { cancelOrder, orderStream, updateOrder } from '../../src/orders/commands.ts';
 import { adjustStock } from '../../src/inventory/commands.ts';
 import { inventoryStream } from '../../src/inventory/streams.ts';
@@ -85,7 +85,8 @@ describe('Allocation process manager (memory store)', () => {
       .then({
         [inv('A')]: [at('A').reserved('ord_1', 2, { onHand: 10, reserved: 2 })],
         [inv('B')]: [at('B').reserved('ord_1', 1, { onHand: 5, reserved: 1 })],
-        [orderStream(TENANT, 'ord_1')]: [recorded(['A', 'default', 2], ['B', 'default', 1]), confirmed],
+        // Each SKU is its own partition: the order learns line by line, and is confirmed when the last is held.
+        [orderStream(TENANT, 'ord_1')]: [recorded(['A', 'default', 2]), recorded(['B', 'default', 1]), confirmed],
       });
     expect(outcome).to.equal('confirmed');
   });
@@ -173,18 +174,6 @@ describe('Allocation process manager (memory store)', () => {
           at('A').released('ord_1', 1, 'order_cancelled', { onHand: 1, reserved: 0 }),
           at('A').dequeued('ord_1', 2, 'order_cancelled'),
         ],
-      }));
-
-  it('releaseAll gives back what the order holds at each location named, and nothing elsewhere', () =>
-    given(
-      stock('A').received(5).reserved('ord_1', 2).reserved('ord_2', 1).history(),
-      stock('A', 'east').received(5).reserved('ord_1', 3).history(),
-      stock('A', 'west').received(5).reserved('ord_1', 1).history(),
-    )
-      .when((h) => releaseAll(h.deps, h.ctx, 'ord_1', 'A', ['default', 'east'], 'manual'))
-      .then({
-        [inv('A')]: [at('A').released('ord_1', 2, 'manual', { onHand: 5, reserved: 1 })],
-        [inv('A', 'east')]: [at('A', 'east').released('ord_1', 3, 'manual', { onHand: 5, reserved: 0 })],
       }));
 
   it('given an order holding 4 at two locations, when its line shrinks to 1, then the newest location gives back first', () =>
