@@ -206,7 +206,9 @@ export class Observer {
     const c = await this.queue.getJobCounts('waiting', 'prioritized', 'delayed');
     const n = (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0);
     if (n > 0) await this.queue.drain(true);
-    return n;
+    // Allocation's own queue: the demand not yet decided.
+    const demand = await this.pool.query('delete from allocation_demand');
+    return n + (demand.rowCount ?? 0);
   }
 
   /** Allocation outcome of one customer's orders (each phase uses its own customer). */

@@ -29,7 +29,8 @@ export class Stack {
   readonly databaseUrl: string;
   readonly adminUrl: string;
   readonly redisPrefix: string;
-  readonly children = new Map<Role, Child>();
+  /** By name: the role, or e.g. `worker-2` for a second process of a role. */
+  readonly children = new Map<string, Child>();
   port = 0;
   key = '';
   tenant = 'bench';
@@ -125,8 +126,23 @@ export class Stack {
     }
   }
 
+  /** One more process of a role (e.g. a second worker), named `name` in the results. */
+  async addProcess(name: string, role: Role, monitor: Monitor): Promise<void> {
+    const child = new Child(name, process.execPath, [OMS_BIN, 'start', '--role', role], {
+      cwd: REPO_ROOT,
+      env: this.env(),
+    });
+    this.children.set(name, child);
+    monitor.watch(name, child.pid);
+    await new Promise((r) => setTimeout(r, 1000));
+    if (!child.running)
+      throw new Error(
+        `${name} exited during start (${child.exitCode ?? child.exitSignal}):\n${child.output(30).join('\n')}`,
+      );
+  }
+
   /** Processes that died while the benchmark ran (a crash is a finding, not a reason to hide it). */
-  deadChildren(): { role: Role; exit: string; output: string[] }[] {
+  deadChildren(): { role: string; exit: string; output: string[] }[] {
     const dead = [];
     for (const [role, child] of this.children) {
       if (!child.running)

@@ -105,6 +105,8 @@ export function buildTable(r: Results): Row[] {
   for (const [key, label] of [
     ['flashSaleOneSku', 'flash sale, 1 SKU'],
     ['flashSale1000Skus', 'flash sale, 1,000 SKUs'],
+    ['flashSaleOneSku2w', 'flash sale, 1 SKU, 2 workers'],
+    ['flashSale1000Skus2w', 'flash sale, 1,000 SKUs, 2 workers'],
   ] as const) {
     const f = p[key];
     const fs = (f?.flashSale as { median: FlashSaleRun | null } | undefined)?.median ?? null;

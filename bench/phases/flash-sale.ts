@@ -26,6 +26,11 @@ export async function measureFlashSale(run: BenchRun, api: Api): Promise<void> {
   for (const sku of [...ONE_SKU, ...MANY_SKUS]) await api.receiveStock(sku, 10_000_000);
   await flashSalePhase(run, api, 'flashSaleOneSku', ONE_SKU);
   await flashSalePhase(run, api, 'flashSale1000Skus', MANY_SKUS);
+  // The same again with a second worker process: the allocators share the partitions.
+  await run.stack.addProcess('worker-2', 'worker', run.monitor);
+  log('second worker process started');
+  await flashSalePhase(run, api, 'flashSaleOneSku2w', ONE_SKU);
+  await flashSalePhase(run, api, 'flashSale1000Skus2w', MANY_SKUS);
 }
 
 async function flashSalePhase(run: BenchRun, api: Api, name: string, skus: string[]): Promise<void> {

@@ -54,6 +54,17 @@ export function createMetrics() {
       labelNames: ['projection'] as const,
       registers: [registry],
     }),
+    allocationBatches: new Counter({
+      name: 'oms_allocation_batches_total',
+      help: 'Allocation batches (one partition: tenant × SKU) by outcome: decided, failed',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    allocationDemand: new Counter({
+      name: 'oms_allocation_demand_rows_total',
+      help: 'Demand rows the allocators decided and removed from the queue',
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'oms_queue_jobs',
       help: 'Jobs per BullMQ state (sampled at scrape time)',

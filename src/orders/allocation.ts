@@ -98,6 +98,8 @@ export async function allocatePartition(
   sku: string,
   orderIds: readonly string[],
   alsoTry: readonly string[] = [],
+  /** Per order, the event that made its demand: its events name it as their cause (the batch's are ctx's). */
+  causes: ReadonlyMap<string, { causationId: string | null; correlationId: string }> = new Map(),
 ): Promise<PartitionResult> {
   const { store } = deps;
   const cache = inventoryStates(store);
@@ -134,18 +136,23 @@ export async function allocatePartition(
       correlationId: ctx.correlationId,
       causationId: ctx.causationId,
     };
-    const toNew = (e: { type: string; data: unknown }): NewEvent => ({
-      id: randomUUID(),
-      type: e.type,
-      data: e.data,
-      metadata: { ...metadata, schemaVersion: currentVersion(e.type) },
-    });
+    const toNew = (
+      e: { type: string; data: unknown },
+      orderId = (e.data as { orderId?: string }).orderId,
+    ): NewEvent => {
+      return {
+        id: randomUUID(),
+        type: e.type,
+        data: e.data,
+        metadata: { ...metadata, ...(orderId && causes.get(orderId)), schemaVersion: currentVersion(e.type) },
+      };
+    };
     for (const s of stock) {
       const events = decision.events.get(s.location);
       if (events?.length)
         writes.push({
           streamName: inventoryStream(ctx.tenant, sku, s.location),
-          events: events.map(toNew),
+          events: events.map((e) => toNew(e)),
           expectedRevision: s.version === 0 ? 'no_stream' : s.version - 1,
         });
     }
@@ -169,7 +176,7 @@ export async function allocatePartition(
       told.set(orderId, after.status);
       writes.push({
         streamName: orderStream(ctx.tenant, orderId),
-        events: events.map(toNew),
+        events: events.map((e) => toNew(e, orderId)),
         expectedRevision: order.version - 1,
       });
     }

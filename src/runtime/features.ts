@@ -6,6 +6,7 @@ import * as customers from '../customers/index.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import type { RouteDef } from '../http/route.ts';
 import * as inventory from '../inventory/index.ts';
+import type { Background, BackgroundDeps } from '../jobs/background.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import * as orders from '../orders/index.ts';
 import type { Projection } from '../projector/projection.ts';
@@ -21,6 +22,8 @@ export interface Feature {
   routes(deps: FeatureDeps): RouteDef[];
   readonly projections: readonly Projection[];
   readonly jobs: readonly JobHandler[];
+  /** Started in the worker role, next to the job worker (e.g. the allocators). */
+  readonly background?: (deps: BackgroundDeps) => Background;
 }
 
 /** In route order (it is also the order of /openapi.json). */
@@ -33,3 +36,7 @@ export function apiRoutes(deps: FeatureDeps): RouteDef[] {
 }
 
 export const jobHandlers: readonly JobHandler[] = features.flatMap((f) => f.jobs);
+
+export function startBackground(deps: BackgroundDeps): Background[] {
+  return features.flatMap((f) => (f.background ? [f.background(deps)] : []));
+}

@@ -21,7 +21,7 @@ import type { Projection } from '../projector/projection.ts';
 import { ProjectionRunner, type RetryPolicy } from '../projector/runner.ts';
 import { sharedLogReader } from '../projector/shared-log.ts';
 import { type LogWakeups, NotifiedWakeups, pollingWakeups } from '../projector/wakeups.ts';
-import { apiRoutes, jobHandlers, projections as builtInProjections } from './features.ts';
+import { apiRoutes, jobHandlers, projections as builtInProjections, startBackground } from './features.ts';
 import { listen } from './http-server.ts';
 import { closeServices, connectServices, type Services } from './services.ts';
 
@@ -209,6 +209,17 @@ export class Runtime {
         queue: this.services.queue,
         config: this.config,
         logger: this.logger,
+      });
+      const background = startBackground({
+        knex: this.services.knex,
+        pool: this.services.pool,
+        store: this.services.store,
+        config: this.config,
+        logger: this.logger,
+        metrics: this.services.metrics,
+      });
+      this.onStop.unshift(async () => {
+        await Promise.all(background.map((b) => b.stop()));
       });
       const maintenance = startMaintenance({
         connection,

@@ -216,7 +216,7 @@ describe('Orders and inventory over HTTP: every error code', function () {
         'OrderAllocationRecorded',
         'OrderConfirmed',
       ]);
-      expect(history.body.data[1].metadata.actor).to.equal('system:allocate-order');
+      expect(history.body.data[1].metadata.actor).to.equal('system:allocator');
       expect(history.body.data[1].metadata.causationId).to.equal(history.body.data[0].id);
       expectProblem(await api.get('/v1/orders?status=lost'), 400, 'validation_failed');
     });

@@ -12,6 +12,9 @@ export interface AppendListenerOptions {
   maxReconnectMs?: number;
   /** Told when a connection is lost or cannot be made (it is retried). */
   onError?: (err: unknown) => void;
+  /** The channel to LISTEN on (default: the event log's, APPEND_CHANNEL). */
+  channel?: string;
+  applicationName?: string;
 }
 
 /**
@@ -74,7 +77,7 @@ export class AppendListener {
   private async listenUntilLost(): Promise<void> {
     const client = new pg.Client({
       ...pgConnection(this.databaseUrl),
-      application_name: LISTENER_APPLICATION_NAME,
+      application_name: this.options.applicationName ?? LISTENER_APPLICATION_NAME,
       // A connection that died without a word (a network partition) is noticed, not waited on forever.
       keepAlive: true,
       connectionTimeoutMillis: 5000,
@@ -93,7 +96,7 @@ export class AppendListener {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${APPEND_CHANNEL}`);
+      await client.query(`LISTEN ${this.options.channel ?? APPEND_CHANNEL}`);
       this.listening = true;
       this.onWake(); // whatever was appended before this LISTEN was not announced to us
       await lost;

@@ -1,0 +1,85 @@
+// Which partitions (tenant × SKU) the allocators have to look at, and for which orders: a
+// projection of the log into the allocation_demand work queue (see its migration). It runs in the
+// projector like any read model, so a row is written exactly once per event, in the transaction
+// that moves its checkpoint, and the NOTIFY that wakes the allocators is sent only on commit.
+import type { Knex } from 'knex';
+import type { InventoryEvent } from '../../domain/inventory/events.ts';
+import type { OrderEvent } from '../../domain/orders/events.ts';
+import { idOfStream, type RecordedEvent } from '../eventstore/port.ts';
+import { chunksForInsert } from '../projector/chunks.ts';
+import type { Projection } from '../projector/projection.ts';
+
+export const DEMAND_CHANNEL = 'oms_allocation_demand';
+/** The actor of the allocators' own writes: their releases were decided with the wait list, so they make no new demand. */
+export const ALLOCATOR_ACTOR = 'system:allocator';
+
+export interface DemandRow {
+  tenant: string;
+  /** '' : the order's SKUs are still to be found (from its stream). */
+  sku: string;
+  /** '' : no order in particular (stock came free: serve the wait list). */
+  order_id: string;
+  /** A location to try that the inventory read model may not show yet. */
+  location: string;
+  cause: string | null;
+  correlation_id: string | null;
+}
+
+/** The demand an event makes, if any. */
+export function demandOf(e: RecordedEvent): DemandRow[] {
+  if (e.metadata.actor === ALLOCATOR_ACTOR) return [];
+  const row = (sku: string, orderId: string, location = ''): DemandRow => ({
+    tenant: e.metadata.tenant,
+    sku,
+    order_id: orderId,
+    location,
+    cause: e.id,
+    correlation_id: e.metadata.correlationId,
+  });
+  const ev = { type: e.type, data: e.data } as OrderEvent | InventoryEvent;
+  switch (ev.type) {
+    case 'OrderPlaced':
+      return ev.data.lines.map((l) => row(l.sku, idOfStream(e.streamName)));
+    case 'OrderUpdated':
+      // The SKUs it drops are only in its history: the allocator reads it.
+      return ev.data.changes.lines ? [row('', idOfStream(e.streamName))] : [];
+    case 'OrderCancelled':
+      return [row('', idOfStream(e.streamName))];
+    case 'ReservationReleased':
+      // A shortfall took units from an order behind its back; other releases free stock for the wait list.
+      return ev.data.reason === 'stock_shortfall'
+        ? [row(ev.data.sku, ev.data.orderId, ev.data.location)]
+        : [row(ev.data.sku, '', ev.data.location)];
+    case 'StockAdjusted':
+    case 'StockCounted':
+      return ev.data.delta > 0 ? [row(ev.data.sku, '', ev.data.location)] : [];
+    case 'BackorderDequeued':
+      return ev.data.reason === 'reserved' ? [] : [row(ev.data.sku, '', ev.data.location)];
+    default:
+      return [];
+  }
+}
+
+export async function insertDemand(knex: Knex | Knex.Transaction, rows: readonly DemandRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  for (const chunk of chunksForInsert([...rows])) await knex('allocation_demand').insert(chunk);
+  await knex.raw('select pg_notify(?, ?)', [DEMAND_CHANNEL, '']);
+}
+
+export const allocationDemandProjection: Projection = {
+  name: 'allocation-demand',
+  handles: [
+    'OrderPlaced',
+    'OrderUpdated',
+    'OrderCancelled',
+    'ReservationReleased',
+    'StockAdjusted',
+    'StockCounted',
+    'BackorderDequeued',
+  ],
+  // A work queue the allocators consume, not a read model: nothing to rebuild or compare.
+  tables: [],
+  async apply(trx, events) {
+    await insertDemand(trx, events.flatMap(demandOf));
+  },
+};
