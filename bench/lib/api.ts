@@ -102,6 +102,8 @@ export function createOrdersLoad(
     skus: readonly string[];
     ids: string[];
     title: string;
+    /** Requests per second over all connections (default: as fast as they go). */
+    overallRate?: number;
   },
 ): Promise<LoadResult> {
   let n = 0;
@@ -109,6 +111,7 @@ export function createOrdersLoad(
     url: api.baseUrl,
     connections: opts.connections,
     duration: opts.seconds,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
     headers: api.headers,
     title: opts.title,
     requests: [

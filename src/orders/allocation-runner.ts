@@ -15,7 +15,7 @@ import type { StockLocations } from '../inventory/locations.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ALLOCATOR_ACTOR, DEMAND_CHANNEL, type DemandRow } from './allocation-demand.ts';
-import { allocatePartition, skusEverOn } from './allocation.ts';
+import { allocatePartitions, type PartitionWork, skusEverOn } from './allocation.ts';
 import { orderStream } from './commands.ts';
 
 export interface AllocationRunnerOptions {
@@ -28,8 +28,6 @@ export interface AllocationRunnerOptions {
   metrics?: Metrics;
   /** Demand rows decided per batch (one decision, one append). */
   batchSize?: number;
-  /** Partitions this process works at the same time. */
-  concurrency?: number;
   /** Safety-net poll while notifications flow (they wake it at once). */
   pollMs?: number;
   /** A partition whose batch failed waits this long (doubling per failure, up to 30 s). */
@@ -46,6 +44,10 @@ interface Partition {
 type PassResult = 'worked' | 'blocked' | 'empty';
 
 const leaseKey = (p: Partition) => `oms-allocation:${p.tenant}:${p.sku}`;
+/** leaseKey() of an allocation_demand row, in SQL. */
+const LEASE_KEY_SQL = `'oms-allocation:' || tenant || ':' || sku`;
+
+type DemandRecord = DemandRow & { id: string };
 
 export class AllocationRunner {
   private readonly o: Required<Omit<AllocationRunnerOptions, 'metrics' | 'afterAppend'>> &
@@ -62,7 +64,7 @@ export class AllocationRunner {
   leaseRefusals = 0;
 
   constructor(options: AllocationRunnerOptions) {
-    this.o = { batchSize: 500, concurrency: 4, pollMs: 1000, retryMs: 200, ...options };
+    this.o = { batchSize: 500, pollMs: 1000, retryMs: 200, ...options };
   }
 
   start(): void {
@@ -118,28 +120,6 @@ export class AllocationRunner {
     }
   }
 
-  /** One look at the queue: expand orders to their SKUs, then work the partitions with demand. */
-  async pass(): Promise<PassResult> {
-    const expanded = await this.expandOrders();
-    const partitions = (await this.o.knex.raw(
-      `select tenant, sku from allocation_demand where sku <> ''
-       group by tenant, sku order by min(id) limit ?`,
-      [this.o.concurrency * 16],
-    )) as { rows: Partition[] };
-    if (partitions.rows.length === 0) return expanded ? 'worked' : 'empty';
-    const now = Date.now();
-    const ready = partitions.rows.filter((p) => (this.backoff.get(leaseKey(p))?.until ?? 0) <= now);
-    let worked = false;
-    let next = 0;
-    const lane = async () => {
-      while (next < ready.length && !this.stopping.signal.aborted) {
-        if (await this.workPartition(ready[next++]!)) worked = true;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.o.concurrency, ready.length) }, lane));
-    return worked ? 'worked' : 'blocked';
-  }
-
   /** Rows of cancelled or changed orders name no SKU: their SKUs are every one ever on the order. */
   private async expandOrders(): Promise<boolean> {
     const rows = (await this.o
@@ -169,38 +149,86 @@ export class AllocationRunner {
     return true;
   }
 
-  /** Takes the partition's lease if free and works its queue; false when another worker holds it. */
-  async workPartition(p: Partition): Promise<boolean> {
+  /**
+   * One batch: the oldest demand rows across partitions. The partitions among them that no other
+   * allocator holds are leased, decided and appended together, and their rows deleted; if another
+   * allocator holds every one of them, look once more past those.
+   */
+  async pass(): Promise<PassResult> {
+    const expanded = await this.expandOrders();
+    const heldElsewhere: string[] = [];
+    for (let look = 0; look < 2; look++) {
+      const now = Date.now();
+      const skip = [...heldElsewhere, ...[...this.backoff].filter(([, b]) => b.until > now).map(([k]) => k)];
+      const rows = await this.oldestDemand(skip);
+      if (rows.length === 0) return expanded ? 'worked' : look === 0 && skip.length === 0 ? 'empty' : 'blocked';
+      const keys = [...new Set(rows.map(leaseKey))];
+      const leased = await this.withLeases(keys, (mine) => this.decide(mine));
+      if (leased) return 'worked';
+      heldElsewhere.push(...keys);
+    }
+    return 'blocked';
+  }
+
+  /** The oldest rows naming a SKU, leaving out partitions (lease keys) in `skip`. */
+  private async oldestDemand(skip: readonly string[]): Promise<DemandRecord[]> {
+    const { rows } = await this.o.pool.query<DemandRecord>(
+      `select * from allocation_demand
+        where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
+        order by id limit $2`,
+      [skip, this.o.batchSize],
+    );
+    return rows;
+  }
+
+  /**
+   * Leases whichever of `keys` are free, on one connection held meanwhile, runs `work` with them,
+   * then lets them go. False when none was free.
+   */
+  private async withLeases(keys: readonly string[], work: (leased: string[]) => Promise<void>): Promise<boolean> {
     const client = await this.o.pool.connect();
     let broken: Error | undefined;
     // The lease's connection can die under it (Postgres restarting, an operator's terminate): the
-    // lease is gone then, and the batch's expected revisions keep whatever it still writes honest.
+    // leases are gone then, and the batch's expected revisions keep whatever it still writes honest.
     const lost = (err: Error) => {
       broken = err;
     };
     client.on('error', lost);
     try {
-      const { rows } = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
-        [leaseKey(p)],
+      const { rows } = await client.query<{ key: string }>(
+        'select key from unnest($1::text[]) as key where pg_try_advisory_lock(hashtextextended(key, 0))',
+        [keys],
       );
-      if (!rows[0]?.ok) {
-        this.leaseRefusals++;
-        return false;
-      }
+      const leased = rows.map((r) => r.key);
+      this.leaseRefusals += keys.length - leased.length;
+      if (leased.length === 0) return false;
       try {
-        await this.drain(p);
-        this.backoff.delete(leaseKey(p));
+        await work(leased);
+        for (const k of leased) this.backoff.delete(k);
       } catch (err) {
-        const failures = (this.backoff.get(leaseKey(p))?.failures ?? 0) + 1;
-        const wait = Math.min(30_000, this.o.retryMs * 2 ** (failures - 1));
-        this.backoff.set(leaseKey(p), { until: Date.now() + wait, failures });
-        this.o.metrics?.allocationBatches.inc({ outcome: 'failed' });
-        this.o.logger.error({ err, tenant: p.tenant, sku: p.sku, retryInMs: wait }, 'allocation batch failed');
+        // One partition's trouble must not hold up the others: decide them one by one, and only
+        // the ones that fail alone wait.
+        const failed = leased.length === 1 ? leased : [];
+        if (leased.length > 1)
+          for (const k of leased)
+            await work([k]).then(
+              () => this.backoff.delete(k),
+              () => failed.push(k),
+            );
+        for (const k of failed) {
+          const failures = (this.backoff.get(k)?.failures ?? 0) + 1;
+          this.backoff.set(k, { until: Date.now() + Math.min(30_000, this.o.retryMs * 2 ** (failures - 1)), failures });
+        }
+        if (failed.length) {
+          this.o.metrics?.allocationBatches.inc({ outcome: 'failed' });
+          this.o.logger.error({ err, partitions: failed }, 'allocation batch failed');
+        }
       } finally {
-        await client.query('select pg_advisory_unlock(hashtextextended($1, 0))', [leaseKey(p)]).catch((err) => {
-          broken = err as Error; // a connection that cannot unlock is destroyed, which unlocks
-        });
+        await client
+          .query('select pg_advisory_unlock(hashtextextended(key, 0)) from unnest($1::text[]) as key', [leased])
+          .catch((err) => {
+            broken = err as Error; // a connection that cannot unlock is destroyed, which unlocks
+          });
       }
       return true;
     } finally {
@@ -209,50 +237,45 @@ export class AllocationRunner {
     }
   }
 
-  /** Batch after batch until the partition's queue is empty (or this runner stops). */
-  private async drain(p: Partition): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      const rows = (await this.o
-        .knex('allocation_demand')
-        .where({ tenant: p.tenant, sku: p.sku })
-        .orderBy('id')
-        .limit(this.o.batchSize)
-        .select('id', 'order_id', 'location', 'cause', 'correlation_id')) as (DemandRow & { id: string })[];
-      if (rows.length === 0) return;
-      const orderIds: string[] = [];
-      const causes = new Map<string, { causationId: string | null; correlationId: string }>();
-      for (const r of rows) {
-        if (!r.order_id || causes.has(r.order_id)) continue;
-        orderIds.push(r.order_id);
+  /** Decides the leased partitions' demand (read again now that they are leased) and deletes it. */
+  private async decide(leased: readonly string[]): Promise<void> {
+    const { rows } = await this.o.pool.query<DemandRecord>(
+      `select * from allocation_demand where ${LEASE_KEY_SQL} = any($1::text[]) order by id limit $2`,
+      [leased, this.o.batchSize],
+    );
+    if (rows.length === 0) return;
+    const work = new Map<string, PartitionWork & { orderIds: string[]; alsoTry: string[] }>();
+    const causes = new Map<string, { causationId: string | null; correlationId: string }>();
+    for (const r of rows) {
+      const key = leaseKey(r);
+      const w = work.get(key) ?? { tenant: r.tenant, sku: r.sku, orderIds: [], alsoTry: [] };
+      work.set(key, w);
+      if (r.order_id && !w.orderIds.includes(r.order_id)) w.orderIds.push(r.order_id);
+      if (r.location && !w.alsoTry.includes(r.location)) w.alsoTry.push(r.location);
+      if (r.order_id && !causes.has(r.order_id))
         causes.set(r.order_id, { causationId: r.cause, correlationId: r.correlation_id ?? r.cause ?? 'allocation' });
-      }
-      const alsoTry = [...new Set(rows.map((r) => r.location).filter((l) => l !== ''))];
-      const batchId = randomUUID();
-      await allocatePartition(
-        { store: this.o.store, locations: this.o.locations },
-        {
-          tenant: p.tenant,
-          actor: ALLOCATOR_ACTOR,
-          correlationId: rows[0]!.correlation_id ?? `allocation-${batchId}`,
-          causationId: rows[0]!.cause,
-          now: new Date().toISOString(),
-        },
-        p.sku,
-        orderIds,
-        alsoTry,
-        causes,
-      );
-      await this.o.afterAppend?.(p);
-      await this.o
-        .knex('allocation_demand')
-        .whereIn(
-          'id',
-          rows.map((r) => r.id),
-        )
-        .delete();
-      this.batches++;
-      this.o.metrics?.allocationBatches.inc({ outcome: 'decided' });
-      this.o.metrics?.allocationDemand.inc(rows.length);
     }
+    await allocatePartitions(
+      { store: this.o.store, locations: this.o.locations },
+      {
+        actor: ALLOCATOR_ACTOR,
+        correlationId: `allocation-${randomUUID()}`,
+        causationId: null,
+        now: new Date().toISOString(),
+      },
+      [...work.values()],
+      causes,
+    );
+    for (const w of work.values()) await this.o.afterAppend?.({ tenant: w.tenant, sku: w.sku });
+    await this.o
+      .knex('allocation_demand')
+      .whereIn(
+        'id',
+        rows.map((r) => r.id),
+      )
+      .delete();
+    this.batches++;
+    this.o.metrics?.allocationBatches.inc({ outcome: 'decided' });
+    this.o.metrics?.allocationDemand.inc(rows.length);
   }
 }

@@ -11,10 +11,10 @@
 // on what is now stored. The runner (allocation-runner.ts) keeps one allocator per partition at a
 // time, so conflicts are the exception, not the traffic.
 import { randomUUID } from 'node:crypto';
-import { decidePartition, type Demand } from '../../domain/inventory/batch.ts';
+import { decidePartition, type Demand, type PartitionDecision } from '../../domain/inventory/batch.ts';
 import type { InventoryState } from '../../domain/inventory/state.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
-import type { OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
+import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
 import { holdsStock, isFullyReserved, shippedOf, type OrderState } from '../../domain/orders/state.ts';
 import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../commands/context.ts';
@@ -71,17 +71,79 @@ const MAX_READ_ROUNDS = 5;
 /** Attempts after a conflicting write before the caller (a job, the runner) is left to retry later. */
 const MAX_ATTEMPTS = 10;
 
-async function loadOrders(store: EventStore, tenant: string, ids: readonly string[], into: Map<string, LoadedOrder>) {
-  await Promise.all(
-    ids.map(async (id) => {
-      const events = await store.readStream(orderStream(tenant, id));
-      into.set(id, { state: foldRecorded(orderDecider, events), version: events.length });
-    }),
-  );
+/** Orders of a batch, across tenants. */
+class Orders {
+  private readonly byKey = new Map<string, LoadedOrder>();
+  private readonly store: EventStore;
+
+  constructor(store: EventStore) {
+    this.store = store;
+  }
+
+  get(tenant: string, id: string): LoadedOrder | undefined {
+    return this.byKey.get(`${tenant}\u0000${id}`);
+  }
+
+  async load(tenant: string, ids: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...new Set(ids)].map(async (id) => {
+        const events = await this.store.readStream(orderStream(tenant, id));
+        this.byKey.set(`${tenant}\u0000${id}`, { state: foldRecorded(orderDecider, events), version: events.length });
+      }),
+    );
+  }
 }
 
-export interface PartitionResult {
-  /** Orders this run told what they hold, by their status after it. */
+/** One partition's share of a batch: a tenant's SKU, and the orders whose demand for it may have changed. */
+export interface PartitionWork {
+  tenant: string;
+  sku: string;
+  /** In arrival order (FIFO). */
+  orderIds: readonly string[];
+  /** Locations with stock the (asynchronous) inventory read model may not show yet. */
+  alsoTry?: readonly string[];
+}
+
+/** Per order, the event that made its demand: its events name it as their cause (the batch's are ctx's). */
+export type Causes = ReadonlyMap<string, { causationId: string | null; correlationId: string }>;
+
+type BatchContext = Omit<CommandContext, 'tenant'>;
+
+interface Decided {
+  work: PartitionWork;
+  stock: { location: string; state: InventoryState; version: number }[];
+  decision: PartitionDecision;
+}
+
+async function decideOne(deps: AllocationDeps, work: PartitionWork, orders: Orders, now: string): Promise<Decided> {
+  const { tenant, sku } = work;
+  const cache = inventoryStates(deps.store);
+  const ids = [...new Set(work.orderIds)];
+  const extra: string[] = [];
+  for (let round = 1; round <= MAX_READ_ROUNDS; round++) {
+    const all = [...ids, ...extra];
+    const held = all.flatMap((id) => {
+      const o = orders.get(tenant, id)!.state;
+      return o.status === 'none' ? [] : Object.keys(o.lines.find((l) => l.sku === sku)?.reserved ?? {});
+    });
+    const locations = await deps.locations.candidates(tenant, sku, [...held, ...(work.alsoTry ?? [])], { all: true });
+    const stock = await Promise.all(
+      locations.map(async (location) => {
+        const { state, version } = await cache.load(deps.store, inventoryStream(tenant, sku, location));
+        return { location, state, version };
+      }),
+    );
+    const demands = all.map((id) => demandOf(id, sku, orders.get(tenant, id)!.state));
+    const decision = decidePartition(sku, stock, demands, now);
+    if (decision.unknown.length === 0) return { work, stock, decision };
+    await orders.load(tenant, decision.unknown);
+    extra.push(...decision.unknown);
+  }
+  throw new Error(`allocation of ${sku}: the wait list kept changing; the caller retries`);
+}
+
+export interface BatchResult {
+  /** Orders this run told what they hold (key: tenant NUL order id), by their status after it. */
   told: Map<string, string>;
   /** Events appended (all streams). */
   appended: number;
@@ -89,94 +151,83 @@ export interface PartitionResult {
 }
 
 /**
- * Allocates one partition: the orders named (in arrival order: FIFO), and the SKU's wait list.
- * `alsoTry` names locations that have stock the (asynchronous) read model may not show yet.
+ * Allocates partitions in one batch: each decided on its own (domain/inventory/batch.ts), all
+ * appended as one multi-stream write. An order told by several partitions gets one command with
+ * the news of each.
  */
-export async function allocatePartition(
+export async function allocatePartitions(
   deps: AllocationDeps,
-  ctx: CommandContext,
-  sku: string,
-  orderIds: readonly string[],
-  alsoTry: readonly string[] = [],
-  /** Per order, the event that made its demand: its events name it as their cause (the batch's are ctx's). */
-  causes: ReadonlyMap<string, { causationId: string | null; correlationId: string }> = new Map(),
-): Promise<PartitionResult> {
+  ctx: BatchContext,
+  work: readonly PartitionWork[],
+  causes: Causes = new Map(),
+): Promise<BatchResult> {
   const { store } = deps;
   const cache = inventoryStates(store);
-  const ids = [...new Set(orderIds)];
   for (let attempt = 1; ; attempt++) {
-    const orders = new Map<string, LoadedOrder>();
-    await loadOrders(store, ctx.tenant, ids, orders);
-    let decision: ReturnType<typeof decidePartition> | null = null;
-    let stock: { location: string; state: InventoryState; version: number }[] = [];
-    for (let round = 1; round <= MAX_READ_ROUNDS; round++) {
-      const held = [...orders.values()].flatMap((o) =>
-        o.state.status === 'none' ? [] : Object.keys(o.state.lines.find((l) => l.sku === sku)?.reserved ?? {}),
-      );
-      const locations = await deps.locations.candidates(ctx.tenant, sku, [...held, ...alsoTry], { all: true });
-      stock = await Promise.all(
-        locations.map(async (location) => {
-          const { state, version } = await cache.load(store, inventoryStream(ctx.tenant, sku, location));
-          return { location, state, version };
-        }),
-      );
-      const demands = ids.map((id) => demandOf(id, sku, orders.get(id)!.state));
-      for (const [id, o] of orders) if (!ids.includes(id)) demands.push(demandOf(id, sku, o.state));
-      decision = decidePartition(sku, stock, demands, ctx.now);
-      if (decision.unknown.length === 0) break;
-      await loadOrders(store, ctx.tenant, decision.unknown, orders);
-      decision = null;
-    }
-    if (!decision) throw new Error(`allocation of ${sku}: the wait list kept changing; the caller retries`);
+    const orders = new Orders(store);
+    const byTenant = new Map<string, string[]>();
+    for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), ...w.orderIds]);
+    await Promise.all([...byTenant].map(([tenant, ids]) => orders.load(tenant, ids)));
+    const decided = await Promise.all(work.map((w) => decideOne(deps, w, orders, ctx.now)));
 
-    const writes: StreamWrite[] = [];
-    const metadata = {
-      tenant: ctx.tenant,
-      actor: ctx.actor,
-      correlationId: ctx.correlationId,
-      causationId: ctx.causationId,
-    };
-    const toNew = (
-      e: { type: string; data: unknown },
-      orderId = (e.data as { orderId?: string }).orderId,
-    ): NewEvent => {
+    const toNew = (tenant: string, e: { type: string; data: unknown }, orderId?: string): NewEvent => {
+      const cause = causes.get(orderId ?? (e.data as { orderId?: string }).orderId ?? '');
       return {
         id: randomUUID(),
         type: e.type,
         data: e.data,
-        metadata: { ...metadata, ...(orderId && causes.get(orderId)), schemaVersion: currentVersion(e.type) },
+        metadata: {
+          tenant,
+          actor: ctx.actor,
+          correlationId: cause?.correlationId ?? ctx.correlationId,
+          causationId: cause ? cause.causationId : ctx.causationId,
+          schemaVersion: currentVersion(e.type),
+        },
       };
     };
-    for (const s of stock) {
-      const events = decision.events.get(s.location);
-      if (events?.length)
+    const writes: StreamWrite[] = [];
+    const inventoryWrites = new Map<string, { state: InventoryState }>();
+    const tells = new Map<string, { tenant: string; orderId: string; allocations: LineAllocation[] }>();
+    for (const { work: w, stock, decision } of decided) {
+      for (const s of stock) {
+        const events = decision.events.get(s.location);
+        if (!events?.length) continue;
+        const streamName = inventoryStream(w.tenant, w.sku, s.location);
+        inventoryWrites.set(streamName, { state: decision.states.get(s.location)! });
         writes.push({
-          streamName: inventoryStream(ctx.tenant, sku, s.location),
-          events: events.map((e) => toNew(e)),
+          streamName,
+          events: events.map((e) => toNew(w.tenant, e)),
           expectedRevision: s.version === 0 ? 'no_stream' : s.version - 1,
         });
+      }
+      for (const [orderId, holding] of decision.holdings) {
+        const order = orders.get(w.tenant, orderId)?.state;
+        if (!order || order.status === 'none' || !holdsStock(order.status)) continue;
+        const line = order.lines.find((l) => l.sku === w.sku);
+        if (!line) continue;
+        // Every location it holds now or thought it held; at least one entry, so the SKU counts as reported.
+        const allocations = [...holding.reserved]
+          .filter(([location, reserved]) => reserved > 0 || location in line.reserved)
+          .map(([location, reserved]) => ({ sku: w.sku, location, reserved }));
+        if (allocations.length === 0) allocations.push({ sku: w.sku, location: stock[0]!.location, reserved: 0 });
+        const key = `${w.tenant}\u0000${orderId}`;
+        const tell = tells.get(key) ?? { tenant: w.tenant, orderId, allocations: [] };
+        tell.allocations.push(...allocations);
+        tells.set(key, tell);
+      }
     }
     const told = new Map<string, string>();
-    for (const [orderId, holding] of decision.holdings) {
-      const order = orders.get(orderId);
-      if (!order || order.state.status === 'none' || !holdsStock(order.state.status)) continue;
-      const line = order.state.lines.find((l) => l.sku === sku);
-      if (!line) continue;
-      // Every location it holds now or thought it held; at least one entry, so the SKU counts as reported.
-      const allocations = [...holding.reserved]
-        .filter(([location, reserved]) => reserved > 0 || location in line.reserved)
-        .map(([location, reserved]) => ({ sku, location, reserved }));
-      if (allocations.length === 0) allocations.push({ sku, location: stock[0]!.location, reserved: 0 });
+    for (const [key, { tenant, orderId, allocations }] of tells) {
+      const order = orders.get(tenant, orderId)!;
       const events = orderDecider.decide(
         { type: 'RecordAllocation', data: { allocations, roundComplete: true, now: ctx.now } },
         order.state,
       );
       if (events.length === 0) continue;
-      const after = events.reduce(orderDecider.evolve, order.state);
-      told.set(orderId, after.status);
+      told.set(key, events.reduce(orderDecider.evolve, order.state).status);
       writes.push({
-        streamName: orderStream(ctx.tenant, orderId),
-        events: events.map((e) => toNew(e, orderId)),
+        streamName: orderStream(tenant, orderId),
+        events: events.map((e) => toNew(tenant, e, orderId)),
         expectedRevision: order.version - 1,
       });
     }
@@ -184,10 +235,10 @@ export async function allocatePartition(
     try {
       const results = await store.appendToStreams(writes);
       writes.forEach((w, i) => {
-        const s = stock.find((x) => inventoryStream(ctx.tenant, sku, x.location) === w.streamName);
-        if (s)
+        const written = inventoryWrites.get(w.streamName);
+        if (written)
           cache.remember(w.streamName, {
-            state: decision.states.get(s.location)!,
+            state: written.state,
             version: results[i]!.nextExpectedRevision + 1,
             position: results[i]!.position,
           });
@@ -199,6 +250,17 @@ export async function allocatePartition(
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
   }
+}
+
+/** One partition on its own (see allocatePartitions). */
+export function allocatePartition(
+  deps: AllocationDeps,
+  ctx: CommandContext,
+  sku: string,
+  orderIds: readonly string[],
+  alsoTry: readonly string[] = [],
+): Promise<BatchResult> {
+  return allocatePartitions(deps, ctx, [{ tenant: ctx.tenant, sku, orderIds, alsoTry }]);
 }
 
 /**

@@ -296,4 +296,33 @@ describe('Batched allocation: the allocators working the demand queue', function
       expect(types.filter((t) => t === 'OrderAllocationRecorded')).to.have.length(1);
     }
   });
+  it('a partition that fails does not hold up the others in its batch, and is decided once the fault is gone', async () => {
+    await adjust(api, 'SICK', 5);
+    await adjust(api, 'WELL', 5);
+    const [sick] = await place('SICK', 1);
+    const [well] = await place('WELL', 1);
+    await demandQueued('SICK', 2);
+    await demandQueued('WELL', 2);
+    // Reading the sick order fails (as a store fault would) until the fault is cleared.
+    let faulty = true;
+    const flaky = new Proxy(store(), {
+      get(target, prop, receiver) {
+        if (prop === 'readStream')
+          return (name: string, ...rest: unknown[]) => {
+            if (faulty && name.endsWith(`:order:${sick}`)) return Promise.reject(new Error('disk on fire'));
+            return (target.readStream as (...a: unknown[]) => unknown)(name, ...rest);
+          };
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    allocator({ store: flaky, retryMs: 20 }).start();
+    await queueEmpty('WELL');
+    expect((await order(well!)).status).to.equal('confirmed');
+    expect((await order(sick!)).status).to.equal('pending');
+    expect(await demandRows('SICK')).to.be.greaterThan(0);
+    faulty = false;
+    await queueEmpty('SICK');
+    expect((await order(sick!)).status).to.equal('confirmed');
+  });
 });
