@@ -1,5 +1,5 @@
 import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
-import type { EventStore, Position } from '../eventstore/port.ts';
+import type { EventStore, Position, RecordedEvent } from '../eventstore/port.ts';
 
 export interface CachedState<S> {
   state: S;
@@ -36,8 +36,20 @@ export class StreamStateCache<S> {
   /** The stream's current state: the cached fold plus whatever was appended since. */
   async load(store: EventStore, stream: string): Promise<CachedState<S>> {
     const cached = this.entries.get(stream);
-    const from = cached?.version ?? 0;
-    const tail = await store.readStream(stream, { fromRevision: from });
+    return this.extend(stream, cached, await store.readStream(stream, { fromRevision: cached?.version ?? 0 }));
+  }
+
+  /** Several streams' current states, read in one readStreams call (in the order asked). */
+  async loadMany(store: EventStore, streams: readonly string[]): Promise<CachedState<S>[]> {
+    const cached = streams.map((stream) => this.entries.get(stream));
+    const tails = await store.readStreams(
+      streams.map((streamName, i) => ({ streamName, fromRevision: cached[i]?.version ?? 0 })),
+    );
+    return streams.map((stream, i) => this.extend(stream, cached[i], tails[i]!));
+  }
+
+  /** The cached fold (if any) plus the events read after it, remembered. */
+  private extend(stream: string, cached: CachedState<S> | undefined, tail: readonly RecordedEvent[]): CachedState<S> {
     if (tail.length === 0 && cached) {
       this.touch(stream, cached);
       return cached;
@@ -45,7 +57,11 @@ export class StreamStateCache<S> {
     let state = cached?.state ?? this.decider.initialState();
     for (const e of tail) state = this.decider.evolve(state, { type: e.type, data: e.data });
     const last = tail[tail.length - 1];
-    const entry = { state, version: from + tail.length, position: last?.position ?? cached?.position ?? null };
+    const entry = {
+      state,
+      version: (cached?.version ?? 0) + tail.length,
+      position: last?.position ?? cached?.position ?? null,
+    };
     this.remember(stream, entry);
     return entry;
   }

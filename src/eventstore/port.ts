@@ -69,6 +69,13 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/** One stream's part of a multi-stream read (EventStore.readStreams). */
+export interface StreamRead {
+  streamName: string;
+  /** Inclusive; defaults to 0 (the whole stream). */
+  fromRevision?: number;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: only events strictly after this position. Omit to start at the beginning. */
   after?: Position | null;
@@ -118,6 +125,12 @@ export interface EventStore {
   readonly atomicMultiStreamAppend: boolean;
   /** Events of a stream; [] when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Several streams, each forwards from its `fromRevision`: one result per read, in read order
+   * ([] for a stream that does not exist). Postgres answers in one query, the others stream by
+   * stream. For callers that need many streams at once (a batch of orders to allocate).
+   */
+  readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]>;
   /** A page of the global log in log order, strictly after `after`. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

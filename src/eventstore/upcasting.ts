@@ -29,6 +29,7 @@ export function withUpcasting(store: EventStore, registry: UpcasterRegistry): Ev
     appendToStreams: (writes) => store.appendToStreams(writes),
     atomicMultiStreamAppend: store.atomicMultiStreamAppend,
     readStream: async (...a) => (await store.readStream(...a)).map(up),
+    readStreams: async (reads) => (await store.readStreams(reads)).map((events) => events.map(up)),
     readAll: async (...a) => (await store.readAll(...a)).map(up),
     subscribeToAll: (options) => ({
       async *[Symbol.asyncIterator]() {

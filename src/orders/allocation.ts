@@ -84,13 +84,14 @@ class Orders {
     return this.byKey.get(`${tenant}\u0000${id}`);
   }
 
+  /** Reads the orders not read yet (one readStreams call). */
   async load(tenant: string, ids: Iterable<string>): Promise<void> {
-    await Promise.all(
-      [...new Set(ids)].map(async (id) => {
-        const events = await this.store.readStream(orderStream(tenant, id));
-        this.byKey.set(`${tenant}\u0000${id}`, { state: foldRecorded(orderDecider, events), version: events.length });
-      }),
-    );
+    const missing = [...new Set(ids)].filter((id) => !this.byKey.has(`${tenant}\u0000${id}`));
+    if (missing.length === 0) return;
+    const read = await this.store.readStreams(missing.map((id) => ({ streamName: orderStream(tenant, id) })));
+    missing.forEach((id, i) => {
+      this.byKey.set(`${tenant}\u0000${id}`, { state: foldRecorded(orderDecider, read[i]!), version: read[i]!.length });
+    });
   }
 }
 
@@ -115,31 +116,70 @@ interface Decided {
   decision: PartitionDecision;
 }
 
-async function decideOne(deps: AllocationDeps, work: PartitionWork, orders: Orders, now: string): Promise<Decided> {
-  const { tenant, sku } = work;
+/**
+ * Decides every partition of a batch on the state read now: candidate locations (one query per
+ * tenant), inventory streams (one read), then each partition; wait-listed orders a decision
+ * reached without having read them are read (one read) and their partitions decided again.
+ */
+async function decideAll(
+  deps: AllocationDeps,
+  work: readonly PartitionWork[],
+  orders: Orders,
+  now: string,
+): Promise<Decided[]> {
   const cache = inventoryStates(deps.store);
-  const ids = [...new Set(work.orderIds)];
-  const extra: string[] = [];
-  for (let round = 1; round <= MAX_READ_ROUNDS; round++) {
-    const all = [...ids, ...extra];
-    const held = all.flatMap((id) => {
-      const o = orders.get(tenant, id)!.state;
-      return o.status === 'none' ? [] : Object.keys(o.lines.find((l) => l.sku === sku)?.reserved ?? {});
-    });
-    const locations = await deps.locations.candidates(tenant, sku, [...held, ...(work.alsoTry ?? [])], { all: true });
-    const stock = await Promise.all(
-      locations.map(async (location) => {
-        const { state, version } = await cache.load(deps.store, inventoryStream(tenant, sku, location));
+  const byTenant = new Map<string, PartitionWork[]>();
+  for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), w]);
+  const locations = new Map<PartitionWork, string[]>();
+  await Promise.all(
+    [...byTenant].map(async ([tenant, ws]) => {
+      const asks = ws.map((w) => ({
+        sku: w.sku,
+        held: [
+          ...w.orderIds.flatMap((id) => {
+            const o = orders.get(tenant, id)!.state;
+            return o.status === 'none' ? [] : Object.keys(o.lines.find((l) => l.sku === w.sku)?.reserved ?? {});
+          }),
+          ...(w.alsoTry ?? []),
+        ],
+      }));
+      const found = await deps.locations.candidatesMany(tenant, asks, { all: true });
+      ws.forEach((w, i) => locations.set(w, found[i]!));
+    }),
+  );
+  const streams = work.flatMap((w) => locations.get(w)!.map((l) => inventoryStream(w.tenant, w.sku, l)));
+  const loaded = await cache.loadMany(deps.store, streams);
+  const stockOf = new Map<PartitionWork, Decided['stock']>();
+  let at = 0;
+  for (const w of work)
+    stockOf.set(
+      w,
+      locations.get(w)!.map((location) => {
+        const { state, version } = loaded[at++]!;
         return { location, state, version };
       }),
     );
-    const demands = all.map((id) => demandOf(id, sku, orders.get(tenant, id)!.state));
-    const decision = decidePartition(sku, stock, demands, now);
-    if (decision.unknown.length === 0) return { work, stock, decision };
-    await orders.load(tenant, decision.unknown);
-    extra.push(...decision.unknown);
+
+  const extra = new Map<PartitionWork, string[]>(work.map((w) => [w, []]));
+  let open = [...work];
+  const decided = new Map<PartitionWork, Decided>();
+  for (let round = 1; round <= MAX_READ_ROUNDS && open.length > 0; round++) {
+    const unknown = new Map<string, string[]>();
+    for (const w of open) {
+      const ids = [...new Set([...w.orderIds, ...extra.get(w)!])];
+      const demands = ids.map((id) => demandOf(id, w.sku, orders.get(w.tenant, id)!.state));
+      const decision = decidePartition(w.sku, stockOf.get(w)!, demands, now);
+      decided.set(w, { work: w, stock: stockOf.get(w)!, decision });
+      if (decision.unknown.length) {
+        extra.get(w)!.push(...decision.unknown);
+        unknown.set(w.tenant, [...(unknown.get(w.tenant) ?? []), ...decision.unknown]);
+      }
+    }
+    open = open.filter((w) => decided.get(w)!.decision.unknown.length > 0);
+    await Promise.all([...unknown].map(([tenant, ids]) => orders.load(tenant, ids)));
   }
-  throw new Error(`allocation of ${sku}: the wait list kept changing; the caller retries`);
+  if (open.length) throw new Error(`allocation of ${open[0]!.sku}: the wait list kept changing; the caller retries`);
+  return work.map((w) => decided.get(w)!);
 }
 
 export interface BatchResult {
@@ -168,7 +208,7 @@ export async function allocatePartitions(
     const byTenant = new Map<string, string[]>();
     for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), ...w.orderIds]);
     await Promise.all([...byTenant].map(([tenant, ids]) => orders.load(tenant, ids)));
-    const decided = await Promise.all(work.map((w) => decideOne(deps, w, orders, ctx.now)));
+    const decided = await decideAll(deps, work, orders, ctx.now);
 
     const toNew = (tenant: string, e: { type: string; data: unknown }, orderId?: string): NewEvent => {
       const cause = causes.get(orderId ?? (e.data as { orderId?: string }).orderId ?? '');

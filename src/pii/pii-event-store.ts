@@ -170,6 +170,7 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
       ),
     atomicMultiStreamAppend: store.atomicMultiStreamAppend,
     readStream: async (...a) => decrypt(await store.readStream(...a)),
+    readStreams: async (reads) => Promise.all((await store.readStreams(reads)).map(decrypt)),
     readAll: async (...a) => decrypt(await store.readAll(...a)),
     subscribeToAll: (options) => ({
       async *[Symbol.asyncIterator]() {

@@ -357,6 +357,29 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Cont
       });
     });
 
+    describe('readStreams', () => {
+      it('reads several streams at once, each from its revision, in read order, [] for a missing one', async () => {
+        const a = stream('a');
+        const b = stream('b');
+        await store.appendToStream(a, newEvents(tenant, 3));
+        await store.appendToStream(b, newEvents(tenant, 2));
+        const read = await store.readStreams([
+          { streamName: b },
+          { streamName: stream('missing') },
+          { streamName: a, fromRevision: 1 },
+          { streamName: a, fromRevision: 3 },
+          { streamName: b, fromRevision: 1 },
+        ]);
+        expect(read.map((events) => events.map((e) => `${e.streamName === a ? 'a' : 'b'}${e.revision}`))).to.deep.equal(
+          [['b0', 'b1'], [], ['a1', 'a2'], [], ['b1']],
+        );
+        expect(read[2]![0]!.data, 'the events themselves, as readStream gives them').to.deep.equal(
+          (await store.readStream(a, { fromRevision: 1 }))[0]!.data,
+        );
+        expect(await store.readStreams([])).to.deep.equal([]);
+      });
+    });
+
     describe('readAll', () => {
       it('pages a tenant’s events in log order, strictly after a position', async () => {
         const s1 = stream('x');

@@ -10,7 +10,12 @@ import { orderDecider } from '../../domain/orders/decider.ts';
 import { type PlacedOrder, reservedOf } from '../../domain/orders/state.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
 import { createPool } from '../../src/db/pool.ts';
-import { type EventStore, type StreamWrite, WrongExpectedVersionError } from '../../src/eventstore/port.ts';
+import {
+  type EventStore,
+  type StreamRead,
+  type StreamWrite,
+  WrongExpectedVersionError,
+} from '../../src/eventstore/port.ts';
 import { readModelLocations } from '../../src/inventory/locations.ts';
 import { AllocationRunner, type AllocationRunnerOptions } from '../../src/orders/allocation-runner.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
@@ -307,10 +312,11 @@ describe('Batched allocation: the allocators working the demand queue', function
     let faulty = true;
     const flaky = new Proxy(store(), {
       get(target, prop, receiver) {
-        if (prop === 'readStream')
-          return (name: string, ...rest: unknown[]) => {
-            if (faulty && name.endsWith(`:order:${sick}`)) return Promise.reject(new Error('disk on fire'));
-            return (target.readStream as (...a: unknown[]) => unknown)(name, ...rest);
+        if (prop === 'readStreams')
+          return (reads: readonly StreamRead[]) => {
+            if (faulty && reads.some((r) => r.streamName.endsWith(`:order:${sick}`)))
+              return Promise.reject(new Error('disk on fire'));
+            return target.readStreams(reads);
           };
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

@@ -1,9 +1,12 @@
-import { formatPosition } from '../../src/eventstore/port.ts';
+import { formatPosition, type Position } from '../../src/eventstore/port.ts';
 import { readCheckpoint } from '../../src/projector/checkpoints.ts';
 import type { TestApp } from './app.ts';
 import { waitFor } from './wait.ts';
 
-/** Waits until no job is pending (unless jobs: false) and every projection (and the dispatcher) has reached the log head. */
+/**
+ * Waits until no job and no allocation demand is pending (unless jobs: false) and every projection
+ * (and the dispatcher) has reached the log head.
+ */
 export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?: boolean } = {}): Promise<void> {
   const settled = async () => {
     if (opts.jobs !== false) {
@@ -15,8 +18,10 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
         'waiting-children',
       );
       if (Object.values(counts).some((n) => n > 0)) return false;
+      const demand = await app.runtime.services.knex('allocation_demand').first('id');
+      if (demand) return false;
     }
-    const head = await app.runtime.services.store.headPosition();
+    const head = await committedHead(app);
     if (!head) return true;
     for (const p of app.runtime.allProjections()) {
       const cp = await readCheckpoint(app.runtime.services.knex, p.name);
@@ -34,4 +39,19 @@ export async function quiescent(app: TestApp, timeoutMs = 60_000, opts: { jobs?:
     (n) => n >= 3,
     { timeoutMs, intervalMs: 50, what: 'quiescence' },
   );
+}
+
+/**
+ * The newest committed event. On Postgres this can be ahead of headPosition(): log readers see a
+ * commit only once every older transaction has ended (a projector's open batch holds them back), so
+ * "every checkpoint at headPosition()" could be true while committed events are still to be read.
+ */
+async function committedHead(app: TestApp): Promise<Position | null> {
+  if (app.runtime.services.store.kind !== 'postgres') return app.runtime.services.store.headPosition();
+  const row = (
+    await app.runtime.services.pool.query<{ commit: string; prepare: string }>(
+      'select transaction_id::text as commit, global_position::text as prepare from es_events order by transaction_id desc, global_position desc limit 1',
+    )
+  ).rows[0];
+  return row ? { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } : null;
 }

@@ -76,6 +76,7 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamRead,
   type RecordedEvent,
   type StreamWrite,
   type SubscribeToAllOptions,
@@ -287,6 +288,22 @@ export class EsdbEventStore implements EventStore {
       if (err instanceof StreamNotFoundError) return [];
       throw err;
     }
+    return out;
+  }
+
+  /** Stream by stream, 16 at a time (EventStoreDB has no multi-stream read). */
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const out: RecordedEvent[][] = reads.map(() => []);
+    let next = 0;
+    const lane = async () => {
+      while (next < reads.length) {
+        const i = next++;
+        out[i] = await this.readStream(reads[i]!.streamName, {
+          fromRevision: Math.max(0, reads[i]!.fromRevision ?? 0),
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, reads.length) }, lane));
     return out;
   }
 

@@ -39,6 +39,7 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamRead,
   type RecordedEvent,
   type StreamWrite,
   type SubscribeToAllOptions,
@@ -178,6 +179,13 @@ export class MemoryEventStore implements EventStore {
       const from = Math.max(options.fromRevision ?? 0, 0);
       for (let r = from; r < events.length && out.length < limit; r++) out.push(copyOf(events[r]!));
     }
+    return out;
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const out: RecordedEvent[][] = [];
+    for (const r of reads)
+      out.push(await this.readStream(r.streamName, { fromRevision: Math.max(0, r.fromRevision ?? 0) }));
     return out;
   }
 

@@ -11,6 +11,7 @@ import {
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamRead,
   type RecordedEvent,
   type StreamWrite,
   type SubscribeToAllOptions,
@@ -175,6 +176,20 @@ export class PostgresEventStore implements EventStore {
       values: [stream, from, limit],
     });
     return res.rows.map(toRecorded);
+  }
+
+  async readStreams(reads: readonly StreamRead[]): Promise<RecordedEvent[][]> {
+    const out: RecordedEvent[][] = reads.map(() => []);
+    if (reads.length === 0) return out;
+    const res = await this.pool.query<EventRow & { i: string }>({
+      name: 'es_read_streams',
+      text: `select ${COLUMNS}, r.i from unnest($1::text[], $2::bigint[]) with ordinality as r(name, from_revision, i)
+               join es_events on stream_name = r.name and stream_revision >= r.from_revision
+             order by r.i, stream_revision`,
+      values: [reads.map((r) => r.streamName), reads.map((r) => Math.max(0, r.fromRevision ?? 0))],
+    });
+    for (const row of res.rows) out[Number(row.i) - 1]!.push(toRecorded(row));
+    return out;
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
