@@ -144,7 +144,9 @@ async function decideAll(
         ],
       }));
       const found = await deps.locations.candidatesMany(tenant, asks, { all: true });
-      ws.forEach((w, i) => locations.set(w, found[i]!));
+      ws.forEach((w, i) => {
+        locations.set(w, found[i]!);
+      });
     }),
   );
   const streams = work.flatMap((w) => locations.get(w)!.map((l) => inventoryStream(w.tenant, w.sku, l)));
