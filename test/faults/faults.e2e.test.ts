@@ -19,6 +19,7 @@ import {
 } from '../support/private-services.ts';
 import { spawnOms, type OmsProcess } from '../support/process.ts';
 import { startReceiver } from '../support/receiver.ts';
+import { settledInDatabase } from '../support/quiescence.ts';
 import { waitFor } from '../support/wait.ts';
 import pg from 'pg';
 
@@ -260,6 +261,10 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
         (s) => s.pending === 0 && s.projected === s.head && s.delivered === s.head,
         { timeoutMs: 180_000, intervalMs: 250, what: 'recovery: orders allocated and deliveries acknowledged' },
       );
+
+      // The checks below compare read models with each other (orders with inventory): each must
+      // have applied everything, and cancelled orders' releases must have run.
+      await settledInDatabase(sql);
 
       // 1. Every acknowledged command has its events.
       for (const [category, ids] of [

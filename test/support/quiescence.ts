@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { formatPosition, type Position } from '../../src/eventstore/port.ts';
 import { readCheckpoint } from '../../src/projector/checkpoints.ts';
 import type { TestApp } from './app.ts';
@@ -54,4 +55,30 @@ async function committedHead(app: TestApp): Promise<Position | null> {
     )
   ).rows[0];
   return row ? { commit: BigInt(row.commit), prepare: BigInt(row.prepare) } : null;
+}
+
+/**
+ * The same settling, seen from SQL only (for processes this test spawned): no allocation demand
+ * left, and every projection checkpoint at the newest committed event.
+ */
+export async function settledInDatabase(sql: pg.Pool, timeoutMs = 120_000): Promise<void> {
+  let streak = 0;
+  await waitFor(
+    async () => {
+      const { rows } = await sql.query<{ demand: boolean; behind: string[] }>(
+        `with head as (
+           select transaction_id::text::bigint as t, global_position as g from es_events
+            order by transaction_id desc, global_position desc limit 1)
+         select exists (select 1 from allocation_demand) as demand,
+                coalesce((select array_agg(c.name) from projection_checkpoints c, head
+                           where (c.position_commit, c.position_prepare) is distinct from (head.t, head.g)),
+                         '{}') as behind`,
+      );
+      const settled = !rows[0]!.demand && rows[0]!.behind.length === 0;
+      streak = settled ? streak + 1 : 0;
+      return { streak, demand: rows[0]!.demand, behind: rows[0]!.behind };
+    },
+    (s) => s.streak >= 3,
+    { timeoutMs, intervalMs: 100, what: 'allocation demand drained and every projection at the head' },
+  );
 }
