@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { idOfStream, type RecordedEvent } from '../src/eventstore/port.ts';
 import type { Projection } from '../src/projector/projection.ts';
+import { carriersOf, OrderMilestones } from './analytics-milestones.ts';
 
 // analytics.*: tables for BI tools. Counters are added up in memory per batch and written with
 // additive upserts (the checkpoint moves in the same transaction, so nothing is counted twice).
@@ -90,7 +91,13 @@ export const analyticsProjection: Projection = {
       ['movements', 'on_hand_delta'],
     );
     const exceptions = new Counters('shipment_exceptions', ['tenant', 'carrier', 'day'], ['exceptions']);
-    // Row-at-a-time changes run in event order; the counters are written at the end of the batch.
+    const milestones = new OrderMilestones();
+    const carriers = new Map<string, string>(); // tenant + shipment id → carrier, placed in this batch
+    // Row changes are folded per order in memory and written in a few multi-row statements at the
+    // end: the batch's transaction holds back every log reader of the cluster (see the event
+    // store's visibility rule) for as long as it runs, so it must not make a round trip per event.
+    const cancelled: { tenant: string; orderId: string; day: string }[] = [];
+    const exceptionEvents: { tenant: string; shipmentId: string; day: string; carrier?: string }[] = [];
     for (const e of events) {
       const tenant = e.metadata.tenant;
       // biome-ignore lint/suspicious/noExplicitAny: one switch reads the data of many event types
@@ -104,63 +111,24 @@ export const analyticsProjection: Projection = {
           );
           for (const l of d.lines as { sku: string; quantity: number }[])
             units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
-          await trx('order_fulfillment')
-            .insert({
-              tenant,
-              order_id: d.orderId,
-              currency: d.currency,
-              subtotal: subtotal.toString(),
-              placed_at: d.placedAt,
-            })
-            .onConflict(['tenant', 'order_id'])
-            .ignore();
+          milestones.placed(tenant, d.orderId, { currency: d.currency, subtotal, placedAt: d.placedAt });
           break;
         }
-        case 'OrderConfirmed': {
-          const id = idOfStream(e.streamName);
-          await trx('order_fulfillment')
-            .where({ tenant, order_id: id })
-            .whereNull('confirmed_at')
-            .update({ confirmed_at: d.occurredAt });
-          await trx('backorders')
-            .where({ tenant, order_id: id })
-            .whereNull('resolved_at')
-            .update({ resolved_at: d.occurredAt, resolution: 'confirmed' });
+        case 'OrderConfirmed':
+          milestones.confirmed(tenant, idOfStream(e.streamName), d.occurredAt);
           break;
-        }
         case 'OrderBackordered':
-          await trx('backorders')
-            .insert({ tenant, order_id: idOfStream(e.streamName), backordered_at: d.occurredAt })
-            .onConflict(['tenant', 'order_id'])
-            .ignore();
+          milestones.backordered(tenant, idOfStream(e.streamName), d.occurredAt);
           break;
-        case 'OrderCancelled': {
-          const id = idOfStream(e.streamName);
-          const facts = (await trx('order_fulfillment').where({ tenant, order_id: id }).first()) as
-            | { currency: string; subtotal: string }
-            | undefined;
-          if (facts)
-            daily.add(
-              { tenant, day: day(d.cancelledAt), currency: facts.currency },
-              { orders_cancelled: 1, revenue_cancelled: BigInt(facts.subtotal) },
-            );
-          await trx('order_fulfillment').where({ tenant, order_id: id }).update({ cancelled_at: d.cancelledAt });
-          await trx('backorders')
-            .where({ tenant, order_id: id })
-            .whereNull('resolved_at')
-            .update({ resolved_at: d.cancelledAt, resolution: 'cancelled' });
+        case 'OrderCancelled':
+          cancelled.push({ tenant, orderId: idOfStream(e.streamName), day: day(d.cancelledAt) });
+          milestones.cancelled(tenant, idOfStream(e.streamName), d.cancelledAt);
           break;
-        }
         case 'OrderShipmentRecorded':
-          await trx('order_fulfillment')
-            .where({ tenant, order_id: idOfStream(e.streamName) })
-            .whereNull('first_shipped_at')
-            .update({ first_shipped_at: d.occurredAt });
+          milestones.shipped(tenant, idOfStream(e.streamName), d.occurredAt);
           break;
         case 'OrderDelivered':
-          await trx('order_fulfillment')
-            .where({ tenant, order_id: idOfStream(e.streamName) })
-            .update({ delivered_at: d.occurredAt });
+          milestones.delivered(tenant, idOfStream(e.streamName), d.occurredAt);
           break;
         case 'StockAdjusted':
         case 'StockCounted':
@@ -176,23 +144,53 @@ export const analyticsProjection: Projection = {
           );
           units.add({ tenant, sku: d.sku, day: day(d.occurredAt) }, { units_shipped: d.quantity });
           break;
-        case 'ShipmentCreated':
-          await trx('shipment_carriers')
-            .insert({ tenant, shipment_id: d.shipmentId, carrier: d.carrier })
-            .onConflict(['tenant', 'shipment_id'])
-            .ignore();
-          break;
-        case 'ShipmentStatusChanged':
-        case 'ShipmentTrackingEventRecorded': {
-          if (d.status !== 'exception') break;
-          const s = (await trx('shipment_carriers').where({ tenant, shipment_id: d.shipmentId }).first()) as
-            | { carrier: string }
-            | undefined;
-          exceptions.add({ tenant, carrier: s?.carrier ?? 'unknown', day: day(d.occurredAt) }, { exceptions: 1 });
+        case 'ShipmentCreated': {
+          const key = `${tenant}\u0000${d.shipmentId}`;
+          // insert … on conflict do nothing: the first carrier recorded for a shipment stays
+          if (!carriers.has(key)) carriers.set(key, d.carrier);
           break;
         }
+        case 'ShipmentStatusChanged':
+        case 'ShipmentTrackingEventRecorded':
+          if (d.status === 'exception') {
+            const carrier = carriers.get(`${tenant}\u0000${d.shipmentId}`); // as known at this event
+            exceptionEvents.push({
+              tenant,
+              shipmentId: d.shipmentId,
+              day: day(d.occurredAt),
+              ...(carrier ? { carrier } : {}),
+            });
+          }
+          break;
       }
     }
+    // A cancellation counts the order's currency and subtotal: from this batch, else as stored.
+    const facts = await milestones.facts(trx, cancelled);
+    for (const c of cancelled) {
+      const f = facts.get(`${c.tenant}\u0000${c.orderId}`);
+      if (f)
+        daily.add(
+          { tenant: c.tenant, day: c.day, currency: f.currency },
+          { orders_cancelled: 1, revenue_cancelled: BigInt(f.subtotal) },
+        );
+    }
+    const storedCarriers = await carriersOf(trx, exceptionEvents);
+    for (const x of exceptionEvents) {
+      // A stored row wins: this batch's insert of the same shipment is ignored.
+      const carrier = storedCarriers.get(`${x.tenant}\u0000${x.shipmentId}`) ?? x.carrier ?? 'unknown';
+      exceptions.add({ tenant: x.tenant, carrier, day: x.day }, { exceptions: 1 });
+    }
+    if (carriers.size > 0)
+      await trx('shipment_carriers')
+        .insert(
+          [...carriers].map(([key, carrier]) => {
+            const [tenant, shipment_id] = key.split('\u0000');
+            return { tenant, shipment_id, carrier };
+          }),
+        )
+        .onConflict(['tenant', 'shipment_id'])
+        .ignore();
+    await milestones.flush(trx);
     for (const c of [daily, units, moves, exceptions]) await c.flush(trx);
   },
 };
