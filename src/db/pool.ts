@@ -12,7 +12,7 @@ export interface PoolOptions {
 
 /**
  * A pg pool with the session settings every connection of ours needs: an idle transaction must
- * not hold back pg_snapshot_xmin (and with it every event-log reader) for long.
+ * not hold back the log horizon (and with it every event-log reader) for long.
  */
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Projection } from './projection.ts';
+import { enterReadModelTransaction } from './read-model-transaction.ts';
 
 const MAX_ERROR_CHARS = 1000;
 
@@ -184,8 +185,7 @@ async function retryPass(knex: Knex, store: EventStore, projection: Projection):
     }
     try {
       await knex.transaction(async (trx) => {
-        if (projection.schema && projection.schema !== 'public')
-          await trx.raw('set local search_path to ??, public', [projection.schema]);
+        await enterReadModelTransaction(trx, projection.schema);
         await projection.apply(trx, [event]);
         await trx('parked_events').where({ projection: projection.name, event_id: event.id }).delete();
         await trx('stale_entities').where({ projection: projection.name, parked_event_id: event.id }).delete();

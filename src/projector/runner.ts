@@ -18,6 +18,7 @@ import {
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
 import { type LogWakeups, pollingWakeups } from './wakeups.ts';
+import { enterReadModelTransaction } from './read-model-transaction.ts';
 
 const CHECKPOINT_REREAD_MS = 1000;
 
@@ -208,8 +209,7 @@ export class ProjectionRunner {
     if (events.length === 0) return this.idle();
     const parked: RecordedEvent[] = [];
     await knex.transaction(async (trx) => {
-      if (projection.schema && projection.schema !== 'public')
-        await trx.raw('set local search_path to ??, public', [projection.schema]);
+      await enterReadModelTransaction(trx, projection.schema);
       const held = await staleStreams(trx, projection.name, streamsOf(events.filter((e) => this.handles.has(e.type))));
       for (const e of events) {
         if (!this.handles.has(e.type)) continue;
@@ -261,8 +261,7 @@ export class ProjectionRunner {
     // does. Checked before the transaction: only this process (it holds the lock) adds stale marks.
     if ((await staleStreams(knex, projection.name, streamsOf(handled))).size > 0) return this.processIsolated();
     await knex.transaction(async (trx) => {
-      if (projection.schema && projection.schema !== 'public')
-        await trx.raw('set local search_path to ??, public', [projection.schema]);
+      await enterReadModelTransaction(trx, projection.schema);
       if (handled.length > 0) await projection.apply(trx, handled);
       await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
     });

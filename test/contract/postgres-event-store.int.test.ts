@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import type { RecordedEvent } from '../../src/eventstore/port.ts';
+import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { waitFor } from '../support/wait.ts';
 import { eventStoreContract } from './eventstore.contract.ts';
 
 eventStoreContract('postgres', async () => {
@@ -53,5 +55,81 @@ describe('Postgres event store: transactions that commit out of order', function
     await consumer;
     ac.abort();
     expect(seen.map((e) => (e.data as { n: string }).n)).to.deep.equal(['slow', 'fast']);
+  });
+});
+
+describe('Postgres event store: the log horizon does not wait for read-model transactions', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+    await db.pool.query('create table horizon_scratch (n int)');
+  });
+  after(async () => db.drop());
+
+  const ev = (tenant: string, n: string) => ({
+    id: randomUUID(),
+    type: 'T',
+    data: { n },
+    metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+  });
+
+  /** A transaction that has written (so it has a transaction id) and stays open. */
+  async function openWriter(readModel: boolean) {
+    const c = await db.pool.connect();
+    await c.query('begin');
+    if (readModel) await c.query(`select set_config('application_name', $1, true)`, [READ_MODEL_APPLICATION_NAME]);
+    await c.query('insert into horizon_scratch values (1)');
+    return c;
+  }
+
+  it('given a read model transaction open, when events are appended after it began, then readers see them at once', async () => {
+    const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
+    const readModel = await openWriter(true);
+    try {
+      await store.appendToStream('rm:x:1', [ev('rm', 'after the read model began')]);
+      // Other databases' transactions on this server hold the horizon too, briefly: wait them out.
+      await waitFor(
+        () => store.readAll({ maxCount: 10, tenant: 'rm' }),
+        (events) => events.length === 1,
+        { timeoutMs: 20_000, what: 'the event appended while the read model transaction is open' },
+      );
+    } finally {
+      await readModel.query('rollback');
+      readModel.release();
+    }
+  });
+
+  it('given any other writing transaction open, then later commits stay hidden until it ends', async () => {
+    const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
+    const other = await openWriter(false);
+    try {
+      await store.appendToStream('other:x:1', [ev('other', 'hidden')]);
+      expect(await store.readAll({ maxCount: 10, tenant: 'other' })).to.have.length(0);
+    } finally {
+      await other.query('commit');
+      other.release();
+    }
+    await waitFor(
+      () => store.readAll({ maxCount: 10, tenant: 'other' }),
+      (events) => events.length === 1,
+      { what: 'the event, once the writer ended' },
+    );
+  });
+
+  it('a read model transaction may not append: the event would be invisible to the horizon', async () => {
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      await c.query(`select set_config('application_name', $1, true)`, [READ_MODEL_APPLICATION_NAME]);
+      let error: unknown = null;
+      await c
+        .query('select es_append($1, $2, null, $3::jsonb)', ['rm:x:2', 'any', JSON.stringify([ev('rm', 'refused')])])
+        .catch((e) => (error = e));
+      expect(String(error)).to.match(/read-model transaction may not append/);
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
   });
 });

@@ -54,6 +54,7 @@ describe('Shared log page reader (real Postgres)', function () {
 
   it('given five projections at the same checkpoint, when they read, then the log is read once and all get the same events', async () => {
     await append(3);
+    await visibleHead(); // an empty first page would not be kept, and the count below be 2
     const { store: s, calls } = counted();
     const read = sharedLogReader(s);
     const pages = await Promise.all(Array.from({ length: 5 }, () => read(null, 100)));
@@ -97,13 +98,11 @@ describe('Shared log page reader (real Postgres)', function () {
     const read = sharedLogReader(s, { emptyTtlMs: 60_000, epoch: () => epoch });
     expect(await read(head, 100)).to.deep.equal([]);
     await append(1);
+    await visibleHead(); // the store shows it (older transactions of a busy cluster can hide it a while)
+    expect(await read(head, 100), 'the kept empty page, no wake-up yet').to.deep.equal([]);
     epoch++; // the append's notification
-    await waitFor(
-      () => read(head, 100),
-      (page) => page.length === 1,
-      { what: 'the announced event' },
-    );
-    expect(calls.length).to.be.at.least(2);
+    expect(await read(head, 100)).to.have.length(1);
+    expect(calls).to.have.length(2);
   });
 
   it('does not keep a failed read', async () => {

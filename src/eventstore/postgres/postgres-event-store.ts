@@ -208,7 +208,7 @@ export class PostgresEventStore implements EventStore {
       name: `es_read_all${options.tenant !== undefined ? '_tenant' : ''}${options.types !== undefined ? '_types' : ''}`,
       text: `select ${COLUMNS} from es_events
               where (transaction_id, global_position) > ($1::xid8, $2::bigint)
-                and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+                and transaction_id < (select es_log_horizon())
                 ${filters}
               order by transaction_id, global_position
               limit $3`,
@@ -238,7 +238,7 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<Position | null> {
     const res = await this.pool.query<{ tx: string; pos: string }>(
       `select transaction_id::text as tx, global_position as pos from es_events
-        where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        where transaction_id < (select es_log_horizon())
         order by transaction_id desc, global_position desc limit 1`,
     );
     const row = res.rows[0];

@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+
+/**
+ * The application_name a read-model transaction runs under. Log readers do not wait for such
+ * transactions (es_log_horizon(), migrations/20261203000900_es_log_horizon.ts), so a projector's
+ * batch never holds back the others; in return it may not append events (a trigger refuses it).
+ */
+export const READ_MODEL_APPLICATION_NAME = 'oms-readmodel';
+
+/**
+ * First statement of every transaction that writes a read model: marks it (see above) and, for a
+ * projection with a schema of its own, puts that schema first on the search_path. Both settings
+ * end with the transaction.
+ */
+export async function enterReadModelTransaction(trx: Knex.Transaction, schema?: string): Promise<void> {
+  if (schema && schema !== 'public')
+    await trx.raw(
+      `select set_config('application_name', ?, true), set_config('search_path', quote_ident(?) || ', public', true)`,
+      [READ_MODEL_APPLICATION_NAME, schema],
+    );
+  else await trx.raw(`select set_config('application_name', ?, true)`, [READ_MODEL_APPLICATION_NAME]);
+}
