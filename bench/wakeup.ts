@@ -2,7 +2,7 @@
 //   npx tsx bench/wakeup.ts [--tree <checkout>] [--samples 100] [--idle-seconds 10]
 // --tree runs another checkout's bin/oms.js (e.g. an export of an older commit), so two versions
 // can be measured alternately in one session. Each run has its own database and Redis prefix.
-// Lag: an event is appended straight to the log (es_append, one event of a type no projection
+// Lag: an event is appended straight to the log (es_append and its NOTIFY, one event of a type no projection
 // handles: every projection still moves its checkpoint past it) every 100 ms; a client reads the
 // `customers` checkpoint every 2 ms; lag = first read at or past the event's position minus the
 // append's commit. Idle CPU: the projector's user+system time over --idle-seconds with no appends.
@@ -79,6 +79,9 @@ async function main(): Promise<void> {
           ]),
         ],
       );
+      // Announced as the event store does it after a commit (src/eventstore/postgres/append-announcer.ts);
+      // a checkout from before that still has the NOTIFY trigger and hears both.
+      await db.query("select pg_notify('oms_es_appended', $1)", [r.rows[0]!.tx]);
       return { c: BigInt(r.rows[0]!.tx), p: BigInt(r.rows[0]!.pos) };
     };
     // Warm up: the projector holds its locks and has caught up with a first event.

@@ -1,4 +1,23 @@
+import type { IdempotencyRecordWrite } from '../eventstore/port.ts';
 import { derivedId, newId, type IdPrefix } from '../ids.ts';
+
+/**
+ * An Idempotency-Key not recorded yet, to be recorded by the request's first append (in its
+ * transaction: see AppendOptions.idempotencyRecord). `written` turns true once an append did.
+ */
+export interface PendingIdempotencyRecord {
+  readonly write: IdempotencyRecordWrite;
+  written: boolean;
+}
+
+/** What an Idempotency-Key gives the commands of its request (see CommandContext.idempotency). */
+export interface IdempotencyScope {
+  seed: string;
+  /** First use of the key (ms): the time part of derived ids. */
+  since: number;
+  /** Present when the key's record is to be written with the first append (not claimed up front). */
+  record?: PendingIdempotencyRecord;
+}
 
 /** Who and what a command runs for; becomes every appended event's metadata. */
 export interface CommandContext {
@@ -15,7 +34,7 @@ export interface CommandContext {
    * request whose first attempt was written but never answered (a crash, a lost connection)
    * finds the same ids already stored and writes nothing new.
    */
-  idempotency?: { seed: string /** First use of the key (ms): the time part of derived ids. */; since: number };
+  idempotency?: IdempotencyScope;
   /** RFC 3339; the only clock the domain ever sees. */
   now: string;
 }

@@ -113,10 +113,15 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
         schemaVersion: currentVersion(e.type),
       },
     }));
+    // The request's Idempotency-Key, when not recorded yet, is recorded by this append (same transaction).
+    const pending = ctx.idempotency?.record;
+    const record = pending && !pending.written && store.idempotencyRecords ? pending.write : undefined;
     try {
       const res = await store.appendToStream(stream, events, {
         expectedRevision: version === 0 ? 'no_stream' : version - 1,
+        ...(record ? { idempotencyRecord: record } : {}),
       });
+      if (record) pending!.written = true;
       for (const e of decided) opts.metrics?.appends.inc({ type: e.type });
       for (const e of decided) state = decider.evolve(state, e);
       // The same event ids were already stored (a retried request whose first attempt was written):
@@ -124,7 +129,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
       if (res.nextExpectedRevision + 1 !== version + decided.length)
         return { ...(await loadState(opts)), appended: [] };
       // A new stream was not read first, so its revision cannot tell a retry: read back what is stored.
-      if (opts.newStream && ctx.idempotency) return { ...(await loadState(opts)), appended: decided };
+      // Not when this append recorded the key: the key was new, so were its derived event ids.
+      if (opts.newStream && ctx.idempotency && !record) return { ...(await loadState(opts)), appended: decided };
       version = res.nextExpectedRevision + 1;
       position = res.position;
       opts.cache?.remember(stream, { state, version, position });

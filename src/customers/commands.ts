@@ -6,6 +6,7 @@ import type { CustomerPii } from '../../domain/customers/events.ts';
 import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { VersionMismatchError } from '../commands/errors.ts';
 import { handleCommand } from '../commands/handle.ts';
+import { activeCustomers } from './active-customers.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
@@ -146,9 +147,14 @@ export async function forgetCustomer(
   // The claim stream links the email's HMAC to the customer: release it while the email can still
   // be read (after the key is gone it cannot, so a failed forget retried would never release it).
   await releaseEmail(deps, ctx, current.state.email, input.customerId);
+  // No order of this process takes the customer for active any more (before the key goes).
+  activeCustomers(deps.store).forget(ctx.tenant, input.customerId);
   await deps.piiKeys.destroy(ctx.tenant, input.customerId);
-  return runCustomerCommand(deps, ctx, input.customerId, {
+  const res = await runCustomerCommand(deps, ctx, input.customerId, {
     type: 'ForgetCustomer',
     data: { customerId: input.customerId, now: ctx.now },
   });
+  // Again: an order placed meanwhile may have read the stream before CustomerForgotten.
+  activeCustomers(deps.store).forget(ctx.tenant, input.customerId);
+  return res;
 }

@@ -47,6 +47,27 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   createdAt: Date;
 }
 
+/**
+ * An Idempotency-Key's record (table idempotency_keys), written in the transaction of the append
+ * that carries it: the events and the key's claim are committed together or not at all. It is
+ * written `running` with a lease; the HTTP layer stores the response in it afterwards.
+ */
+export interface IdempotencyRecordWrite {
+  tenant: string;
+  key: string;
+  /** The request's fingerprint (method, path, canonical body). */
+  fingerprint: string;
+  /** The key's first use (ms since the epoch): its created_at, the time part of the ids it derives. */
+  since: number;
+  leaseSeconds: number;
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision;
+  /** Only for stores whose `idempotencyRecords` is true. A key already recorded: IdempotencyKeyTakenError, nothing written. */
+  idempotencyRecord?: IdempotencyRecordWrite;
+}
+
 export interface AppendResult {
   /** Revision of the last event now in the stream. */
   nextExpectedRevision: number;
@@ -95,11 +116,7 @@ export interface SubscribeToAllOptions {
 
 export interface EventStore {
   readonly kind: 'postgres' | 'esdb' | 'memory';
-  appendToStream(
-    streamName: string,
-    events: readonly NewEvent[],
-    options?: { expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult>;
+  appendToStream(streamName: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   /**
    * Appends to several streams: one result per write, in write order. Each write follows
    * appendToStream's rules for its stream (expected revision, idempotent by event id: a write whose
@@ -123,6 +140,11 @@ export interface EventStore {
   appendToStreams(writes: readonly StreamWrite[]): Promise<AppendResult[]>;
   /** See appendToStreams: whether a multi-stream append is one transaction. */
   readonly atomicMultiStreamAppend: boolean;
+  /**
+   * Whether appendToStream takes AppendOptions.idempotencyRecord (Postgres: the record lives in
+   * the same database). The others are never given one.
+   */
+  readonly idempotencyRecords: boolean;
   /** Events of a stream; [] when the stream does not exist. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
@@ -160,6 +182,19 @@ export class WrongExpectedVersionError extends Error {
 }
 
 /** Same event id appended to a different stream or with a different position. */
+/** The append's idempotencyRecord names a key another request has recorded: nothing was written. */
+export class IdempotencyKeyTakenError extends Error {
+  override readonly name = 'IdempotencyKeyTakenError';
+  readonly tenant: string;
+  readonly key: string;
+
+  constructor(tenant: string, key: string) {
+    super(`Idempotency-Key ${key} is already recorded`);
+    this.tenant = tenant;
+    this.key = key;
+  }
+}
+
 export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
   readonly eventId: string;

@@ -28,6 +28,7 @@ export function withUpcasting(store: EventStore, registry: UpcasterRegistry): Ev
     appendToStream: (...a) => store.appendToStream(...a),
     appendToStreams: (writes) => store.appendToStreams(writes),
     atomicMultiStreamAppend: store.atomicMultiStreamAppend,
+    idempotencyRecords: store.idempotencyRecords,
     readStream: async (...a) => (await store.readStream(...a)).map(up),
     readStreams: async (reads) => (await store.readStreams(reads)).map((events) => events.map(up)),
     readAll: async (...a) => (await store.readAll(...a)).map(up),

@@ -48,6 +48,12 @@ interface RouteInfo {
    */
   minPosition?: 'wait' | 'fold';
   /**
+   * POST: a new Idempotency-Key is recorded by the request's first append, in its transaction,
+   * instead of being claimed before the handler runs (see middleware/idempotency.ts). Only for
+   * handlers whose first write is a command's append (handleCommand).
+   */
+  idempotencyInAppend?: boolean;
+  /**
    * Every response with a body has its schema (published in /openapi.json); only a response
    * without a body (204) has none. Errors (4xx/5xx) without a schema are problem+json.
    */

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { IdempotencyScope } from '../commands/context.ts';
 
 /** What middleware leaves on ctx.state for the handlers after it. */
 export interface AppState {
@@ -13,7 +14,7 @@ export interface AppState {
   /** Route template for metrics, e.g. /v1/customers/:id. */
   routeName?: string;
   /** Set by the idempotency middleware when the request has an Idempotency-Key. */
-  idempotency?: { seed: string; since: number };
+  idempotency?: IdempotencyScope;
   /** Set by the Oms-Min-Position middleware on a `minPosition: 'fold'` route whose position the read models have not reached. */
   readModelsBehind?: boolean;
 }

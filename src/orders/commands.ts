@@ -9,6 +9,7 @@ import { newResourceId, type CommandContext } from '../commands/context.ts';
 import { handleCommand } from '../commands/handle.ts';
 import { loadAggregate } from '../commands/load.ts';
 import { claimStream, claimUniqueValue, releaseUniqueValue } from '../commands/unique-claim.ts';
+import { activeCustomers } from '../customers/active-customers.ts';
 import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -62,15 +63,20 @@ export async function placeOrder(
   ctx: CommandContext,
   input: Omit<PlaceOrder['data'], 'orderId' | 'now'>,
 ): Promise<OrderCommandResult> {
-  // The customer must exist now: read its stream (not a read model that may lag).
-  const { state: customer } = await loadAggregate(
-    deps.store,
-    customerStream(ctx.tenant, input.customerId),
-    customerDecider,
-  );
-  if (customer.status !== 'active') throw customerNotFound(input.customerId);
-  // A forgotten customer has no data key any more, so no new personal data can be kept for them.
-  if (customer.forgottenAt) throw customerForgottenForOrders(input.customerId);
+  // The customer must exist now: read its stream (not a read model that may lag), unless this
+  // process saw it active moments ago (see ActiveCustomers for the window that leaves).
+  const active = activeCustomers(deps.store);
+  if (!active.has(ctx.tenant, input.customerId)) {
+    const { state: customer } = await loadAggregate(
+      deps.store,
+      customerStream(ctx.tenant, input.customerId),
+      customerDecider,
+    );
+    if (customer.status !== 'active') throw customerNotFound(input.customerId);
+    // A forgotten customer has no data key any more, so no new personal data can be kept for them.
+    if (customer.forgottenAt) throw customerForgottenForOrders(input.customerId);
+    active.remember(ctx.tenant, input.customerId);
+  }
 
   const orderId = newResourceId(ctx, 'ord');
   const claim = input.externalId

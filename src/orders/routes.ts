@@ -34,6 +34,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       summary: 'Place an order (status pending; allocation runs asynchronously → confirmed or backordered)',
       tag: 'Orders',
       scope: 'orders:write',
+      idempotencyInAppend: true,
       body: createOrderBody,
       responses: { 201: { description: 'The placed order', schema: orderSchema } },
       async handler({ ctx, body }) {

@@ -169,6 +169,7 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
         await Promise.all(writes.map(async (w) => ({ ...w, events: await encrypt(w.streamName, w.events) }))),
       ),
     atomicMultiStreamAppend: store.atomicMultiStreamAppend,
+    idempotencyRecords: store.idempotencyRecords,
     readStream: async (...a) => decrypt(await store.readStream(...a)),
     readStreams: async (reads) => Promise.all((await store.readStreams(reads)).map(decrypt)),
     readAll: async (...a) => decrypt(await store.readAll(...a)),

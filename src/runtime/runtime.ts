@@ -142,6 +142,7 @@ export class Runtime {
       projectionNames: () => this.projections.map((p) => p.name),
       rateLimiter: this.rateLimiter(),
       rateLimits: { perCredential: this.config.rateLimitPerSecond, perAddress: this.config.rateLimitPerAddress },
+      idempotencyRecordsInAppend: this.services.store.idempotencyRecords,
     });
   }
 

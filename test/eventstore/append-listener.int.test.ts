@@ -1,5 +1,7 @@
 // The Postgres store's append notifications, as two processes see them: each has its own LISTEN
-// connection, and every committed append reaches each once, naming the appending transaction.
+// connection, and every committed append reaches each, naming the appending transaction. The store
+// sends them after the commit (no trigger); appends committed while one is on its way are announced
+// together by the next, which names the newest of their transactions.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { AppendListener } from '../../src/eventstore/postgres/append-listener.ts';
@@ -83,5 +85,36 @@ describe('Postgres append notifications (LISTEN/NOTIFY)', function () {
     );
     expect(heard).to.have.length(2);
     expect(heard[1]).to.equal(last.position.commit);
+  });
+
+  it('announces appends made together with fewer notifications, the last naming the newest transaction', async () => {
+    const heard: bigint[] = [];
+    const l = new AppendListener(db.url, (commit) => commit !== undefined && heard.push(commit));
+    listeners.push(l);
+    l.start();
+    await waitFor(
+      async () => l.listening,
+      (ok) => ok,
+      { what: 'listening' },
+    );
+    const store = new PostgresEventStore(db.pool);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => store.appendToStream(`tn:y:${i}`, events(1))),
+    );
+    const commits = results.map((r) => r.position.commit);
+    const newest = [...commits].sort((a, b) => (a < b ? -1 : 1)).at(-1)!;
+    await waitFor(
+      async () => heard.at(-1),
+      (last) => last === newest,
+      { what: 'the newest transaction announced' },
+    );
+    await store.announcer.settled();
+    expect(heard.length, 'at most one per append').to.be.at.most(30);
+    expect(store.announcer.sent).to.be.at.most(30);
+    for (const c of heard) expect(commits, 'only transactions that appended').to.include(c);
+    const triggers = await db.pool.query(
+      "select 1 from pg_trigger where tgrelid = 'es_events'::regclass and not tgisinternal",
+    );
+    expect(triggers.rowCount, 'no NOTIFY trigger holds commits back').to.equal(0);
   });
 });

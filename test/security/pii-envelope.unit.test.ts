@@ -17,6 +17,12 @@ describe('Personal data envelope (AES-256-GCM per customer)', () => {
     expect(seal(key, 'acme', 'cus_1', pii).ct).to.not.equal(seal(key, 'acme', 'cus_1', pii).ct);
   });
 
+  it('every seal has an IV of its own, across refills of the pooled random buffer', () => {
+    const ivs = Array.from({ length: 2000 }, () => seal(key, 'acme', 'cus_1', 'x').iv);
+    expect(new Set(ivs).size).to.equal(ivs.length);
+    for (const iv of ivs) expect(Buffer.from(iv, 'base64')).to.have.length(12);
+  });
+
   it('refuses another key, another tenant, another customer and a tampered ciphertext or tag', () => {
     const env = seal(key, 'acme', 'cus_1', pii);
     expect(() => open(randomBytes(32), 'acme', 'cus_1', env)).to.throw();

@@ -185,6 +185,7 @@ async function* drain<T>(read: StreamingRead<T>): AsyncGenerator<T> {
 export class EsdbEventStore implements EventStore {
   readonly kind = 'esdb' as const;
   readonly atomicMultiStreamAppend = false;
+  readonly idempotencyRecords = false;
   private readonly client: EventStoreDBClient;
   private readonly pingTimeoutMs: number;
 

@@ -69,6 +69,7 @@ const copyPosition = (p: Position): Position => ({ commit: p.commit, prepare: p.
 export class MemoryEventStore implements EventStore {
   readonly kind = 'memory' as const;
   readonly atomicMultiStreamAppend = true;
+  readonly idempotencyRecords = false;
   private readonly clock: () => Date;
   /** The global log, in position order. */
   private readonly log: Stored[] = [];

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import {
   checkStreamWrites,
   DuplicateEventIdError,
+  IdempotencyKeyTakenError,
   WrongExpectedVersionError,
+  type AppendOptions,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -16,6 +18,7 @@ import {
   type StreamWrite,
   type SubscribeToAllOptions,
 } from '../port.ts';
+import { AppendAnnouncer } from './append-announcer.ts';
 import { pollUntilAborted } from './poll.ts';
 
 interface EventRow {
@@ -51,7 +54,12 @@ interface AppendRow {
   next_revision: string;
   tx: string;
   pos: string;
+  /** This statement's own transaction wrote the events (false: an idempotent re-append). */
+  wrote: boolean;
 }
+
+/** Appended to an es_append* call's select list: see AppendRow.wrote. */
+const WROTE = 'coalesce(tx = pg_current_xact_id_if_assigned(), false) as wrote';
 
 function toAppendResult(row: AppendRow): AppendResult {
   return {
@@ -82,31 +90,56 @@ export interface PostgresEventStoreOptions {
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres' as const;
   readonly atomicMultiStreamAppend = true;
+  readonly idempotencyRecords = true;
   private readonly pollIntervalMs: number;
 
   private readonly pool: pg.Pool;
+  /** NOTIFYs log readers of committed appends (no trigger: see the announcer). */
+  readonly announcer: AppendAnnouncer;
 
   constructor(pool: pg.Pool, options: PostgresEventStoreOptions = {}) {
     this.pool = pool;
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.announcer = new AppendAnnouncer(pool);
   }
 
   async appendToStream(
     stream: string,
     events: readonly NewEvent[],
-    options: { expectedRevision?: ExpectedRevision } = {},
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const write: StreamWrite = { streamName: stream, events, expectedRevision: options.expectedRevision ?? 'any' };
     const [kind, expected] = expectedArgs(write.expectedRevision!);
+    const record = options.idempotencyRecord;
+    const values: unknown[] = [stream, kind, expected, JSON.stringify(eventRows(events))];
+    if (record) values.push(record.tenant, record.key, record.fingerprint, record.since, record.leaseSeconds);
     return this.withRetries([write], async () => {
-      const res = await this.pool.query<AppendRow>({
-        name: 'es_append',
-        text: 'select next_revision, tx::text as tx, pos from es_append($1, $2, $3, $4::jsonb)',
-        values: [stream, kind, expected, JSON.stringify(eventRows(events))],
-      });
+      let res: pg.QueryResult<AppendRow>;
+      try {
+        res = await this.pool.query<AppendRow>(
+          record
+            ? {
+                name: 'es_append_keyed',
+                text: `select next_revision, tx::text as tx, pos, ${WROTE}
+                         from es_append_keyed($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9)`,
+                values,
+              }
+            : {
+                name: 'es_append',
+                text: `select next_revision, tx::text as tx, pos, ${WROTE} from es_append($1, $2, $3, $4::jsonb)`,
+                values,
+              },
+        );
+      } catch (err) {
+        const e = err as { code?: string; constraint?: string };
+        if (record && e.code === '23505' && e.constraint === 'idempotency_keys_pkey')
+          throw new IdempotencyKeyTakenError(record.tenant, record.key);
+        throw err;
+      }
       const row = res.rows[0];
       if (!row) throw new Error('es_append returned no row');
+      if (row.wrote) this.announcer.announce(BigInt(row.tx));
       return toAppendResult(row);
     });
   }
@@ -124,10 +157,12 @@ export class PostgresEventStore implements EventStore {
     return this.withRetries(writes, async () => {
       const res = await this.pool.query<AppendRow & { idx: number }>({
         name: 'es_append_many',
-        text: 'select idx, next_revision, tx::text as tx, pos from es_append_many($1::jsonb) order by idx',
+        text: `select idx, next_revision, tx::text as tx, pos, ${WROTE} from es_append_many($1::jsonb) order by idx`,
         values: [payload],
       });
       if (res.rows.length !== writes.length) throw new Error('es_append_many returned a row count unlike its writes');
+      const wrote = res.rows.filter((r) => r.wrote);
+      if (wrote.length > 0) this.announcer.announce(BigInt(wrote[0]!.tx));
       return res.rows.map(toAppendResult);
     });
   }
@@ -250,6 +285,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    // The pool belongs to the caller.
+    // The pool belongs to the caller; the announcement of the last appends still uses it.
+    await this.announcer.settled();
   }
 }

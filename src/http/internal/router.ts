@@ -25,6 +25,8 @@ export interface RouterDeps {
   rateLimiter: RateLimiter | null;
   /** Requests per second per credential and, without a valid credential, per client address (0: off). Default: the limiter's rate per credential, none per address. */
   rateLimits?: { perCredential: number; perAddress: number };
+  /** The event store records Idempotency-Keys in its appends (EventStore.idempotencyRecords). */
+  idempotencyRecordsInAppend?: boolean;
 }
 
 /** Mounts each route with the middleware its definition asks for, in a fixed order. */
@@ -38,6 +40,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       : authenticate(deps.authenticator);
   const byAddress = limiter && perAddress > 0 ? addressRateLimit(limiter, perAddress) : null;
   const idem = idempotency(deps.pool);
+  const idemInAppend = deps.idempotencyRecordsInAppend ? idempotency(deps.pool, { inAppend: true }) : idem;
   const readModels = new ReadModelPosition(deps.pool, deps.projectionNames);
   const position = minPosition(readModels, 'wait');
   const positionOrFold = minPosition(readModels, 'fold');
@@ -97,7 +100,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       (ctx.state as { params?: unknown; query?: unknown }).query = query;
       return next();
     });
-    if (route.method === 'POST' && route.scope) chain.push(idem);
+    if (route.method === 'POST' && route.scope) chain.push(route.idempotencyInAppend ? idemInAppend : idem);
     if (route.method === 'GET' && route.scope) chain.push(route.minPosition === 'fold' ? positionOrFold : position);
     chain.push(async (ctx) => {
       const st = ctx.state as unknown as { params: Record<string, string>; query: Record<string, unknown> };
