@@ -5,7 +5,7 @@
 // events of this process and of the Postgres backends serving it (less sensitive to the load of
 // other processes on the machine than the wall-clock rate).
 //
-//   npm run bench:rebuild [-- --events 1000000 --runs 3 --keep --db oms_rebuild_x --verify --page 20000]
+//   npm run bench:rebuild [-- --events 1000000 --runs 3 --keep --db oms_rebuild_x --verify --page 20000 --held 100000]
 //
 // --keep leaves the database (its name is printed); --db reuses one kept before (no new log).
 // Needs a local Postgres and Redis, like `npm run bench`.
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     verify: { type: 'boolean', default: false },
     page: { type: 'string' },
+    held: { type: 'string' },
   },
 });
 const TENANT = 'bench';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
         store,
         projection: orders,
         ...(values.page ? { batchSize: Number(values.page) } : {}),
+        ...(values.held ? { replayLimits: { heldRows: Number(values.held) } } : {}),
         onProgress: (p) => {
           if (!started) b.start(p.total ?? p.done, 0, { rate: 0 });
           started = true;
