@@ -57,6 +57,7 @@ export function foldedStateProjection<S extends { status: string }, E extends Do
 }
 
 interface Held<S> {
+  key: string;
   tenant: string;
   id: string;
   state: S;
@@ -93,7 +94,7 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
     for (const h of entries) {
       if (!h.dirty) continue;
       h.dirty = false;
-      written.add(`${h.tenant}\u0000${h.id}`);
+      written.add(h.key);
       const columns = opts.columns(h.state);
       if (columns) rows.push({ tenant: h.tenant, id: h.id, ...columns, state: h.state, version: h.version });
     }
@@ -105,15 +106,18 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
     async apply(trx, events) {
       const touched = new Set<Held<S>>();
       const missing = new Map<string, Held<S>>();
-      for (const e of events) {
+      // Each event's row, found once (its key is built once per event, not per step).
+      const rowOf: Held<S>[] = new Array(events.length);
+      for (const [i, e] of events.entries()) {
         const id = idOfStream(e.streamName);
         const key = `${e.metadata.tenant}\u0000${id}`;
         let h = held.get(key) ?? missing.get(key);
         if (!h) {
-          h = { tenant: e.metadata.tenant, id, state: opts.decider.initialState(), version: 0, dirty: false };
+          h = { key, tenant: e.metadata.tenant, id, state: opts.decider.initialState(), version: 0, dirty: false };
           if (written.has(key)) missing.set(key, h);
           else held.set(key, h);
         }
+        rowOf[i] = h;
         touched.add(h);
         h.dirty = true;
       }
@@ -128,19 +132,17 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
         ).rows as { tenant: string; id: string; state: S; version: number }[];
         for (const r of existing)
           Object.assign(missing.get(`${r.tenant}\u0000${r.id}`)!, { state: r.state, version: r.version });
-        for (const [key, h] of missing) held.set(key, h);
       }
-      for (const e of events) {
-        const h = held.get(`${e.metadata.tenant}\u0000${idOfStream(e.streamName)}`)!;
+      for (const [i, e] of events.entries()) {
+        const h = rowOf[i]!;
         if (e.revision + 1 <= h.version) continue;
         h.state = opts.decider.evolve(h.state, { type: e.type, data: e.data } as E);
         h.version = e.revision + 1;
       }
       // Most recently changed last.
       for (const h of touched) {
-        const key = `${h.tenant}\u0000${h.id}`;
-        held.delete(key);
-        held.set(key, h);
+        held.delete(h.key);
+        held.set(h.key, h);
       }
       if (held.size > heldMax) {
         const out: Held<S>[] = [];
@@ -156,7 +158,7 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
     async evict(trx, tenant, match) {
       const out = [...held.values()].filter((h) => h.tenant === tenant && match(h.state));
       await write(trx, out);
-      for (const h of out) held.delete(`${h.tenant}\u0000${h.id}`);
+      for (const h of out) held.delete(h.key);
     },
   };
 }
