@@ -42,6 +42,39 @@ const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
         },
 });
 
+/** The orders of the customer a CustomerForgotten names get the redacted address and notes. */
+async function redactOrdersOf(trx: Knex.Transaction, e: RecordedEvent) {
+  await trx('orders')
+    .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
+    .update({
+      // Notes are personal data too: text becomes "[redacted]", null stays null.
+      state: trx.raw(
+        `jsonb_set(jsonb_set(state, '{shippingAddress}', ?::jsonb), '{notes}',
+           case when jsonb_typeof(state->'notes') = 'string' then to_jsonb(?::text) else coalesce(state->'notes', 'null') end)`,
+        [JSON.stringify(redactedAddress()), REDACTED],
+      ),
+    });
+}
+
+/** Hands the order events between two CustomerForgotten to `run`, and each CustomerForgotten to `forget`, in order. */
+async function splitAtForgets(
+  events: readonly RecordedEvent[],
+  run: (events: RecordedEvent[]) => Promise<void>,
+  forget: (e: RecordedEvent) => Promise<void>,
+) {
+  let orders: RecordedEvent[] = [];
+  for (const e of events) {
+    if (e.type !== 'CustomerForgotten') {
+      orders.push(e);
+      continue;
+    }
+    if (orders.length > 0) await run(orders);
+    orders = [];
+    await forget(e);
+  }
+  if (orders.length > 0) await run(orders);
+}
+
 /**
  * orders. A forgotten customer's orders get the redacted address and notes at once: replayed, their events
  * already read back redacted (the key is gone), so a live row and a rebuilt one end up the same.
@@ -49,26 +82,28 @@ const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
 export const ordersProjection: Projection = {
   ...foldedOrders,
   handles: [...ORDER_EVENT_TYPES, 'CustomerForgotten'],
-  async apply(trx: Knex.Transaction, events: readonly RecordedEvent[]) {
-    let run: RecordedEvent[] = [];
-    for (const e of events) {
-      if (e.type !== 'CustomerForgotten') {
-        run.push(e);
-        continue;
-      }
-      if (run.length > 0) await foldedOrders.apply(trx, run);
-      run = [];
-      await trx('orders')
-        .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
-        .update({
-          // Notes are personal data too: text becomes "[redacted]", null stays null.
-          state: trx.raw(
-            `jsonb_set(jsonb_set(state, '{shippingAddress}', ?::jsonb), '{notes}',
-               case when jsonb_typeof(state->'notes') = 'string' then to_jsonb(?::text) else coalesce(state->'notes', 'null') end)`,
-            [JSON.stringify(redactedAddress()), REDACTED],
-          ),
-        });
-    }
-    if (run.length > 0) await foldedOrders.apply(trx, run);
+  apply: (trx, events) =>
+    splitAtForgets(
+      events,
+      (run) => foldedOrders.apply(trx, run),
+      (e) => redactOrdersOf(trx, e),
+    ),
+  replay(limits) {
+    const folded = foldedOrders.replay(limits);
+    return {
+      apply: (trx, events) =>
+        splitAtForgets(
+          events,
+          (run) => folded.apply(trx, run),
+          async (e) => {
+            // The customer's orders held in memory are written first (and read back when they change
+            // again), so the one statement redacts every row, as live.
+            const customerId = (e.data as { customerId: string }).customerId;
+            await folded.evict(trx, e.metadata.tenant, (s) => s.status !== 'none' && s.customerId === customerId);
+            await redactOrdersOf(trx, e);
+          },
+        ),
+      flush: (trx) => folded.flush(trx),
+    };
   },
 };

@@ -13,7 +13,7 @@ const TARGETS = {
   getOrderVsKoa: 0.15,
   lagP99Ms: 250,
   apiRssMb: 300,
-  rebuildEventsPerSec: 20_000,
+  rebuildEventsPerSec: 30_000,
   flashAllocatedVsAccepted: 0.9,
   flashBacklogEmptySec: 3,
   flashAcceptToAllocatedP99Ms: 500,

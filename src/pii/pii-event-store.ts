@@ -68,8 +68,11 @@ const customerOf = (data: unknown) => {
 const tenantOf = (streamName: string) => streamName.slice(0, streamName.indexOf(':'));
 const categoryOf = (streamName: string) => streamName.split(':')[1];
 
-/** Order streams whose customer is known (an order's customer never changes), at most this many. */
-const OWNERS_MAX = 10_000;
+/**
+ * Order streams whose customer is known (an order's customer never changes), at most this many: a
+ * replay's pages hold the later events of orders placed tens of thousands of events before.
+ */
+const OWNERS_MAX = 100_000;
 
 export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore {
   const orderOwners = new Map<string, string>();
@@ -94,11 +97,45 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
       page.find((r) => r.streamName === streamName && r.type === 'OrderPlaced') ??
       (await store.readStream(streamName, { maxCount: 1 })).find((r) => r.type === 'OrderPlaced');
     const owner = placed ? customerOf(placed.data) : null;
-    if (owner) {
-      if (orderOwners.size >= OWNERS_MAX) orderOwners.delete(orderOwners.keys().next().value!);
-      orderOwners.set(streamName, owner);
-    }
+    if (owner) remember(streamName, owner);
     return owner;
+  }
+
+  function remember(streamName: string, owner: string) {
+    if (orderOwners.size >= OWNERS_MAX) orderOwners.delete(orderOwners.keys().next().value!);
+    orderOwners.set(streamName, owner);
+  }
+
+  /**
+   * The customers of the order streams a page of sealed events needs, found once per page: from the
+   * page's own OrderPlaced events, the cache, and one multi-stream read for the rest (not a scan of
+   * the page, or a read, per event).
+   */
+  async function pageOwners(events: readonly RecordedEvent[], streams: Set<string>): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    for (const e of events) {
+      if (e.type !== 'OrderPlaced') continue;
+      const owner = customerOf(e.data);
+      if (owner && categoryOf(e.streamName) === 'order') remember(e.streamName, owner);
+    }
+    const missing: string[] = [];
+    for (const s of streams) {
+      const known = orderOwners.get(s);
+      if (known) owners.set(s, known);
+      else missing.push(s);
+    }
+    if (missing.length > 0) {
+      const read = await store.readStreams(missing.map((streamName) => ({ streamName })));
+      for (const [i, stream] of read.entries()) {
+        const placed = stream.find((r) => r.type === 'OrderPlaced');
+        const owner = placed ? customerOf(placed.data) : null;
+        if (owner) {
+          remember(missing[i]!, owner);
+          owners.set(missing[i]!, owner);
+        }
+      }
+    }
+    return owners;
   }
 
   async function encrypt(streamName: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
@@ -129,20 +166,32 @@ export function withPiiEncryption(store: EventStore, keys: PiiKeys): EventStore 
     // One key lookup per tenant per page, not per event.
     const wanted = new Map<string, Set<string>>();
     const pending: { index: number; tenant: string; owner: string | null; data: Data; slots: Slot[] }[] = [];
+    const orderStreams = new Set<string>();
     for (const [index, e] of events.entries()) {
       const { data, slots: found } = slots(e.type, e.data as Data, (d) => ({ ...d }));
       const sealed = found.filter((s) => isEnvelope(s.holder[s.field]));
       if (sealed.length === 0) continue;
-      const tenant = tenantOf(e.streamName);
-      const owner = await ownerOf(e.streamName, e, events);
-      if (owner) {
-        const ids = wanted.get(tenant) ?? new Set<string>();
-        ids.add(owner);
-        wanted.set(tenant, ids);
-      }
-      pending.push({ index, tenant, owner, data, slots: sealed });
+      const category = categoryOf(e.streamName);
+      // An OrderPlaced names its customer; a customer stream is its own; other order events are looked up below.
+      const owner =
+        category === 'customer'
+          ? idOfStream(e.streamName)
+          : category === 'order' && e.type === 'OrderPlaced'
+            ? customerOf(e.data)
+            : null;
+      if (owner === null && category === 'order' && e.type !== 'OrderPlaced') orderStreams.add(e.streamName);
+      pending.push({ index, tenant: tenantOf(e.streamName), owner, data, slots: sealed });
     }
     if (pending.length === 0) return events;
+    const owners = orderStreams.size > 0 ? await pageOwners(events, orderStreams) : new Map<string, string>();
+    for (const p of pending) {
+      p.owner ??= owners.get(events[p.index]!.streamName) ?? null;
+      if (p.owner) {
+        const ids = wanted.get(p.tenant) ?? new Set<string>();
+        ids.add(p.owner);
+        wanted.set(p.tenant, ids);
+      }
+    }
     const keyring = new Map<string, Map<string, Buffer | null>>();
     for (const [tenant, ids] of wanted) keyring.set(tenant, await keys.keysFor(tenant, ids));
     const out = [...events];

@@ -15,4 +15,28 @@ export interface Projection {
   /** The schema its tables live in (default public); apply() runs with it first on the search_path. */
   schema?: string;
   apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * A rebuild's fast path (optional): a Replayer that folds the log from the start into these
+   * tables, empty when it begins, holding rows in memory and writing them in bulk. Must end with
+   * the rows apply() would have made from the same events.
+   */
+  replay?(limits?: ReplayLimits): Replayer;
+}
+
+export interface ReplayLimits {
+  /** Rows per write statement (default 1,000). */
+  rowsPerStatement?: number;
+  /** Rows held in memory between pages; the least recently changed beyond it are written out (default 100,000). */
+  heldRows?: number;
+}
+
+/**
+ * Folds consecutive pages of the log. Every call runs in a transaction of the caller, with the
+ * tables to fill first on the search_path.
+ */
+export interface Replayer {
+  /** The next events of the log, in order; rows may be written now or held for later pages. */
+  apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
+  /** Writes every row still held that changed since it was last written. */
+  flush(trx: Knex.Transaction): Promise<void>;
 }

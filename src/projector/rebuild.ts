@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { comparePositions, type EventStore, type Position } from '../eventstore/port.ts';
 import { readCheckpoint } from './checkpoints.ts';
-import type { Projection } from './projection.ts';
+import type { Projection, Replayer, ReplayLimits } from './projection.ts';
 
 export interface Progress {
   done: number;
@@ -18,6 +18,8 @@ export interface RebuildOptions {
   store: EventStore;
   projection: Projection;
   batchSize?: number;
+  /** For projections with a replay() fast path: its rows per statement and rows held in memory. */
+  replayLimits?: ReplayLimits;
   onProgress?: (p: Progress) => void;
 }
 
@@ -76,6 +78,7 @@ async function createShadow(knex: Knex, p: Projection): Promise<{ schema: string
 /** Applies every event after `from` up to `until` (inclusive; null = the head) into the shadow tables. */
 async function replay(
   opts: RebuildOptions,
+  replayer: Replayer | null,
   schema: string,
   from: Position | null,
   until: Position | null,
@@ -104,7 +107,9 @@ async function replay(
       await t.raw(`set local search_path to ??, public`, [schema]);
       // A crash mid-rebuild loses only the shadow, which the next run drops anyway.
       await t.raw('set local synchronous_commit = off');
-      if (handled.length) await opts.projection.apply(t, handled);
+      if (handled.length === 0) return;
+      if (replayer) await replayer.apply(t, handled);
+      else await opts.projection.apply(t, handled);
     };
     if (trx) await run(trx);
     else await opts.knex.transaction(run);
@@ -128,8 +133,17 @@ async function buildShadow<T>(
   const { schema, deferredIndexes } = await createShadow(knex, projection);
   const total = await totalEvents(knex, opts.store, projection.handles);
   const seen = { done: 0, started: Date.now() };
+  // One replayer for the whole rebuild: it holds rows across pages, and across the catch-up below.
+  const replayer = projection.replay?.(opts.replayLimits) ?? null;
+  const flush = async (trx: Knex.Transaction) => {
+    if (!replayer) return;
+    await trx.raw(`set local search_path to ??, public`, [schema]);
+    await trx.raw('set local synchronous_commit = off');
+    await replayer.flush(trx);
+  };
   try {
-    const reached = await replay(opts, schema, null, null, undefined, seen, total);
+    const reached = await replay(opts, replayer, schema, null, null, undefined, seen, total);
+    await knex.transaction(flush);
     for (const def of deferredIndexes) await knex.raw(def);
     const result = await knex.transaction(async (trx) => {
       for (const t of projection.tables)
@@ -137,7 +151,8 @@ async function buildShadow<T>(
       await trx.raw(`select 1 from projection_checkpoints where name = ? for update`, [projection.name]);
       const live = (await readCheckpoint(trx, projection.name))?.position ?? null;
       if (live && (!reached || comparePositions(reached, live) < 0))
-        await replay(opts, schema, reached, live, trx, seen, total);
+        await replay(opts, replayer, schema, reached, live, trx, seen, total);
+      await flush(trx);
       // The shadow must not be ahead of the live checkpoint: rebuild what the live model claims to cover.
       if (live && reached && comparePositions(reached, live) > 0) {
         throw new Error('the live projection is behind the log; let it catch up (or stop writes) and run again');
