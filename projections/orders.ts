@@ -19,6 +19,10 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderShipmentDelivered',
   'OrderShipped',
   'OrderDelivered',
+  'OrderPaymentRecorded',
+  'RefundRecorded',
+  'OrderHoldPlaced',
+  'OrderHoldReleased',
 ];
 
 /** The folded order plus the columns lists filter and sort on. */

@@ -1,7 +1,7 @@
 import { customerDecider } from '../../domain/customers/decider.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import { orderNotFound } from '../../domain/orders/errors.ts';
-import type { PlaceOrder } from '../../domain/orders/commands.ts';
+import type { PlaceOrder, RecordRefund } from '../../domain/orders/commands.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
@@ -146,5 +146,22 @@ export function cancelOrder(
   return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, {
     type: 'CancelOrder',
     data: { reason: input.reason, now: ctx.now },
+  });
+}
+
+/**
+ * Records money given back on the order (RefundRecorded on the order's stream). For returns: call it with
+ * the return's id; the same refundId again does nothing, so a retried job is safe. Refused with 409
+ * refund_exceeds_captured beyond what was captured and not yet refunded, 404 order_not_found.
+ */
+export function recordRefund(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: Omit<RecordRefund['data'], 'at'> & { orderId: string; expectedVersion?: number | '*' },
+): Promise<OrderCommandResult> {
+  const { orderId, expectedVersion, ...refund } = input;
+  return onExistingOrder(deps, ctx, orderId, expectedVersion, {
+    type: 'RecordRefund',
+    data: { ...refund, at: ctx.now },
   });
 }
