@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 interface Fulfilment {
   tenant: string;
   orderId: string;
-  placed?: { currency: string; subtotal: bigint; placedAt: string };
+  placed?: { currency: string; subtotal: bigint; total: bigint; placedAt: string };
   confirmedAt?: string;
   firstShippedAt?: string;
   deliveredAt?: string;
@@ -23,6 +23,8 @@ interface Fulfilment {
   /** A backorder row this batch inserts (unless one is stored), with what resolved it later in the batch. */
   backorder?: { at: string; resolvedAt?: string; resolution?: string };
 }
+
+type OrderFacts = { currency: string; subtotal: bigint | string; total: bigint | string | null };
 
 const keyOf = (tenant: string, orderId: string) => `${tenant}\u0000${orderId}`;
 
@@ -38,7 +40,11 @@ export class OrderMilestones {
     return f;
   }
 
-  placed(tenant: string, orderId: string, facts: { currency: string; subtotal: bigint; placedAt: string }): void {
+  placed(
+    tenant: string,
+    orderId: string,
+    facts: { currency: string; subtotal: bigint; total: bigint; placedAt: string },
+  ): void {
     const f = this.of(tenant, orderId);
     f.placed ??= facts;
   }
@@ -73,12 +79,12 @@ export class OrderMilestones {
     if (f.backorder && !f.backorder.resolvedAt) Object.assign(f.backorder, { resolvedAt: at, resolution });
   }
 
-  /** Currency and subtotal of these orders: placed in this batch, else as stored. */
+  /** Currency, subtotal and total of these orders: placed in this batch, else as stored (total null before money). */
   async facts(
     trx: Knex.Transaction,
     orders: readonly { tenant: string; orderId: string }[],
-  ): Promise<Map<string, { currency: string; subtotal: bigint | string }>> {
-    const found = new Map<string, { currency: string; subtotal: bigint | string }>();
+  ): Promise<Map<string, OrderFacts>> {
+    const found = new Map<string, OrderFacts>();
     const missing: { tenant: string; orderId: string }[] = [];
     for (const o of orders) {
       const placed = this.orders.get(keyOf(o.tenant, o.orderId))?.placed;
@@ -88,13 +94,13 @@ export class OrderMilestones {
     if (missing.length > 0) {
       const rows = (
         await trx.raw(
-          `select f.tenant, f.order_id, f.currency, f.subtotal::text as subtotal
+          `select f.tenant, f.order_id, f.currency, f.subtotal::text as subtotal, f.total::text as total
              from order_fulfillment f
              join jsonb_to_recordset(?::jsonb) as k(tenant text, "orderId" text)
                on f.tenant = k.tenant and f.order_id = k."orderId"`,
           [JSON.stringify(missing)],
         )
-      ).rows as { tenant: string; order_id: string; currency: string; subtotal: string }[];
+      ).rows as { tenant: string; order_id: string; currency: string; subtotal: string; total: string | null }[];
       for (const r of rows) found.set(keyOf(r.tenant, r.order_id), r);
     }
     return found;
@@ -111,6 +117,7 @@ export class OrderMilestones {
             order_id: f.orderId,
             currency: f.placed!.currency,
             subtotal: f.placed!.subtotal.toString(),
+            total: f.placed!.total.toString(),
             placed_at: f.placed!.placedAt,
           })),
         )

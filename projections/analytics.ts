@@ -51,6 +51,18 @@ const asColumns = (row: Row) =>
 const subtotalOf = (lines: { quantity: number; unitPrice: number }[]) =>
   lines.reduce((n, l) => n + BigInt(l.quantity) * BigInt(l.unitPrice), 0n);
 
+/** An OrderPlaced's money, exact: absent discount, tax and shipping (older events) are 0. */
+function moneyOf(d: {
+  lines: { quantity: number; unitPrice: number; discount?: number; tax?: number }[];
+  shipping?: { amount: number };
+}) {
+  const subtotal = subtotalOf(d.lines);
+  const discount = d.lines.reduce((n, l) => n + BigInt(l.discount ?? 0), 0n);
+  const tax = d.lines.reduce((n, l) => n + BigInt(l.tax ?? 0), 0n);
+  const shipping = BigInt(d.shipping?.amount ?? 0);
+  return { subtotal, discount, tax, shipping, total: subtotal - discount + tax + shipping };
+}
+
 export const analyticsProjection: Projection = {
   name: 'analytics',
   schema: 'analytics',
@@ -61,6 +73,8 @@ export const analyticsProjection: Projection = {
     'OrderCancelled',
     'OrderShipmentRecorded',
     'OrderDelivered',
+    'OrderPaymentRecorded',
+    'RefundRecorded',
     'StockAdjusted',
     'StockCounted',
     'StockShipped',
@@ -82,7 +96,19 @@ export const analyticsProjection: Projection = {
     const daily = new Counters(
       'daily_orders',
       ['tenant', 'day', 'currency'],
-      ['orders_placed', 'revenue_placed', 'orders_cancelled', 'revenue_cancelled'],
+      [
+        'orders_placed',
+        'revenue_placed',
+        'discount_placed',
+        'tax_placed',
+        'shipping_placed',
+        'total_placed',
+        'orders_cancelled',
+        'revenue_cancelled',
+        'total_cancelled',
+        'captured',
+        'refunded',
+      ],
     );
     const units = new Counters('sku_daily_units', ['tenant', 'sku', 'day'], ['units_ordered', 'units_shipped']);
     const moves = new Counters(
@@ -97,6 +123,7 @@ export const analyticsProjection: Projection = {
     // end: the batch's transaction holds back every log reader of the cluster (see the event
     // store's visibility rule) for as long as it runs, so it must not make a round trip per event.
     const cancelled: { tenant: string; orderId: string; day: string }[] = [];
+    const money: { tenant: string; orderId: string; day: string; sums: Record<string, number> }[] = [];
     const exceptionEvents: { tenant: string; shipmentId: string; day: string; carrier?: string }[] = [];
     for (const e of events) {
       const tenant = e.metadata.tenant;
@@ -104,14 +131,27 @@ export const analyticsProjection: Projection = {
       const d = e.data as Record<string, any>;
       switch (e.type) {
         case 'OrderPlaced': {
-          const subtotal = subtotalOf(d.lines);
+          const m = moneyOf(d as Parameters<typeof moneyOf>[0]);
+          const subtotal = m.subtotal;
           daily.add(
             { tenant, day: day(d.placedAt), currency: d.currency },
-            { orders_placed: 1, revenue_placed: subtotal },
+            {
+              orders_placed: 1,
+              revenue_placed: subtotal,
+              discount_placed: m.discount,
+              tax_placed: m.tax,
+              shipping_placed: m.shipping,
+              total_placed: m.total,
+            },
           );
           for (const l of d.lines as { sku: string; quantity: number }[])
             units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
-          milestones.placed(tenant, d.orderId, { currency: d.currency, subtotal, placedAt: d.placedAt });
+          milestones.placed(tenant, d.orderId, {
+            currency: d.currency,
+            subtotal,
+            total: m.total,
+            placedAt: d.placedAt,
+          });
           break;
         }
         case 'OrderConfirmed':
@@ -129,6 +169,17 @@ export const analyticsProjection: Projection = {
           break;
         case 'OrderDelivered':
           milestones.delivered(tenant, idOfStream(e.streamName), d.occurredAt);
+          break;
+        case 'OrderPaymentRecorded':
+        case 'RefundRecorded':
+          // Only captures are money received; authorizations and voids move nothing.
+          if (e.type === 'OrderPaymentRecorded' && d.type !== 'captured') break;
+          money.push({
+            tenant,
+            orderId: idOfStream(e.streamName),
+            day: day(d.recordedAt),
+            sums: e.type === 'RefundRecorded' ? { refunded: d.amount } : { captured: d.amount },
+          });
           break;
         case 'StockAdjusted':
         case 'StockCounted':
@@ -164,15 +215,24 @@ export const analyticsProjection: Projection = {
           break;
       }
     }
-    // A cancellation counts the order's currency and subtotal: from this batch, else as stored.
-    const facts = await milestones.facts(trx, cancelled);
+    // Cancellations, captures and refunds count in the order's currency (a cancellation its subtotal
+    // and total too): from this batch, else as stored.
+    const facts = await milestones.facts(trx, [...cancelled, ...money]);
     for (const c of cancelled) {
       const f = facts.get(`${c.tenant}\u0000${c.orderId}`);
       if (f)
         daily.add(
           { tenant: c.tenant, day: c.day, currency: f.currency },
-          { orders_cancelled: 1, revenue_cancelled: BigInt(f.subtotal) },
+          {
+            orders_cancelled: 1,
+            revenue_cancelled: BigInt(f.subtotal),
+            total_cancelled: BigInt(f.total ?? f.subtotal),
+          },
         );
+    }
+    for (const x of money) {
+      const f = facts.get(`${x.tenant}\u0000${x.orderId}`);
+      if (f) daily.add({ tenant: x.tenant, day: x.day, currency: f.currency }, x.sums);
     }
     const storedCarriers = await carriersOf(trx, exceptionEvents);
     for (const x of exceptionEvents) {

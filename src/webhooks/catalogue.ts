@@ -14,6 +14,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.cancelled',
   'order.shipped',
   'order.delivered',
+  'order.held',
+  'order.hold_released',
+  'order.payment_recorded',
+  'refund.recorded',
   'shipment.created',
   'shipment.status_changed',
   'shipment.delivered',
@@ -31,6 +35,8 @@ export const PERSONAL_DATA_EVENT_SCOPES: Readonly<Partial<Record<WebhookEventTyp
   'customer.updated': 'customers:read',
   'order.placed': 'orders:read',
   'order.updated': 'orders:read',
+  // A hold's note is free text that may name the customer.
+  'order.held': 'orders:read',
 };
 
 /** The read scopes a subscription to these notification types needs, by type. */
@@ -55,12 +61,16 @@ const SIMPLE: Record<string, WebhookEventType> = {
   OrderCancelled: 'order.cancelled',
   OrderShipped: 'order.shipped',
   OrderDelivered: 'order.delivered',
+  OrderHoldPlaced: 'order.held',
+  OrderHoldReleased: 'order.hold_released',
+  OrderPaymentRecorded: 'order.payment_recorded',
   ShipmentCreated: 'shipment.created',
 };
 
 /** Internal event types the fan-out listens to. */
 export const SOURCE_EVENT_TYPES = [
   ...Object.keys(SIMPLE),
+  'RefundRecorded',
   'ShipmentStatusChanged',
   'StockAdjusted',
   'StockCounted',
@@ -88,6 +98,9 @@ export function publicEventsFor(
     const resource = simple.split('.')[0]!;
     return [{ type: simple, data: { [`${resource}Id`]: idOfStream(e.streamName), ...data } }];
   }
+  // A refund lives on its order's stream: the data names both.
+  if (e.type === 'RefundRecorded')
+    return [{ type: 'refund.recorded', data: { orderId: idOfStream(e.streamName), ...data } }];
   if (e.type === 'ShipmentStatusChanged') {
     const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [
       { type: 'shipment.status_changed', data },
