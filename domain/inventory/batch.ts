@@ -13,7 +13,7 @@ import type { InventoryState } from './state.ts';
 /** What one order should hold of the partition's SKU now. */
 export interface Demand {
   orderId: string;
-  /** quantity − shipped of its line; 0 when it wants none (cancelled, line removed, no longer holding stock). */
+  /** quantity − cancelled − shipped of its line; 0 when it wants none (cancelled, line removed, no longer holding stock). */
   target: number;
   /** How units it gives back are labelled. */
   releaseReason: 'order_cancelled' | 'lines_changed';

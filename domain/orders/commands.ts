@@ -26,7 +26,8 @@ export type UpdateOrder = {
   type: 'UpdateOrder';
   data: { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; now: string };
 };
-export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; now: string } };
+/** Without `lines`: every unit not shipped yet. With `lines`: those many unshipped units of each SKU. */
+export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; lines?: ShipmentLine[]; now: string } };
 export type RecordShipment = {
   type: 'RecordShipment';
   data: { shipmentId: string; location: string; lines: ShipmentLine[]; details?: ShipmentDetails; now: string };

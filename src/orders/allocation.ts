@@ -6,7 +6,7 @@
 // failure part-way is healed by running the partition again.
 //
 // It must be safe to run twice, concurrently, and to crash half-way: every run starts from what the
-// streams hold ("truth"), demand is a target (an order holds quantity − shipped), and a conflict
+// streams hold ("truth"), demand is a target (an order holds quantity − cancelled − shipped), and a conflict
 // on any stream (a cancel, a restock, another allocator) throws the decision away and decides again
 // on what is now stored. The runner (allocation-runner.ts) keeps one allocator per partition at a
 // time, so conflicts are the exception, not the traffic.
@@ -15,7 +15,7 @@ import { decidePartition, type Demand, type PartitionDecision } from '../../doma
 import type { InventoryState } from '../../domain/inventory/state.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
-import { holdsStock, isFullyReserved, shippedOf, type OrderState } from '../../domain/orders/state.ts';
+import { holdsStock, isFullyReserved, unshippedOf, type OrderState } from '../../domain/orders/state.ts';
 import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { foldRecorded } from '../commands/load.ts';
@@ -63,7 +63,7 @@ function demandOf(orderId: string, sku: string, order: OrderState): Demand {
   if (order.status === 'none' || order.status === 'cancelled')
     return { orderId, target: 0, releaseReason: 'order_cancelled' };
   const line = holdsStock(order.status) ? order.lines.find((l) => l.sku === sku) : undefined;
-  return { orderId, target: line ? Math.max(0, line.quantity - shippedOf(line)) : 0, releaseReason: 'lines_changed' };
+  return { orderId, target: line ? Math.max(0, unshippedOf(line)) : 0, releaseReason: 'lines_changed' };
 }
 
 /** Rounds of "read the wait-listed orders the stock reached, decide again" before giving up on a batch. */

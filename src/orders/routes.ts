@@ -87,16 +87,18 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       method: 'POST',
       path: '/v1/orders/:id/cancel',
       operationId: 'cancelOrder',
-      summary: 'Cancel an order before anything shipped; every reservation is released',
+      summary:
+        'Cancel what has not shipped: every unshipped unit, or `lines` of them; their reservations are released and they leave the wait list',
       tag: 'Orders',
       scope: 'orders:write',
       params: orderIdParams,
       body: cancelOrderBody,
-      responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
+      responses: { 200: { description: 'The order after the cancel', schema: orderSchema } },
       async handler({ ctx, params, body }) {
         const { order, position } = await cancelOrder(deps, commandContext(ctx), {
           orderId: params.id,
           reason: body.reason,
+          ...(body.lines ? { lines: body.lines } : {}),
           ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });

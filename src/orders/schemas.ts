@@ -43,8 +43,26 @@ export const cancelOrderBody = {
   type: 'object',
   additionalProperties: false,
   required: ['reason'],
-  properties: { reason: text(500) },
+  properties: {
+    reason: text(500),
+    lines: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 200,
+      description: 'Cancel only these unshipped units (one entry per SKU); without it every unshipped unit',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'quantity'],
+        properties: {
+          sku: { type: 'string', pattern: SKU_PATTERN },
+          quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
+        },
+      },
+    },
+  },
 } as const;
+export type CancelOrderBody = BodyOf<typeof cancelOrderBody>;
 
 export const orderIdParams = idParams('ord');
 
@@ -85,6 +103,7 @@ export const orderSchema = {
           lineTotal: { type: 'integer' },
           reserved: { type: 'integer' },
           shipped: { type: 'integer' },
+          cancelled: { type: 'integer', description: 'Units cancelled (no longer due)' },
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { Address } from '../../domain/shared/address.ts';
 import {
   allowedActions,
+  cancelledOf,
   reservedOf,
   shippedOf,
   subtotalOf,
@@ -16,7 +17,7 @@ export interface OrderView {
   currency: string;
   externalId: string | null;
   notes: string | null;
-  lines: { sku: string; quantity: number; unitPrice: number; lineTotal: number; reserved: number; shipped: number }[];
+  lines: { sku: string; quantity: number; unitPrice: number; lineTotal: number; reserved: number; shipped: number; cancelled: number }[];
   totals: { subtotal: number; total: number; quantity: number };
   shippingAddress: Address;
   allowedActions: OrderAction[];
@@ -41,6 +42,7 @@ export function orderView(o: PlacedOrder, version: number): OrderView {
       lineTotal: l.quantity * l.unitPrice,
       reserved: reservedOf(l),
       shipped: shippedOf(l),
+      cancelled: cancelledOf(l),
     })),
     // No taxes or shipping charges are modelled yet: the total is the subtotal.
     totals: { subtotal, total: subtotal, quantity: o.lines.reduce((n, l) => n + l.quantity, 0) },
