@@ -17,7 +17,15 @@ export interface OrderView {
   currency: string;
   externalId: string | null;
   notes: string | null;
-  lines: { sku: string; quantity: number; unitPrice: number; lineTotal: number; reserved: number; shipped: number; cancelled: number }[];
+  lines: {
+    sku: string;
+    quantity: number;
+    unitPrice: number;
+    lineTotal: number;
+    reserved: number;
+    shipped: number;
+    cancelled: number;
+  }[];
   totals: { subtotal: number; total: number; quantity: number };
   shippingAddress: Address;
   allowedActions: OrderAction[];
