@@ -11,6 +11,8 @@ export type PlaceOrder = {
     shippingAddress: Address;
     externalId: string | null;
     notes: string | null;
+    /** Location codes to allocate from first, in this order (others follow as usual). */
+    preferredLocations?: string[];
     now: string;
   };
 };

@@ -34,16 +34,21 @@ export type ShipmentDetails = FromSchema<typeof shipmentDetails>;
 
 /** Each order event's data, by type: the one definition of its shape. */
 export const orderEventSchemas = {
-  OrderPlaced: object({
-    orderId: str,
-    customerId: str,
-    currency: str,
-    lines: arrayOf(orderLine),
-    shippingAddress: addressSchema,
-    externalId: strOrNull,
-    notes: strOrNull,
-    placedAt: dateTime,
-  }),
+  OrderPlaced: object(
+    {
+      orderId: str,
+      customerId: str,
+      currency: str,
+      lines: arrayOf(orderLine),
+      shippingAddress: addressSchema,
+      externalId: strOrNull,
+      notes: strOrNull,
+      placedAt: dateTime,
+      /** Location codes to allocate from first (absent: none). */
+      preferredLocations: arrayOf(str),
+    },
+    ['orderId', 'customerId', 'currency', 'lines', 'shippingAddress', 'externalId', 'notes', 'placedAt'],
+  ),
   /** What the inventory now holds for the order's lines (absolute per location). */
   OrderAllocationRecorded: object({ allocations: arrayOf(lineAllocation), occurredAt: dateTime }),
   OrderConfirmed: object({ occurredAt: dateTime }),

@@ -61,6 +61,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       placedAt: d.placedAt,
       updatedAt: d.placedAt,
       shipments: {},
+      ...(d.preferredLocations?.length ? { preferredLocations: d.preferredLocations } : {}),
     };
   }
   if (state.status === 'none') return state;

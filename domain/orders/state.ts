@@ -40,6 +40,8 @@ export interface PlacedOrder {
   placedAt: string;
   updatedAt: string;
   shipments: Record<string, ShipmentRef>;
+  /** Location codes allocation tries first (absent: none). */
+  preferredLocations?: string[];
 }
 
 export type OrderState = { status: 'none' } | PlacedOrder;

@@ -7,6 +7,7 @@ import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts
 import { orderView } from './view.ts';
 import { getOrder, listOrders } from './queries.ts';
 import { commandContext } from '../http/command-context.ts';
+import { locationCode } from '../inventory/streams.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound, validationFailed } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
@@ -44,6 +45,9 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
           shippingAddress: body.shippingAddress,
           externalId: body.externalId ?? null,
           notes: body.notes ?? null,
+          ...(body.preferredLocations?.length
+            ? { preferredLocations: [...new Set(body.preferredLocations.map(locationCode))] }
+            : {}),
         });
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },

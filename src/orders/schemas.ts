@@ -1,7 +1,7 @@
 import type { BodyOf, QueryOf } from '../http/route.ts';
 import { addressSchema, addressViewSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { eventSchema } from '../audit/schemas.ts';
-import { SKU_PATTERN } from '../inventory/schemas.ts';
+import { LOCATION_PATTERN, SKU_PATTERN } from '../inventory/schemas.ts';
 
 const line = {
   type: 'object',
@@ -28,6 +28,14 @@ export const createOrderBody = {
     shippingAddress: addressSchema,
     externalId: text(128),
     notes,
+    preferredLocations: {
+      type: 'array',
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: LOCATION_PATTERN },
+      description:
+        'Location codes to allocate from first, in this order (inactive ones are skipped); then the usual order',
+    },
   },
 } as const;
 
@@ -113,6 +121,7 @@ export const orderSchema = {
     },
     shippingAddress: addressViewSchema,
     allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
+    preferredLocations: { type: 'array', items: { type: 'string' }, description: 'Tried first by allocation' },
     version: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },

@@ -29,6 +29,7 @@ export interface OrderView {
   totals: { subtotal: number; total: number; quantity: number };
   shippingAddress: Address;
   allowedActions: OrderAction[];
+  preferredLocations: string[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -56,6 +57,7 @@ export function orderView(o: PlacedOrder, version: number): OrderView {
     totals: { subtotal, total: subtotal, quantity: o.lines.reduce((n, l) => n + l.quantity, 0) },
     shippingAddress: o.shippingAddress,
     allowedActions: allowedActions(o),
+    preferredLocations: o.preferredLocations ?? [],
     version,
     createdAt: o.placedAt,
     updatedAt: o.updatedAt,
