@@ -3,7 +3,12 @@ import { invalidLocationName, invalidLocationPriority, locationCodeMismatch } fr
 import type { LocationChanged, LocationEvent } from './events.ts';
 import { MAX_PRIORITY, type LocationState } from './state.ts';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+import type { Address } from '../shared/address.ts';
+
+const FIELDS = ['name', 'line1', 'line2', 'city', 'region', 'postalCode', 'country'] as const;
+/** Field by field: a stored address may come back with its keys in another order (jsonb). */
+const sameAddress = (a: Address | null, b: Address | null) =>
+  a === null || b === null ? a === b : FIELDS.every((f) => a[f] === b[f]);
 
 export function decideLocation(command: LocationCommand, state: LocationState): LocationEvent[] {
   const { code, name, address, priority, active, now } = command.data;
@@ -14,7 +19,7 @@ export function decideLocation(command: LocationCommand, state: LocationState): 
   if (state.code !== code) throw locationCodeMismatch(state.code, code);
   const changes: LocationChanged['data']['changes'] = {};
   if (name !== state.name) changes.name = name;
-  if (!same(address, state.address)) changes.address = address;
+  if (!sameAddress(address, state.address)) changes.address = address;
   if (priority !== state.priority) changes.priority = priority;
   if (active !== state.active) changes.active = active;
   if (Object.keys(changes).length === 0) return [];

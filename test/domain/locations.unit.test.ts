@@ -43,6 +43,13 @@ describe('Location decider', () => {
   });
   it('given a location, when defined with the same settings, then nothing happens', () =>
     spec.given([defined]).when(define({}, later)).thenNothingHappens());
+  it('given a location with an address, when the same address comes with its keys in another order, then nothing happens', () =>
+    spec
+      .given([
+        { ...defined, data: { ...defined.data, address: { country: 'DE', city: 'Hamburg', line1: '4 Dock Rd' } } },
+      ])
+      .when(define({ address }, later))
+      .thenNothingHappens());
   for (const priority of [0, -1, 1.5, 1_000_001])
     it(`given anything, when the priority is ${priority}, then refused invalid_location_priority`, () =>
       spec.given([]).when(define({ priority })).thenRefuses('invalid_location_priority'));
