@@ -14,6 +14,7 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderBackordered',
   'OrderUpdated',
   'OrderCancelled',
+  'OrderLinesCancelled',
   'OrderShipmentRecorded',
   'OrderShipmentCancelled',
   'OrderShipmentDelivered',

@@ -13,10 +13,20 @@ import type { InventoryState } from './state.ts';
 /** What one order should hold of the partition's SKU now. */
 export interface Demand {
   orderId: string;
-  /** quantity − shipped of its line; 0 when it wants none (cancelled, line removed, no longer holding stock). */
+  /** quantity − cancelled − shipped of its line; 0 when it wants none (cancelled, line removed, no longer holding stock). */
   target: number;
   /** How units it gives back are labelled. */
   releaseReason: 'order_cancelled' | 'lines_changed';
+  /** Locations the order asked to be served from first, in its order (POST /v1/orders preferredLocations). */
+  preferred?: readonly string[];
+}
+
+/** Where the partition may draw from. */
+export interface DrawRules {
+  /** The location that keeps the wait list (default: the first of `stock`). */
+  queueAt?: string;
+  /** Locations never drawn from (inactive): they only give back what they hold. */
+  inactive?: readonly string[];
 }
 
 export interface StockAt {
@@ -39,21 +49,25 @@ export interface PartitionDecision {
 }
 
 /**
- * `stock` is in order of preference and starts with the location that keeps the wait list (the
- * default one). `demands` are in arrival order. First every order gives back what it no longer
- * needs (newest location first), then the wait list is served in its order, then the other
- * demands in theirs: an order short after that joins (or stays in) the wait list with what it lacks.
+ * `stock` is in the order locations are tried (the caller orders them: priority, then the rest);
+ * `rules.queueAt` keeps the wait list (the default location), `rules.inactive` are never drawn
+ * from. An order's `preferred` locations are tried before the others. `demands` are in arrival
+ * order. First every order gives back what it no longer needs (last location first), then the
+ * wait list is served in its order, then the other demands in theirs: an order short after that
+ * joins (or stays in) the wait list with what it lacks.
  */
 export function decidePartition(
   sku: string,
   stock: readonly StockAt[],
   demands: readonly Demand[],
   now: string,
+  rules: DrawRules = {},
 ): PartitionDecision {
   const states = new Map(stock.map((s) => [s.location, s.state]));
   const events = new Map<string, InventoryEvent[]>();
   const locations = stock.map((s) => s.location);
-  const queueAt = locations[0]!;
+  const queueAt = rules.queueAt ?? locations[0]!;
+  const drawable = locations.filter((l) => !rules.inactive?.includes(l));
   const run = (location: string, command: InventoryCommand) => {
     let state = states.get(location)!;
     const decided = decideInventory(command, state);
@@ -98,7 +112,11 @@ export function decidePartition(
     ...waitingIds.keys(),
     ...demands.filter((d) => d.target > 0 && !waitingIds.has(d.orderId)).map((d) => d.orderId),
   ];
-  const available = () => locations.some((l) => states.get(l)!.onHand > states.get(l)!.reserved);
+  const available = () => drawable.some((l) => states.get(l)!.onHand > states.get(l)!.reserved);
+  const drawOrder = (orderId: string) => {
+    const preferred = (byId.get(orderId)?.preferred ?? []).filter((l) => drawable.includes(l));
+    return [...new Set([...preferred, ...drawable])];
+  };
   const unknown: string[] = [];
   const served: string[] = [];
   for (const orderId of queue) {
@@ -106,13 +124,13 @@ export function decidePartition(
     if (target === undefined) {
       // Not read: only worth reading if the stock reaches it at all (a sold-out SKU's long wait
       // list costs nothing per batch).
-      if (!available() || !locations.some((l) => unitsOrderMayTake(states.get(l)!, orderId) > 0)) continue;
+      if (!available() || !drawable.some((l) => unitsOrderMayTake(states.get(l)!, orderId) > 0)) continue;
       unknown.push(orderId);
       target = held(orderId) + (waitingIds.get(orderId) ?? 0);
     }
     if (target === 0) continue;
     let total = held(orderId);
-    for (const location of locations) {
+    for (const location of drawOrder(orderId)) {
       const need = target - total;
       if (need <= 0) break;
       run(location, { type: 'ReserveStock', data: { ...at(location), orderId, quantity: need } });

@@ -21,6 +21,8 @@ export type PlaceOrder = {
     notes: string | null;
     /** Absent: no shipping charge. */
     shipping?: Shipping;
+    /** Location codes to allocate from first, in this order (others follow as usual). */
+    preferredLocations?: string[];
     now: string;
   };
 };
@@ -42,7 +44,8 @@ export type UpdateOrder = {
     now: string;
   };
 };
-export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; now: string } };
+/** Without `lines`: every unit not shipped yet. With `lines`: those many unshipped units of each SKU. */
+export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; lines?: ShipmentLine[]; now: string } };
 export type RecordShipment = {
   type: 'RecordShipment';
   data: { shipmentId: string; location: string; lines: ShipmentLine[]; details?: ShipmentDetails; now: string };

@@ -7,13 +7,14 @@ import {
   holdNotFound,
   orderAlreadyCancelled,
   orderAlreadyExists,
-  orderNotCancellable,
+  orderFullyShipped,
   orderNotEditable,
   orderNotFound,
   orderNotHoldable,
   orderOnHold,
   quantityExceedsUnshipped,
   refundExceedsCaptured,
+  quantityExceedsUnshippedToCancel,
   shipmentNotFound,
   totalBelowCaptured,
   unknownLineSku,
@@ -23,9 +24,10 @@ import {
 import { assertOrderMoney, assertPaymentAmount, paymentAmounts, totalsOf } from './money.ts';
 import { amountOutOfRange, MAX_AMOUNT } from '../shared/limits.ts';
 import { assertOrderLines, assertQuantity } from '../shared/limits.ts';
-import type { OrderEvent, OrderLineInput, Release } from './events.ts';
+import type { OrderEvent, OrderLineInput, Release, ShipmentLine } from './events.ts';
 import { evolveOrder } from './evolve.ts';
 import {
+  dueOf,
   hasShipped,
   holdsStock,
   isFullyReserved,
@@ -37,11 +39,12 @@ import {
   type OrderState,
   type PlacedOrder,
   withMoneyDefaults,
+  unshippedOf,
 } from './state.ts';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function assertUniqueSkus(lines: OrderLineInput[]): void {
+function assertUniqueSkus(lines: readonly { sku: string }[]): void {
   const seen = new Set<string>();
   for (const l of lines) {
     if (seen.has(l.sku)) throw duplicateLineSku(l.sku);
@@ -65,6 +68,23 @@ function excessOf(line: LineState, keep: number): Release[] {
     out.push({ sku: line.sku, location, quantity });
   }
   return out;
+}
+
+/** Every unit not shipped yet, per line. */
+const everyUnshipped = (o: PlacedOrder): ShipmentLine[] =>
+  o.lines.filter((l) => unshippedOf(l) > 0).map((l) => ({ sku: l.sku, quantity: unshippedOf(l) }));
+
+/** The lines a cancel names, each within what is unshipped of its line. */
+function checkedCancels(o: PlacedOrder, lines: readonly ShipmentLine[]): ShipmentLine[] {
+  if (o.lines.every((l) => unshippedOf(l) === 0)) return [];
+  assertUniqueSkus(lines);
+  for (const x of lines) {
+    assertQuantity('quantity', x.quantity);
+    const line = o.lines.find((l) => l.sku === x.sku);
+    if (!line) throw unknownLineSku(x.sku);
+    if (x.quantity > unshippedOf(line)) throw quantityExceedsUnshippedToCancel(x.sku, unshippedOf(line), x.quantity);
+  }
+  return lines.map(({ sku, quantity }) => ({ sku, quantity }));
 }
 
 export function decideOrder(command: OrderCommand, state: OrderState): OrderEvent[] {
@@ -101,7 +121,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
         const reported = new Set(allocations.map((a) => a.sku));
         const shortages = after.lines
           .filter((l) => reported.has(l.sku))
-          .map((l) => ({ sku: l.sku, quantity: l.quantity - reservedOf(l) - shippedOf(l) }))
+          .map((l) => ({ sku: l.sku, quantity: dueOf(l) - reservedOf(l) - shippedOf(l) }))
           .filter((s) => s.quantity > 0);
         if (shortages.length) events.push({ type: 'OrderBackordered', data: { shortages, occurredAt: now } });
       }
@@ -155,14 +175,38 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
     case 'CancelOrder': {
       const o = placed(state);
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
-      if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status))
-        throw orderNotCancellable(o.status);
-      const releases = o.lines.flatMap((l) =>
-        Object.entries(l.reserved).map(([location, quantity]) => ({ sku: l.sku, location, quantity })),
-      );
-      return [
-        { type: 'OrderCancelled', data: { reason: command.data.reason, releases, cancelledAt: command.data.now } },
+      const { reason, lines, now } = command.data;
+      const cancels = lines === undefined ? everyUnshipped(o) : checkedCancels(o, lines);
+      if (cancels.length === 0) throw orderFullyShipped(o.status);
+      const cancelledOfSku = (sku: string) => cancels.find((x) => x.sku === sku)?.quantity ?? 0;
+      // Nothing shipped and nothing left: the order as a whole is cancelled.
+      if (!hasShipped(o) && o.lines.every((l) => dueOf(l) === cancelledOfSku(l.sku))) {
+        const releases = o.lines.flatMap((l) =>
+          Object.entries(l.reserved).map(([location, quantity]) => ({ sku: l.sku, location, quantity })),
+        );
+        return [{ type: 'OrderCancelled', data: { reason, releases, cancelledAt: now } }];
+      }
+      const releases = o.lines.flatMap((l) => excessOf(l, dueOf(l) - cancelledOfSku(l.sku)));
+      const events: OrderEvent[] = [
+        {
+          type: 'OrderLinesCancelled',
+          data: {
+            reason,
+            lines: cancels.map((x) => ({ ...x, unitPrice: o.lines.find((l) => l.sku === x.sku)!.unitPrice })),
+            releases,
+            occurredAt: now,
+          },
+        },
       ];
+      const after = evolveOrder(o, events[0]!) as PlacedOrder;
+      // What is left decides the status: all of it shipped (or delivered), or all of it reserved.
+      if (hasShipped(after)) {
+        if (isFullyShipped(after)) events.push({ type: 'OrderShipped', data: { occurredAt: now } });
+        if (after.status === 'delivered') events.push({ type: 'OrderDelivered', data: { occurredAt: now } });
+      } else if (after.status === 'backordered' && isFullyReserved(after)) {
+        events.push({ type: 'OrderConfirmed', data: { occurredAt: now } });
+      }
+      return events;
     }
 
     case 'RecordShipment': {

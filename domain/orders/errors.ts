@@ -10,10 +10,10 @@ export const orderNotEditable = (status: string) =>
     `the order is ${status}: it cannot be changed once anything has shipped`,
     'conflict',
   );
-export const orderNotCancellable = (status: string) =>
+export const orderFullyShipped = (status: string) =>
   new DomainError(
-    'order_not_cancellable',
-    `the order is ${status}: it cannot be cancelled once anything has shipped`,
+    'order_fully_shipped',
+    `the order is ${status}: every unit has shipped or was cancelled, nothing is left to cancel`,
     'conflict',
   );
 export const orderAlreadyCancelled = () =>
@@ -97,4 +97,11 @@ export const orderOnHold = (holdIds: string[]) =>
     `the order is on hold (${holdIds.join(', ')}): no shipment can be created until every hold is released`,
     'conflict',
     { holds: holdIds },
+  );
+export const quantityExceedsUnshippedToCancel = (sku: string, available: number, wanted: number) =>
+  new DomainError(
+    'quantity_exceeds_unshipped',
+    `only ${available} unit(s) of ${sku} are neither shipped nor cancelled; cannot cancel ${wanted}`,
+    'conflict',
+    { sku, available },
   );

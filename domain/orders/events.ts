@@ -38,6 +38,10 @@ export type LineAllocation = FromSchema<typeof lineAllocation>;
 const release = object({ sku: str, location: str, quantity: int });
 export type Release = FromSchema<typeof release>;
 
+/** Units of a line cancelled, with the line's unit price (what they were worth). */
+const cancelledLine = object({ sku: str, quantity: int, unitPrice: int });
+export type CancelledLine = FromSchema<typeof cancelledLine>;
+
 export const shipmentLineSchema = object({ sku: str, quantity: int });
 export type ShipmentLine = FromSchema<typeof shipmentLineSchema>;
 
@@ -58,6 +62,8 @@ export const orderEventSchemas = {
       notes: strOrNull,
       placedAt: dateTime,
       shipping,
+      /** Location codes to allocate from first (absent: none). */
+      preferredLocations: arrayOf(str),
     },
     ['orderId', 'customerId', 'currency', 'lines', 'shippingAddress', 'externalId', 'notes', 'placedAt'],
   ),
@@ -73,6 +79,16 @@ export const orderEventSchemas = {
     updatedAt: dateTime,
   }),
   OrderCancelled: object({ reason: str, releases: arrayOf(release), cancelledAt: dateTime }),
+  /**
+   * Unshipped units cancelled while the order goes on (some of it shipped, or some lines stay):
+   * `lines` what was cancelled, `releases` the reservations given back for them.
+   */
+  OrderLinesCancelled: object({
+    reason: str,
+    lines: arrayOf(cancelledLine),
+    releases: arrayOf(release),
+    occurredAt: dateTime,
+  }),
   OrderShipmentRecorded: object(
     {
       shipmentId: str,
@@ -109,6 +125,7 @@ export type OrderConfirmed = OrderEvents['OrderConfirmed'];
 export type OrderBackordered = OrderEvents['OrderBackordered'];
 export type OrderUpdated = OrderEvents['OrderUpdated'];
 export type OrderCancelled = OrderEvents['OrderCancelled'];
+export type OrderLinesCancelled = OrderEvents['OrderLinesCancelled'];
 export type OrderShipmentRecorded = OrderEvents['OrderShipmentRecorded'];
 export type OrderShipmentCancelled = OrderEvents['OrderShipmentCancelled'];
 export type OrderShipmentDelivered = OrderEvents['OrderShipmentDelivered'];

@@ -64,7 +64,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       orderId: d.orderId,
       customerId: d.customerId,
       currency: d.currency,
-      lines: d.lines.map((l) => ({ ...lineOf(l), reserved: {}, shipped: {} })),
+      lines: d.lines.map((l) => ({ ...lineOf(l), reserved: {}, shipped: {}, cancelled: 0 })),
       shippingAddress: d.shippingAddress,
       externalId: d.externalId,
       notes: d.notes,
@@ -75,6 +75,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       payments: [],
       refunds: [],
       holds: [],
+      ...(d.preferredLocations?.length ? { preferredLocations: d.preferredLocations } : {}),
     };
   }
   if (state.status === 'none') return state;
@@ -105,6 +106,8 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
           ...lineOf(l),
           reserved: old.get(l.sku)?.reserved ?? {},
           shipped: old.get(l.sku)?.shipped ?? {},
+          // New lines state the units wanted afresh (changes happen before anything ships).
+          cancelled: 0,
         }));
       }
       return {
@@ -125,6 +128,16 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
         lines: released(o.lines, event.data.releases),
         updatedAt: event.data.cancelledAt,
       };
+    case 'OrderLinesCancelled': {
+      const { lines: cancels, releases, occurredAt } = event.data;
+      const lines = released(o.lines, releases).map((l) => {
+        const q = cancels.filter((x) => x.sku === l.sku).reduce((n, x) => n + x.quantity, 0);
+        return q === 0 ? l : { ...l, cancelled: (l.cancelled ?? 0) + q };
+      });
+      const next = { ...o, lines, updatedAt: occurredAt };
+      // Once goods left, the status follows the shipments; before, allocation or the decider's next event moves it.
+      return hasShipped(next) ? { ...next, status: statusAfterShipments(next) } : next;
+    }
     case 'OrderShipmentRecorded': {
       const { shipmentId, location, lines, occurredAt } = event.data;
       const next = {

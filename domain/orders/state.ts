@@ -21,6 +21,8 @@ export interface LineState {
   reserved: Record<string, number>;
   /** Units shipped per location (by shipments that were not cancelled). */
   shipped: Record<string, number>;
+  /** Units cancelled (OrderLinesCancelled); absent in states folded before it existed. */
+  cancelled?: number;
 }
 
 export interface ShipmentRef {
@@ -71,6 +73,8 @@ export interface PlacedOrder {
   payments: PaymentRecord[];
   refunds: RefundRecord[];
   holds: HoldState[];
+  /** Location codes allocation tries first (absent: none). */
+  preferredLocations?: string[];
 }
 
 /**
@@ -96,6 +100,11 @@ export const initialOrderState = (): OrderState => ({ status: 'none' });
 export const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 export const reservedOf = (l: LineState) => sum(l.reserved);
 export const shippedOf = (l: LineState) => sum(l.shipped);
+export const cancelledOf = (l: LineState) => l.cancelled ?? 0;
+/** Units the customer still gets: ordered less cancelled. */
+export const dueOf = (l: LineState) => l.quantity - cancelledOf(l);
+/** Units neither shipped nor cancelled (what a cancel may still take). */
+export const unshippedOf = (l: LineState) => dueOf(l) - shippedOf(l);
 
 /**
  * Statuses in which an order holds, or waits for, stock: allocation runs for them and records what
@@ -104,8 +113,8 @@ export const shippedOf = (l: LineState) => sum(l.shipped);
 export const holdsStock = (status: OrderStatus | 'none'): boolean =>
   status === 'pending' || status === 'confirmed' || status === 'backordered' || status === 'partially_shipped';
 
-export const isFullyReserved = (o: PlacedOrder) => o.lines.every((l) => reservedOf(l) + shippedOf(l) >= l.quantity);
-export const isFullyShipped = (o: PlacedOrder) => o.lines.every((l) => shippedOf(l) >= l.quantity);
+export const isFullyReserved = (o: PlacedOrder) => o.lines.every((l) => reservedOf(l) + shippedOf(l) >= dueOf(l));
+export const isFullyShipped = (o: PlacedOrder) => o.lines.every((l) => shippedOf(l) >= dueOf(l));
 export const hasShipped = (o: PlacedOrder) => o.lines.some((l) => shippedOf(l) > 0);
 export const subtotalOf = (o: Pick<PlacedOrder, 'lines'>) => o.lines.reduce((n, l) => n + l.quantity * l.unitPrice, 0);
 
@@ -127,7 +136,8 @@ export function allowedActions(o: OrderState): OrderAction[] {
     case 'backordered':
       return canShip ? ['update', 'cancel', 'ship'] : ['update', 'cancel'];
     case 'partially_shipped':
-      return canShip ? ['ship'] : [];
+      // What has not shipped can still be cancelled.
+      return canShip ? ['cancel', 'ship'] : ['cancel'];
     default:
       return [];
   }

@@ -6,6 +6,7 @@
 // the TypeScript types are derived from them), gathered here in catalogue order.
 import { customerEventSchemas } from '../../domain/customers/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
+import { locationEventSchemas } from '../../domain/locations/events.ts';
 import { orderEventSchemas } from '../../domain/orders/events.ts';
 import { uniqueClaimEventSchemas } from '../../domain/shared/unique-claim.ts';
 import { shipmentEventSchemas } from '../../domain/shipments/events.ts';
@@ -19,6 +20,7 @@ export const EVENT_SCHEMAS: Readonly<Record<string, Schema>> = {
   ...uniqueClaimEventSchemas,
   ...orderEventSchemas,
   ...inventoryEventSchemas,
+  ...locationEventSchemas,
   ...shipmentEventSchemas,
 };
 

@@ -45,6 +45,9 @@ export function demandOf(e: RecordedEvent): DemandRow[] {
       return ev.data.changes.lines ? [row('', idOfStream(e.streamName))] : [];
     case 'OrderCancelled':
       return [row('', idOfStream(e.streamName))];
+    case 'OrderLinesCancelled':
+      // Cancelled units give back their reservations and leave the wait list.
+      return ev.data.lines.map((l) => row(l.sku, idOfStream(e.streamName)));
     case 'ReservationReleased':
       // A shortfall took units from an order behind its back; other releases free stock for the wait list.
       return ev.data.reason === 'stock_shortfall'
@@ -72,6 +75,7 @@ export const allocationDemandProjection: Projection = {
     'OrderPlaced',
     'OrderUpdated',
     'OrderCancelled',
+    'OrderLinesCancelled',
     'ReservationReleased',
     'StockAdjusted',
     'StockCounted',

@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { EventStore } from '../eventstore/port.ts';
 import { AppendListener } from '../eventstore/postgres/append-listener.ts';
-import type { StockLocations } from '../inventory/locations.ts';
+import type { StockLocations } from '../locations/stock-locations.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ALLOCATOR_ACTOR, DEMAND_CHANNEL, type DemandRow } from './allocation-demand.ts';

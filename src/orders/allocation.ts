@@ -6,7 +6,7 @@
 // failure part-way is healed by running the partition again.
 //
 // It must be safe to run twice, concurrently, and to crash half-way: every run starts from what the
-// streams hold ("truth"), demand is a target (an order holds quantity − shipped), and a conflict
+// streams hold ("truth"), demand is a target (an order holds quantity − cancelled − shipped), and a conflict
 // on any stream (a cancel, a restock, another allocator) throws the decision away and decides again
 // on what is now stored. The runner (allocation-runner.ts) keeps one allocator per partition at a
 // time, so conflicts are the exception, not the traffic.
@@ -15,7 +15,7 @@ import { decidePartition, type Demand, type PartitionDecision } from '../../doma
 import type { InventoryState } from '../../domain/inventory/state.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import type { LineAllocation, OrderPlaced, OrderUpdated } from '../../domain/orders/events.ts';
-import { holdsStock, isFullyReserved, shippedOf, type OrderState } from '../../domain/orders/state.ts';
+import { holdsStock, isFullyReserved, unshippedOf, type OrderState } from '../../domain/orders/state.ts';
 import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { foldRecorded } from '../commands/load.ts';
@@ -26,8 +26,8 @@ import {
   type RecordedEvent,
   type StreamWrite,
 } from '../eventstore/port.ts';
-import type { StockLocations } from '../inventory/locations.ts';
-import { inventoryStates, inventoryStream } from '../inventory/streams.ts';
+import type { Candidates, StockLocations } from '../locations/stock-locations.ts';
+import { DEFAULT_LOCATION, inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import { loadOrder, orderStream } from './commands.ts';
 
 export interface AllocationDeps {
@@ -58,12 +58,17 @@ interface LoadedOrder {
   version: number;
 }
 
-/** What the order should hold of `sku` now. */
+/** What the order should hold of `sku` now, and where it would rather it came from. */
 function demandOf(orderId: string, sku: string, order: OrderState): Demand {
   if (order.status === 'none' || order.status === 'cancelled')
     return { orderId, target: 0, releaseReason: 'order_cancelled' };
   const line = holdsStock(order.status) ? order.lines.find((l) => l.sku === sku) : undefined;
-  return { orderId, target: line ? Math.max(0, line.quantity - shippedOf(line)) : 0, releaseReason: 'lines_changed' };
+  return {
+    orderId,
+    target: line ? Math.max(0, unshippedOf(line)) : 0,
+    releaseReason: 'lines_changed',
+    ...(order.preferredLocations?.length ? { preferred: order.preferredLocations } : {}),
+  };
 }
 
 /** Rounds of "read the wait-listed orders the stock reached, decide again" before giving up on a batch. */
@@ -130,7 +135,7 @@ async function decideAll(
   const cache = inventoryStates(deps.store);
   const byTenant = new Map<string, PartitionWork[]>();
   for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), w]);
-  const locations = new Map<PartitionWork, string[]>();
+  const locations = new Map<PartitionWork, Candidates>();
   await Promise.all(
     [...byTenant].map(async ([tenant, ws]) => {
       const asks = ws.map((w) => ({
@@ -141,6 +146,11 @@ async function decideAll(
             return o.status === 'none' ? [] : Object.keys(o.lines.find((l) => l.sku === w.sku)?.reserved ?? {});
           }),
           ...(w.alsoTry ?? []),
+          // Where the orders would rather be served from: tried even if the read model shows no stock there yet.
+          ...w.orderIds.flatMap((id) => {
+            const o = orders.get(tenant, id)!.state;
+            return o.status === 'none' ? [] : (o.preferredLocations ?? []);
+          }),
         ],
       }));
       const found = await deps.locations.candidatesMany(tenant, asks, { all: true });
@@ -149,14 +159,14 @@ async function decideAll(
       });
     }),
   );
-  const streams = work.flatMap((w) => locations.get(w)!.map((l) => inventoryStream(w.tenant, w.sku, l)));
+  const streams = work.flatMap((w) => locations.get(w)!.locations.map((l) => inventoryStream(w.tenant, w.sku, l)));
   const loaded = await cache.loadMany(deps.store, streams);
   const stockOf = new Map<PartitionWork, Decided['stock']>();
   let at = 0;
   for (const w of work)
     stockOf.set(
       w,
-      locations.get(w)!.map((location) => {
+      locations.get(w)!.locations.map((location) => {
         const { state, version } = loaded[at++]!;
         return { location, state, version };
       }),
@@ -170,7 +180,10 @@ async function decideAll(
     for (const w of open) {
       const ids = [...new Set([...w.orderIds, ...extra.get(w)!])];
       const demands = ids.map((id) => demandOf(id, w.sku, orders.get(w.tenant, id)!.state));
-      const decision = decidePartition(w.sku, stockOf.get(w)!, demands, now);
+      const decision = decidePartition(w.sku, stockOf.get(w)!, demands, now, {
+        queueAt: DEFAULT_LOCATION,
+        inactive: locations.get(w)!.inactive,
+      });
       decided.set(w, { work: w, stock: stockOf.get(w)!, decision });
       if (decision.unknown.length) {
         extra.get(w)!.push(...decision.unknown);

@@ -2,7 +2,7 @@ import { customerDecider } from '../../domain/customers/decider.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import { orderNotFound } from '../../domain/orders/errors.ts';
 import type { PlaceHold, PlaceOrder, RecordPayment, RecordRefund } from '../../domain/orders/commands.ts';
-import type { Shipping } from '../../domain/orders/events.ts';
+import type { ShipmentLine, Shipping } from '../../domain/orders/events.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
@@ -152,11 +152,11 @@ export function updateOrder(
 export function cancelOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: { orderId: string; reason: string; expectedVersion?: number | '*' },
+  input: { orderId: string; reason: string; lines?: ShipmentLine[]; expectedVersion?: number | '*' },
 ): Promise<OrderCommandResult> {
   return onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, {
     type: 'CancelOrder',
-    data: { reason: input.reason, now: ctx.now },
+    data: { reason: input.reason, ...(input.lines ? { lines: input.lines } : {}), now: ctx.now },
   });
 }
 

@@ -2,7 +2,7 @@
 // Everything about orders is in this folder, domain/orders/ and projections/orders.ts.
 import { ordersProjection } from '../../projections/orders.ts';
 import type { BackgroundDeps } from '../jobs/background.ts';
-import { readModelLocations } from '../inventory/locations.ts';
+import { readModelLocations } from '../locations/stock-locations.ts';
 import { allocationDemandProjection } from './allocation-demand.ts';
 import { AllocationRunner } from './allocation-runner.ts';
 import { allocateOrderJob, drainBackordersJob } from './jobs.ts';
@@ -17,7 +17,7 @@ export function background(deps: BackgroundDeps) {
     knex: deps.knex,
     pool: deps.pool,
     store: deps.store,
-    locations: readModelLocations(deps.knex),
+    locations: readModelLocations(deps.knex, deps.store),
     databaseUrl: deps.config.databaseUrl,
     logger: deps.logger,
     metrics: deps.metrics,

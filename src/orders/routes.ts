@@ -15,6 +15,7 @@ import {
 import { orderView } from './view.ts';
 import { getOrder, listOrders } from './queries.ts';
 import { commandContext } from '../http/command-context.ts';
+import { locationCode } from '../inventory/streams.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import { notFound, validationFailed } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
@@ -61,6 +62,9 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
           ...(body.shipping
             ? { shipping: { amount: body.shipping.amount, method: body.shipping.method ?? null } }
             : {}),
+          ...(body.preferredLocations?.length
+            ? { preferredLocations: [...new Set(body.preferredLocations.map(locationCode))] }
+            : {}),
         });
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },
@@ -106,16 +110,18 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       method: 'POST',
       path: '/v1/orders/:id/cancel',
       operationId: 'cancelOrder',
-      summary: 'Cancel an order before anything shipped; every reservation is released',
+      summary:
+        'Cancel what has not shipped: every unshipped unit, or `lines` of them; their reservations are released and they leave the wait list',
       tag: 'Orders',
       scope: 'orders:write',
       params: orderIdParams,
       body: cancelOrderBody,
-      responses: { 200: { description: 'The cancelled order', schema: orderSchema } },
+      responses: { 200: { description: 'The order after the cancel', schema: orderSchema } },
       async handler({ ctx, params, body }) {
         const { order, position } = await cancelOrder(deps, commandContext(ctx), {
           orderId: params.id,
           reason: body.reason,
+          ...(body.lines ? { lines: body.lines } : {}),
           ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });

@@ -1,7 +1,7 @@
 import type { BodyOf, QueryOf } from '../http/route.ts';
 import { addressSchema, addressViewSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { eventSchema } from '../audit/schemas.ts';
-import { SKU_PATTERN } from '../inventory/schemas.ts';
+import { LOCATION_PATTERN, SKU_PATTERN } from '../inventory/schemas.ts';
 import { HOLD_REASONS, PAYMENT_TYPES } from '../../domain/orders/events.ts';
 import { MAX_AMOUNT } from '../../domain/shared/limits.ts';
 
@@ -49,6 +49,14 @@ export const createOrderBody = {
     externalId: text(128),
     notes,
     shipping,
+    preferredLocations: {
+      type: 'array',
+      maxItems: 20,
+      uniqueItems: true,
+      items: { type: 'string', pattern: LOCATION_PATTERN },
+      description:
+        'Location codes to allocate from first, in this order (inactive ones are skipped); then the usual order',
+    },
   },
 } as const;
 
@@ -64,8 +72,26 @@ export const cancelOrderBody = {
   type: 'object',
   additionalProperties: false,
   required: ['reason'],
-  properties: { reason: text(500) },
+  properties: {
+    reason: text(500),
+    lines: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 200,
+      description: 'Cancel only these unshipped units (one entry per SKU); without it every unshipped unit',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sku', 'quantity'],
+        properties: {
+          sku: { type: 'string', pattern: SKU_PATTERN },
+          quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
+        },
+      },
+    },
+  },
 } as const;
+export type CancelOrderBody = BodyOf<typeof cancelOrderBody>;
 
 export const orderIdParams = idParams('ord');
 
@@ -157,6 +183,7 @@ export const orderSchema = {
           tax: { type: 'integer' },
           reserved: { type: 'integer' },
           shipped: { type: 'integer' },
+          cancelled: { type: 'integer', description: 'Units cancelled (no longer due)' },
         },
       },
     },
@@ -186,6 +213,7 @@ export const orderSchema = {
     holds: { type: 'array', items: holdRecordSchema },
     onHold: { type: 'boolean', description: 'true while any hold is open: no shipment can be created' },
     allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
+    preferredLocations: { type: 'array', items: { type: 'string' }, description: 'Tried first by allocation' },
     version: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },

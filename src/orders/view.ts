@@ -4,6 +4,7 @@ import type { HoldReason, PaymentType, Shipping } from '../../domain/orders/even
 import {
   allowedActions,
   isOnHold,
+  cancelledOf,
   reservedOf,
   shippedOf,
   withMoneyDefaults,
@@ -54,6 +55,7 @@ export interface OrderView {
     tax: number;
     reserved: number;
     shipped: number;
+    cancelled: number;
   }[];
   totals: OrderTotals & { quantity: number };
   shipping: Shipping;
@@ -64,6 +66,7 @@ export interface OrderView {
   holds: HoldView[];
   onHold: boolean;
   allowedActions: OrderAction[];
+  preferredLocations: string[];
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -97,6 +100,7 @@ export function orderView(folded: PlacedOrder, version: number): OrderView {
       tax: l.tax,
       reserved: reservedOf(l),
       shipped: shippedOf(l),
+      cancelled: cancelledOf(l),
     })),
     totals: { ...totalsOf(o), quantity: o.lines.reduce((n, l) => n + l.quantity, 0) },
     shipping: o.shipping,
@@ -119,6 +123,7 @@ export function orderView(folded: PlacedOrder, version: number): OrderView {
     holds: o.holds.map(holdView),
     onHold: isOnHold(o),
     allowedActions: allowedActions(o),
+    preferredLocations: o.preferredLocations ?? [],
     version,
     createdAt: o.placedAt,
     updatedAt: o.updatedAt,

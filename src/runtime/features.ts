@@ -6,6 +6,7 @@ import * as customers from '../customers/index.ts';
 import type { RouteDeps } from '../http/deps.ts';
 import type { RouteDef } from '../http/route.ts';
 import * as inventory from '../inventory/index.ts';
+import * as locations from '../locations/index.ts';
 import type { Background, BackgroundDeps } from '../jobs/background.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import * as orders from '../orders/index.ts';
@@ -27,7 +28,16 @@ export interface Feature {
 }
 
 /** In route order (it is also the order of /openapi.json). */
-export const features: readonly Feature[] = [customers, orders, shipments, inventory, webhooks, audit, analytics];
+export const features: readonly Feature[] = [
+  customers,
+  orders,
+  shipments,
+  inventory,
+  locations,
+  webhooks,
+  audit,
+  analytics,
+];
 
 export const projections: readonly Projection[] = features.flatMap((f) => f.projections);
 

@@ -317,16 +317,228 @@ describe('Order decider', () => {
         .given([placed, { type: 'OrderCancelled', data: { reason: 'x', releases: [], cancelledAt: now } }])
         .when(c('CancelOrder', { reason: 'again' }))
         .thenRefuses('order_already_cancelled'));
-    it('given a shipped line, when cancelled, then refused order_not_cancellable', () =>
+    it('given a fully shipped order, when cancelled, then refused order_fully_shipped', () =>
       spec
-        .given([...fullyAllocated, shipment('shp_1', [{ sku: 'B', quantity: 1 }])])
+        .given([
+          ...fullyAllocated,
+          shipment('shp_1', [
+            { sku: 'A', quantity: 2 },
+            { sku: 'B', quantity: 1 },
+          ]),
+        ])
         .when(c('CancelOrder', { reason: 'late' }))
-        .thenRefuses('order_not_cancellable'));
+        .thenRefuses('order_fully_shipped'));
+    it('given a fully shipped order, when some lines are cancelled, then refused order_fully_shipped', () =>
+      spec
+        .given([
+          ...fullyAllocated,
+          shipment('shp_1', [
+            { sku: 'A', quantity: 2 },
+            { sku: 'B', quantity: 1 },
+          ]),
+        ])
+        .when(c('CancelOrder', { reason: 'late', lines: [{ sku: 'A', quantity: 1 }] }))
+        .thenRefuses('order_fully_shipped'));
     it('given no order, when cancelled, then refused order_not_found', () =>
       spec
         .given([])
         .when(c('CancelOrder', { reason: 'x' }))
         .thenRefuses('order_not_found'));
+  });
+
+  describe('CancelOrder after a partial shipment, and of some lines', () => {
+    const linesCancelled = (
+      cancelled: { sku: string; quantity: number; unitPrice: number }[],
+      releases: { sku: string; location: string; quantity: number }[],
+    ): OrderEvent => ({
+      type: 'OrderLinesCancelled',
+      data: { reason: 'r', lines: cancelled, releases, occurredAt: now },
+    });
+    const partlyShipped = [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])];
+
+    it('given a partially shipped order, when cancelled, then its unshipped units are cancelled and it is shipped', () => {
+      spec
+        .given(partlyShipped)
+        .when(c('CancelOrder', { reason: 'r' }))
+        .then([
+          linesCancelled(
+            [
+              { sku: 'A', quantity: 1, unitPrice: 1000 },
+              { sku: 'B', quantity: 1, unitPrice: 500 },
+            ],
+            [
+              { sku: 'A', location: 'default', quantity: 1 },
+              { sku: 'B', location: 'default', quantity: 1 },
+            ],
+          ),
+          { type: 'OrderShipped', data: { occurredAt: now } },
+        ]);
+      const s = fold([
+        ...partlyShipped,
+        linesCancelled(
+          [
+            { sku: 'A', quantity: 1, unitPrice: 1000 },
+            { sku: 'B', quantity: 1, unitPrice: 500 },
+          ],
+          [
+            { sku: 'A', location: 'default', quantity: 1 },
+            { sku: 'B', location: 'default', quantity: 1 },
+          ],
+        ),
+      ]);
+      if (s.status === 'none') throw new Error('no order');
+      expect(s.status).to.equal('shipped');
+      expect(s.lines.map((l) => [l.sku, reservedOf(l), shippedOf(l), l.cancelled])).to.deep.equal([
+        ['A', 0, 1, 1],
+        ['B', 0, 0, 1],
+      ]);
+    });
+    it('given a partially shipped order whose shipment was delivered, when the rest is cancelled, then OrderShipped and OrderDelivered', () =>
+      spec
+        .given([...partlyShipped, { type: 'OrderShipmentDelivered', data: { shipmentId: 'shp_1', occurredAt: now } }])
+        .when(c('CancelOrder', { reason: 'r' }))
+        .then([
+          linesCancelled(
+            [
+              { sku: 'A', quantity: 1, unitPrice: 1000 },
+              { sku: 'B', quantity: 1, unitPrice: 500 },
+            ],
+            [
+              { sku: 'A', location: 'default', quantity: 1 },
+              { sku: 'B', location: 'default', quantity: 1 },
+            ],
+          ),
+          { type: 'OrderShipped', data: { occurredAt: now } },
+          { type: 'OrderDelivered', data: { occurredAt: now } },
+        ]));
+    it('given a partially shipped order, when one of two open lines is cancelled, then it stays partially_shipped', () => {
+      const cancelB = linesCancelled(
+        [{ sku: 'B', quantity: 1, unitPrice: 500 }],
+        [{ sku: 'B', location: 'default', quantity: 1 }],
+      );
+      spec
+        .given(partlyShipped)
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'B', quantity: 1 }] }))
+        .then([cancelB]);
+      expect(fold([...partlyShipped, cancelB]).status).to.equal('partially_shipped');
+    });
+    it('given a backordered order, when its short line is cancelled, then OrderLinesCancelled and OrderConfirmed', () => {
+      const backordered: OrderEvent[] = [
+        placed,
+        alloc('A', 2),
+        { type: 'OrderBackordered', data: { shortages: [{ sku: 'B', quantity: 1 }], occurredAt: now } },
+      ];
+      spec
+        .given(backordered)
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'B', quantity: 1 }] }))
+        .then([linesCancelled([{ sku: 'B', quantity: 1, unitPrice: 500 }], []), confirmed]);
+    });
+    it('given a confirmed order, when part of a line is cancelled, then the excess reservation is released and it stays confirmed', () => {
+      const cancelA = linesCancelled(
+        [{ sku: 'A', quantity: 1, unitPrice: 1000 }],
+        [{ sku: 'A', location: 'default', quantity: 1 }],
+      );
+      spec
+        .given(fullyAllocated)
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'A', quantity: 1 }] }))
+        .then([cancelA]);
+      const s = fold([...fullyAllocated, cancelA]);
+      expect(s.status).to.equal('confirmed');
+      expect(allowedActions(s)).to.deep.equal(['update', 'cancel', 'ship']);
+    });
+    it('given an order with nothing shipped, when every unit is cancelled by lines, then OrderCancelled', () =>
+      spec
+        .given(fullyAllocated)
+        .when(
+          c('CancelOrder', {
+            reason: 'r',
+            lines: [
+              { sku: 'B', quantity: 1 },
+              { sku: 'A', quantity: 2 },
+            ],
+          }),
+        )
+        .then([
+          {
+            type: 'OrderCancelled',
+            data: {
+              reason: 'r',
+              releases: [
+                { sku: 'A', location: 'default', quantity: 2 },
+                { sku: 'B', location: 'default', quantity: 1 },
+              ],
+              cancelledAt: now,
+            },
+          },
+        ]));
+    it('given a partially shipped order, when more than the unshipped units are cancelled, then refused quantity_exceeds_unshipped', () =>
+      spec
+        .given(partlyShipped)
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'A', quantity: 2 }] }))
+        .thenRefuses('quantity_exceeds_unshipped'));
+    it('given an order, when a line names a SKU it does not have, then refused unknown_line_sku', () =>
+      spec
+        .given(fullyAllocated)
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'Z', quantity: 1 }] }))
+        .thenRefuses('unknown_line_sku'));
+    it('given an order, when lines repeat a SKU, then refused duplicate_line_sku', () =>
+      spec
+        .given(fullyAllocated)
+        .when(
+          c('CancelOrder', {
+            reason: 'r',
+            lines: [
+              { sku: 'A', quantity: 1 },
+              { sku: 'A', quantity: 1 },
+            ],
+          }),
+        )
+        .thenRefuses('duplicate_line_sku'));
+    it('given cancelled units, when the line is cancelled past what is left, then refused quantity_exceeds_unshipped', () =>
+      spec
+        .given([
+          ...fullyAllocated,
+          linesCancelled(
+            [{ sku: 'A', quantity: 1, unitPrice: 1000 }],
+            [{ sku: 'A', location: 'default', quantity: 1 }],
+          ),
+        ])
+        .when(c('CancelOrder', { reason: 'r', lines: [{ sku: 'A', quantity: 2 }] }))
+        .thenRefuses('quantity_exceeds_unshipped'));
+    it('given a partly cancelled order, when the rest of the line ships, then OrderShipped (cancelled units are not due)', () =>
+      spec
+        .given([
+          ...fullyAllocated,
+          linesCancelled(
+            [{ sku: 'A', quantity: 1, unitPrice: 1000 }],
+            [{ sku: 'A', location: 'default', quantity: 1 }],
+          ),
+        ])
+        .when(
+          c('RecordShipment', {
+            shipmentId: 'shp_9',
+            location: 'default',
+            lines: [
+              { sku: 'A', quantity: 1 },
+              { sku: 'B', quantity: 1 },
+            ],
+          }),
+        )
+        .then([
+          {
+            type: 'OrderShipmentRecorded',
+            data: {
+              shipmentId: 'shp_9',
+              location: 'default',
+              lines: [
+                { sku: 'A', quantity: 1 },
+                { sku: 'B', quantity: 1 },
+              ],
+              occurredAt: now,
+            },
+          },
+          { type: 'OrderShipped', data: { occurredAt: now } },
+        ]));
   });
 
   describe('shipments', () => {
@@ -445,7 +657,7 @@ describe('Order decider', () => {
         [placed, alloc('A', 1), { type: 'OrderBackordered', data: { shortages: [], occurredAt: now } }],
         ['update', 'cancel', 'ship'],
       ],
-      ['partially shipped', [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])], ['ship']],
+      ['partially shipped', [...fullyAllocated, shipment('shp_1', [{ sku: 'A', quantity: 1 }])], ['cancel', 'ship']],
       [
         'shipped',
         [
@@ -463,7 +675,7 @@ describe('Order decider', () => {
       it(`${label} → ${JSON.stringify(actions)}`, () => expect(allowedActions(fold(events))).to.deep.equal(actions));
   });
 
-  it('property: any sequence of commands keeps shipped ≤ quantity per line and no empty reservation entries', () => {
+  it('property: any sequence of commands keeps shipped + cancelled ≤ quantity per line and no empty reservation entries', () => {
     const rand = mulberry32(7);
     const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
     let state: OrderState = fold([placed]);
@@ -482,6 +694,7 @@ describe('Order decider', () => {
         c('RecordShipment', { shipmentId, location: pick(['default', 'east']), lines: [{ sku, quantity: q }] }),
         c('RecordShipmentCancelled', { shipmentId }),
         c('RecordShipmentDelivered', { shipmentId }),
+        c('CancelOrder', { reason: 'r', lines: [{ sku, quantity: q }] }),
         c('UpdateOrder', {
           lines: [
             { sku: 'A', quantity: q, unitPrice: 1000 },
@@ -497,7 +710,7 @@ describe('Order decider', () => {
       }
       if (state.status === 'none') throw new Error('order vanished');
       for (const l of state.lines) {
-        expect(shippedOf(l), `step ${i}`).to.be.at.most(l.quantity);
+        expect(shippedOf(l) + (l.cancelled ?? 0), `step ${i}`).to.be.at.most(l.quantity);
         expect(Object.values(l.reserved).every((n) => n > 0)).to.equal(true);
       }
     }

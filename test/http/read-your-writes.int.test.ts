@@ -1,7 +1,7 @@
 // Read your own writes by default: a GET by id right after the command answers the entity even
 // when no projector runs at all (the read model never catches up): it folds the entity's stream.
 import { expect } from 'chai';
-import { readModelLocations } from '../../src/inventory/locations.ts';
+import { readModelLocations } from '../../src/locations/stock-locations.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem, type Res } from '../support/http.ts';
@@ -74,7 +74,10 @@ describe('Read-your-writes: GET by id folds the stream when the read model has n
       causationId: null,
       now: new Date().toISOString(),
     };
-    const deps = { store: app.runtime.services.store, locations: readModelLocations(app.runtime.services.knex) };
+    const deps = {
+      store: app.runtime.services.store,
+      locations: readModelLocations(app.runtime.services.knex, app.runtime.services.store),
+    };
     expect(await allocateOrder(deps, ctx, order.id, ['default'])).to.equal('confirmed');
     const created = await api.post(`/v1/orders/${order.id}/shipments`, {
       lines: [{ sku: 'RYW-2', quantity: 2 }],

@@ -3,7 +3,7 @@ import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import { reservedFor } from '../../domain/inventory/level.ts';
 import { foldRecorded } from '../../src/commands/load.ts';
 import type { EventStore, StreamWrite } from '../../src/eventstore/port.ts';
-import { readModelLocations } from '../../src/inventory/locations.ts';
+import { readModelLocations } from '../../src/locations/stock-locations.ts';
 import { allocateOrder } from '../../src/orders/allocation.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
@@ -68,7 +68,7 @@ describe('Allocation: a job that dies half-way and is retried never double-reser
   /** The real allocation dependencies, over `store` (the real one, or one that crashes). */
   const deps = (store: EventStore = app.runtime.services.store) => ({
     store,
-    locations: readModelLocations(app.runtime.services.knex),
+    locations: readModelLocations(app.runtime.services.knex, app.runtime.services.store),
   });
   const held = async (sku: string, orderId: string) =>
     reservedFor(

@@ -16,7 +16,7 @@ import {
   type StreamWrite,
   WrongExpectedVersionError,
 } from '../../src/eventstore/port.ts';
-import { readModelLocations } from '../../src/inventory/locations.ts';
+import { readModelLocations } from '../../src/locations/stock-locations.ts';
 import { AllocationRunner, type AllocationRunnerOptions } from '../../src/orders/allocation-runner.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
@@ -60,7 +60,7 @@ describe('Batched allocation: the allocators working the demand queue', function
       knex: knex(),
       pool,
       store: store(),
-      locations: readModelLocations(knex()),
+      locations: readModelLocations(knex(), store()),
       databaseUrl: app.db.url,
       logger: app.runtime.logger,
       pollMs: 50,

@@ -149,15 +149,30 @@ describe('Shipment commands (memory store)', () => {
         .when(ship([{ sku: 'A', quantity: 1 }]))
         .thenRefuses('order_not_found'));
 
-    it('given a shipment, when the order is edited or cancelled, then refused order_not_editable / order_not_cancellable', async () => {
-      const history = given(...confirmed).and(ship([{ sku: 'A', quantity: 1 }]));
-      await history
+    it('given a shipment, when the order is edited, then refused order_not_editable', () =>
+      given(...confirmed)
+        .and(ship([{ sku: 'A', quantity: 1 }]))
         .when((h) => updateOrder(h.deps, h.ctx, { orderId: 'ord_1', notes: 'too late' }))
-        .thenRefuses('order_not_editable');
-      await history
+        .thenRefuses('order_not_editable'));
+
+    it('given a shipment, when the order is cancelled, then its unshipped units are cancelled and it is shipped', () =>
+      given(...confirmed)
+        .and(ship([{ sku: 'A', quantity: 1 }]))
+        .when((h) => cancelOrder(h.deps, h.ctx, { orderId: 'ord_1', reason: 'the rest is late' }))
+        .then(() => ({
+          [orderStream(TENANT, 'ord_1')]: [{ type: 'OrderLinesCancelled' }, { type: 'OrderShipped' }],
+        })));
+
+    it('given everything shipped, when the order is cancelled, then refused order_fully_shipped', () =>
+      given(...confirmed)
+        .and(
+          ship([
+            { sku: 'A', quantity: 2 },
+            { sku: 'B', quantity: 1 },
+          ]),
+        )
         .when((h) => cancelOrder(h.deps, h.ctx, { orderId: 'ord_1', reason: 'too late' }))
-        .thenRefuses('order_not_cancellable');
-    });
+        .thenRefuses('order_fully_shipped'));
 
     it('given the inventory holds less than the order believes, when shipped, then refused and the shipment undone on the order', () =>
       given(

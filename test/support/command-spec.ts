@@ -15,7 +15,7 @@ import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../../src/commands/context.ts';
 import { MemoryEventStore } from '../../src/eventstore/memory/memory-event-store.ts';
 import { tenantOfStream, type RecordedEvent } from '../../src/eventstore/port.ts';
-import { eventLogLocations, type StockLocations } from '../../src/inventory/locations.ts';
+import { eventLogLocations, type StockLocations } from '../../src/locations/stock-locations.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics.ts';
 
 export const TENANT = 'tenant-a';

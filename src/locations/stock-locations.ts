@@ -4,30 +4,57 @@
 // the unit tier). Both answer the same question the same way.
 import type { Knex } from 'knex';
 import { LEVEL_EVENT_TYPES, type LevelEvent } from '../../domain/inventory/events.ts';
+import type { DefinedLocation } from '../../domain/locations/state.ts';
 import type { EventStore, Position } from '../eventstore/port.ts';
-import { DEFAULT_LOCATION } from './streams.ts';
+import { definedLocations } from './streams.ts';
+import { DEFAULT_LOCATION } from '../inventory/streams.ts';
+
+/** Where a line may draw stock, in the order to try, and where it may not. */
+export interface Candidates {
+  /**
+   * Active defined locations by priority (ties by code), then the locations never defined as
+   * before locations existed (the default one, the ones the order holds, the others by name),
+   * then inactive ones (they only give back what they hold). Always includes the default
+   * location: it keeps the wait list.
+   */
+  locations: string[];
+  /** Defined and inactive: never drawn from. */
+  inactive: string[];
+}
 
 export interface StockLocations {
   /**
-   * Where an order line may draw stock: the default location first, then the ones it already
-   * holds (`held`), then the others with stock available, by name. With `all` (releases): every
-   * known location of the SKU, with or without stock.
+   * Where an order line may draw stock (see Candidates): the default location, the ones it already
+   * holds (`held`), the others with stock available. With `all` (releases): every known location
+   * of the SKU, with or without stock.
    */
-  candidates(tenant: string, sku: string, held: readonly string[], options?: { all?: boolean }): Promise<string[]>;
+  candidates(tenant: string, sku: string, held: readonly string[], options?: { all?: boolean }): Promise<Candidates>;
   /** candidates() for several SKUs of a tenant at once (one query on the read model), in the order asked. */
   candidatesMany(
     tenant: string,
     asks: readonly { sku: string; held: readonly string[] }[],
     options?: { all?: boolean },
-  ): Promise<string[][]>;
+  ): Promise<Candidates[]>;
 }
 
-const ordered = (held: readonly string[], others: readonly string[]) => [
-  ...new Set([DEFAULT_LOCATION, ...held, ...others]),
-];
+const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** From the inventory_levels read model. */
-export function readModelLocations(knex: Knex): StockLocations {
+/** Orders the locations of a line by their settings (see Candidates); `others` by name. */
+export function allocationOrder(
+  held: readonly string[],
+  others: readonly string[],
+  defined: ReadonlyMap<string, Pick<DefinedLocation, 'priority' | 'active'>>,
+): Candidates {
+  const all = [...new Set([DEFAULT_LOCATION, ...held, ...others])];
+  const active = all
+    .filter((l) => defined.get(l)?.active)
+    .sort((a, b) => defined.get(a)!.priority - defined.get(b)!.priority || byCode(a, b));
+  const inactive = all.filter((l) => defined.get(l)?.active === false).sort(byCode);
+  return { locations: [...active, ...all.filter((l) => !defined.has(l)), ...inactive], inactive };
+}
+
+/** From the inventory_levels read model; the locations' settings from their streams (always current). */
+export function readModelLocations(knex: Knex, store: EventStore): StockLocations {
   return {
     async candidatesMany(tenant, asks, options = {}) {
       const q = knex('inventory_levels')
@@ -39,19 +66,15 @@ export function readModelLocations(knex: Knex): StockLocations {
       const rows = (await q.orderBy(['sku', 'location'])) as { sku: string; location: string }[];
       const bySku = new Map<string, string[]>();
       for (const r of rows) bySku.set(r.sku, [...(bySku.get(r.sku) ?? []), r.location]);
-      return asks.map((a) => ordered(a.held, bySku.get(a.sku) ?? []));
+      const defined = await definedLocations(store, tenant, [
+        DEFAULT_LOCATION,
+        ...rows.map((r) => r.location),
+        ...asks.flatMap((a) => a.held),
+      ]);
+      return asks.map((a) => allocationOrder(a.held, bySku.get(a.sku) ?? [], defined));
     },
-    async candidates(tenant, sku, held, options = {}) {
-      const q = knex('inventory_levels')
-        .select('location')
-        .where({ tenant, sku })
-        .andWhereNot('location', DEFAULT_LOCATION);
-      if (!options.all) q.andWhereRaw('on_hand > reserved');
-      const rows = (await q.orderBy('location')) as { location: string }[];
-      return ordered(
-        held,
-        rows.map((r) => r.location),
-      );
+    async candidates(tenant, sku, held, options) {
+      return (await this.candidatesMany(tenant, [{ sku, held }], options))[0]!;
     },
   };
 }
@@ -66,7 +89,7 @@ const PAGE = 1_000;
 export function eventLogLocations(store: EventStore): StockLocations {
   return {
     async candidatesMany(tenant, asks, options) {
-      const out: string[][] = [];
+      const out: Candidates[] = [];
       for (const a of asks) out.push(await this.candidates(tenant, a.sku, a.held, options));
       return out;
     },
@@ -87,7 +110,8 @@ export function eventLogLocations(store: EventStore): StockLocations {
         .filter(([location, l]) => location !== DEFAULT_LOCATION && (options.all || l.onHand > l.reserved))
         .map(([location]) => location)
         .sort();
-      return ordered(held, others);
+      const defined = await definedLocations(store, tenant, [DEFAULT_LOCATION, ...held, ...others]);
+      return allocationOrder(held, others, defined);
     },
   };
 }
