@@ -19,6 +19,9 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderShipmentDelivered',
   'OrderShipped',
   'OrderDelivered',
+  'OrderReturnRequested',
+  'OrderReturnRejected',
+  'OrderReturnReceived',
 ];
 
 /** The folded order plus the columns lists filter and sort on. */

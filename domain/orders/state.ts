@@ -8,6 +8,8 @@ export type OrderStatus =
   | 'partially_shipped'
   | 'shipped'
   | 'delivered'
+  | 'partially_returned'
+  | 'returned'
   | 'cancelled';
 
 export interface LineState {
@@ -38,6 +40,15 @@ export interface PlacedOrder {
   placedAt: string;
   updatedAt: string;
   shipments: Record<string, ShipmentRef>;
+  /** Returns that claimed shipped units (absent on orders folded before returns existed). */
+  returns?: Record<string, ReturnRef>;
+}
+
+/** A return as the order sees it: the units it claims and those received back so far. */
+export interface ReturnRef {
+  lines: ShipmentLine[];
+  received: ShipmentLine[];
+  status: 'open' | 'rejected';
 }
 
 export type OrderState = { status: 'none' } | PlacedOrder;

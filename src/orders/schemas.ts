@@ -49,7 +49,17 @@ export const cancelOrderBody = {
 export const orderIdParams = idParams('ord');
 
 const orderStatus = {
-  enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
+  enum: [
+    'pending',
+    'confirmed',
+    'backordered',
+    'partially_shipped',
+    'shipped',
+    'delivered',
+    'partially_returned',
+    'returned',
+    'cancelled',
+  ],
 } as const;
 
 export const orderSchema = {
