@@ -7,6 +7,7 @@
 import { customerEventSchemas } from '../../domain/customers/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { orderEventSchemas } from '../../domain/orders/events.ts';
+import { returnEventSchemas } from '../../domain/returns/events.ts';
 import { uniqueClaimEventSchemas } from '../../domain/shared/unique-claim.ts';
 import { shipmentEventSchemas } from '../../domain/shipments/events.ts';
 import { currentVersion } from '../../domain/upcasters.ts';
@@ -20,6 +21,7 @@ export const EVENT_SCHEMAS: Readonly<Record<string, Schema>> = {
   ...orderEventSchemas,
   ...inventoryEventSchemas,
   ...shipmentEventSchemas,
+  ...returnEventSchemas,
 };
 
 const ajv = createAjv({ coerceTypes: false });

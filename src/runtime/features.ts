@@ -10,6 +10,7 @@ import type { Background, BackgroundDeps } from '../jobs/background.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import * as orders from '../orders/index.ts';
 import type { Projection } from '../projector/projection.ts';
+import * as returns from '../returns/index.ts';
 import * as shipments from '../shipments/index.ts';
 import * as webhooks from '../webhooks/index.ts';
 
@@ -27,7 +28,16 @@ export interface Feature {
 }
 
 /** In route order (it is also the order of /openapi.json). */
-export const features: readonly Feature[] = [customers, orders, shipments, inventory, webhooks, audit, analytics];
+export const features: readonly Feature[] = [
+  customers,
+  orders,
+  shipments,
+  returns,
+  inventory,
+  webhooks,
+  audit,
+  analytics,
+];
 
 export const projections: readonly Projection[] = features.flatMap((f) => f.projections);
 

@@ -17,6 +17,11 @@ export const WEBHOOK_EVENT_TYPES = [
   'shipment.created',
   'shipment.status_changed',
   'shipment.delivered',
+  'return.requested',
+  'return.approved',
+  'return.rejected',
+  'return.received',
+  'refund.recorded',
   'inventory.adjusted',
   'inventory.low',
 ] as const;
@@ -56,6 +61,12 @@ const SIMPLE: Record<string, WebhookEventType> = {
   OrderShipped: 'order.shipped',
   OrderDelivered: 'order.delivered',
   ShipmentCreated: 'shipment.created',
+  ReturnRequested: 'return.requested',
+  ReturnApproved: 'return.approved',
+  ReturnRejected: 'return.rejected',
+  ReturnReceived: 'return.received',
+  // A refund recorded for a return (its data names the return and the order).
+  ReturnRefundRecorded: 'refund.recorded',
 };
 
 /** Internal event types the fan-out listens to. */
@@ -85,7 +96,8 @@ export function publicEventsFor(
   const data = e.data as Record<string, unknown>;
   const simple = SIMPLE[e.type];
   if (simple) {
-    const resource = simple.split('.')[0]!;
+    // The id named is the stream's: a refund is recorded on its return's stream.
+    const resource = simple === 'refund.recorded' ? 'return' : simple.split('.')[0]!;
     return [{ type: simple, data: { [`${resource}Id`]: idOfStream(e.streamName), ...data } }];
   }
   if (e.type === 'ShipmentStatusChanged') {
