@@ -46,5 +46,5 @@ export function wrongReturnStatus(status: ReturnStatus, action: string): DomainE
         : status === 'rejected'
           ? 'return_already_rejected'
           : 'return_already_received';
-  return new DomainError(code, `the return is ${status}: it cannot be ${action}`, 'conflict', { status });
+  return new DomainError(code, `the return is ${status}: it cannot be ${action}`, 'conflict', { returnStatus: status });
 }

@@ -58,17 +58,18 @@ export async function requestReturn(
     const order = await loadOrder(deps.store, ctx.tenant, input.orderId);
     if (order.state.status === 'none') throw orderNotFound(input.orderId);
     const o = order.state;
-    const claim = decideOrderReturn(
-      { type: 'ClaimReturnUnits', data: { returnId, lines: input.lines.map(unitsOnly), now: ctx.now } },
-      o,
-    );
-    const lines = input.lines.map((l) => ({ ...l, unitPrice: o.lines.find((x) => x.sku === l.sku)!.unitPrice }));
+    // The return's own rules first (one line per SKU), then the order's (what may be returned).
+    const lines = input.lines.map((l) => ({ ...l, unitPrice: o.lines.find((x) => x.sku === l.sku)?.unitPrice ?? 0 }));
     const requested = returnDecider.decide(
       {
         type: 'RequestReturn',
         data: { returnId, orderId: o.orderId, currency: o.currency, lines, note: input.note, now: ctx.now },
       },
       returnDecider.initialState(),
+    );
+    const claim = decideOrderReturn(
+      { type: 'ClaimReturnUnits', data: { returnId, lines: input.lines.map(unitsOnly), now: ctx.now } },
+      o,
     );
     return [
       { stream: returnStream(ctx.tenant, returnId), version: 0, events: requested },
