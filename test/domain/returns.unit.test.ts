@@ -119,14 +119,8 @@ describe('Returns domain', () => {
     });
 
     it('receive: part → partially_received, the rest → received; conditions may split a SKU', () => {
-      spec
-        .given([requested, approved])
-        .when(receive(partlyLines))
-        .then([partly]);
-      spec
-        .given([requested, approved, partly])
-        .when(receive(restLines))
-        .then([fully]);
+      spec.given([requested, approved]).when(receive(partlyLines)).then([partly]);
+      spec.given([requested, approved, partly]).when(receive(restLines)).then([fully]);
       const all = [
         { sku: 'A', quantity: 1, condition: 'resellable' as const },
         { sku: 'A', quantity: 1, condition: 'damaged' as const },
