@@ -50,6 +50,18 @@ const asColumns = (row: Row) =>
 const subtotalOf = (lines: { quantity: number; unitPrice: number }[]) =>
   lines.reduce((n, l) => n + BigInt(l.quantity) * BigInt(l.unitPrice), 0n);
 
+/** An OrderPlaced's money, exact: absent discount, tax and shipping (older events) are 0. */
+function moneyOf(d: {
+  lines: { quantity: number; unitPrice: number; discount?: number; tax?: number }[];
+  shipping?: { amount: number };
+}) {
+  const subtotal = subtotalOf(d.lines);
+  const discount = d.lines.reduce((n, l) => n + BigInt(l.discount ?? 0), 0n);
+  const tax = d.lines.reduce((n, l) => n + BigInt(l.tax ?? 0), 0n);
+  const shipping = BigInt(d.shipping?.amount ?? 0);
+  return { subtotal, discount, tax, shipping, total: subtotal - discount + tax + shipping };
+}
+
 export const analyticsProjection: Projection = {
   name: 'analytics',
   schema: 'analytics',
@@ -60,6 +72,8 @@ export const analyticsProjection: Projection = {
     'OrderCancelled',
     'OrderShipmentRecorded',
     'OrderDelivered',
+    'OrderPaymentRecorded',
+    'RefundRecorded',
     'StockAdjusted',
     'StockCounted',
     'StockShipped',
@@ -81,7 +95,19 @@ export const analyticsProjection: Projection = {
     const daily = new Counters(
       'daily_orders',
       ['tenant', 'day', 'currency'],
-      ['orders_placed', 'revenue_placed', 'orders_cancelled', 'revenue_cancelled'],
+      [
+        'orders_placed',
+        'revenue_placed',
+        'discount_placed',
+        'tax_placed',
+        'shipping_placed',
+        'total_placed',
+        'orders_cancelled',
+        'revenue_cancelled',
+        'total_cancelled',
+        'captured',
+        'refunded',
+      ],
     );
     const units = new Counters('sku_daily_units', ['tenant', 'sku', 'day'], ['units_ordered', 'units_shipped']);
     const moves = new Counters(
@@ -97,10 +123,18 @@ export const analyticsProjection: Projection = {
       const d = e.data as Record<string, any>;
       switch (e.type) {
         case 'OrderPlaced': {
-          const subtotal = subtotalOf(d.lines);
+          const m = moneyOf(d as Parameters<typeof moneyOf>[0]);
+          const subtotal = m.subtotal;
           daily.add(
             { tenant, day: day(d.placedAt), currency: d.currency },
-            { orders_placed: 1, revenue_placed: subtotal },
+            {
+              orders_placed: 1,
+              revenue_placed: subtotal,
+              discount_placed: m.discount,
+              tax_placed: m.tax,
+              shipping_placed: m.shipping,
+              total_placed: m.total,
+            },
           );
           for (const l of d.lines as { sku: string; quantity: number }[])
             units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
@@ -110,6 +144,7 @@ export const analyticsProjection: Projection = {
               order_id: d.orderId,
               currency: d.currency,
               subtotal: subtotal.toString(),
+              total: m.total.toString(),
               placed_at: d.placedAt,
             })
             .onConflict(['tenant', 'order_id'])
@@ -137,12 +172,16 @@ export const analyticsProjection: Projection = {
         case 'OrderCancelled': {
           const id = idOfStream(e.streamName);
           const facts = (await trx('order_fulfillment').where({ tenant, order_id: id }).first()) as
-            | { currency: string; subtotal: string }
+            | { currency: string; subtotal: string; total: string | null }
             | undefined;
           if (facts)
             daily.add(
               { tenant, day: day(d.cancelledAt), currency: facts.currency },
-              { orders_cancelled: 1, revenue_cancelled: BigInt(facts.subtotal) },
+              {
+                orders_cancelled: 1,
+                revenue_cancelled: BigInt(facts.subtotal),
+                total_cancelled: BigInt(facts.total ?? facts.subtotal),
+              },
             );
           await trx('order_fulfillment').where({ tenant, order_id: id }).update({ cancelled_at: d.cancelledAt });
           await trx('backorders')
@@ -162,6 +201,20 @@ export const analyticsProjection: Projection = {
             .where({ tenant, order_id: idOfStream(e.streamName) })
             .update({ delivered_at: d.occurredAt });
           break;
+        case 'OrderPaymentRecorded':
+        case 'RefundRecorded': {
+          // Only captures are money received; authorizations and voids move nothing.
+          if (e.type === 'OrderPaymentRecorded' && d.type !== 'captured') break;
+          const facts = (await trx('order_fulfillment')
+            .where({ tenant, order_id: idOfStream(e.streamName) })
+            .first('currency')) as { currency: string } | undefined;
+          if (facts)
+            daily.add(
+              { tenant, day: day(d.recordedAt), currency: facts.currency },
+              e.type === 'RefundRecorded' ? { refunded: d.amount } : { captured: d.amount },
+            );
+          break;
+        }
         case 'StockAdjusted':
         case 'StockCounted':
           moves.add(

@@ -22,6 +22,10 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderReturnRequested',
   'OrderReturnRejected',
   'OrderReturnReceived',
+  'OrderPaymentRecorded',
+  'RefundRecorded',
+  'OrderHoldPlaced',
+  'OrderHoldReleased',
 ];
 
 /** The folded order plus the columns lists filter and sort on. */

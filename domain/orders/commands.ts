@@ -1,5 +1,13 @@
 import type { Address } from '../shared/address.ts';
-import type { LineAllocation, OrderLineInput, ShipmentDetails, ShipmentLine } from './events.ts';
+import type {
+  HoldReason,
+  LineAllocation,
+  OrderLineInput,
+  PaymentType,
+  Shipping,
+  ShipmentDetails,
+  ShipmentLine,
+} from './events.ts';
 
 export type PlaceOrder = {
   type: 'PlaceOrder';
@@ -11,6 +19,8 @@ export type PlaceOrder = {
     shippingAddress: Address;
     externalId: string | null;
     notes: string | null;
+    /** Absent: no shipping charge. */
+    shipping?: Shipping;
     now: string;
   };
 };
@@ -24,7 +34,13 @@ export type RecordAllocation = {
 };
 export type UpdateOrder = {
   type: 'UpdateOrder';
-  data: { lines?: OrderLineInput[]; shippingAddress?: Address; notes?: string | null; now: string };
+  data: {
+    lines?: OrderLineInput[];
+    shippingAddress?: Address;
+    notes?: string | null;
+    shipping?: Shipping;
+    now: string;
+  };
 };
 export type CancelOrder = { type: 'CancelOrder'; data: { reason: string; now: string } };
 export type RecordShipment = {
@@ -41,4 +57,27 @@ export type OrderCommand =
   | CancelOrder
   | RecordShipment
   | RecordShipmentCancelled
-  | RecordShipmentDelivered;
+  | RecordShipmentDelivered
+  | RecordPayment
+  | RecordRefund
+  | PlaceHold
+  | ReleaseHold;
+
+/** What the payment provider reported (a reference, never card data). */
+export type RecordPayment = {
+  type: 'RecordPayment';
+  data: { paymentId: string; type: PaymentType; amount: number; reference: string; now: string };
+};
+/**
+ * Money given back to the customer, on the order (returns record theirs with their returnId).
+ * Recording the same refundId again does nothing (a retried job). `at`: when it was recorded.
+ */
+export type RecordRefund = {
+  type: 'RecordRefund';
+  data: { refundId: string; returnId?: string | null; amount: number; reference: string; at: string };
+};
+export type PlaceHold = {
+  type: 'PlaceHold';
+  data: { holdId: string; reason: HoldReason; note: string | null; now: string };
+};
+export type ReleaseHold = { type: 'ReleaseHold'; data: { holdId: string; now: string } };

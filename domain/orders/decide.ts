@@ -1,15 +1,27 @@
 import type { OrderCommand } from './commands.ts';
 import {
+  captureExceedsTotal,
   duplicateLineSku,
+  duplicatePaymentReference,
+  holdAlreadyReleased,
+  holdNotFound,
   orderAlreadyCancelled,
   orderAlreadyExists,
   orderNotCancellable,
   orderNotEditable,
   orderNotFound,
+  orderNotHoldable,
+  orderOnHold,
   quantityExceedsUnshipped,
+  refundExceedsCaptured,
   shipmentNotFound,
+  totalBelowCaptured,
   unknownLineSku,
+  voidAfterCapture,
+  voidExceedsAuthorized,
 } from './errors.ts';
+import { assertOrderMoney, assertPaymentAmount, paymentAmounts, totalsOf } from './money.ts';
+import { amountOutOfRange, MAX_AMOUNT } from '../shared/limits.ts';
 import { assertOrderLines, assertQuantity } from '../shared/limits.ts';
 import type { OrderEvent, OrderLineInput, Release } from './events.ts';
 import { evolveOrder } from './evolve.ts';
@@ -18,11 +30,13 @@ import {
   holdsStock,
   isFullyReserved,
   isFullyShipped,
+  openHolds,
   reservedOf,
   shippedOf,
   type LineState,
   type OrderState,
   type PlacedOrder,
+  withMoneyDefaults,
 } from './state.ts';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -37,7 +51,7 @@ function assertUniqueSkus(lines: OrderLineInput[]): void {
 
 function placed(state: OrderState, orderId = ''): PlacedOrder {
   if (state.status === 'none') throw orderNotFound(orderId);
-  return state;
+  return withMoneyDefaults(state);
 }
 
 /** Reservations a line no longer needs when it shrinks to `keep` units (latest locations give back first). */
@@ -59,6 +73,7 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       if (state.status !== 'none') throw orderAlreadyExists(command.data.orderId);
       assertUniqueSkus(command.data.lines);
       assertOrderLines(command.data.lines);
+      assertOrderMoney(command.data.lines, command.data.shipping);
       const { now, ...d } = command.data;
       return [{ type: 'OrderPlaced', data: { ...d, placedAt: now } }];
     }
@@ -98,18 +113,39 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
       if (hasShipped(o) || !['pending', 'confirmed', 'backordered'].includes(o.status))
         throw orderNotEditable(o.status);
-      const { lines, shippingAddress, notes, now } = command.data;
-      const changes: { lines?: OrderLineInput[]; shippingAddress?: typeof shippingAddress; notes?: string | null } = {};
+      const { lines, shippingAddress, notes, shipping, now } = command.data;
+      const changes: {
+        lines?: OrderLineInput[];
+        shippingAddress?: typeof shippingAddress;
+        notes?: string | null;
+        shipping?: typeof shipping;
+      } = {};
       if (lines !== undefined) {
         assertUniqueSkus(lines);
         assertOrderLines(lines);
-        const current = o.lines.map(({ sku, quantity, unitPrice }) => ({ sku, quantity, unitPrice }));
-        if (!same(current, lines)) changes.lines = lines;
+        // Lines are replaced whole: a line sent without discount or tax has none.
+        const money = (l: OrderLineInput) => ({
+          sku: l.sku,
+          quantity: l.quantity,
+          unitPrice: l.unitPrice,
+          discount: l.discount ?? 0,
+          tax: l.tax ?? 0,
+        });
+        if (!same(o.lines.map(money), lines.map(money))) changes.lines = lines;
       }
       if (shippingAddress !== undefined && !same(shippingAddress, o.shippingAddress))
         changes.shippingAddress = shippingAddress;
       if (notes !== undefined && notes !== o.notes) changes.notes = notes;
+      if (shipping !== undefined && !same(shipping, o.shipping)) changes.shipping = shipping;
       if (Object.keys(changes).length === 0) return [];
+      if (changes.lines || changes.shipping) {
+        const next = { ...o, lines: changes.lines ?? o.lines, shipping: changes.shipping ?? o.shipping };
+        assertOrderMoney(next.lines, next.shipping);
+        // What was captured (and not given back) must stay covered by the order.
+        const m = paymentAmounts(o);
+        const { total } = totalsOf(next);
+        if (total < m.captured - m.refunded) throw totalBelowCaptured(total, m.captured - m.refunded);
+      }
       const releases = changes.lines
         ? o.lines.flatMap((l) => excessOf(l, changes.lines!.find((n) => n.sku === l.sku)?.quantity ?? 0))
         : [];
@@ -134,6 +170,8 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       const { shipmentId, location, lines, details, now } = command.data;
       if (o.shipments[shipmentId]) return []; // already recorded (a retried job)
       if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      const held = openHolds(o);
+      if (held.length > 0) throw orderOnHold(held.map((h) => h.holdId));
       for (const s of lines) {
         assertQuantity('quantity', s.quantity);
         const line = o.lines.find((l) => l.sku === s.sku);
@@ -174,6 +212,60 @@ export function decideOrder(command: OrderCommand, state: OrderState): OrderEven
       const after = evolveOrder(o, events[0]!) as PlacedOrder;
       if (after.status === 'delivered') events.push({ type: 'OrderDelivered', data: { occurredAt: command.data.now } });
       return events;
+    }
+
+    case 'RecordPayment': {
+      const o = placed(state);
+      const { paymentId, type, amount, reference, now } = command.data;
+      if (o.payments.some((p) => p.paymentId === paymentId)) return []; // already recorded (a retry)
+      assertPaymentAmount('amount', amount);
+      if (o.payments.some((p) => p.type === type && p.reference === reference))
+        throw duplicatePaymentReference(type, reference);
+      const m = paymentAmounts(o);
+      if (type === 'authorized') {
+        if (o.status === 'cancelled') throw orderAlreadyCancelled();
+        if (m.authorized + amount > MAX_AMOUNT) throw amountOutOfRange('authorized', m.authorized + amount);
+      }
+      if (type === 'captured') {
+        if (o.status === 'cancelled') throw orderAlreadyCancelled();
+        const { total } = totalsOf(o);
+        if (m.captured + amount > total) throw captureExceedsTotal(total, m.captured, amount);
+      }
+      if (type === 'voided') {
+        if (m.captured > 0) throw voidAfterCapture(m.captured);
+        if (amount > m.authorized - m.voided) throw voidExceedsAuthorized(m.authorized - m.voided, amount);
+      }
+      return [{ type: 'OrderPaymentRecorded', data: { paymentId, type, amount, reference, recordedAt: now } }];
+    }
+
+    case 'RecordRefund': {
+      const o = placed(state);
+      const { refundId, returnId, amount, reference, at } = command.data;
+      if (o.refunds.some((r) => r.refundId === refundId)) return []; // already recorded (a retried job)
+      assertPaymentAmount('amount', amount);
+      const m = paymentAmounts(o);
+      if (amount > m.captured - m.refunded) throw refundExceedsCaptured(m.captured - m.refunded, amount);
+      return [
+        { type: 'RefundRecorded', data: { refundId, returnId: returnId ?? null, amount, reference, recordedAt: at } },
+      ];
+    }
+
+    case 'PlaceHold': {
+      const o = placed(state);
+      const { holdId, reason, note, now } = command.data;
+      if (o.holds.some((h) => h.holdId === holdId)) return []; // already placed (a retry)
+      if (o.status === 'cancelled') throw orderAlreadyCancelled();
+      // A hold stops shipments: an order with nothing left to ship has nothing to hold.
+      if (!holdsStock(o.status)) throw orderNotHoldable(o.status);
+      return [{ type: 'OrderHoldPlaced', data: { holdId, reason, note, placedAt: now } }];
+    }
+
+    case 'ReleaseHold': {
+      const o = placed(state);
+      const hold = o.holds.find((h) => h.holdId === command.data.holdId);
+      if (!hold) throw holdNotFound(command.data.holdId);
+      if (hold.releasedAt !== null) throw holdAlreadyReleased(command.data.holdId);
+      return [{ type: 'OrderHoldReleased', data: { holdId: hold.holdId, releasedAt: command.data.now } }];
     }
   }
 }

@@ -1,17 +1,34 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { addressSchema } from '../shared/address.ts';
-import { arrayOf, dateTime, type EventsOf, int, object, str, strOrNull } from '../shared/schema.ts';
+import { arrayOf, dateTime, type EventsOf, int, object, str, stringEnum, strOrNull } from '../shared/schema.ts';
 
 // Order events. (In storage `shippingAddress` is a `pii.v1` envelope; these schemas describe the
 // decrypted shape.)
 
-const orderLine = object({
-  sku: str,
-  quantity: int,
-  /** Minor units of the order's currency. */
-  unitPrice: int,
-});
+const orderLine = object(
+  {
+    sku: str,
+    quantity: int,
+    /** Minor units of the order's currency. */
+    unitPrice: int,
+    /** For the whole line, minor units (≤ quantity × unitPrice); absent = 0 (events before money). */
+    discount: int,
+    /** For the whole line, minor units; absent = 0. */
+    tax: int,
+  },
+  ['sku', 'quantity', 'unitPrice'],
+);
 export type OrderLineInput = FromSchema<typeof orderLine>;
+
+/** The shipping charge of the order (minor units) and how it ships. Absent on older events = 0. */
+const shipping = object({ amount: int, method: strOrNull });
+export type Shipping = FromSchema<typeof shipping>;
+
+export const PAYMENT_TYPES = ['authorized', 'captured', 'voided'] as const;
+export type PaymentType = (typeof PAYMENT_TYPES)[number];
+
+export const HOLD_REASONS = ['fraud_review', 'payment', 'address', 'customer_request', 'other'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
 
 /** Units held for a line at one location (absolute, as the inventory stream holds them). */
 const lineAllocation = object({ sku: str, location: str, reserved: int });
@@ -30,23 +47,27 @@ export type ShipmentDetails = FromSchema<typeof shipmentDetails>;
 
 /** Each order event's data, by type: the one definition of its shape. */
 export const orderEventSchemas = {
-  OrderPlaced: object({
-    orderId: str,
-    customerId: str,
-    currency: str,
-    lines: arrayOf(orderLine),
-    shippingAddress: addressSchema,
-    externalId: strOrNull,
-    notes: strOrNull,
-    placedAt: dateTime,
-  }),
+  OrderPlaced: object(
+    {
+      orderId: str,
+      customerId: str,
+      currency: str,
+      lines: arrayOf(orderLine),
+      shippingAddress: addressSchema,
+      externalId: strOrNull,
+      notes: strOrNull,
+      placedAt: dateTime,
+      shipping,
+    },
+    ['orderId', 'customerId', 'currency', 'lines', 'shippingAddress', 'externalId', 'notes', 'placedAt'],
+  ),
   /** What the inventory now holds for the order's lines (absolute per location). */
   OrderAllocationRecorded: object({ allocations: arrayOf(lineAllocation), occurredAt: dateTime }),
   OrderConfirmed: object({ occurredAt: dateTime }),
   OrderBackordered: object({ shortages: arrayOf(shipmentLineSchema), occurredAt: dateTime }),
   OrderUpdated: object({
     /** Only what changed. */
-    changes: object({ lines: arrayOf(orderLine), shippingAddress: addressSchema, notes: strOrNull }, []),
+    changes: object({ lines: arrayOf(orderLine), shippingAddress: addressSchema, notes: strOrNull, shipping }, []),
     /** Reservations no longer needed after a line change. */
     releases: arrayOf(release),
     updatedAt: dateTime,
@@ -75,6 +96,19 @@ export const orderEventSchemas = {
   OrderReturnRejected: object({ returnId: str, occurredAt: dateTime }),
   /** Units of a return that came back to a warehouse (whatever their condition). */
   OrderReturnReceived: object({ returnId: str, lines: arrayOf(shipmentLineSchema), occurredAt: dateTime }),
+  /** What the payment provider reported (its reference, never card data). */
+  OrderPaymentRecorded: object({
+    paymentId: str,
+    type: stringEnum(PAYMENT_TYPES),
+    amount: int,
+    reference: str,
+    recordedAt: dateTime,
+  }),
+  /** Money given back to the customer (by a return's refund, or on its own: returnId null). */
+  RefundRecorded: object({ refundId: str, returnId: strOrNull, amount: int, reference: str, recordedAt: dateTime }),
+  /** No shipment may be created while a hold is open (stock may still be reserved). */
+  OrderHoldPlaced: object({ holdId: str, reason: stringEnum(HOLD_REASONS), note: strOrNull, placedAt: dateTime }),
+  OrderHoldReleased: object({ holdId: str, releasedAt: dateTime }),
 } as const;
 
 type OrderEvents = EventsOf<typeof orderEventSchemas>;
@@ -92,4 +126,8 @@ export type OrderDelivered = OrderEvents['OrderDelivered'];
 export type OrderReturnRequested = OrderEvents['OrderReturnRequested'];
 export type OrderReturnRejected = OrderEvents['OrderReturnRejected'];
 export type OrderReturnReceived = OrderEvents['OrderReturnReceived'];
+export type OrderPaymentRecorded = OrderEvents['OrderPaymentRecorded'];
+export type RefundRecorded = OrderEvents['RefundRecorded'];
+export type OrderHoldPlaced = OrderEvents['OrderHoldPlaced'];
+export type OrderHoldReleased = OrderEvents['OrderHoldReleased'];
 export type OrderEvent = OrderEvents[keyof OrderEvents];

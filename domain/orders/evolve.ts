@@ -7,7 +7,17 @@ import {
   type LineState,
   type OrderState,
   type PlacedOrder,
+  withMoneyDefaults,
 } from './state.ts';
+
+/** A line as an event carries it (discount and tax absent on older events). */
+const lineOf = (l: { sku: string; quantity: number; unitPrice: number; discount?: number; tax?: number }) => ({
+  sku: l.sku,
+  quantity: l.quantity,
+  unitPrice: l.unitPrice,
+  discount: l.discount ?? 0,
+  tax: l.tax ?? 0,
+});
 
 function released(lines: LineState[], releases: Release[]): LineState[] {
   return lines.map((l) => {
@@ -55,17 +65,21 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       orderId: d.orderId,
       customerId: d.customerId,
       currency: d.currency,
-      lines: d.lines.map((l) => ({ ...l, reserved: {}, shipped: {} })),
+      lines: d.lines.map((l) => ({ ...lineOf(l), reserved: {}, shipped: {} })),
       shippingAddress: d.shippingAddress,
       externalId: d.externalId,
       notes: d.notes,
       placedAt: d.placedAt,
       updatedAt: d.placedAt,
       shipments: {},
+      shipping: d.shipping ?? { amount: 0, method: null },
+      payments: [],
+      refunds: [],
+      holds: [],
     };
   }
   if (state.status === 'none') return state;
-  const o = state;
+  const o = withMoneyDefaults(state);
   switch (event.type) {
     case 'OrderAllocationRecorded': {
       const lines = o.lines.map((l) => {
@@ -89,7 +103,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       if (changes.lines) {
         const old = new Map(lines.map((l) => [l.sku, l]));
         lines = changes.lines.map((l) => ({
-          ...l,
+          ...lineOf(l),
           reserved: old.get(l.sku)?.reserved ?? {},
           shipped: old.get(l.sku)?.shipped ?? {},
         }));
@@ -99,6 +113,7 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
         lines,
         ...(changes.shippingAddress !== undefined ? { shippingAddress: changes.shippingAddress } : {}),
         ...(changes.notes !== undefined ? { notes: changes.notes } : {}),
+        ...(changes.shipping !== undefined ? { shipping: changes.shipping } : {}),
         // New lines must be allocated again.
         status: changes.lines ? 'pending' : o.status,
         updatedAt,
@@ -164,5 +179,17 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       const next = { ...o, returns, updatedAt: event.data.occurredAt };
       return { ...next, status: withReturns(next, o.status) };
     }
+    case 'OrderPaymentRecorded':
+      return { ...o, payments: [...o.payments, { ...event.data }], updatedAt: event.data.recordedAt };
+    case 'RefundRecorded':
+      return { ...o, refunds: [...o.refunds, { ...event.data }], updatedAt: event.data.recordedAt };
+    case 'OrderHoldPlaced':
+      return { ...o, holds: [...o.holds, { ...event.data, releasedAt: null }], updatedAt: event.data.placedAt };
+    case 'OrderHoldReleased':
+      return {
+        ...o,
+        holds: o.holds.map((h) => (h.holdId === event.data.holdId ? { ...h, releasedAt: event.data.releasedAt } : h)),
+        updatedAt: event.data.releasedAt,
+      };
   }
 }

@@ -1,5 +1,5 @@
 import type { Address } from '../shared/address.ts';
-import type { ShipmentLine } from './events.ts';
+import type { HoldReason, PaymentType, Shipping, ShipmentLine } from './events.ts';
 
 export type OrderStatus =
   | 'pending'
@@ -16,6 +16,9 @@ export interface LineState {
   sku: string;
   quantity: number;
   unitPrice: number;
+  /** For the whole line, minor units. */
+  discount: number;
+  tax: number;
   /** Units held for this line per location and not yet shipped. */
   reserved: Record<string, number>;
   /** Units shipped per location (by shipments that were not cancelled). */
@@ -26,6 +29,31 @@ export interface ShipmentRef {
   location: string;
   lines: ShipmentLine[];
   status: 'active' | 'delivered' | 'cancelled';
+}
+
+export interface PaymentRecord {
+  paymentId: string;
+  type: PaymentType;
+  amount: number;
+  reference: string;
+  recordedAt: string;
+}
+
+export interface RefundRecord {
+  refundId: string;
+  returnId: string | null;
+  amount: number;
+  reference: string;
+  recordedAt: string;
+}
+
+export interface HoldState {
+  holdId: string;
+  reason: HoldReason;
+  note: string | null;
+  placedAt: string;
+  /** null while the hold is open. */
+  releasedAt: string | null;
 }
 
 export interface PlacedOrder {
@@ -40,6 +68,11 @@ export interface PlacedOrder {
   placedAt: string;
   updatedAt: string;
   shipments: Record<string, ShipmentRef>;
+  shipping: Shipping;
+  /** In the order they were recorded. */
+  payments: PaymentRecord[];
+  refunds: RefundRecord[];
+  holds: HoldState[];
   /** Returns that claimed shipped units (absent on orders folded before returns existed). */
   returns?: Record<string, ReturnRef>;
 }
@@ -49,6 +82,22 @@ export interface ReturnRef {
   lines: ShipmentLine[];
   received: ShipmentLine[];
   status: 'open' | 'rejected';
+}
+
+/**
+ * An order folded before payments, holds and money per line existed (a read-model row written
+ * then, or an event without them) has none of them: they read as nothing recorded and 0.
+ */
+export function withMoneyDefaults(o: PlacedOrder): PlacedOrder {
+  if (o.holds && o.payments && o.refunds && o.shipping && o.lines.every((l) => l.discount !== undefined)) return o;
+  return {
+    ...o,
+    lines: o.lines.map((l) => ({ ...l, discount: l.discount ?? 0, tax: l.tax ?? 0 })),
+    shipping: o.shipping ?? { amount: 0, method: null },
+    payments: o.payments ?? [],
+    refunds: o.refunds ?? [],
+    holds: o.holds ?? [],
+  };
 }
 
 export type OrderState = { status: 'none' } | PlacedOrder;
@@ -71,17 +120,21 @@ export const isFullyShipped = (o: PlacedOrder) => o.lines.every((l) => shippedOf
 export const hasShipped = (o: PlacedOrder) => o.lines.some((l) => shippedOf(l) > 0);
 export const subtotalOf = (o: Pick<PlacedOrder, 'lines'>) => o.lines.reduce((n, l) => n + l.quantity * l.unitPrice, 0);
 
+export const openHolds = (o: Pick<PlacedOrder, 'holds'>) => o.holds.filter((h) => h.releasedAt === null);
+export const isOnHold = (o: Pick<PlacedOrder, 'holds'>) => o.holds.some((h) => h.releasedAt === null);
+
 export type OrderAction = 'update' | 'cancel' | 'ship';
 
 /** What a client may do next, derived from the state (shown on the order). */
 export function allowedActions(o: OrderState): OrderAction[] {
   if (o.status === 'none') return [];
-  const canShip = o.lines.some((l) => reservedOf(l) > 0);
+  // An open hold stops shipments, nothing else.
+  const canShip = o.lines.some((l) => reservedOf(l) > 0) && !isOnHold(withMoneyDefaults(o));
   switch (o.status) {
     case 'pending':
       return ['update', 'cancel'];
     case 'confirmed':
-      return ['update', 'cancel', 'ship'];
+      return canShip ? ['update', 'cancel', 'ship'] : ['update', 'cancel'];
     case 'backordered':
       return canShip ? ['update', 'cancel', 'ship'] : ['update', 'cancel'];
     case 'partially_shipped':

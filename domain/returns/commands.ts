@@ -9,7 +9,7 @@ export type RejectReturn = { type: 'RejectReturn'; data: { reason: string; now: 
 export type ReceiveReturn = { type: 'ReceiveReturn'; data: { location: string; lines: ReceivedLine[]; now: string } };
 export type RecordReturnRefund = {
   type: 'RecordReturnRefund';
-  data: { amount: number; reference: string; now: string };
+  data: { refundId: string; amount: number; reference: string; now: string };
 };
 
 export type ReturnCommand = RequestReturn | ApproveReturn | RejectReturn | ReceiveReturn | RecordReturnRefund;

@@ -71,13 +71,21 @@ export function decideReturn(command: ReturnCommand, state: ReturnState): Return
     case 'RecordReturnRefund': {
       const r = active(state);
       if (r.status === 'requested' || r.status === 'rejected') throw wrongReturnStatus(r.status, 'refunded');
-      const { amount, reference, now } = command.data;
+      const { refundId, amount, reference, now } = command.data;
       if (refundedOf(r) + amount > returnValueOf(r))
         throw refundExceedsReturnValue(returnValueOf(r), refundedOf(r), amount);
       return [
         {
           type: 'ReturnRefundRecorded',
-          data: { returnId: r.returnId, orderId: r.orderId, amount, currency: r.currency, reference, recordedAt: now },
+          data: {
+            refundId,
+            returnId: r.returnId,
+            orderId: r.orderId,
+            amount,
+            currency: r.currency,
+            reference,
+            recordedAt: now,
+          },
         },
       ];
     }

@@ -37,6 +37,8 @@ export const returnEventSchemas = {
   }),
   /** Money paid back for the return (minor units of the order's currency). */
   ReturnRefundRecorded: object({
+    /** The refund's id, also on the order's RefundRecorded (written in the same multi-stream write). */
+    refundId: str,
     returnId: str,
     orderId: str,
     amount: int,

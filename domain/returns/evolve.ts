@@ -42,8 +42,9 @@ export function evolveReturn(state: ReturnState, event: ReturnEvent): ReturnStat
         updatedAt: event.data.receivedAt,
       };
     case 'ReturnRefundRecorded': {
-      const { amount, reference, recordedAt } = event.data;
-      return { ...state, refunds: [...state.refunds, { amount, reference, recordedAt }], updatedAt: recordedAt };
+      const { refundId, amount, reference, recordedAt } = event.data;
+      const refunds = [...state.refunds, { refundId, amount, reference, recordedAt }];
+      return { ...state, refunds, updatedAt: recordedAt };
     }
     default:
       return state;

@@ -3,6 +3,7 @@ import type { ReceivedLine, ReturnLine } from './events.ts';
 export type ReturnStatus = 'requested' | 'approved' | 'rejected' | 'partially_received' | 'received';
 
 export interface Refund {
+  refundId: string;
   amount: number;
   reference: string;
   recordedAt: string;

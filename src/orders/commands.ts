@@ -1,7 +1,8 @@
 import { customerDecider } from '../../domain/customers/decider.ts';
 import { orderDecider } from '../../domain/orders/decider.ts';
 import { orderNotFound } from '../../domain/orders/errors.ts';
-import type { PlaceOrder } from '../../domain/orders/commands.ts';
+import type { PlaceHold, PlaceOrder, RecordPayment, RecordRefund } from '../../domain/orders/commands.ts';
+import type { Shipping } from '../../domain/orders/events.ts';
 import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import { uniqueClaimDecider } from '../../domain/shared/unique-claim.ts';
@@ -13,7 +14,7 @@ import { customerStream } from '../customers/commands.ts';
 import { streamName, type EventStore, type Position } from '../eventstore/port.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { PatchOrderBody } from './schemas.ts';
-import { orderView, type OrderView } from './view.ts';
+import { orderView, type HoldView, type OrderView, type PaymentView } from './view.ts';
 
 interface OrderCommandDeps {
   store: EventStore;
@@ -129,7 +130,11 @@ async function onExistingOrder(
 export function updateOrder(
   deps: OrderCommandDeps,
   ctx: CommandContext,
-  input: PatchOrderBody & { orderId: string; expectedVersion?: number | '*' },
+  input: Omit<PatchOrderBody, 'shipping'> & {
+    orderId: string;
+    shipping?: Shipping;
+    expectedVersion?: number | '*';
+  },
 ): Promise<OrderCommandResult> {
   const { orderId, expectedVersion, ...changes } = input;
   return onExistingOrder(deps, ctx, orderId, expectedVersion, {
@@ -147,4 +152,62 @@ export function cancelOrder(
     type: 'CancelOrder',
     data: { reason: input.reason, now: ctx.now },
   });
+}
+
+/**
+ * Records money given back on the order (RefundRecorded on the order's stream). For returns: call it with
+ * the return's id; the same refundId again does nothing, so a retried job is safe. Refused with 409
+ * refund_exceeds_captured beyond what was captured and not yet refunded, 404 order_not_found.
+ */
+export function recordRefund(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: Omit<RecordRefund['data'], 'at'> & { orderId: string; expectedVersion?: number | '*' },
+): Promise<OrderCommandResult> {
+  const { orderId, expectedVersion, ...refund } = input;
+  return onExistingOrder(deps, ctx, orderId, expectedVersion, {
+    type: 'RecordRefund',
+    data: { ...refund, at: ctx.now },
+  });
+}
+
+/** Records what the payment provider reported; the payment's id is new (or derived from the Idempotency-Key). */
+export async function recordPayment(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: Omit<RecordPayment['data'], 'paymentId' | 'now'> & { orderId: string; expectedVersion?: number | '*' },
+): Promise<OrderCommandResult & { payment: PaymentView }> {
+  const { orderId, expectedVersion, ...payment } = input;
+  const paymentId = newResourceId(ctx, 'pay');
+  const res = await onExistingOrder(deps, ctx, orderId, expectedVersion, {
+    type: 'RecordPayment',
+    data: { paymentId, ...payment, now: ctx.now },
+  });
+  return { ...res, payment: res.order.payments.find((p) => p.id === paymentId)! };
+}
+
+export async function placeHold(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: Omit<PlaceHold['data'], 'holdId' | 'now'> & { orderId: string; expectedVersion?: number | '*' },
+): Promise<OrderCommandResult & { hold: HoldView }> {
+  const { orderId, expectedVersion, ...hold } = input;
+  const holdId = newResourceId(ctx, 'hld');
+  const res = await onExistingOrder(deps, ctx, orderId, expectedVersion, {
+    type: 'PlaceHold',
+    data: { holdId, ...hold, now: ctx.now },
+  });
+  return { ...res, hold: res.order.holds.find((h) => h.id === holdId)! };
+}
+
+export async function releaseHold(
+  deps: OrderCommandDeps,
+  ctx: CommandContext,
+  input: { orderId: string; holdId: string; expectedVersion?: number | '*' },
+): Promise<OrderCommandResult & { hold: HoldView }> {
+  const res = await onExistingOrder(deps, ctx, input.orderId, input.expectedVersion, {
+    type: 'ReleaseHold',
+    data: { holdId: input.holdId, now: ctx.now },
+  });
+  return { ...res, hold: res.order.holds.find((h) => h.id === input.holdId)! };
 }

@@ -3,7 +3,15 @@ import type { PlacedOrder } from '../../domain/orders/state.ts';
 import { diff } from '../audit/diff.ts';
 import { eventView } from '../audit/event-view.ts';
 import { foldRecorded } from '../commands/load.ts';
-import { cancelOrder, orderStream, placeOrder, updateOrder } from './commands.ts';
+import {
+  cancelOrder,
+  orderStream,
+  placeHold,
+  placeOrder,
+  recordPayment,
+  releaseHold,
+  updateOrder,
+} from './commands.ts';
 import { orderView } from './view.ts';
 import { getOrder, listOrders } from './queries.ts';
 import { commandContext } from '../http/command-context.ts';
@@ -16,12 +24,17 @@ import {
   cancelOrderBody,
   createOrderBody,
   diffOrderQuery,
+  holdParams,
+  holdSchema,
   listOrdersQuery,
   orderDiffSchema,
   orderIdParams,
   orderList,
   orderSchema,
   patchOrderBody,
+  paymentSchema,
+  placeHoldBody,
+  recordPaymentBody,
 } from './schemas.ts';
 import { ifMatch, respond } from '../http/respond.ts';
 
@@ -44,6 +57,9 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
           shippingAddress: body.shippingAddress,
           externalId: body.externalId ?? null,
           notes: body.notes ?? null,
+          ...(body.shipping
+            ? { shipping: { amount: body.shipping.amount, method: body.shipping.method ?? null } }
+            : {}),
         });
         respond(ctx, 201, order, { version: order.version, position, location: `/v1/orders/${order.id}` });
       },
@@ -68,16 +84,18 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       path: '/v1/orders/:id',
       operationId: 'updateOrder',
       summary:
-        'Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
+        'Change lines (with their discount and tax), shipping, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated',
       tag: 'Orders',
       scope: 'orders:write',
       params: orderIdParams,
       body: patchOrderBody,
       responses: { 200: { description: 'The updated order', schema: orderSchema } },
       async handler({ ctx, params, body }) {
+        const { shipping, ...changes } = body;
         const { order, position } = await updateOrder(deps, commandContext(ctx), {
           orderId: params.id,
-          ...body,
+          ...changes,
+          ...(shipping ? { shipping: { amount: shipping.amount, method: shipping.method ?? null } } : {}),
           ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });
@@ -100,6 +118,78 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
           ...ifMatch(ctx),
         });
         respond(ctx, 200, order, { version: order.version, position });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/orders/:id/payments',
+      operationId: 'recordOrderPayment',
+      summary:
+        'Record what the payment provider reported (authorized, captured, voided; its reference, never card data) → paymentStatus',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: recordPaymentBody,
+      responses: {
+        201: { description: 'The payment recorded, with the order status after it', schema: paymentSchema },
+      },
+      async handler({ ctx, params, body }) {
+        const { order, payment, position } = await recordPayment(deps, commandContext(ctx), {
+          orderId: params.id,
+          type: body.type,
+          amount: body.amount,
+          reference: body.reference,
+          ...ifMatch(ctx),
+        });
+        respond(
+          ctx,
+          201,
+          { ...payment, orderId: order.id, paymentStatus: order.paymentStatus, totals: order.totals },
+          { version: order.version, position, location: `/v1/orders/${order.id}` },
+        );
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/orders/:id/holds',
+      operationId: 'placeOrderHold',
+      summary: 'Put the order on hold: stock may still be reserved, but no shipment can be created until released',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: orderIdParams,
+      body: placeHoldBody,
+      responses: { 201: { description: 'The hold placed', schema: holdSchema } },
+      async handler({ ctx, params, body }) {
+        const { order, hold, position } = await placeHold(deps, commandContext(ctx), {
+          orderId: params.id,
+          reason: body.reason,
+          note: body.note ?? null,
+          ...ifMatch(ctx),
+        });
+        respond(
+          ctx,
+          201,
+          { ...hold, orderId: order.id, onHold: order.onHold },
+          { version: order.version, position, location: `/v1/orders/${order.id}` },
+        );
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/orders/:id/holds/:holdId/release',
+      operationId: 'releaseOrderHold',
+      summary: 'Release a hold; once no hold is open the order can ship again',
+      tag: 'Orders',
+      scope: 'orders:write',
+      params: holdParams,
+      responses: { 200: { description: 'The released hold', schema: holdSchema } },
+      async handler({ ctx, params }) {
+        const { order, hold, position } = await releaseHold(deps, commandContext(ctx), {
+          orderId: params.id,
+          holdId: params.holdId,
+          ...ifMatch(ctx),
+        });
+        respond(ctx, 200, { ...hold, orderId: order.id, onHold: order.onHold }, { version: order.version, position });
       },
     }),
     defineRoute({

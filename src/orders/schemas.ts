@@ -2,6 +2,12 @@ import type { BodyOf, QueryOf } from '../http/route.ts';
 import { addressSchema, addressViewSchema, cursorParam, idParams, limitParam, listOf, text } from '../http/schemas.ts';
 import { eventSchema } from '../audit/schemas.ts';
 import { SKU_PATTERN } from '../inventory/schemas.ts';
+import { HOLD_REASONS, PAYMENT_TYPES } from '../../domain/orders/events.ts';
+import { MAX_AMOUNT } from '../../domain/shared/limits.ts';
+
+/** Minor units of the order's currency, ≥ 0 (the domain bounds sums: 422 amount_out_of_range). */
+const amount = (description: string, minimum = 0) =>
+  ({ type: 'integer', minimum, maximum: MAX_AMOUNT, description }) as const;
 
 const line = {
   type: 'object',
@@ -11,11 +17,25 @@ const line = {
     sku: { type: 'string', pattern: SKU_PATTERN },
     quantity: { type: 'integer', minimum: 1, maximum: 100_000 },
     unitPrice: { type: 'integer', minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency' },
+    discount: amount(
+      'For the whole line; at most quantity × unitPrice (else 422 discount_exceeds_line_total). Default 0',
+    ),
+    tax: amount('For the whole line. Default 0'),
   },
 } as const;
 const lines = { type: 'array', minItems: 1, maxItems: 200, items: line } as const;
 const currency = { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217' } as const;
 const notes = { anyOf: [text(2000, 0), { type: 'null' }] } as const;
+const shipping = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount'],
+  description: 'The shipping charge of the whole order',
+  properties: {
+    amount: { type: 'integer', minimum: 0, maximum: 100_000_000_000, description: 'Minor units of the currency' },
+    method: { anyOf: [text(100), { type: 'null' }], description: 'How it ships (free text, e.g. "express")' },
+  },
+} as const;
 
 export const createOrderBody = {
   type: 'object',
@@ -28,6 +48,7 @@ export const createOrderBody = {
     shippingAddress: addressSchema,
     externalId: text(128),
     notes,
+    shipping,
   },
 } as const;
 
@@ -35,7 +56,7 @@ export const patchOrderBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  properties: { lines, shippingAddress: addressSchema, notes },
+  properties: { lines, shippingAddress: addressSchema, notes, shipping },
 } as const;
 export type PatchOrderBody = BodyOf<typeof patchOrderBody>;
 
@@ -47,6 +68,49 @@ export const cancelOrderBody = {
 } as const;
 
 export const orderIdParams = idParams('ord');
+
+const paymentStatus = {
+  enum: ['unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded', 'voided'],
+  description:
+    'From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided',
+} as const;
+
+const paymentRecordSchema = {
+  type: 'object',
+  required: ['id', 'type', 'amount', 'reference', 'recordedAt'],
+  properties: {
+    id: { type: 'string' },
+    type: { enum: PAYMENT_TYPES },
+    amount: { type: 'integer' },
+    reference: { type: 'string' },
+    recordedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const refundRecordSchema = {
+  type: 'object',
+  required: ['id', 'returnId', 'amount', 'reference', 'recordedAt'],
+  properties: {
+    id: { type: 'string' },
+    returnId: { type: ['string', 'null'] },
+    amount: { type: 'integer' },
+    reference: { type: 'string' },
+    recordedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const holdRecordSchema = {
+  type: 'object',
+  required: ['id', 'reason', 'note', 'status', 'placedAt', 'releasedAt'],
+  properties: {
+    id: { type: 'string' },
+    reason: { enum: HOLD_REASONS },
+    note: { type: ['string', 'null'] },
+    status: { enum: ['open', 'released'] },
+    placedAt: { type: 'string', format: 'date-time' },
+    releasedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const;
 
 const orderStatus = {
   enum: [
@@ -71,7 +135,13 @@ export const orderSchema = {
     'currency',
     'lines',
     'totals',
+    'shipping',
     'shippingAddress',
+    'paymentStatus',
+    'payments',
+    'refunds',
+    'holds',
+    'onHold',
     'allowedActions',
     'version',
     'createdAt',
@@ -92,7 +162,9 @@ export const orderSchema = {
           sku: { type: 'string' },
           quantity: { type: 'integer' },
           unitPrice: { type: 'integer' },
-          lineTotal: { type: 'integer' },
+          lineTotal: { type: 'integer', description: 'quantity × unitPrice (before discount and tax)' },
+          discount: { type: 'integer' },
+          tax: { type: 'integer' },
           reserved: { type: 'integer' },
           shipped: { type: 'integer' },
         },
@@ -100,9 +172,29 @@ export const orderSchema = {
     },
     totals: {
       type: 'object',
-      properties: { subtotal: { type: 'integer' }, total: { type: 'integer' }, quantity: { type: 'integer' } },
+      required: ['subtotal', 'discount', 'tax', 'shipping', 'total', 'refunded', 'quantity'],
+      description: 'Minor units, exact: total = subtotal − discount + tax + shipping',
+      properties: {
+        subtotal: { type: 'integer', description: 'Σ quantity × unitPrice' },
+        discount: { type: 'integer' },
+        tax: { type: 'integer' },
+        shipping: { type: 'integer' },
+        total: { type: 'integer' },
+        refunded: { type: 'integer', description: 'Σ refunds recorded' },
+        quantity: { type: 'integer', description: 'Σ units' },
+      },
+    },
+    shipping: {
+      type: 'object',
+      required: ['amount', 'method'],
+      properties: { amount: { type: 'integer' }, method: { type: ['string', 'null'] } },
     },
     shippingAddress: addressViewSchema,
+    paymentStatus: paymentStatus,
+    payments: { type: 'array', items: paymentRecordSchema },
+    refunds: { type: 'array', items: refundRecordSchema },
+    holds: { type: 'array', items: holdRecordSchema },
+    onHold: { type: 'boolean', description: 'true while any hold is open: no shipment can be created' },
     allowedActions: { type: 'array', items: { enum: ['update', 'cancel', 'ship'] } },
     version: { type: 'integer' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -154,5 +246,58 @@ export const orderDiffSchema = {
       },
     },
     events: { type: 'array', items: eventSchema },
+  },
+} as const;
+
+export const recordPaymentBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'amount', 'reference'],
+  properties: {
+    type: { enum: PAYMENT_TYPES, description: 'What the payment provider reported' },
+    amount: amount('Minor units of the order currency', 1),
+    reference: {
+      ...text(256),
+      description: "The provider's reference for this transaction (never card data: a card number is refused)",
+    },
+  },
+} as const;
+
+/** POST /v1/orders/:id/payments: the payment recorded and the order's payment status after it. */
+export const paymentSchema = {
+  ...paymentRecordSchema,
+  required: [...paymentRecordSchema.required, 'orderId', 'paymentStatus', 'totals'],
+  properties: {
+    ...paymentRecordSchema.properties,
+    orderId: { type: 'string' },
+    paymentStatus,
+    totals: orderSchema.properties.totals,
+  },
+} as const;
+
+export const placeHoldBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { enum: HOLD_REASONS }, note: notes },
+} as const;
+
+export const holdParams = {
+  type: 'object',
+  required: ['id', 'holdId'],
+  properties: {
+    id: { type: 'string', pattern: '^ord_[0-9a-z]{26}$' },
+    holdId: { type: 'string', pattern: '^hld_[0-9a-z]{26}$' },
+  },
+} as const;
+
+/** A hold as the hold routes answer it. */
+export const holdSchema = {
+  ...holdRecordSchema,
+  required: [...holdRecordSchema.required, 'orderId', 'onHold'],
+  properties: {
+    ...holdRecordSchema.properties,
+    orderId: { type: 'string' },
+    onHold: { type: 'boolean', description: "The order's onHold after this change" },
   },
 } as const;

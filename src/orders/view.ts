@@ -1,12 +1,41 @@
 import type { Address } from '../../domain/shared/address.ts';
+import { paymentStatusOf, totalsOf, type OrderTotals, type PaymentStatus } from '../../domain/orders/money.ts';
+import type { HoldReason, PaymentType, Shipping } from '../../domain/orders/events.ts';
 import {
   allowedActions,
+  isOnHold,
   reservedOf,
   shippedOf,
-  subtotalOf,
+  withMoneyDefaults,
+  type HoldState,
   type OrderAction,
   type PlacedOrder,
 } from '../../domain/orders/state.ts';
+
+export interface PaymentView {
+  id: string;
+  type: PaymentType;
+  amount: number;
+  reference: string;
+  recordedAt: string;
+}
+
+export interface RefundView {
+  id: string;
+  returnId: string | null;
+  amount: number;
+  reference: string;
+  recordedAt: string;
+}
+
+export interface HoldView {
+  id: string;
+  reason: HoldReason;
+  note: string | null;
+  status: 'open' | 'released';
+  placedAt: string;
+  releasedAt: string | null;
+}
 
 /** The order as the API shows it. */
 export interface OrderView {
@@ -16,17 +45,42 @@ export interface OrderView {
   currency: string;
   externalId: string | null;
   notes: string | null;
-  lines: { sku: string; quantity: number; unitPrice: number; lineTotal: number; reserved: number; shipped: number }[];
-  totals: { subtotal: number; total: number; quantity: number };
+  lines: {
+    sku: string;
+    quantity: number;
+    unitPrice: number;
+    lineTotal: number;
+    discount: number;
+    tax: number;
+    reserved: number;
+    shipped: number;
+  }[];
+  totals: OrderTotals & { quantity: number };
+  shipping: Shipping;
   shippingAddress: Address;
+  paymentStatus: PaymentStatus;
+  payments: PaymentView[];
+  refunds: RefundView[];
+  holds: HoldView[];
+  onHold: boolean;
   allowedActions: OrderAction[];
   version: number;
   createdAt: string;
   updatedAt: string;
 }
 
-export function orderView(o: PlacedOrder, version: number): OrderView {
-  const subtotal = subtotalOf(o);
+export const holdView = (h: HoldState): HoldView => ({
+  id: h.holdId,
+  reason: h.reason,
+  note: h.note,
+  status: h.releasedAt === null ? 'open' : 'released',
+  placedAt: h.placedAt,
+  releasedAt: h.releasedAt,
+});
+
+export function orderView(folded: PlacedOrder, version: number): OrderView {
+  // A read-model row folded before money and holds existed lacks them: they read as 0 and none.
+  const o = withMoneyDefaults(folded);
   return {
     id: o.orderId,
     status: o.status,
@@ -39,12 +93,31 @@ export function orderView(o: PlacedOrder, version: number): OrderView {
       quantity: l.quantity,
       unitPrice: l.unitPrice,
       lineTotal: l.quantity * l.unitPrice,
+      discount: l.discount,
+      tax: l.tax,
       reserved: reservedOf(l),
       shipped: shippedOf(l),
     })),
-    // No taxes or shipping charges are modelled yet: the total is the subtotal.
-    totals: { subtotal, total: subtotal, quantity: o.lines.reduce((n, l) => n + l.quantity, 0) },
+    totals: { ...totalsOf(o), quantity: o.lines.reduce((n, l) => n + l.quantity, 0) },
+    shipping: o.shipping,
     shippingAddress: o.shippingAddress,
+    paymentStatus: paymentStatusOf(o),
+    payments: o.payments.map(({ paymentId, type, amount, reference, recordedAt }) => ({
+      id: paymentId,
+      type,
+      amount,
+      reference,
+      recordedAt,
+    })),
+    refunds: o.refunds.map(({ refundId, returnId, amount, reference, recordedAt }) => ({
+      id: refundId,
+      returnId,
+      amount,
+      reference,
+      recordedAt,
+    })),
+    holds: o.holds.map(holdView),
+    onHold: isOnHold(o),
     allowedActions: allowedActions(o),
     version,
     createdAt: o.placedAt,

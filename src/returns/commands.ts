@@ -5,6 +5,7 @@
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import type { InventoryCommand } from '../../domain/inventory/commands.ts';
 import type { InventoryEvent } from '../../domain/inventory/events.ts';
+import { orderDecider } from '../../domain/orders/decider.ts';
 import { orderNotFound } from '../../domain/orders/errors.ts';
 import type { ShipmentLine } from '../../domain/orders/events.ts';
 import { returnDecider } from '../../domain/returns/decider.ts';
@@ -187,11 +188,25 @@ export async function recordReturnRefund(
   id: string,
   input: { amount: number; reference: string },
 ): Promise<ReturnResult> {
+  const refundId = newResourceId(ctx, 'rfd');
   const positions = await decideAndAppend(deps, ctx, 'RecordReturnRefund', async () => {
     const r = await loadReturn(deps.store, ctx.tenant, id);
-    existing(r.state, id);
-    const events = returnDecider.decide({ type: 'RecordReturnRefund', data: { ...input, now: ctx.now } }, r.state);
-    return [{ stream: returnStream(ctx.tenant, id), version: r.version, events }];
+    const ret = existing(r.state, id);
+    // The return's rules (its status, what its units were worth), then the order's: no more than
+    // was captured and not yet refunded. Both streams take the refund in the same write.
+    const events = returnDecider.decide(
+      { type: 'RecordReturnRefund', data: { refundId, ...input, now: ctx.now } },
+      r.state,
+    );
+    const order = await loadOrder(deps.store, ctx.tenant, ret.orderId);
+    const refunded = orderDecider.decide(
+      { type: 'RecordRefund', data: { refundId, returnId: id, ...input, at: ctx.now } },
+      order.state,
+    );
+    return [
+      { stream: returnStream(ctx.tenant, id), version: r.version, events },
+      { stream: orderStream(ctx.tenant, ret.orderId), version: order.version, events: refunded },
+    ];
   });
   return answer(deps, ctx, id, positions);
 }

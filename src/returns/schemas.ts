@@ -98,8 +98,9 @@ export const returnSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['amount', 'reference', 'recordedAt'],
+        required: ['refundId', 'amount', 'reference', 'recordedAt'],
         properties: {
+          refundId: { type: 'string' },
           amount: { type: 'integer' },
           reference: { type: 'string' },
           recordedAt: { type: 'string', format: 'date-time' },

@@ -14,6 +14,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.cancelled',
   'order.shipped',
   'order.delivered',
+  'order.held',
+  'order.hold_released',
+  'order.payment_recorded',
+  'refund.recorded',
   'shipment.created',
   'shipment.status_changed',
   'shipment.delivered',
@@ -21,7 +25,6 @@ export const WEBHOOK_EVENT_TYPES = [
   'return.approved',
   'return.rejected',
   'return.received',
-  'refund.recorded',
   'inventory.adjusted',
   'inventory.low',
 ] as const;
@@ -36,6 +39,8 @@ export const PERSONAL_DATA_EVENT_SCOPES: Readonly<Partial<Record<WebhookEventTyp
   'customer.updated': 'customers:read',
   'order.placed': 'orders:read',
   'order.updated': 'orders:read',
+  // A hold's note is free text that may name the customer.
+  'order.held': 'orders:read',
 };
 
 /** The read scopes a subscription to these notification types needs, by type. */
@@ -60,18 +65,20 @@ const SIMPLE: Record<string, WebhookEventType> = {
   OrderCancelled: 'order.cancelled',
   OrderShipped: 'order.shipped',
   OrderDelivered: 'order.delivered',
+  OrderHoldPlaced: 'order.held',
+  OrderHoldReleased: 'order.hold_released',
+  OrderPaymentRecorded: 'order.payment_recorded',
   ShipmentCreated: 'shipment.created',
   ReturnRequested: 'return.requested',
   ReturnApproved: 'return.approved',
   ReturnRejected: 'return.rejected',
   ReturnReceived: 'return.received',
-  // A refund recorded for a return (its data names the return and the order).
-  ReturnRefundRecorded: 'refund.recorded',
 };
 
 /** Internal event types the fan-out listens to. */
 export const SOURCE_EVENT_TYPES = [
   ...Object.keys(SIMPLE),
+  'RefundRecorded',
   'ShipmentStatusChanged',
   'StockAdjusted',
   'StockCounted',
@@ -96,10 +103,12 @@ export function publicEventsFor(
   const data = e.data as Record<string, unknown>;
   const simple = SIMPLE[e.type];
   if (simple) {
-    // The id named is the stream's: a refund is recorded on its return's stream.
-    const resource = simple === 'refund.recorded' ? 'return' : simple.split('.')[0]!;
+    const resource = simple.split('.')[0]!;
     return [{ type: simple, data: { [`${resource}Id`]: idOfStream(e.streamName), ...data } }];
   }
+  // A refund lives on its order's stream: the data names both.
+  if (e.type === 'RefundRecorded')
+    return [{ type: 'refund.recorded', data: { orderId: idOfStream(e.streamName), ...data } }];
   if (e.type === 'ShipmentStatusChanged') {
     const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [
       { type: 'shipment.status_changed', data },

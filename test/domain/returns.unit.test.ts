@@ -50,7 +50,7 @@ describe('Returns domain', () => {
     });
     const refund = (amount: number): ReturnCommand => ({
       type: 'RecordReturnRefund',
-      data: { amount, reference: 'psp_1', now: LATER },
+      data: { refundId: 'rfd_1', amount, reference: 'psp_1', now: LATER },
     });
     const partlyLines: ReceivedLine[] = [{ sku: 'A', quantity: 1, condition: 'resellable' }];
     const restLines: ReceivedLine[] = [
@@ -160,7 +160,15 @@ describe('Returns domain', () => {
     it('refund: recorded once approved or received, up to what the returned units were sold for', () => {
       const recorded = (amount: number): ReturnEvent => ({
         type: 'ReturnRefundRecorded',
-        data: { returnId: 'ret_1', orderId: 'ord_1', amount, currency: 'EUR', reference: 'psp_1', recordedAt: LATER },
+        data: {
+          refundId: 'rfd_1',
+          returnId: 'ret_1',
+          orderId: 'ord_1',
+          amount,
+          currency: 'EUR',
+          reference: 'psp_1',
+          recordedAt: LATER,
+        },
       });
       spec
         .given([requested, approved])

@@ -244,14 +244,34 @@ describe('Returns over HTTP: request, approve, reject, receive, refund', functio
     expect(list.status).to.equal(200);
   });
 
-  it('refunds: 201 with totals; more than the returned units are worth is 409 refund_exceeds_return_value; 400 bad amount', async () => {
+  it('refunds: 201 on the return AND the order (totals.refunded, paymentStatus); 409 past captured or past what the units were worth; 400 bad amount', async () => {
     const { orderId, sku: s } = await shippedOrder(2, 2);
     const r = (await request(orderId, [{ sku: s, quantity: 2 }])).body;
     await approve(r.id);
+    // Nothing captured yet: the order refuses, and so nothing is written on the return either.
+    const uncaptured = await api.post(`/v1/returns/${r.id}/refunds`, { amount: 100, reference: 'psp_ref_0' });
+    expectProblem(uncaptured, 409, 'refund_exceeds_captured');
+    const paid = await api.post(`/v1/orders/${orderId}/payments`, {
+      type: 'captured',
+      amount: 2000,
+      reference: 'ch_1',
+    });
+    expect(paid.status, paid.text).to.equal(201);
+
     const refund = await api.post(`/v1/returns/${r.id}/refunds`, { amount: 1500, reference: 'psp_ref_1' });
     expect(refund.status, refund.text).to.equal(201);
     expect(refund.body.totals).to.deep.equal({ value: 2000, refunded: 1500 });
     expect(refund.body.refunds[0]).to.include({ amount: 1500, reference: 'psp_ref_1' });
+    expect(refund.body.refunds[0].refundId).to.match(/^rfd_/);
+    expect(refund.body.version, 'the refused attempt appended nothing').to.equal(3);
+    const order = await api.get(`/v1/orders/${orderId}`, { 'Oms-Min-Position': refund.headers.get('oms-position')! });
+    expect(order.body.totals.refunded).to.equal(1500);
+    expect(order.body.refunds[0]).to.include({
+      id: refund.body.refunds[0].refundId,
+      returnId: r.id,
+      amount: 1500,
+    });
+
     expectProblem(
       await api.post(`/v1/returns/${r.id}/refunds`, { amount: 501, reference: 'psp_ref_2' }),
       409,
@@ -263,9 +283,11 @@ describe('Returns over HTTP: request, approve, reject, receive, refund', functio
       'validation_failed',
     );
     expectProblem(await api.post(`/v1/returns/${r.id}/refunds`, { amount: 5 }), 400, 'validation_failed');
-    expect((await api.post(`/v1/returns/${r.id}/refunds`, { amount: 500, reference: 'psp_ref_2' })).status).to.equal(
-      201,
-    );
+    const rest = await api.post(`/v1/returns/${r.id}/refunds`, { amount: 500, reference: 'psp_ref_2' });
+    expect(rest.status, rest.text).to.equal(201);
+    const refunded = await api.get(`/v1/orders/${orderId}`, { 'Oms-Min-Position': rest.headers.get('oms-position')! });
+    expect(refunded.body.totals.refunded).to.equal(2000);
+    expect(refunded.body.paymentStatus).to.equal('refunded');
   });
 
   it('GET by id (and ?version as it was), lists by order and status with keyset paging, the order’s returns, events, analytics.returns', async () => {
