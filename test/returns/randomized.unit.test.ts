@@ -247,7 +247,10 @@ async function check(
     if (r.status === 'none') continue;
     for (const l of r.lines)
       expect(receivedOf(r, l.sku), `${where}: ${r.returnId} received ≤ asked`).to.be.at.most(l.quantity);
-    for (const x of r.received) x.condition === 'resellable' ? (resellable += x.quantity) : (damaged += x.quantity);
+    for (const x of r.received) {
+      if (x.condition === 'resellable') resellable += x.quantity;
+      else damaged += x.quantity;
+    }
   }
   // Damaged units never go on hand: all of onHand is explained without them.
   expect(backResellable, `${where}: resellable units back on hand`).to.equal(resellable);
