@@ -8,6 +8,7 @@ import { adjust, level, newCustomer, orderReaches, placeOrder } from '../support
 import { walk } from '../support/paging.ts';
 import { quiescent } from '../support/quiescence.ts';
 import { waitFor } from '../support/wait.ts';
+import { verifyProjection } from '../../src/projector/rebuild.ts';
 
 describe('Returns over HTTP: request, approve, reject, receive, refund', function () {
   this.timeout(120_000);
@@ -329,5 +330,18 @@ describe('Returns over HTTP: request, approve, reject, receive, refund', functio
       units_damaged: 0,
     });
     expect(row.received_at).to.be.instanceOf(Date);
+  });
+
+  it('projections verify: returns, analytics.returns, the inventory ledger and orders rebuild to what the live projections hold', async () => {
+    await quiescent(app);
+    for (const name of ['returns', 'returns-analytics', 'inventory', 'orders']) {
+      const projection = app.runtime.allProjections().find((p) => p.name === name)!;
+      const r = await verifyProjection({
+        knex: app.runtime.services.knex,
+        store: app.runtime.services.store,
+        projection,
+      });
+      expect(r.differences, name).to.deep.equal([]);
+    }
   });
 });
