@@ -42,6 +42,9 @@ export const inventoryProjection: Projection = {
         order_id: 'orderId' in d ? d.orderId : null,
         shipment_id: 'shipmentId' in d ? d.shipmentId : null,
         reference: 'reference' in d ? d.reference : null,
+        // Only damaged returns carry these: their levels do not move, the ledger says what came back.
+        condition: 'condition' in d ? d.condition : null,
+        quantity: 'condition' in d ? d.quantity : null,
         occurred_at: d.occurredAt,
       });
     }

@@ -17,7 +17,7 @@ function randomByteFraction(): number {
 
 const ulid = monotonicFactory(randomByteFraction);
 
-export type IdPrefix = 'cus' | 'ord' | 'shp' | 'whk' | 'key' | 'req' | 'dlv' | 'cli' | 'pay' | 'hld';
+export type IdPrefix = 'cus' | 'ord' | 'shp' | 'whk' | 'key' | 'req' | 'dlv' | 'cli' | 'pay' | 'hld' | 'ret' | 'rfd';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

@@ -42,6 +42,12 @@ export type ReturnShippedToReservation = {
   data: Target & { orderId: string; shipmentId: string; quantity: number };
 };
 
+/** Damaged units of a return: recorded, never put on hand. */
+export type RecordDamagedReturn = {
+  type: 'RecordDamagedReturn';
+  data: Target & { quantity: number; orderId: string; returnId: string };
+};
+
 export type InventoryCommand =
   | AdjustStock
   | CountStock
@@ -50,4 +56,5 @@ export type InventoryCommand =
   | DequeueBackorder
   | ReleaseReservation
   | CommitReservation
-  | ReturnShippedToReservation;
+  | ReturnShippedToReservation
+  | RecordDamagedReturn;

@@ -188,5 +188,16 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
         },
       ];
     }
+    case 'RecordDamagedReturn': {
+      const { quantity, orderId, returnId } = command.data;
+      positive('quantity', quantity);
+      const move = { onHandDelta: 0, reservedDelta: 0, onHand: s.onHand, reserved: s.reserved };
+      return [
+        {
+          type: 'DamagedStockReturned',
+          data: { ...at, ...move, reason: 'returned', condition: 'damaged', quantity, orderId, reference: returnId },
+        },
+      ];
+    }
   }
 }

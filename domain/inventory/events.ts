@@ -42,6 +42,18 @@ export const inventoryEventSchemas = {
   ReservationReleased: object({ ...level, ...orderMovement, reason: releaseReason }),
   StockShipped: object({ ...level, ...orderMovement, reason: { const: 'shipment' }, shipmentId: str }),
   StockUnshipped: object({ ...level, ...orderMovement, reason: { const: 'shipment_cancelled' }, shipmentId: str }),
+  /**
+   * Units of a return that came back damaged: in the ledger (reason `returned`, the return as
+   * `reference`) but never on hand, so never available. Levels do not move.
+   */
+  DamagedStockReturned: object({
+    ...level,
+    reason: { const: 'returned' },
+    condition: { const: 'damaged' },
+    quantity: int,
+    orderId: str,
+    reference: str,
+  }),
   /** `position` is 1-based (the end of the queue when it was queued). */
   BackorderQueued: object({ ...where, orderId: str, quantity: int, position: int }),
   /** A re-queue with another quantity: the entry keeps its place in the queue. */
@@ -57,6 +69,7 @@ export type StockReserved = InventoryEvents['StockReserved'];
 export type ReservationReleased = InventoryEvents['ReservationReleased'];
 export type StockShipped = InventoryEvents['StockShipped'];
 export type StockUnshipped = InventoryEvents['StockUnshipped'];
+export type DamagedStockReturned = InventoryEvents['DamagedStockReturned'];
 export type BackorderQueued = InventoryEvents['BackorderQueued'];
 export type BackorderUpdated = InventoryEvents['BackorderUpdated'];
 export type BackorderDequeued = InventoryEvents['BackorderDequeued'];
@@ -72,4 +85,5 @@ export const LEVEL_EVENT_TYPES: readonly LevelEvent['type'][] = [
   'ReservationReleased',
   'StockShipped',
   'StockUnshipped',
+  'DamagedStockReturned',
 ];

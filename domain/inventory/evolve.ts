@@ -48,6 +48,8 @@ export function evolveInventory(state: InventoryState, event: InventoryEvent): I
         shipments: { ...s.shipments, [shipmentId]: { ...shipment, returned: shipment.returned + quantity } },
       };
     }
+    case 'DamagedStockReturned':
+      return moved(s, event.data);
     case 'BackorderQueued':
       return {
         ...s,

@@ -103,6 +103,15 @@ export const orderEventSchemas = {
   OrderShipmentDelivered: object({ shipmentId: str, occurredAt: dateTime }),
   OrderShipped: object({ occurredAt: dateTime }),
   OrderDelivered: object({ occurredAt: dateTime }),
+  /**
+   * A return (its own stream, domain/returns) claims shipped units: they can be returned once only.
+   * Appended in the same multi-stream write as the return's ReturnRequested (see src/returns).
+   */
+  OrderReturnRequested: object({ returnId: str, lines: arrayOf(shipmentLineSchema), occurredAt: dateTime }),
+  /** A rejected return gives its claim back. */
+  OrderReturnRejected: object({ returnId: str, occurredAt: dateTime }),
+  /** Units of a return that came back to a warehouse (whatever their condition). */
+  OrderReturnReceived: object({ returnId: str, lines: arrayOf(shipmentLineSchema), occurredAt: dateTime }),
   /** What the payment provider reported (its reference, never card data). */
   OrderPaymentRecorded: object({
     paymentId: str,
@@ -131,6 +140,9 @@ export type OrderShipmentCancelled = OrderEvents['OrderShipmentCancelled'];
 export type OrderShipmentDelivered = OrderEvents['OrderShipmentDelivered'];
 export type OrderShipped = OrderEvents['OrderShipped'];
 export type OrderDelivered = OrderEvents['OrderDelivered'];
+export type OrderReturnRequested = OrderEvents['OrderReturnRequested'];
+export type OrderReturnRejected = OrderEvents['OrderReturnRejected'];
+export type OrderReturnReceived = OrderEvents['OrderReturnReceived'];
 export type OrderPaymentRecorded = OrderEvents['OrderPaymentRecorded'];
 export type RefundRecorded = OrderEvents['RefundRecorded'];
 export type OrderHoldPlaced = OrderEvents['OrderHoldPlaced'];

@@ -1,4 +1,5 @@
 import type { OrderEvent, Release } from './events.ts';
+import { withReturns } from './returns.ts';
 import {
   hasShipped,
   isFullyReserved,
@@ -53,7 +54,7 @@ function statusAfterShipments(o: PlacedOrder): PlacedOrder['status'] {
   if (!hasShipped(o)) return isFullyReserved(o) ? 'confirmed' : 'backordered';
   if (!isFullyShipped(o)) return 'partially_shipped';
   const active = Object.values(o.shipments).filter((s) => s.status !== 'cancelled');
-  return active.every((s) => s.status === 'delivered') ? 'delivered' : 'shipped';
+  return withReturns(o, active.every((s) => s.status === 'delivered') ? 'delivered' : 'shipped');
 }
 
 export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
@@ -170,9 +171,27 @@ export function evolveOrder(state: OrderState, event: OrderEvent): OrderState {
       return { ...next, status: statusAfterShipments(next) };
     }
     case 'OrderShipped':
-      return { ...o, status: 'shipped', updatedAt: event.data.occurredAt };
+      return { ...o, status: withReturns(o, 'shipped'), updatedAt: event.data.occurredAt };
     case 'OrderDelivered':
-      return { ...o, status: 'delivered', updatedAt: event.data.occurredAt };
+      return { ...o, status: withReturns(o, 'delivered'), updatedAt: event.data.occurredAt };
+    case 'OrderReturnRequested': {
+      const { returnId, lines, occurredAt } = event.data;
+      const returns = { ...o.returns, [returnId]: { lines, received: [], status: 'open' as const } };
+      return { ...o, returns, updatedAt: occurredAt };
+    }
+    case 'OrderReturnRejected': {
+      const r = o.returns?.[event.data.returnId];
+      if (!r) return o;
+      const returns = { ...o.returns, [event.data.returnId]: { ...r, status: 'rejected' as const } };
+      return { ...o, returns, updatedAt: event.data.occurredAt };
+    }
+    case 'OrderReturnReceived': {
+      const r = o.returns?.[event.data.returnId];
+      if (!r) return o;
+      const returns = { ...o.returns, [event.data.returnId]: { ...r, received: [...r.received, ...event.data.lines] } };
+      const next = { ...o, returns, updatedAt: event.data.occurredAt };
+      return { ...next, status: withReturns(next, o.status) };
+    }
     case 'OrderPaymentRecorded':
       return { ...o, payments: [...o.payments, { ...event.data }], updatedAt: event.data.recordedAt };
     case 'RefundRecorded':

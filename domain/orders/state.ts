@@ -8,6 +8,8 @@ export type OrderStatus =
   | 'partially_shipped'
   | 'shipped'
   | 'delivered'
+  | 'partially_returned'
+  | 'returned'
   | 'cancelled';
 
 export interface LineState {
@@ -75,6 +77,15 @@ export interface PlacedOrder {
   holds: HoldState[];
   /** Location codes allocation tries first (absent: none). */
   preferredLocations?: string[];
+  /** Returns that claimed shipped units (absent on orders folded before returns existed). */
+  returns?: Record<string, ReturnRef>;
+}
+
+/** A return as the order sees it: the units it claims and those received back so far. */
+export interface ReturnRef {
+  lines: ShipmentLine[];
+  received: ShipmentLine[];
+  status: 'open' | 'rejected';
 }
 
 /**

@@ -8,6 +8,7 @@ import { customerEventSchemas } from '../../domain/customers/events.ts';
 import { inventoryEventSchemas } from '../../domain/inventory/events.ts';
 import { locationEventSchemas } from '../../domain/locations/events.ts';
 import { orderEventSchemas } from '../../domain/orders/events.ts';
+import { returnEventSchemas } from '../../domain/returns/events.ts';
 import { uniqueClaimEventSchemas } from '../../domain/shared/unique-claim.ts';
 import { shipmentEventSchemas } from '../../domain/shipments/events.ts';
 import { currentVersion } from '../../domain/upcasters.ts';
@@ -22,6 +23,7 @@ export const EVENT_SCHEMAS: Readonly<Record<string, Schema>> = {
   ...inventoryEventSchemas,
   ...locationEventSchemas,
   ...shipmentEventSchemas,
+  ...returnEventSchemas,
 };
 
 const ajv = createAjv({ coerceTypes: false });

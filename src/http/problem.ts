@@ -80,6 +80,7 @@ export type NotFoundNoun =
   | 'customer'
   | 'order'
   | 'shipment'
+  | 'return'
   | 'sku'
   | 'location'
   | 'webhook_endpoint'

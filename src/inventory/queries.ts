@@ -107,6 +107,8 @@ interface MovementRow {
   order_id: string | null;
   shipment_id: string | null;
   reference: string | null;
+  condition: string | null;
+  quantity: number | null;
   occurred_at: Date;
 }
 
@@ -140,6 +142,7 @@ export async function listMovements(knex: Knex, tenant: string, sku: string, q: 
     orderId: r.order_id,
     shipmentId: r.shipment_id,
     reference: r.reference,
+    ...(r.condition ? { condition: r.condition, quantity: Number(r.quantity) } : {}),
     occurredAt: r.occurred_at.toISOString(),
   }));
   const last = data[data.length - 1];

@@ -95,6 +95,9 @@ const movementSchema = {
     orderId: { type: ['string', 'null'] },
     shipmentId: { type: ['string', 'null'] },
     reference: { type: ['string', 'null'] },
+    /** Damaged returned units only (DamagedStockReturned): they never went on hand. */
+    condition: { const: 'damaged' },
+    quantity: { type: 'integer' },
     occurredAt: { type: 'string', format: 'date-time' },
   },
 } as const;

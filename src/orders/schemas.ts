@@ -139,7 +139,17 @@ const holdRecordSchema = {
 } as const;
 
 const orderStatus = {
-  enum: ['pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'],
+  enum: [
+    'pending',
+    'confirmed',
+    'backordered',
+    'partially_shipped',
+    'shipped',
+    'delivered',
+    'partially_returned',
+    'returned',
+    'cancelled',
+  ],
 } as const;
 
 export const orderSchema = {

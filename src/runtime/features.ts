@@ -11,6 +11,7 @@ import type { Background, BackgroundDeps } from '../jobs/background.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import * as orders from '../orders/index.ts';
 import type { Projection } from '../projector/projection.ts';
+import * as returns from '../returns/index.ts';
 import * as shipments from '../shipments/index.ts';
 import * as webhooks from '../webhooks/index.ts';
 
@@ -32,6 +33,7 @@ export const features: readonly Feature[] = [
   customers,
   orders,
   shipments,
+  returns,
   inventory,
   locations,
   webhooks,

@@ -22,6 +22,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'shipment.created',
   'shipment.status_changed',
   'shipment.delivered',
+  'return.requested',
+  'return.approved',
+  'return.rejected',
+  'return.received',
   'inventory.adjusted',
   'inventory.low',
 ] as const;
@@ -67,6 +71,10 @@ const SIMPLE: Record<string, WebhookEventType> = {
   OrderHoldReleased: 'order.hold_released',
   OrderPaymentRecorded: 'order.payment_recorded',
   ShipmentCreated: 'shipment.created',
+  ReturnRequested: 'return.requested',
+  ReturnApproved: 'return.approved',
+  ReturnRejected: 'return.rejected',
+  ReturnReceived: 'return.received',
 };
 
 /** Internal event types the fan-out listens to. */
