@@ -557,6 +557,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "type": "https://docs.nh-logistics.example/oms/problems/validation_failed",
+         *       "title": "Bad Request",
+         *       "status": 400,
+         *       "detail": "the request does not match the schema",
+         *       "code": "validation_failed",
+         *       "instance": "/v1/orders",
+         *       "errors": [
+         *         {
+         *           "path": "/lines/0/quantity",
+         *           "message": "must be >= 1"
+         *         }
+         *       ]
+         *     }
+         */
         Problem: {
             type: string;
             title: string;

@@ -85,11 +85,14 @@ describe('GET /docs: the API reference page (e2e, Chromium)', function () {
     expect(listed).to.have.length(ops.length);
   });
 
-  it("shows an operation's method and path", async () => {
+  it("shows an operation's method, path and the examples of docs/api.md", async () => {
     await page.goto(`${app.baseUrl}/docs#/operations/createOrder`);
     const path = page.locator('elements-api').getByText('/v1/orders', { exact: true }).first();
     await path.waitFor({ timeout: 30_000 });
-    expect(await page.textContent('elements-api')).to.include('POST');
+    const text = await page.textContent('elements-api');
+    expect(text).to.include('POST');
+    // The request sample and the response example come from the schemas' examples.
+    expect(text).to.include('"externalId": "shop-100234"').and.include('ord_01jdx9a4b5c6d7e8f9g0h1j2k3');
   });
 
   it('loaded everything from the service and broke no rule of its CSP', () => {
