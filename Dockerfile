@@ -5,12 +5,23 @@
 # `npm start`'s dev launcher in tools/). `COPY . .` leaves out what .dockerignore lists: tools/,
 # test/, bench/, docs/, .data/ and more. It refuses to start without OMS_MASTER_KEY and
 # OMS_EMAIL_HASH_KEY (docs/security.md, "Key handling").
+# The API reference page (/docs, public/docs) is built from a development dependency (Stoplight
+# Elements' prebuilt bundle): built in this stage, and only its output goes into the image.
+FROM node:24-slim AS docs-page
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tools/build-docs-page.ts tools/
+COPY src/docs src/docs
+RUN node tools/build-docs-page.ts
+
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY . .
+COPY --from=docs-page /app/public ./public
 USER node
 EXPOSE 3000
 CMD ["node", "bin/oms.js", "start"]

@@ -10,6 +10,14 @@ export const createCustomerBody = {
   additionalProperties: false,
   required: ['email', 'name'],
   properties: { email, name: text(200), phone, externalId: text(128), addresses },
+  examples: [
+    {
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      externalId: 'crm-4711',
+      addresses: [{ line1: "12 St James's Square", city: 'London', country: 'GB' }],
+    },
+  ],
 } as const;
 
 export const patchCustomerBody = {
@@ -33,6 +41,20 @@ export const customerSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
+  // The example of docs/api.md (test/docs/openapi-examples.int.test.ts keeps the two equal).
+  examples: [
+    {
+      id: 'cus_01jdx8m3k2n4p5q6r7s8t9v0wx',
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      phone: null,
+      externalId: 'crm-4711',
+      addresses: [{ line1: "12 St James's Square", city: 'London', country: 'GB' }],
+      version: 1,
+      createdAt: '2026-11-29T01:10:00.000Z',
+      updatedAt: '2026-11-29T01:10:00.000Z',
+    },
+  ],
 } as const;
 
 export const customerIdParams = idParams('cus');

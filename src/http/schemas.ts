@@ -24,6 +24,18 @@ export const problemSchema = {
       },
     },
   },
+  // The example of docs/api.md (test/docs/openapi-examples.int.test.ts keeps the two equal).
+  examples: [
+    {
+      type: 'https://docs.nh-logistics.example/oms/problems/validation_failed',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'the request does not match the schema',
+      code: 'validation_failed',
+      instance: '/v1/orders',
+      errors: [{ path: '/lines/0/quantity', message: 'must be >= 1' }],
+    },
+  ],
 } as const;
 
 /**

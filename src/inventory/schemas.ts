@@ -31,6 +31,7 @@ export const adjustmentBody = {
     reason: { enum: ['received', 'returned', 'damaged', 'lost', 'found', 'correction'] },
     reference: text(128),
   },
+  examples: [{ sku: 'TSHIRT-RED-M', location: 'default', delta: 100, reason: 'received', reference: 'PO-2026-0042' }],
 } as const;
 
 export const countBody = {

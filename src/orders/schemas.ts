@@ -58,6 +58,15 @@ export const createOrderBody = {
         'Location codes to allocate from first, in this order (inactive ones are skipped); then the usual order',
     },
   },
+  examples: [
+    {
+      customerId: 'cus_01jdx8m3k2n4p5q6r7s8t9v0wx',
+      currency: 'EUR',
+      lines: [{ sku: 'TSHIRT-RED-M', quantity: 2, unitPrice: 1999 }],
+      shippingAddress: { name: 'Ada Lovelace', line1: "12 St James's Square", city: 'London', country: 'GB' },
+      externalId: 'shop-100234',
+    },
+  ],
 } as const;
 
 export const patchOrderBody = {
@@ -228,6 +237,24 @@ export const orderSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
+  // The example of docs/api.md (test/docs/openapi-examples.int.test.ts keeps the two equal).
+  examples: [
+    {
+      id: 'ord_01jdx9a4b5c6d7e8f9g0h1j2k3',
+      status: 'confirmed',
+      customerId: 'cus_01jdx8m3k2n4p5q6r7s8t9v0wx',
+      currency: 'EUR',
+      externalId: 'shop-100234',
+      notes: null,
+      lines: [{ sku: 'TSHIRT-RED-M', quantity: 2, unitPrice: 1999, lineTotal: 3998, reserved: 2, shipped: 0 }],
+      totals: { subtotal: 3998, total: 3998, quantity: 2 },
+      shippingAddress: { name: 'Ada Lovelace', line1: "12 St James's Square", city: 'London', country: 'GB' },
+      allowedActions: ['update', 'cancel', 'ship'],
+      version: 3,
+      createdAt: '2026-11-29T01:10:00.000Z',
+      updatedAt: '2026-11-29T01:10:00.120Z',
+    },
+  ],
 } as const;
 
 export const listOrdersQuery = {

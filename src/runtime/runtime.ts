@@ -12,6 +12,7 @@ import { dispatcherProjection } from '../jobs/dispatcher.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import { startMaintenance } from '../jobs/maintenance.ts';
 import { startWorker } from '../jobs/worker.ts';
+import { DOCS_PAGE_DIR, DOCS_PAGE_PATH } from '../docs/index.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { serveMetrics } from '../observability/metrics-server.ts';
@@ -136,6 +137,7 @@ export class Runtime {
       corsOrigins: this.config.corsOrigins,
       trustProxy: this.config.trustProxy,
       requestTimeoutMs: this.config.requestTimeoutMs,
+      pages: [{ path: DOCS_PAGE_PATH, dir: DOCS_PAGE_DIR, buildScript: 'docs:build' }],
       pool: this.services.pool,
       authenticator: new Authenticator(this.services.apiKeys, this.services.oauthClients, this.services.tokens),
       tenantSettings: this.services.tenantSettings,

@@ -23,6 +23,14 @@ export const createShipmentBody = {
     location: { type: 'string', pattern: LOCATION_PATTERN },
     service: text(64),
   },
+  examples: [
+    {
+      lines: [{ sku: 'TSHIRT-RED-M', quantity: 2 }],
+      carrier: 'DHL',
+      trackingNumber: 'JD014600006101234567',
+      service: 'express',
+    },
+  ],
 } as const;
 
 const shipmentStatus = {
@@ -74,6 +82,38 @@ export const shipmentSchema = {
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
+  // The example of docs/api.md (test/docs/openapi-examples.int.test.ts keeps the two equal).
+  examples: [
+    {
+      id: 'shp_01jdxb7c8d9e0f1g2h3j4k5m6n',
+      orderId: 'ord_01jdx9a4b5c6d7e8f9g0h1j2k3',
+      status: 'in_transit',
+      lines: [{ sku: 'TSHIRT-RED-M', quantity: 2 }],
+      carrier: 'DHL',
+      trackingNumber: 'JD014600006101234567',
+      service: 'express',
+      location: 'default',
+      events: [
+        {
+          status: 'label_created',
+          occurredAt: '2026-11-29T09:00:00.000Z',
+          location: null,
+          description: 'Label created',
+          carrierCode: null,
+        },
+        {
+          status: 'in_transit',
+          occurredAt: '2026-11-29T13:02:00.000Z',
+          location: 'Leipzig hub',
+          description: null,
+          carrierCode: 'PU',
+        },
+      ],
+      version: 2,
+      createdAt: '2026-11-29T09:00:00.000Z',
+      updatedAt: '2026-11-29T13:05:10.000Z',
+    },
+  ],
 } as const;
 
 export const shipmentIdParams = idParams('shp');

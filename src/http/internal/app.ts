@@ -6,6 +6,7 @@ import { requestDeadline } from './middleware/deadline.ts';
 import { corsPolicy, securityHeaders } from './middleware/security-headers.ts';
 import { problemMiddleware } from './middleware/problem.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { type StaticPage, staticPage } from './middleware/static-page.ts';
 import { HttpProblem } from '../problem.ts';
 import { buildRouter, type RouterDeps } from './router.ts';
 import type { RouteDef } from '../route.ts';
@@ -20,6 +21,8 @@ export interface HttpAppOptions extends RouterDeps {
   /** Koa app.proxy: trust X-Forwarded-* from a reverse proxy. */
   trustProxy?: boolean;
   requestTimeoutMs?: number;
+  /** Browser pages served beside the API (GET /docs), each with its own CSP. */
+  pages?: readonly StaticPage[];
 }
 
 /** Koa, its middleware in order, and the routes. */
@@ -38,6 +41,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
   app.use(corsPolicy(opts.corsOrigins ?? []));
   app.use(problemMiddleware());
   app.use(requestDeadline(opts.requestTimeoutMs ?? 30_000));
+  for (const page of opts.pages ?? []) app.use(staticPage(page));
   app.use(jsonBody(opts.bodyLimitBytes, new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path))));
   app.use(router.routes());
   // The router answers 405 (a method the path lacks) or 501 (a method no route has) and sets Allow;
