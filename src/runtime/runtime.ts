@@ -12,6 +12,7 @@ import { dispatcherProjection } from '../jobs/dispatcher.ts';
 import type { JobHandler } from '../jobs/handler.ts';
 import { startMaintenance } from '../jobs/maintenance.ts';
 import { startWorker } from '../jobs/worker.ts';
+import { meRoute } from '../oauth/me-route.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { serveMetrics } from '../observability/metrics-server.ts';
@@ -121,6 +122,7 @@ export class Runtime {
     const all = [
       ...ops,
       ...oauthRoutes({ oauthClients: this.services.oauthClients, tokens: this.services.tokens }),
+      meRoute(),
       ...api,
     ];
     const openApi = buildOpenApi(all, '1.0.0');

@@ -55,7 +55,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       chain.push(auth);
       if (limit) chain.push(limit);
       chain.push(async (ctx, next) => {
-        if (!hasScope(ctx.state.principal!, scope)) {
+        if (scope !== 'authenticated' && !hasScope(ctx.state.principal!, scope)) {
           throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, {
             requiredScope: scope,
           });
