@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
@@ -138,6 +139,7 @@ export class Runtime {
       corsOrigins: this.config.corsOrigins,
       trustProxy: this.config.trustProxy,
       requestTimeoutMs: this.config.requestTimeoutMs,
+      consoleDir: fileURLToPath(new URL('../../console/dist', import.meta.url)),
       pool: this.services.pool,
       authenticator: new Authenticator(this.services.apiKeys, this.services.oauthClients, this.services.tokens),
       tenantSettings: this.services.tenantSettings,
