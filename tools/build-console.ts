@@ -22,16 +22,21 @@ function files(path: string): string[] {
     .flatMap((name) => files(join(path, name)));
 }
 
-const hash = createHash('sha256');
-for (const f of inputs.flatMap(files)) hash.update(relative(root, f)).update('\0').update(readFileSync(f));
-const digest = hash.digest('hex');
-
-if (!process.argv.includes('--force') && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
-  process.stderr.write('console: up to date (console/dist)\n');
-} else {
-  const started = Date.now();
+/** Builds console/dist unless it was built from these very sources (or `force`). */
+export async function ensureConsoleBuilt(force = false): Promise<'built' | 'up to date'> {
+  const hash = createHash('sha256');
+  for (const f of inputs.flatMap(files)) hash.update(relative(root, f)).update('\0').update(readFileSync(f));
+  const digest = hash.digest('hex');
+  if (!force && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return 'up to date';
   const { build } = await import('vite'); // only when building: the check alone stays quick
   await build({ configFile: join(consoleDir, 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(stamp, digest);
-  process.stderr.write(`console: built into console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return 'built';
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const outcome = await ensureConsoleBuilt(process.argv.includes('--force'));
+  const took = ((Date.now() - started) / 1000).toFixed(1);
+  process.stderr.write(`console: ${outcome === 'built' ? `built into console/dist in ${took} s` : 'up to date'}\n`);
 }

@@ -33,7 +33,8 @@ export function OrderPage({ id }: { id: string }) {
         : Promise.resolve({ data: [], nextCursor: null }),
     [id, tick],
   );
-  const o = order.data;
+  // While a picked version loads, the order on screen is still the one before: show nothing rather than mislabel it.
+  const o = order.data && (version === null || order.data.version === version) ? order.data : null;
   const shown = version ?? latest;
   const holdings = history.data ? holdingsAt(history.data, shown) : [];
   return (
@@ -224,11 +225,12 @@ export function OrderPage({ id }: { id: string }) {
           </li>
         ))}
       </ol>
-      {latest > 0 ? <DiffView id={id} latest={latest} /> : null}
+      {latest > 0 ? <DiffView key={latest} id={id} latest={latest} /> : null}
     </section>
   );
 }
 
+/** GET /v1/orders/:id/diff between two versions (keyed by the latest: a new event resets the range to the last change). */
 function DiffView({ id, latest }: { id: string; latest: number }) {
   const [from, setFrom] = useState(Math.max(0, latest - 1));
   const [to, setTo] = useState(latest);

@@ -99,14 +99,14 @@ function Deliveries({ endpointId }: { endpointId: string }) {
                 <Status status={d.status} />
               </td>
               <td>
-                <ol className="attempts">
+                <ul className="attempts">
                   {d.attempts.map((a) => (
                     <li key={a.attempt}>
                       #{a.attempt} {time(a.at)} → {a.statusCode ?? 'no answer'} in {a.latencyMs} ms
                       {a.error ? <span className="muted"> ({a.error})</span> : null}
                     </li>
                   ))}
-                </ol>
+                </ul>
               </td>
               <td>{time(d.updatedAt)}</td>
               <td>
