@@ -135,12 +135,12 @@ describe('operator console (browser)', function () {
     const page = await signedIn(readOnly.key);
     expect(await page.textContent('nav')).to.not.include('Webhooks');
     await page.goto(`${app.baseUrl}/console/#/orders/${orderId}`);
-    await page.waitForSelector('[data-testid=timeline] li:has-text("OrderConfirmed")');
+    await page.waitForSelector('[data-testid=timeline] li:has-text("OrderPlaced")');
     await page.waitForSelector('[data-testid=lines] td');
     expect(await page.$('[data-testid=write-actions]')).to.equal(null);
     expect(await page.$('button:has-text("Cancel order")')).to.equal(null);
     await page.goto(`${app.baseUrl}/console/#/inventory/${SKU}`);
-    await page.waitForSelector('[data-testid=movements] td');
+    await page.waitForSelector('[data-testid=wait-list] tbody td');
     expect(await page.$('[data-testid=write-actions]')).to.equal(null);
     await page.close();
   });
