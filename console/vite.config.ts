@@ -7,6 +7,12 @@ export default defineConfig({
   root: import.meta.dirname,
   base: '/console/',
   plugins: [react()],
+  // `npx vite --config console/vite.config.ts`: hot reload against a running service (npm start).
+  server: {
+    proxy: Object.fromEntries(
+      ['/v1', '/readyz', '/metrics'].map((path) => [path, process.env.OMS_API_URL ?? 'http://localhost:3000']),
+    ),
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
