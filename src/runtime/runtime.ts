@@ -17,6 +17,7 @@ import { meRoute } from '../oauth/me-route.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { serveMetrics } from '../observability/metrics-server.ts';
+import { failuresRoutes } from '../operations/failures-route.ts';
 import { operationsRoutes } from '../operations/routes.ts';
 import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
@@ -125,6 +126,7 @@ export class Runtime {
       ...oauthRoutes({ oauthClients: this.services.oauthClients, tokens: this.services.tokens }),
       meRoute(),
       ...api,
+      ...failuresRoutes({ pool: this.services.pool, queue: this.services.queue }),
     ];
     const openApi = buildOpenApi(all, '1.0.0');
     return all;
