@@ -142,6 +142,10 @@ describe('operator console (browser)', function () {
     await page.goto(`${app.baseUrl}/console/#/inventory/${SKU}`);
     await page.waitForSelector('[data-testid=wait-list] tbody td');
     expect(await page.$('[data-testid=write-actions]')).to.equal(null);
+    await page.goto(`${app.baseUrl}/console/#/operations`);
+    await page.waitForSelector('[data-testid=checks] td');
+    expect(await page.$('[data-testid=failed-jobs]')).to.equal(null);
+    expect(await page.$('button:has-text("Retry")')).to.equal(null);
     await page.close();
   });
 
@@ -188,7 +192,10 @@ describe('operator console (browser)', function () {
       await page.waitForLoadState('networkidle');
       expect(await page.$('[data-testid=problem]'), `${name}: ${await page.textContent('main')}`).to.equal(null);
       await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-      if (name === 'operations') expect(await page.textContent('[data-testid=checks]')).to.include('postgres');
+      if (name === 'operations') {
+        expect(await page.textContent('[data-testid=checks]')).to.include('postgres');
+        await page.waitForSelector('[data-testid=failed-jobs] td');
+      }
     }
     // Redeliver from the console: the delivery gets a second attempt.
     await page.goto(`${app.baseUrl}/console/#/webhooks/${endpoint.body.id}`);

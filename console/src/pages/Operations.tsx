@@ -1,8 +1,30 @@
-import { api } from '../api.ts';
+import { useEffect, useState } from 'react';
+import { api, type Page, type Problem } from '../api.ts';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
+import { time } from '../components/format.tsx';
 import { parseMetrics } from '../metrics.ts';
-import { useApi } from '../useApi.ts';
-import { useEffect } from 'react';
+import { useSession } from '../session.tsx';
+import { asProblem, useApi } from '../useApi.ts';
+
+interface ParkedEvent {
+  projection: string;
+  eventId: string;
+  eventType: string;
+  stream: string;
+  revision: number;
+  error: string;
+  attempts: number;
+  lastFailedAt: string;
+}
+
+interface FailedJob {
+  id: string;
+  handler: string;
+  eventType: string | null;
+  attempts: number;
+  failedReason: string;
+  failedAt: string | null;
+}
 
 interface Readiness {
   status: string;
@@ -94,11 +116,7 @@ export function OperationsPage() {
               ) : null}
             </tbody>
           </table>
-          <p className="muted small">
-            Listing and retrying parked events and failed jobs is done with <code>oms projections parked</code>,{' '}
-            <code>oms projections retry-parked</code>, <code>oms jobs failed</code> and <code>oms jobs retry</code>{' '}
-            (docs/operations.md).
-          </p>
+          <TenantFailures />
         </>
       ) : null}
       <ProblemBanner problem={metrics.problem} />
@@ -153,5 +171,111 @@ export function OperationsPage() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** The tenant's own parked events and failed jobs (GET /v1/operations/…), with a retry per job: operations:manage only. */
+function TenantFailures() {
+  const { can } = useSession();
+  const allowed = can('operations:manage');
+  const none = () => Promise.resolve({ data: [], nextCursor: null });
+  const parked = useApi(() => (allowed ? api.get<Page<ParkedEvent>>('/v1/operations/parked-events') : none()), []);
+  const failed = useApi(() => (allowed ? api.get<Page<FailedJob>>('/v1/operations/failed-jobs') : none()), []);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  if (!allowed)
+    return (
+      <p className="muted small">
+        This tenant's parked events and failed jobs need a key with <code>operations:manage</code>.
+      </p>
+    );
+  async function retry(id: string) {
+    try {
+      await api.post(`/v1/operations/failed-jobs/${encodeURIComponent(id)}/retry`, undefined);
+      setProblem(null);
+      failed.reload();
+    } catch (err) {
+      setProblem(asProblem(err));
+    }
+  }
+  return (
+    <>
+      <h3>This tenant's parked events</h3>
+      <ProblemBanner problem={parked.problem} />
+      <table data-testid="tenant-parked">
+        <thead>
+          <tr>
+            <th>Projection</th>
+            <th>Event</th>
+            <th>Stream</th>
+            <th className="num">Attempts</th>
+            <th>Last failed</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {parked.data?.data.map((p) => (
+            <tr key={`${p.projection}/${p.eventId}`}>
+              <td>{p.projection}</td>
+              <td>
+                {p.eventType} <span className="mono muted">{p.eventId}</span>
+              </td>
+              <td className="mono">
+                {p.stream} @{p.revision}
+              </td>
+              <td className="num">{p.attempts}</td>
+              <td>{time(p.lastFailedAt)}</td>
+              <td>{p.error}</td>
+            </tr>
+          ))}
+          {parked.data?.data.length === 0 ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                None.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      <p className="muted small">
+        A parked event is applied again with <code>oms projections retry-parked</code> (docs/operations.md).
+      </p>
+      <h3>This tenant's failed jobs</h3>
+      <ProblemBanner problem={failed.problem ?? problem} />
+      <table data-testid="failed-jobs">
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Event</th>
+            <th className="num">Attempts</th>
+            <th>Failed</th>
+            <th>Reason</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {failed.data?.data.map((j) => (
+            <tr key={j.id}>
+              <td className="mono">{j.id}</td>
+              <td>{j.eventType ?? '–'}</td>
+              <td className="num">{j.attempts}</td>
+              <td>{time(j.failedAt)}</td>
+              <td>{j.failedReason}</td>
+              <td>
+                <button type="button" onClick={() => retry(j.id)}>
+                  Retry
+                </button>
+              </td>
+            </tr>
+          ))}
+          {failed.data?.data.length === 0 ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                None.
+              </td>
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -120,6 +120,7 @@ const PARAM_NOUN: Record<string, string> = {
   sku: 'sku',
   location: 'location',
   trackingNumber: 'shipment',
+  jobId: 'job',
 };
 
 /** The noun of the first path parameter that failed: by its id prefix (`ord_…` → order) or its name. */
