@@ -149,6 +149,25 @@ describe('operator console (browser)', function () {
     await page.close();
   });
 
+  it('serves the built files only: no path out of console/dist, index.html for app routes, no key needed', async () => {
+    for (const path of [
+      '/console/assets/..%2f..%2fpackage.json',
+      '/console/assets/../../package.json',
+      '/console/assets/nope.js',
+    ]) {
+      const res = await fetch(app.baseUrl + path);
+      expect(res.status, path).to.equal(404);
+      expect(await res.text(), path).to.not.include('"name": "nh-oms"');
+    }
+    const deep = await fetch(`${app.baseUrl}/console/orders/anything`);
+    expect(deep.status).to.equal(200);
+    expect(deep.headers.get('cache-control')).to.equal('no-store');
+    expect(await deep.text()).to.include('<div id="root">');
+    const redirect = await fetch(`${app.baseUrl}/console`, { redirect: 'manual' });
+    expect(redirect.status).to.equal(302);
+    expect(redirect.headers.get('location')).to.equal('/console/');
+  });
+
   it("shows an API error's title and detail, not a blank page", async () => {
     const page = await signedIn(admin.key);
     await page.goto(`${app.baseUrl}/console/#/orders/ord_01jdx9a4b5c6d7e8f9g0h1j2k3`);
