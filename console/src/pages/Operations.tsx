@@ -92,7 +92,7 @@ export function OperationsPage() {
               Stuck: {ready.data.stuck.map((s) => `${s.projection} since ${s.failingSince}`).join(', ')}
             </p>
           ) : null}
-          <h2>Parked events</h2>
+          <h2>Parked events per projection (all tenants)</h2>
           <table data-testid="parked">
             <thead>
               <tr>
