@@ -9,6 +9,7 @@ export const SCOPES = [
   'shipments:write',
   'events:read',
   'webhooks:manage',
+  'operations:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -34,8 +34,11 @@ interface RouteInfo {
   operationId: string;
   summary: string;
   tag: string;
-  /** Required scope; null for unauthenticated routes. */
-  scope: Scope | null;
+  /**
+   * Required scope; 'authenticated' for routes any valid credential may call whatever its scopes
+   * (e.g. GET /v1/me); null for unauthenticated routes.
+   */
+  scope: Scope | 'authenticated' | null;
   /**
    * The body is application/x-www-form-urlencoded (OAuth's token endpoint) and arrives as
    * URLSearchParams; this schema is only published in /openapi.json, the handler checks it.

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
@@ -13,9 +14,11 @@ import type { JobHandler } from '../jobs/handler.ts';
 import { startMaintenance } from '../jobs/maintenance.ts';
 import { startWorker } from '../jobs/worker.ts';
 import { DOCS_PAGE_DIR, DOCS_PAGE_PATH } from '../docs/index.ts';
+import { meRoute } from '../oauth/me-route.ts';
 import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { serveMetrics } from '../observability/metrics-server.ts';
+import { failuresRoutes } from '../operations/failures-route.ts';
 import { operationsRoutes } from '../operations/routes.ts';
 import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
@@ -122,7 +125,9 @@ export class Runtime {
     const all = [
       ...ops,
       ...oauthRoutes({ oauthClients: this.services.oauthClients, tokens: this.services.tokens }),
+      meRoute(),
       ...api,
+      ...failuresRoutes({ pool: this.services.pool, queue: this.services.queue }),
     ];
     const openApi = buildOpenApi(all, '1.0.0');
     return all;
@@ -138,6 +143,7 @@ export class Runtime {
       trustProxy: this.config.trustProxy,
       requestTimeoutMs: this.config.requestTimeoutMs,
       pages: [{ path: DOCS_PAGE_PATH, dir: DOCS_PAGE_DIR, buildScript: 'docs:build' }],
+      consoleDir: fileURLToPath(new URL('../../console/dist', import.meta.url)),
       pool: this.services.pool,
       authenticator: new Authenticator(this.services.apiKeys, this.services.oauthClients, this.services.tokens),
       tenantSettings: this.services.tenantSettings,

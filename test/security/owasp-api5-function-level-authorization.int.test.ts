@@ -70,8 +70,8 @@ describe('OWASP API5:2023 Broken Function Level Authorization', function () {
 
   for (const kind of ['api_key', 'oauth_client'] as const) {
     it(`${kind}: every scoped route → 403 insufficient_scope without its scope, past authorization with only it`, async () => {
-      for (const route of routes.filter((r) => r.scope)) {
-        const needed = route.scope!;
+      for (const route of routes.filter((r) => r.scope && r.scope !== 'authenticated')) {
+        const needed = route.scope as Scope;
         const without = await call(
           route,
           await credential(
@@ -88,6 +88,23 @@ describe('OWASP API5:2023 Broken Function Level Authorization', function () {
       }
     });
   }
+
+  it('routes open to any valid credential: 401 without one, 200 with a credential of a single unrelated scope', async () => {
+    const open = routes.filter((r) => r.scope === 'authenticated').map((r) => `${r.method} ${r.path}`);
+    expect(open).to.deep.equal(['GET /v1/me']);
+    expectProblem(await client(app.baseUrl).get('/v1/me'), 401, 'unauthenticated');
+    for (const kind of ['api_key', 'oauth_client'] as const) {
+      const res = await client(app.baseUrl, await credential(kind, ['shipments:read'])).get('/v1/me');
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body).to.include({ tenant: 'tenant-fla' });
+      expect(res.body.credential.kind).to.equal(kind);
+      expect(res.body.scopes).to.deep.equal(['shipments:read']);
+      expect(res.body.effectiveScopes).to.deep.equal(['shipments:read']);
+    }
+    const all = await client(app.baseUrl, (await app.key(['*'], 'tenant-fla')).key).get('/v1/me');
+    expect(all.body.scopes).to.deep.equal(['*']);
+    expect(all.body.effectiveScopes).to.deep.equal([...SCOPES]);
+  });
 
   it("docs/api.md's route → scope table lists every route with its scope (regenerate: npx tsx scripts/route-scopes.ts --write)", () => {
     const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');

@@ -2,6 +2,7 @@ import Koa from 'koa';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { jsonBody } from './middleware/body.ts';
+import { consoleStatic } from './middleware/console.ts';
 import { requestDeadline } from './middleware/deadline.ts';
 import { corsPolicy, securityHeaders } from './middleware/security-headers.ts';
 import { problemMiddleware } from './middleware/problem.ts';
@@ -23,6 +24,8 @@ export interface HttpAppOptions extends RouterDeps {
   requestTimeoutMs?: number;
   /** Browser pages served beside the API (GET /docs), each with its own CSP. */
   pages?: readonly StaticPage[];
+  /** The built operator console (console/dist), served under /console; absent: no console. */
+  consoleDir?: string;
 }
 
 /** Koa, its middleware in order, and the routes. */
@@ -42,6 +45,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
   app.use(problemMiddleware());
   app.use(requestDeadline(opts.requestTimeoutMs ?? 30_000));
   for (const page of opts.pages ?? []) app.use(staticPage(page));
+  if (opts.consoleDir) app.use(consoleStatic(opts.consoleDir));
   app.use(jsonBody(opts.bodyLimitBytes, new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path))));
   app.use(router.routes());
   // The router answers 405 (a method the path lacks) or 501 (a method no route has) and sets Allow;

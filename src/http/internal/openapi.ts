@@ -50,9 +50,11 @@ export function buildOpenApi(routes: readonly RouteDef[], version: string): Reco
       operationId: r.operationId,
       summary: r.summary,
       tags: [r.tag],
-      ...(r.scope
-        ? { security: [{ bearer: [] }, { oauth2: [r.scope] }], 'x-required-scope': r.scope }
-        : { security: [] }),
+      ...(r.scope === 'authenticated'
+        ? { security: [{ bearer: [] }, { oauth2: [] }] }
+        : r.scope
+          ? { security: [{ bearer: [] }, { oauth2: [r.scope] }], 'x-required-scope': r.scope }
+          : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.body } } } } : {}),
       ...(r.formBody

@@ -58,7 +58,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
       chain.push(auth);
       if (limit) chain.push(limit);
       chain.push(async (ctx, next) => {
-        if (!hasScope(ctx.state.principal!, scope)) {
+        if (scope !== 'authenticated' && !hasScope(ctx.state.principal!, scope)) {
           throw new HttpProblem(403, 'insufficient_scope', `this operation needs the ${scope} scope`, {
             requiredScope: scope,
           });
@@ -124,6 +124,7 @@ const PARAM_NOUN: Record<string, string> = {
   sku: 'sku',
   location: 'location',
   trackingNumber: 'shipment',
+  jobId: 'job',
 };
 
 /** The noun of the first path parameter that failed: by its id prefix (`ord_…` → order) or its name. */

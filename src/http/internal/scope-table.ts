@@ -9,9 +9,12 @@ export const TABLE_END = '<!-- route-scopes:end -->';
 export function routeScopeTable(routes: readonly RouteDef[]): string {
   const rows = [...routes]
     .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method))
-    .map((r) => `| ${r.method} | \`${r.path}\` | ${r.scope ? `\`${r.scope}\`` : 'none (public)'} |`);
+    .map((r) => `| ${r.method} | \`${r.path}\` | ${scopeCell(r.scope)} |`);
   return ['| Method | Path | Scope |', '|---|---|---|', ...rows].join('\n');
 }
+
+const scopeCell = (scope: RouteDef['scope']) =>
+  scope === 'authenticated' ? 'any valid credential' : scope ? `\`${scope}\`` : 'none (public)';
 
 /** The table currently in the doc's text, or null when the markers are missing. */
 export function tableIn(readme: string): string | null {
