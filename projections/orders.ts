@@ -69,10 +69,17 @@ export const ordersProjection: Projection = {
         .where({ tenant: e.metadata.tenant, customer_id: (e.data as { customerId: string }).customerId })
         .update({
           // Notes are personal data too: text becomes "[redacted]", null stays null.
+          // So are the notes of holds (an order folded before holds existed has no holds key: it stays so).
           state: trx.raw(
             `jsonb_set(jsonb_set(state, '{shippingAddress}', ?::jsonb), '{notes}',
-               case when jsonb_typeof(state->'notes') = 'string' then to_jsonb(?::text) else coalesce(state->'notes', 'null') end)`,
-            [JSON.stringify(redactedAddress()), REDACTED],
+               case when jsonb_typeof(state->'notes') = 'string' then to_jsonb(?::text) else coalesce(state->'notes', 'null') end)
+             || case when jsonb_typeof(state->'holds') = 'array' then jsonb_build_object('holds',
+                  (select coalesce(jsonb_agg(case when jsonb_typeof(h->'note') = 'string'
+                                                  then jsonb_set(h, '{note}', to_jsonb(?::text)) else h end
+                                             order by i), '[]'::jsonb)
+                     from jsonb_array_elements(state->'holds') with ordinality as x(h, i)))
+                else '{}'::jsonb end`,
+            [JSON.stringify(redactedAddress()), REDACTED, REDACTED],
           ),
         });
     }

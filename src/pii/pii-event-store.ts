@@ -8,7 +8,7 @@ import type { PiiKeys } from './keys.ts';
 // or, once the customer's key is destroyed, redacted ones of a fixed shape.
 //
 // Where personal data sits, per event type: the slot's holder object, its field, and what it reads
-// back as without a key (a customer's pii; an order's shippingAddress and free-text notes). (A CustomerUpdated's pii is a partial set of fields; without the key
+// back as without a key (a customer's pii; an order's shippingAddress, free-text notes and hold notes). (A CustomerUpdated's pii is a partial set of fields; without the key
 // nobody can tell which fields changed, so it reads back as no change at all.)
 
 type Data = Record<string, unknown>;
@@ -55,6 +55,12 @@ function slots(type: string, data: Data, copy: (d: Data) => Data): { data: Data;
       const address: Slot[] =
         c.shippingAddress === undefined ? [] : [{ holder: c, field: 'shippingAddress', redacted: redactedAddress }];
       return { data: d, slots: [...address, ...notesSlot(c)] };
+    }
+    case 'OrderHoldPlaced': {
+      // A hold's note is free text like the order's notes (null stays null).
+      if (typeof data.note !== 'string' && !isEnvelope(data.note)) return { data, slots: [] };
+      const d = copy(data);
+      return { data: d, slots: [{ holder: d, field: 'note', redacted: () => REDACTED }] };
     }
     default:
       return { data, slots: [] };

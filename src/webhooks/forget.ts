@@ -3,7 +3,7 @@ import { streamName, type EventStore } from '../eventstore/port.ts';
 
 /**
  * The delivery log keeps each payload as sent; a forgotten customer's personal fields are taken
- * out of it (customer events carry them under `pii`, order events as `shippingAddress` and `notes`). What a
+ * out of it (customer events carry them under `pii`, order events as `shippingAddress` and `notes`, a hold as `note`). What a
  * receiver already got cannot be recalled; a delivery still pending or redelivered goes without.
  */
 export async function forgetInDeliveries(
@@ -17,7 +17,7 @@ export async function forgetInDeliveries(
     .raw(
       `update webhook_deliveries
         set payload = jsonb_set(payload, '{data}',
-              ((payload->'data') - 'pii' - 'shippingAddress' - 'notes' #- '{changes,shippingAddress}' #- '{changes,notes}') || '{"personalDataForgotten": true}'::jsonb),
+              ((payload->'data') - 'pii' - 'shippingAddress' - 'notes' - 'note' #- '{changes,shippingAddress}' #- '{changes,notes}') || '{"personalDataForgotten": true}'::jsonb),
             updated_at = now()
       where tenant = ?
         and not coalesce((payload->'data'->>'personalDataForgotten')::boolean, false)
@@ -28,8 +28,8 @@ export async function forgetInDeliveries(
 }
 
 /**
- * The customer's orders among the deliveries that hold an address and name an order but not its
- * customer (order.updated changing the address): one stream read per such order.
+ * The customer's orders among the deliveries that hold personal data and name an order but not its
+ * customer (order.updated changing the address or notes, order.held with a note): one stream read per such order.
  * Asked of each order's first event in the log, not of the orders read model, which may lag or
  * may have parked the order's events.
  */
@@ -44,7 +44,7 @@ async function ordersOfCustomerInDeliveries(
       `select distinct payload->'data'->>'orderId' as order_id from webhook_deliveries
         where tenant = ? and payload->'data'->>'orderId' is not null and payload->'data'->>'customerId' is null
           and (payload->'data'->'shippingAddress' is not null or payload->'data'->'changes'->'shippingAddress' is not null
-               or payload->'data'->'changes'->'notes' is not null)
+               or payload->'data'->'changes'->'notes' is not null or payload->'data'->'note' is not null)
           and not coalesce((payload->'data'->>'personalDataForgotten')::boolean, false)`,
       [tenant],
     )

@@ -114,6 +114,7 @@ const PREFIX_NOUN: Record<string, string> = {
   shp: 'shipment',
   whk: 'webhook_endpoint',
   dlv: 'webhook_delivery',
+  hld: 'hold',
 };
 const PARAM_NOUN: Record<string, string> = {
   deliveryId: 'webhook_delivery',
