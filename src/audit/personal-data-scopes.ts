@@ -14,6 +14,7 @@ export const PERSONAL_DATA_SCOPE: Readonly<Record<string, Scope>> = {
   CustomerUpdated: 'customers:read',
   OrderPlaced: 'orders:read',
   OrderUpdated: 'orders:read',
+  OrderHoldPlaced: 'orders:read',
 };
 
 /** A CustomerUpdated names only the fields that changed: each reads as its redacted value. */
@@ -39,6 +40,8 @@ function redact(type: string, data: Data): Data {
       if (changes.notes !== undefined) changes.notes = redactedNotes(changes.notes);
       return { ...data, changes };
     }
+    case 'OrderHoldPlaced':
+      return { ...data, note: redactedNotes(data.note) };
     default:
       return data;
   }

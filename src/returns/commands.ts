@@ -72,9 +72,11 @@ export async function requestReturn(
       { type: 'ClaimReturnUnits', data: { returnId, lines: input.lines.map(unitsOnly), now: ctx.now } },
       o,
     );
+    // The order first: where writes are not one transaction (EventStoreDB), a concurrent claim fails
+    // the write before the return exists.
     return [
-      { stream: returnStream(ctx.tenant, returnId), version: 0, events: requested },
       { stream: orderStream(ctx.tenant, input.orderId), version: order.version, events: claim },
+      { stream: returnStream(ctx.tenant, returnId), version: 0, events: requested },
     ];
   });
   return answer(deps, ctx, returnId, positions);
@@ -108,8 +110,8 @@ export async function rejectReturn(
       order.state,
     );
     return [
-      { stream: returnStream(ctx.tenant, id), version: r.version, events },
       { stream: orderStream(ctx.tenant, ret.orderId), version: order.version, events: release },
+      { stream: returnStream(ctx.tenant, id), version: r.version, events },
     ];
   });
   return answer(deps, ctx, id, positions);
@@ -204,8 +206,8 @@ export async function recordReturnRefund(
       order.state,
     );
     return [
-      { stream: returnStream(ctx.tenant, id), version: r.version, events },
       { stream: orderStream(ctx.tenant, ret.orderId), version: order.version, events: refunded },
+      { stream: returnStream(ctx.tenant, id), version: r.version, events },
     ];
   });
   return answer(deps, ctx, id, positions);
