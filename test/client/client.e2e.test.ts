@@ -5,7 +5,7 @@ import { waitFor } from '../support/wait.ts';
 
 // The typed client (client/, generated from /openapi.json) against the real service: each call's
 // path, parameters, body and answer are checked by the compiler, then by the server.
-describe('the typed client places an order and reads it back (e2e)', function () {
+describe('the typed client drives the API: an order from stock to shipment (e2e)', function () {
   this.timeout(120_000);
   let app: TestApp;
   let oms: OmsClient;
@@ -72,6 +72,50 @@ describe('the typed client places an order and reads it back (e2e)', function ()
     });
     expect(changed.response.status, JSON.stringify(changed.error)).to.equal(200);
     expect(changed.data).to.include({ notes: 'leave at the door', version: current.data!.version + 1 });
+  });
+
+  it('ships the order and follows the parcel: createShipment, recordShipmentEvent, track', async () => {
+    const customer = await oms.POST('/v1/customers', { body: { email: 'grace@example.com', name: 'Grace Hopper' } });
+    await oms.POST('/v1/inventory/adjustments', { body: { sku: 'MUG-BLUE', delta: 3, reason: 'received' } });
+    const placed = await oms.POST('/v1/orders', {
+      body: {
+        customerId: customer.data!.id,
+        currency: 'USD',
+        lines: [{ sku: 'MUG-BLUE', quantity: 3, unitPrice: 1200 }],
+        shippingAddress: { line1: '1 Navy Yard', city: 'Arlington', country: 'US' },
+      },
+    });
+    const id = placed.data!.id;
+    await waitFor(
+      async () => (await oms.GET('/v1/orders/{id}', { params: { path: { id } } })).data?.allowedActions ?? [],
+      (actions) => actions.includes('ship'),
+      { what: 'the order to be shippable' },
+    );
+
+    const shipment = await oms.POST('/v1/orders/{id}/shipments', {
+      params: { path: { id } },
+      body: { lines: [{ sku: 'MUG-BLUE', quantity: 3 }], carrier: 'UPS', trackingNumber: '1Z999AA10123456784' },
+    });
+    expect(shipment.response.status, JSON.stringify(shipment.error)).to.equal(201);
+    expect(shipment.data).to.include({ orderId: id, status: 'label_created', carrier: 'UPS' });
+
+    const update = await oms.POST('/v1/shipments/{id}/events', {
+      params: { path: { id: shipment.data!.id } },
+      body: { status: 'in_transit', location: 'Louisville hub' },
+    });
+    expect(update.response.status, JSON.stringify(update.error)).to.equal(201);
+    expect(update.data?.events.map((e) => e.status)).to.deep.equal(['label_created', 'in_transit']);
+
+    const tracked = await waitFor(
+      async () =>
+        (await oms.GET('/v1/tracking/{trackingNumber}', { params: { path: { trackingNumber: '1Z999AA10123456784' } } }))
+          .data,
+      (page) => page?.data[0]?.status === 'in_transit',
+      { what: 'the tracking read model' },
+    );
+    expect(tracked!.data.map((s) => s.id)).to.deep.equal([shipment.data!.id]);
+    const shipped = await oms.GET('/v1/orders/{id}', { params: { path: { id } } });
+    expect(shipped.data?.status).to.equal('shipped');
   });
 
   it('hands back problems typed as problem+json', async () => {

@@ -33,7 +33,8 @@ export const PAGE_CSP = [
 const FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * Serves GET/HEAD `page.path` (index.html, never cached: a new build shows at once) and the files
+ * Serves GET/HEAD `page.path` (index.html, never cached: a new build shows at once; `path`/ redirects
+ * there) and the files
  * directly in its folder (`no-cache`: revalidated with Last-Modified; gzip when the build wrote a
  * .gz twin and the client accepts it). Anything else under the path falls through to the router (404).
  */
@@ -41,6 +42,7 @@ export function staticPage(page: StaticPage): Middleware<AppState> {
   const prefix = `${page.path}/`;
   return async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    if (ctx.path === prefix) return ctx.redirect(page.path); // /docs/ → /docs, where the page's links resolve
     const file =
       ctx.path === page.path ? 'index.html' : ctx.path.startsWith(prefix) ? ctx.path.slice(prefix.length) : null;
     if (file === null || !FILE.test(file) || file.endsWith('.gz') || !existsSync(`${page.dir}/${file}`)) {
