@@ -221,4 +221,19 @@ describe('Bad input at the HTTP edge', function () {
       expect(res.body.errors, path).to.deep.equal([{ path: 'query:/limit', message: 'must be a finite number' }]);
     }
   });
+
+  it('a query text with NUL or a lone surrogate half → 400 on the parameter, not a 500 from the database', async () => {
+    for (const [path, name] of [
+      ['/v1/orders?customerId=%00', 'customerId'],
+      ['/v1/orders?externalId=a%00b', 'externalId'],
+      ['/v1/customers?email=x%00%40example.com', 'email'],
+    ] as const) {
+      const res = await api.get(path);
+      expectProblem(res, 400, 'validation_failed');
+      expect(res.body.errors, path).to.deep.include({
+        path: `query:/${name}`,
+        message: 'must not contain NUL or unpaired surrogates',
+      });
+    }
+  });
 });

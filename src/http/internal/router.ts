@@ -14,7 +14,7 @@ import type { RateLimiter } from '../rate-limiter.ts';
 import { HttpProblem, validationFailed } from '../problem.ts';
 import type { RouteDef } from '../route.ts';
 import type { AppState } from '../state.ts';
-import { bodyAjv, nonFiniteErrors, paramAjv, toFieldErrors } from './validation.ts';
+import { bodyAjv, nonFiniteErrors, unstorableTextErrors, paramAjv, toFieldErrors } from './validation.ts';
 
 export interface RouterDeps {
   pool: pg.Pool;
@@ -87,7 +87,7 @@ export function buildRouter(routes: readonly RouteDef[], deps: RouterDeps): Rout
           toFieldErrors(validateQuery.errors, 'query:', validateQuery.schema),
           'invalid query parameters',
         );
-      const infinite = nonFiniteErrors(query, 'query:');
+      const infinite = [...nonFiniteErrors(query, 'query:'), ...unstorableTextErrors(query, 'query:')];
       if (infinite.length > 0) throw validationFailed(infinite, 'invalid query parameters');
       if (validateBody) {
         if (ctx.state.body === undefined) throw validationFailed([{ path: '', message: 'a JSON body is required' }]);

@@ -68,4 +68,18 @@ export function nonFiniteErrors(values: Record<string, unknown>, root: string): 
   return errors;
 }
 
+/**
+ * Query values no database text can hold (NUL, an unpaired surrogate from a percent-encoded lone
+ * half): refused as bad input before they reach a query (Postgres would fail the statement: a 500).
+ */
+export function unstorableTextErrors(values: Record<string, unknown>, root: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const items = Array.isArray(value) ? value : [value];
+    if (items.some((v) => typeof v === 'string' && (!v.isWellFormed() || v.includes('\u0000'))))
+      errors.push({ path: `${root}/${name}`, message: 'must not contain NUL or unpaired surrogates' });
+  }
+  return errors;
+}
+
 export type { ValidateFunction };
