@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling credential: its tenant, kind, id and scopes */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers": {
         parameters: {
             query?: never;
@@ -206,7 +223,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change lines, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated */
+        /** Change lines (with their discount and tax), shipping, shipping address or notes while pending, confirmed or backordered; new lines are re-allocated */
         patch: operations["updateOrder"];
         trace?: never;
     };
@@ -219,8 +236,59 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel an order before anything shipped; every reservation is released */
+        /** Cancel what has not shipped: every unshipped unit, or `lines` of them; their reservations are released and they leave the wait list */
         post: operations["cancelOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record what the payment provider reported (authorized, captured, voided; its reference, never card data) → paymentStatus */
+        post: operations["recordOrderPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put the order on hold: stock may still be reserved, but no shipment can be created until released */
+        post: operations["placeOrderHold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/holds/{holdId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a hold; once no hold is open the order can ship again */
+        post: operations["releaseOrderHold"];
         delete?: never;
         options?: never;
         head?: never;
@@ -347,6 +415,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An order's returns, newest first */
+        get: operations["listOrderReturns"];
+        put?: never;
+        /** Request the return of shipped units (at most shipped minus what other returns claim) */
+        post: operations["requestReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a requested return */
+        post: operations["approveReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a requested return (its units can be claimed by another return again) */
+        post: operations["rejectReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive approved units back: resellable ones go on hand at the location, damaged ones only into the ledger */
+        post: operations["receiveReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a refund paid for an approved or received return */
+        post: operations["recordReturnRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A return (?asOf / ?version: as it was) */
+        get: operations["getReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List returns, newest first; filter by orderId and status */
+        get: operations["listReturns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The return's events in stream order, oldest first (audit trail) */
+        get: operations["getReturnEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/inventory/adjustments": {
         parameters: {
             query?: never;
@@ -441,6 +646,41 @@ export interface paths {
         };
         /** The SKU's events across its locations in log order, oldest first (audit trail) */
         get: operations["getInventoryEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/locations/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a defined location (read from its events: always current) */
+        get: operations["getLocation"];
+        /** Define a stock location or change it: name, address, allocation priority (1 first) and whether it is active */
+        put: operations["putLocation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Defined locations in allocation order (priority, then code); filter by active */
+        get: operations["listLocations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -547,6 +787,57 @@ export interface paths {
         get: operations["listEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/parked-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events of the caller's tenant a read model could not apply and parked, in log order */
+        get: operations["listParkedEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/failed-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Background jobs of the caller's tenant that used up their attempts, newest first */
+        get: operations["listFailedJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/failed-jobs/{jobId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a failed job of the caller’s tenant back in the queue (its handler is idempotent) */
+        post: operations["retryFailedJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -855,6 +1146,46 @@ export interface operations {
                             kty: string;
                             kid?: string;
                         }[];
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling credential */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tenant: string;
+                        credential: {
+                            /** @enum {unknown} */
+                            kind: "api_key" | "oauth_client";
+                            id: string;
+                        };
+                        scopes: string[];
+                        effectiveScopes: ("customers:read" | "customers:write" | "orders:read" | "orders:write" | "inventory:read" | "inventory:write" | "shipments:read" | "shipments:write" | "events:read" | "webhooks:manage" | "operations:manage")[];
                     };
                 };
             };
@@ -1247,7 +1578,7 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                status?: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                status?: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                 customerId?: string;
                 externalId?: string;
                 createdFrom?: string;
@@ -1273,7 +1604,7 @@ export interface operations {
                         data: {
                             id: string;
                             /** @enum {unknown} */
-                            status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                            status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                             customerId: string;
                             currency: string;
                             externalId?: string | null;
@@ -1282,14 +1613,31 @@ export interface operations {
                                 sku?: string;
                                 quantity?: number;
                                 unitPrice?: number;
+                                /** @description quantity × unitPrice (before discount and tax) */
                                 lineTotal?: number;
+                                discount?: number;
+                                tax?: number;
                                 reserved?: number;
                                 shipped?: number;
+                                /** @description Units cancelled (no longer due) */
+                                cancelled?: number;
                             }[];
+                            /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                             totals: {
-                                subtotal?: number;
-                                total?: number;
-                                quantity?: number;
+                                /** @description Σ quantity × unitPrice */
+                                subtotal: number;
+                                discount: number;
+                                tax: number;
+                                shipping: number;
+                                total: number;
+                                /** @description Σ refunds recorded */
+                                refunded: number;
+                                /** @description Σ units */
+                                quantity: number;
+                            };
+                            shipping: {
+                                amount: number;
+                                method: string | null;
                             };
                             shippingAddress: {
                                 name?: string;
@@ -1301,7 +1649,45 @@ export interface operations {
                                 /** @description ISO 3166-1 alpha-2, or "[redacted]" once the customer is forgotten */
                                 country: string | "[redacted]";
                             };
+                            /**
+                             * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                             * @enum {unknown}
+                             */
+                            paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                            payments: {
+                                id: string;
+                                /** @enum {unknown} */
+                                type: "authorized" | "captured" | "voided";
+                                amount: number;
+                                reference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                            }[];
+                            refunds: {
+                                id: string;
+                                returnId: string | null;
+                                amount: number;
+                                reference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                            }[];
+                            holds: {
+                                id: string;
+                                /** @enum {unknown} */
+                                reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                                note: string | null;
+                                /** @enum {unknown} */
+                                status: "open" | "released";
+                                /** Format: date-time */
+                                placedAt: string;
+                                /** Format: date-time */
+                                releasedAt: string | null;
+                            }[];
+                            /** @description true while any hold is open: no shipment can be created */
+                            onHold: boolean;
                             allowedActions: ("update" | "cancel" | "ship")[];
+                            /** @description Tried first by allocation */
+                            preferredLocations?: string[];
                             version: number;
                             /** Format: date-time */
                             createdAt: string;
@@ -1343,6 +1729,10 @@ export interface operations {
                         quantity: number;
                         /** @description Minor units of the currency */
                         unitPrice: number;
+                        /** @description For the whole line; at most quantity × unitPrice (else 422 discount_exceeds_line_total). Default 0 */
+                        discount?: number;
+                        /** @description For the whole line. Default 0 */
+                        tax?: number;
                     }[];
                     shippingAddress: {
                         name?: string;
@@ -1356,6 +1746,15 @@ export interface operations {
                     };
                     externalId?: string;
                     notes?: string | null;
+                    /** @description The shipping charge of the whole order */
+                    shipping?: {
+                        /** @description Minor units of the currency */
+                        amount: number;
+                        /** @description How it ships (free text, e.g. "express") */
+                        method?: string | null;
+                    };
+                    /** @description Location codes to allocate from first, in this order (inactive ones are skipped); then the usual order */
+                    preferredLocations?: string[];
                 };
             };
         };
@@ -1369,7 +1768,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {unknown} */
-                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                         customerId: string;
                         currency: string;
                         externalId?: string | null;
@@ -1378,14 +1777,31 @@ export interface operations {
                             sku?: string;
                             quantity?: number;
                             unitPrice?: number;
+                            /** @description quantity × unitPrice (before discount and tax) */
                             lineTotal?: number;
+                            discount?: number;
+                            tax?: number;
                             reserved?: number;
                             shipped?: number;
+                            /** @description Units cancelled (no longer due) */
+                            cancelled?: number;
                         }[];
+                        /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
-                            subtotal?: number;
-                            total?: number;
-                            quantity?: number;
+                            /** @description Σ quantity × unitPrice */
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            /** @description Σ refunds recorded */
+                            refunded: number;
+                            /** @description Σ units */
+                            quantity: number;
+                        };
+                        shipping: {
+                            amount: number;
+                            method: string | null;
                         };
                         shippingAddress: {
                             name?: string;
@@ -1397,7 +1813,45 @@ export interface operations {
                             /** @description ISO 3166-1 alpha-2, or "[redacted]" once the customer is forgotten */
                             country: string | "[redacted]";
                         };
+                        /**
+                         * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                         * @enum {unknown}
+                         */
+                        paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                        payments: {
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "authorized" | "captured" | "voided";
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        refunds: {
+                            id: string;
+                            returnId: string | null;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        holds: {
+                            id: string;
+                            /** @enum {unknown} */
+                            reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                            note: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            /** Format: date-time */
+                            placedAt: string;
+                            /** Format: date-time */
+                            releasedAt: string | null;
+                        }[];
+                        /** @description true while any hold is open: no shipment can be created */
+                        onHold: boolean;
                         allowedActions: ("update" | "cancel" | "ship")[];
+                        /** @description Tried first by allocation */
+                        preferredLocations?: string[];
                         version: number;
                         /** Format: date-time */
                         createdAt: string;
@@ -1442,7 +1896,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {unknown} */
-                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                         customerId: string;
                         currency: string;
                         externalId?: string | null;
@@ -1451,14 +1905,31 @@ export interface operations {
                             sku?: string;
                             quantity?: number;
                             unitPrice?: number;
+                            /** @description quantity × unitPrice (before discount and tax) */
                             lineTotal?: number;
+                            discount?: number;
+                            tax?: number;
                             reserved?: number;
                             shipped?: number;
+                            /** @description Units cancelled (no longer due) */
+                            cancelled?: number;
                         }[];
+                        /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
-                            subtotal?: number;
-                            total?: number;
-                            quantity?: number;
+                            /** @description Σ quantity × unitPrice */
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            /** @description Σ refunds recorded */
+                            refunded: number;
+                            /** @description Σ units */
+                            quantity: number;
+                        };
+                        shipping: {
+                            amount: number;
+                            method: string | null;
                         };
                         shippingAddress: {
                             name?: string;
@@ -1470,7 +1941,45 @@ export interface operations {
                             /** @description ISO 3166-1 alpha-2, or "[redacted]" once the customer is forgotten */
                             country: string | "[redacted]";
                         };
+                        /**
+                         * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                         * @enum {unknown}
+                         */
+                        paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                        payments: {
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "authorized" | "captured" | "voided";
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        refunds: {
+                            id: string;
+                            returnId: string | null;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        holds: {
+                            id: string;
+                            /** @enum {unknown} */
+                            reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                            note: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            /** Format: date-time */
+                            placedAt: string;
+                            /** Format: date-time */
+                            releasedAt: string | null;
+                        }[];
+                        /** @description true while any hold is open: no shipment can be created */
+                        onHold: boolean;
                         allowedActions: ("update" | "cancel" | "ship")[];
+                        /** @description Tried first by allocation */
+                        preferredLocations?: string[];
                         version: number;
                         /** Format: date-time */
                         createdAt: string;
@@ -1509,6 +2018,10 @@ export interface operations {
                         quantity: number;
                         /** @description Minor units of the currency */
                         unitPrice: number;
+                        /** @description For the whole line; at most quantity × unitPrice (else 422 discount_exceeds_line_total). Default 0 */
+                        discount?: number;
+                        /** @description For the whole line. Default 0 */
+                        tax?: number;
                     }[];
                     shippingAddress?: {
                         name?: string;
@@ -1521,6 +2034,13 @@ export interface operations {
                         country: string;
                     };
                     notes?: string | null;
+                    /** @description The shipping charge of the whole order */
+                    shipping?: {
+                        /** @description Minor units of the currency */
+                        amount: number;
+                        /** @description How it ships (free text, e.g. "express") */
+                        method?: string | null;
+                    };
                 };
             };
         };
@@ -1534,7 +2054,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {unknown} */
-                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                         customerId: string;
                         currency: string;
                         externalId?: string | null;
@@ -1543,14 +2063,31 @@ export interface operations {
                             sku?: string;
                             quantity?: number;
                             unitPrice?: number;
+                            /** @description quantity × unitPrice (before discount and tax) */
                             lineTotal?: number;
+                            discount?: number;
+                            tax?: number;
                             reserved?: number;
                             shipped?: number;
+                            /** @description Units cancelled (no longer due) */
+                            cancelled?: number;
                         }[];
+                        /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
-                            subtotal?: number;
-                            total?: number;
-                            quantity?: number;
+                            /** @description Σ quantity × unitPrice */
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            /** @description Σ refunds recorded */
+                            refunded: number;
+                            /** @description Σ units */
+                            quantity: number;
+                        };
+                        shipping: {
+                            amount: number;
+                            method: string | null;
                         };
                         shippingAddress: {
                             name?: string;
@@ -1562,7 +2099,45 @@ export interface operations {
                             /** @description ISO 3166-1 alpha-2, or "[redacted]" once the customer is forgotten */
                             country: string | "[redacted]";
                         };
+                        /**
+                         * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                         * @enum {unknown}
+                         */
+                        paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                        payments: {
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "authorized" | "captured" | "voided";
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        refunds: {
+                            id: string;
+                            returnId: string | null;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        holds: {
+                            id: string;
+                            /** @enum {unknown} */
+                            reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                            note: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            /** Format: date-time */
+                            placedAt: string;
+                            /** Format: date-time */
+                            releasedAt: string | null;
+                        }[];
+                        /** @description true while any hold is open: no shipment can be created */
+                        onHold: boolean;
                         allowedActions: ("update" | "cancel" | "ship")[];
+                        /** @description Tried first by allocation */
+                        preferredLocations?: string[];
                         version: number;
                         /** Format: date-time */
                         createdAt: string;
@@ -1598,11 +2173,16 @@ export interface operations {
             content: {
                 "application/json": {
                     reason: string;
+                    /** @description Cancel only these unshipped units (one entry per SKU); without it every unshipped unit */
+                    lines?: {
+                        sku: string;
+                        quantity: number;
+                    }[];
                 };
             };
         };
         responses: {
-            /** @description The cancelled order */
+            /** @description The order after the cancel */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1611,7 +2191,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {unknown} */
-                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+                        status: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                         customerId: string;
                         currency: string;
                         externalId?: string | null;
@@ -1620,14 +2200,31 @@ export interface operations {
                             sku?: string;
                             quantity?: number;
                             unitPrice?: number;
+                            /** @description quantity × unitPrice (before discount and tax) */
                             lineTotal?: number;
+                            discount?: number;
+                            tax?: number;
                             reserved?: number;
                             shipped?: number;
+                            /** @description Units cancelled (no longer due) */
+                            cancelled?: number;
                         }[];
+                        /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
-                            subtotal?: number;
-                            total?: number;
-                            quantity?: number;
+                            /** @description Σ quantity × unitPrice */
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            /** @description Σ refunds recorded */
+                            refunded: number;
+                            /** @description Σ units */
+                            quantity: number;
+                        };
+                        shipping: {
+                            amount: number;
+                            method: string | null;
                         };
                         shippingAddress: {
                             name?: string;
@@ -1639,12 +2236,230 @@ export interface operations {
                             /** @description ISO 3166-1 alpha-2, or "[redacted]" once the customer is forgotten */
                             country: string | "[redacted]";
                         };
+                        /**
+                         * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                         * @enum {unknown}
+                         */
+                        paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                        payments: {
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "authorized" | "captured" | "voided";
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        refunds: {
+                            id: string;
+                            returnId: string | null;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        holds: {
+                            id: string;
+                            /** @enum {unknown} */
+                            reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                            note: string | null;
+                            /** @enum {unknown} */
+                            status: "open" | "released";
+                            /** Format: date-time */
+                            placedAt: string;
+                            /** Format: date-time */
+                            releasedAt: string | null;
+                        }[];
+                        /** @description true while any hold is open: no shipment can be created */
+                        onHold: boolean;
                         allowedActions: ("update" | "cancel" | "ship")[];
+                        /** @description Tried first by allocation */
+                        preferredLocations?: string[];
                         version: number;
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordOrderPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the payment provider reported
+                     * @enum {unknown}
+                     */
+                    type: "authorized" | "captured" | "voided";
+                    /** @description Minor units of the order currency */
+                    amount: number;
+                    /** @description The provider's reference for this transaction (never card data: a card number is refused) */
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment recorded, with the order status after it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {unknown} */
+                        type: "authorized" | "captured" | "voided";
+                        amount: number;
+                        reference: string;
+                        /** Format: date-time */
+                        recordedAt: string;
+                        orderId: string;
+                        /**
+                         * @description From what the payment provider reported: refunds first, then captures (paid once they cover the total), then authorizations not voided
+                         * @enum {unknown}
+                         */
+                        paymentStatus: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded" | "voided";
+                        /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
+                        totals: {
+                            /** @description Σ quantity × unitPrice */
+                            subtotal: number;
+                            discount: number;
+                            tax: number;
+                            shipping: number;
+                            total: number;
+                            /** @description Σ refunds recorded */
+                            refunded: number;
+                            /** @description Σ units */
+                            quantity: number;
+                        };
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    placeOrderHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The hold placed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {unknown} */
+                        reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                        note: string | null;
+                        /** @enum {unknown} */
+                        status: "open" | "released";
+                        /** Format: date-time */
+                        placedAt: string;
+                        /** Format: date-time */
+                        releasedAt: string | null;
+                        orderId: string;
+                        /** @description The order's onHold after this change */
+                        onHold: boolean;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    releaseOrderHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+                holdId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The released hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {unknown} */
+                        reason: "fraud_review" | "payment" | "address" | "customer_request" | "other";
+                        note: string | null;
+                        /** @enum {unknown} */
+                        status: "open" | "released";
+                        /** Format: date-time */
+                        placedAt: string;
+                        /** Format: date-time */
+                        releasedAt: string | null;
+                        orderId: string;
+                        /** @description The order's onHold after this change */
+                        onHold: boolean;
                     };
                 };
             };
@@ -2190,6 +3005,723 @@ export interface operations {
             };
         };
     };
+    listOrderReturns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of returns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            orderId: string;
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                            currency: string;
+                            lines: {
+                                sku: string;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                                unitPrice: number;
+                                received: number;
+                                resellable: number;
+                                damaged: number;
+                            }[];
+                            note?: string | null;
+                            rejectionReason?: string | null;
+                            refunds: {
+                                refundId: string;
+                                amount: number;
+                                reference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                            }[];
+                            totals: {
+                                value: number;
+                                refunded: number;
+                            };
+                            /** Format: date-time */
+                            requestedAt?: string;
+                            /** Format: date-time */
+                            approvedAt?: string | null;
+                            /** Format: date-time */
+                            rejectedAt?: string | null;
+                            /** Format: date-time */
+                            receivedAt?: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lines: {
+                        sku: string;
+                        quantity: number;
+                        /** @enum {unknown} */
+                        reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                    }[];
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The return (status requested) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approveReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rejectReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The return */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    location?: string;
+                    lines: {
+                        sku: string;
+                        quantity: number;
+                        /** @enum {unknown} */
+                        condition: "resellable" | "damaged";
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The return */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordReturnRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                    reference: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The return with the refund */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReturn: {
+        parameters: {
+            query?: {
+                asOf?: string;
+                version?: number;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        orderId: string;
+                        /** @enum {unknown} */
+                        status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                        currency: string;
+                        lines: {
+                            sku: string;
+                            quantity: number;
+                            /** @enum {unknown} */
+                            reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                            unitPrice: number;
+                            received: number;
+                            resellable: number;
+                            damaged: number;
+                        }[];
+                        note?: string | null;
+                        rejectionReason?: string | null;
+                        refunds: {
+                            refundId: string;
+                            amount: number;
+                            reference: string;
+                            /** Format: date-time */
+                            recordedAt: string;
+                        }[];
+                        totals: {
+                            value: number;
+                            refunded: number;
+                        };
+                        /** Format: date-time */
+                        requestedAt?: string;
+                        /** Format: date-time */
+                        approvedAt?: string | null;
+                        /** Format: date-time */
+                        rejectedAt?: string | null;
+                        /** Format: date-time */
+                        receivedAt?: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReturns: {
+        parameters: {
+            query?: {
+                orderId?: string;
+                status?: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of returns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            orderId: string;
+                            /** @enum {unknown} */
+                            status: "requested" | "approved" | "rejected" | "partially_received" | "received";
+                            currency: string;
+                            lines: {
+                                sku: string;
+                                quantity: number;
+                                /** @enum {unknown} */
+                                reason: "damaged" | "defective" | "wrong_item" | "not_as_described" | "unwanted" | "other";
+                                unitPrice: number;
+                                received: number;
+                                resellable: number;
+                                damaged: number;
+                            }[];
+                            note?: string | null;
+                            rejectionReason?: string | null;
+                            refunds: {
+                                refundId: string;
+                                amount: number;
+                                reference: string;
+                                /** Format: date-time */
+                                recordedAt: string;
+                            }[];
+                            totals: {
+                                value: number;
+                                refunded: number;
+                            };
+                            /** Format: date-time */
+                            requestedAt?: string;
+                            /** Format: date-time */
+                            approvedAt?: string | null;
+                            /** Format: date-time */
+                            rejectedAt?: string | null;
+                            /** Format: date-time */
+                            receivedAt?: string | null;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReturnEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the return's events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: uuid */
+                            id: string;
+                            type: string;
+                            stream: {
+                                category?: string;
+                                id?: string;
+                            };
+                            revision: number;
+                            position: string;
+                            /** Format: date-time */
+                            occurredAt: string;
+                            data: unknown;
+                            metadata: {
+                                actor: string;
+                                correlationId: string;
+                                causationId: string | null;
+                                idempotencyKey?: string;
+                                /** @description The version of the shape of `data` (GET /v1/event-types lists the current ones) */
+                                schemaVersion: number;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     adjustInventory: {
         parameters: {
             query?: never;
@@ -2417,6 +3949,9 @@ export interface operations {
                             orderId?: string | null;
                             shipmentId?: string | null;
                             reference?: string | null;
+                            /** @constant */
+                            condition?: "damaged";
+                            quantity?: number;
                             /** Format: date-time */
                             occurredAt: string;
                         }[];
@@ -2479,6 +4014,219 @@ export interface operations {
                                 /** @description The version of the shape of `data` (GET /v1/event-types lists the current ones) */
                                 schemaVersion: number;
                             };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        address: {
+                            name?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            region?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                        } | null;
+                        priority: number;
+                        active: boolean;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    address?: {
+                        name?: string;
+                        line1: string;
+                        line2?: string;
+                        city: string;
+                        region?: string;
+                        postalCode?: string;
+                        /** @description ISO 3166-1 alpha-2 */
+                        country: string;
+                    } | null;
+                    /** @description Allocation order: 1 is tried first; ties by code */
+                    priority: number;
+                    /** @description An inactive location is never allocated from */
+                    active: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The changed (or unchanged) location */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        address: {
+                            name?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            region?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                        } | null;
+                        priority: number;
+                        active: boolean;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description The new location */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        name: string;
+                        address: {
+                            name?: string;
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            region?: string;
+                            postalCode?: string;
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                        } | null;
+                        priority: number;
+                        active: boolean;
+                        version: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLocations: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of locations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            code: string;
+                            name: string;
+                            address: {
+                                name?: string;
+                                line1: string;
+                                line2?: string;
+                                city: string;
+                                region?: string;
+                                postalCode?: string;
+                                /** @description ISO 3166-1 alpha-2 */
+                                country: string;
+                            } | null;
+                            priority: number;
+                            active: boolean;
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2561,7 +4309,7 @@ export interface operations {
                 "application/json": {
                     /** Format: uri */
                     url: string;
-                    events: ("customer.created" | "customer.updated" | "customer.forgotten" | "order.placed" | "order.updated" | "order.confirmed" | "order.backordered" | "order.cancelled" | "order.shipped" | "order.delivered" | "shipment.created" | "shipment.status_changed" | "shipment.delivered" | "inventory.adjusted" | "inventory.low" | "*")[];
+                    events: ("customer.created" | "customer.updated" | "customer.forgotten" | "order.placed" | "order.updated" | "order.confirmed" | "order.backordered" | "order.cancelled" | "order.lines_cancelled" | "order.shipped" | "order.delivered" | "order.held" | "order.hold_released" | "order.payment_recorded" | "refund.recorded" | "shipment.created" | "shipment.status_changed" | "shipment.delivered" | "return.requested" | "return.approved" | "return.rejected" | "return.received" | "inventory.adjusted" | "inventory.low" | "*")[];
                     description?: string;
                 };
             };
@@ -2858,6 +4606,133 @@ export interface operations {
                             };
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listParkedEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Parked events (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            projection: string;
+                            eventId: string;
+                            eventType: string;
+                            stream: string;
+                            revision: number;
+                            error: string;
+                            attempts: number;
+                            /** Format: date-time */
+                            firstFailedAt: string;
+                            /** Format: date-time */
+                            lastFailedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listFailedJobs: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Failed jobs (at most 200) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            id: string;
+                            handler: string;
+                            eventType: string | null;
+                            eventId: string | null;
+                            attempts: number;
+                            failedReason: string;
+                            /** Format: date-time */
+                            failedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryFailedJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @constant */
+                        status: "waiting";
                     };
                 };
             };
