@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { comparePositions, type EventStore, type Position } from '../eventstore/port.ts';
 import { readCheckpoint } from './checkpoints.ts';
 import type { Projection, Replayer, ReplayLimits } from './projection.ts';
+import { enterReadModelTransaction } from './read-model-transaction.ts';
 
 export interface Progress {
   done: number;
@@ -104,9 +105,8 @@ async function replay(
     if (inRange.length === 0) return after;
     const handled = inRange.filter((e) => handles.has(e.type));
     const run = async (t: Knex.Transaction) => {
-      await t.raw(`set local search_path to ??, public`, [schema]);
       // A crash mid-rebuild loses only the shadow, which the next run drops anyway.
-      await t.raw('set local synchronous_commit = off');
+      await enterReadModelTransaction(t, schema);
       if (handled.length === 0) return;
       if (replayer) await replayer.apply(t, handled);
       else await opts.projection.apply(t, handled);
@@ -137,8 +137,7 @@ async function buildShadow<T>(
   const replayer = projection.replay?.(opts.replayLimits) ?? null;
   const flush = async (trx: Knex.Transaction) => {
     if (!replayer) return;
-    await trx.raw(`set local search_path to ??, public`, [schema]);
-    await trx.raw('set local synchronous_commit = off');
+    await enterReadModelTransaction(trx, schema);
     await replayer.flush(trx);
   };
   try {

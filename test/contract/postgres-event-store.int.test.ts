@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
 import type { RecordedEvent } from '../../src/eventstore/port.ts';
-import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
+import { enterReadModelTransaction, READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait.ts';
 import { eventStoreContract } from './eventstore.contract.ts';
@@ -82,6 +82,30 @@ describe('Postgres event store: the log horizon does not wait for read-model tra
     await c.query('insert into horizon_scratch values (1)');
     return c;
   }
+
+  it('a transaction entered as a read model is marked, commits without waiting for a flush, and finds its schema first; all of it ends with the transaction', async () => {
+    const settings = (q: { raw(sql: string): Promise<{ rows: Record<string, string>[] }> }) =>
+      q
+        .raw(`select current_setting('application_name') as app, current_setting('synchronous_commit') as sync,
+                     current_setting('search_path') as path`)
+        .then((r) => r.rows[0]!);
+    await db.knex.raw('create schema if not exists rm_shadow');
+    const inside = await db.knex.transaction(async (trx) => {
+      await enterReadModelTransaction(trx, 'rm_shadow');
+      return settings(trx);
+    });
+    expect(inside).to.deep.equal({ app: READ_MODEL_APPLICATION_NAME, sync: 'off', path: 'rm_shadow, public' });
+    const publicOne = await db.knex.transaction(async (trx) => {
+      await enterReadModelTransaction(trx);
+      return settings(trx);
+    });
+    expect(publicOne.app).to.equal(READ_MODEL_APPLICATION_NAME);
+    expect(publicOne.sync).to.equal('off');
+    const after = await settings(db.knex);
+    expect(after.app).to.not.equal(READ_MODEL_APPLICATION_NAME);
+    expect(after.sync).to.equal('on');
+    expect(after.path).to.not.contain('rm_shadow');
+  });
 
   it('given a read model transaction open, when events are appended after it began, then readers see them at once', async () => {
     const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
