@@ -23,6 +23,7 @@ export async function measured<T>(run: BenchRun, fn: () => Promise<T>, into: Mea
       cpu: Monitor.cpuUse(a, b),
       pg: pgA && pgB ? pgStatsDelta(pgA, pgB) : null,
       pgRaw: pgA && pgB ? [pgA, pgB] : null,
+      peakRssSoFarMb: peakRssSoFar(run.monitor),
     });
   }
 }
@@ -94,4 +95,12 @@ export function coresLine(c: CpuUse): string {
 export function assertAlive(stack: Stack): void {
   const dead = stack.deadChildren();
   if (dead.length) throw new Error(`service process(es) died: ${dead.map((d) => `${d.role} (${d.exit})`).join(', ')}`);
+}
+
+/** The peak resident memory of every process so far: which phase first raised a peak shows in the raw results. */
+function peakRssSoFar(monitor: Monitor): Record<string, number> {
+  monitor.sample();
+  const peaks = Object.fromEntries(Object.entries(monitor.peaksMb()).map(([name, p]) => [name, p.peakMb]));
+  log(`peak RSS so far (MB): ${Object.entries(peaks).map(([name, mb]) => `${name} ${fmt(mb)}`).join(', ')}`);
+  return peaks;
 }

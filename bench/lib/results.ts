@@ -20,6 +20,8 @@ export interface Measurement {
   cpu: CpuUse;
   pg: ReturnType<typeof pgStatsDelta> | null;
   pgRaw: [PgStats, PgStats] | null;
+  /** Peak resident memory per process (MB) from the start of the run to the end of this phase. */
+  peakRssSoFarMb: Record<string, number>;
 }
 
 export interface Results {

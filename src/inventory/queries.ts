@@ -68,6 +68,7 @@ export async function listLevels(knex: Knex, tenant: string, q: ListInventoryQue
   const query = knex('inventory_levels').where({ tenant });
   if (q.location) query.andWhere('location', locationCode(q.location));
   if (q.sku) query.andWhere('sku', q.sku);
+  if (q.maxAvailable !== undefined) query.andWhereRaw('on_hand - reserved <= ?', [q.maxAvailable]);
   if (q.cursor) {
     const [sku, location] = decode(q.cursor);
     query.andWhereRaw('(sku, location) > (?, ?)', [sku, location]);

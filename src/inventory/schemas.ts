@@ -76,7 +76,18 @@ export const skuLevelSchema = {
 export const listInventoryQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { location, sku, limit: limitParam, cursor: cursorParam },
+  properties: {
+    location,
+    sku,
+    maxAvailable: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 1_000_000_000_000,
+      description: 'Low stock: only levels with at most this many units available (onHand − reserved)',
+    },
+    limit: limitParam,
+    cursor: cursorParam,
+  },
 } as const;
 export type ListInventoryQuery = QueryOf<typeof listInventoryQuery>;
 

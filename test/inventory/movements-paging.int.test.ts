@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
-import { adjust } from '../support/oms.ts';
+import { adjust, newCustomer, placeOrder } from '../support/oms.ts';
 import { walk } from '../support/paging.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -51,6 +51,40 @@ describe('Inventory movements and levels page with keyset cursors', function () 
       'LV-C@backroom',
       'LV-C@default',
     ]);
+  });
+
+  it('GET /v1/inventory?maxAvailable= lists only low stock (available = onHand − reserved), paged like the rest', async () => {
+    const own = client(app.baseUrl, (await app.key(['*'])).key);
+    await adjust(own, 'LOW-A', 2);
+    await adjust(own, 'LOW-B', 9);
+    await adjust(own, 'LOW-C', 5, 'backroom');
+    await adjust(own, 'LOW-D', 6);
+    // Reserving takes LOW-D's available from 6 to 3: low stock counts what can still be sold.
+    await placeOrder(own, await newCustomer(own), [{ sku: 'LOW-D', quantity: 3 }]);
+    await waitFor(
+      () => own.get('/v1/inventory?sku=LOW-D'),
+      (r) => r.status === 200 && r.body.data[0]?.reserved === 3,
+      { what: 'the reservation in the read model' },
+    );
+    await waitFor(
+      () => own.get('/v1/inventory?limit=200'),
+      (r) => r.status === 200 && r.body.data.length === 4,
+      { what: 'four levels in the read model' },
+    );
+    const low = await walk<{ sku: string; location: string; available: number }>(
+      own,
+      '/v1/inventory?maxAvailable=5',
+      1,
+    );
+    expect(low.map((r) => `${r.sku}@${r.location}:${r.available}`)).to.deep.equal([
+      'LOW-A@default:2',
+      'LOW-C@backroom:5',
+      'LOW-D@default:3',
+    ]);
+    const none = await own.get('/v1/inventory?maxAvailable=0');
+    expect(none.body.data).to.deep.equal([]);
+    expectProblem(await own.get('/v1/inventory?maxAvailable=-1'), 400, 'validation_failed');
+    expectProblem(await own.get('/v1/inventory?maxAvailable=lots'), 400, 'validation_failed');
   });
 
   it('a cursor the API did not issue is 400, never a 500', async () => {

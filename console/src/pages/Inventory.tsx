@@ -8,7 +8,7 @@ import { go, href } from '../route.ts';
 import { useSession } from '../session.tsx';
 import { asProblem, useApi } from '../useApi.ts';
 
-/** Levels per SKU × location (keyset-paged), low stock on the page shown, one SKU's ledger and wait list. */
+/** Levels per SKU × location (keyset-paged), low stock (filtered by the API), one SKU's ledger and wait list. */
 export function InventoryPage({ sku }: { sku?: string }) {
   const { can } = useSession();
   const [draft, setDraft] = useState({ sku: '', location: '' });
@@ -19,15 +19,22 @@ export function InventoryPage({ sku }: { sku?: string }) {
   const [tick, setTick] = useState(0);
   const cursor = trail[trail.length - 1] ?? null;
   const levels = useApi(
-    () => api.get<Page<Level>>('/v1/inventory', { sku: filters.sku, location: filters.location, limit: 50, cursor }),
-    [filters, cursor, tick],
+    () =>
+      api.get<Page<Level>>('/v1/inventory', {
+        sku: filters.sku,
+        location: filters.location,
+        maxAvailable: onlyLow ? lowAt : undefined,
+        limit: 50,
+        cursor,
+      }),
+    [filters, cursor, tick, onlyLow, lowAt],
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setFilters(draft);
     setTrail([null]);
   };
-  const rows = (levels.data?.data ?? []).filter((l) => !onlyLow || l.available <= lowAt);
+  const rows = levels.data?.data ?? [];
   return (
     <section>
       <h1>Inventory</h1>
@@ -46,10 +53,26 @@ export function InventoryPage({ sku }: { sku?: string }) {
         <button type="submit">Search</button>
         <label>
           Low stock at ≤
-          <input type="number" min={0} value={lowAt} onChange={(e) => setLowAt(Number(e.target.value))} />
+          <input
+            type="number"
+            min={0}
+            value={lowAt}
+            onChange={(e) => {
+              setLowAt(Math.max(0, Math.trunc(Number(e.target.value)) || 0));
+              setTrail([null]);
+            }}
+          />
         </label>
         <label className="check">
-          <input type="checkbox" checked={onlyLow} onChange={(e) => setOnlyLow(e.target.checked)} /> only low stock
+          <input
+            type="checkbox"
+            checked={onlyLow}
+            onChange={(e) => {
+              setOnlyLow(e.target.checked);
+              setTrail([null]);
+            }}
+          />{' '}
+          only low stock
         </label>
       </form>
       <ProblemBanner problem={levels.problem} />
