@@ -3871,6 +3871,7 @@ export interface operations {
             query?: {
                 location?: string;
                 sku?: string;
+                maxAvailable?: number;
                 limit?: number;
                 cursor?: string;
             };
