@@ -199,6 +199,23 @@ describe('Orders rebuild fast path (replay) against the incremental projection',
     expect(await snapshot()).to.deep.equal(live);
   });
 
+  it('a rebuild fills skus (GET /v1/orders?sku=) from the lines, distinct and sorted', async () => {
+    await rebuildProjection({
+      knex: app.runtime.services.knex,
+      store: app.runtime.services.store,
+      projection: orders(),
+    });
+    const rows = (
+      await app.db.pool.query(
+        `select skus, (select array_agg(l->>'sku' order by l->>'sku' collate "C") from jsonb_array_elements(state->'lines') l) as lines
+           from orders where tenant = $1`,
+        [TENANT],
+      )
+    ).rows as { skus: string[]; lines: string[] }[];
+    expect(rows).to.have.length(placed);
+    for (const r of rows) expect(r.skus).to.deep.equal(r.lines).and.include('SKU-X');
+  });
+
   it('a rebuild that fails half way leaves the live rows and no shadow behind, and the next one succeeds', async () => {
     const live = await snapshot();
     let pages = 0;
