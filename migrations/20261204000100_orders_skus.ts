@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 // ANALYZE keeps the frequencies of the index expression's elements, so the planner knows how
 // common a SKU is in this tenant. On skus alone it only knows how common it is in all tenants,
 // and a SKU frequent elsewhere but rare (or absent) here made it walk orders_list through every
-// order of the tenant (430 ms for 20,000 orders, growing with the tenant; qualified: 0.3 ms). A
+// order of the tenant (430 ms for 20,000 orders, growing with the tenant; qualified: < 1 ms). A
 // common SKU is still served by walking orders_list newest first, a rare one by this index and a
 // sort of its few rows. A SKU has no "/" (its pattern), so the key is unambiguous.
 export async function up(knex: Knex): Promise<void> {
