@@ -198,7 +198,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, newest first; filter by status, customerId, externalId, createdFrom/createdTo */
+        /** List orders, newest first; filter by status, customerId, externalId, sku, createdFrom/createdTo */
         get: operations["listOrders"];
         put?: never;
         /** Place an order (status pending; allocation runs asynchronously → confirmed or backordered) */
@@ -1581,6 +1581,7 @@ export interface operations {
                 status?: "pending" | "confirmed" | "backordered" | "partially_shipped" | "shipped" | "delivered" | "partially_returned" | "returned" | "cancelled";
                 customerId?: string;
                 externalId?: string;
+                sku?: string;
                 createdFrom?: string;
                 createdTo?: string;
                 limit?: number;

@@ -29,6 +29,12 @@ export const ORDER_EVENT_TYPES: readonly OrderEvent['type'][] = [
   'OrderHoldReleased',
 ];
 
+/**
+ * The SKUs of the lines, for `GET /v1/orders?sku=` (GIN index orders_by_sku): distinct and in byte
+ * order, as the migration backfilled them, so live, replayed and backfilled rows are alike.
+ */
+const skusOf = (lines: readonly { sku: string }[]): string[] => [...new Set(lines.map((l) => l.sku))].sort();
+
 /** The folded order plus the columns lists filter and sort on. */
 const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
   name: 'orders',
@@ -45,6 +51,7 @@ const foldedOrders = foldedStateProjection<OrderState, OrderEvent>({
           external_id: s.externalId,
           subtotal: subtotalOf(s),
           total_quantity: s.lines.reduce((n, l) => n + l.quantity, 0),
+          skus: skusOf(s.lines),
           created_at: s.placedAt,
           updated_at: s.updatedAt,
         },

@@ -32,8 +32,8 @@ export async function bulkLoadOrders(
 }
 
 const BULK_SQL = `
-insert into orders (tenant, id, customer_id, status, currency, external_id, subtotal, total_quantity, state, version, created_at, updated_at)
-select $1, s.id, s.cust, s.st, 'EUR', null, s.qty * s.price, s.qty,
+insert into orders (tenant, id, customer_id, status, currency, external_id, subtotal, total_quantity, skus, state, version, created_at, updated_at)
+select $1, s.id, s.cust, s.st, 'EUR', null, s.qty * s.price, s.qty, array[s.sku],
        jsonb_build_object(
          'status', s.st,
          'orderId', s.id,

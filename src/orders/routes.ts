@@ -203,7 +203,7 @@ export function orderRoutes(deps: RouteDeps): RouteDef[] {
       method: 'GET',
       path: '/v1/orders',
       operationId: 'listOrders',
-      summary: 'List orders, newest first; filter by status, customerId, externalId, createdFrom/createdTo',
+      summary: 'List orders, newest first; filter by status, customerId, externalId, sku, createdFrom/createdTo',
       tag: 'Orders',
       scope: 'orders:read',
       query: listOrdersQuery,

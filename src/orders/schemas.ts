@@ -298,6 +298,11 @@ export const listOrdersQuery = {
     status: orderStatus,
     customerId: { type: 'string', maxLength: 64 },
     externalId: { type: 'string', maxLength: 128 },
+    sku: {
+      type: 'string',
+      pattern: SKU_PATTERN,
+      description: 'Only orders with a line of this SKU (exact, case-sensitive)',
+    },
     createdFrom: { type: 'string', format: 'date-time' },
     createdTo: { type: 'string', format: 'date-time' },
     limit: limitParam,

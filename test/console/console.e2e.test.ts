@@ -88,6 +88,30 @@ describe('operator console (browser)', function () {
     await page.close();
   });
 
+  it('filters orders by SKU, alone and with the other filters; a bad SKU shows the problem on the parameter', async () => {
+    const page = await signedIn(admin.key);
+    const search = async (sku: string, status = '') => {
+      await page.fill('input[name=sku]', sku);
+      await page.selectOption('select[name=status]', status);
+      await page.click('form.filters button[type=submit]');
+    };
+    const listed = `[data-testid=orders] a:has-text("${orderId}")`;
+    await search(SKU);
+    await page.waitForSelector(listed);
+    await search(SKU, 'cancelled');
+    await page.waitForSelector('[data-testid=orders] td:has-text("No orders match.")');
+    await search(SKU, 'backordered');
+    await page.waitForSelector(listed);
+    await search('OTHER-TEE');
+    await page.waitForSelector('[data-testid=orders] td:has-text("No orders match.")');
+    await search('not a sku');
+    await page.waitForSelector('[data-testid=problem]');
+    expect(await page.textContent('[data-testid=problem]'))
+      .to.include('query:/sku')
+      .and.include('(400)');
+    await page.close();
+  });
+
   it('finds the order, shows its timeline, travels back a version and sees the backorder confirmed by a restock', async () => {
     const page = await signedIn(admin.key);
     await page.fill('input[name=externalId]', 'console-e2e-1');

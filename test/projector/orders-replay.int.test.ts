@@ -199,6 +199,44 @@ describe('Orders rebuild fast path (replay) against the incremental projection',
     expect(await snapshot()).to.deep.equal(live);
   });
 
+  it('a rebuild fills skus (GET /v1/orders?sku=) from the lines, distinct and sorted', async () => {
+    await rebuildProjection({
+      knex: app.runtime.services.knex,
+      store: app.runtime.services.store,
+      projection: orders(),
+    });
+    const rows = (
+      await app.db.pool.query(
+        `select skus, (select array_agg(l->>'sku' order by l->>'sku' collate "C") from jsonb_array_elements(state->'lines') l) as lines
+           from orders where tenant = $1`,
+        [TENANT],
+      )
+    ).rows as { skus: string[]; lines: string[] }[];
+    expect(rows).to.have.length(placed);
+    for (const r of rows) expect(r.skus).to.deep.equal(r.lines).and.include('SKU-X');
+    // The swapped-in table has the list's index on the tenant-qualified SKUs again.
+    const indexes = await app.db.pool.query(
+      `select indexdef from pg_indexes where schemaname = 'public' and tablename = 'orders' and indexdef like '%gin (orders_sku_keys(tenant, skus))%'`,
+    );
+    expect(indexes.rows).to.have.length(1);
+    const listed = await app.db.pool.query(
+      `select count(*)::int as n from orders where tenant = $1 and orders_sku_keys(tenant, skus) @> array[$1 || '/SKU-1']`,
+      [TENANT],
+    );
+    expect(listed.rows[0].n)
+      .to.equal(rows.filter((r) => r.skus.includes('SKU-1')).length)
+      .and.be.greaterThan(0);
+  });
+
+  it("the migration's backfill of skus gives the rows the projection wrote", async () => {
+    const live = await snapshot();
+    const knex = app.runtime.services.knex;
+    await knex.migrate.down({ name: '20261204000100_orders_skus.ts' });
+    expect((await app.db.pool.query(`select * from orders limit 1`)).rows[0]).to.not.have.property('skus');
+    await knex.migrate.up({ name: '20261204000100_orders_skus.ts' });
+    expect(await snapshot()).to.deep.equal(live);
+  });
+
   it('a rebuild that fails half way leaves the live rows and no shadow behind, and the next one succeeds', async () => {
     const live = await snapshot();
     let pages = 0;

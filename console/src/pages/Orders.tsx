@@ -12,11 +12,12 @@ interface Filters {
   status: string;
   customerId: string;
   externalId: string;
+  sku: string;
   createdFrom: string;
   createdTo: string;
 }
 
-const EMPTY: Filters = { status: '', customerId: '', externalId: '', createdFrom: '', createdTo: '' };
+const EMPTY: Filters = { status: '', customerId: '', externalId: '', sku: '', createdFrom: '', createdTo: '' };
 /** A date input's day as the RFC 3339 time the API filters on (UTC midnight). */
 const day = (d: string) => (d ? `${d}T00:00:00Z` : undefined);
 
@@ -32,6 +33,7 @@ export function OrdersPage() {
         status: filters.status,
         customerId: filters.customerId.trim(),
         externalId: filters.externalId.trim(),
+        sku: filters.sku.trim(),
         createdFrom: day(filters.createdFrom),
         createdTo: day(filters.createdTo),
         limit: 25,
@@ -70,6 +72,10 @@ export function OrdersPage() {
         <label>
           External id
           <input {...field('externalId')} />
+        </label>
+        <label>
+          SKU
+          <input {...field('sku')} placeholder="TSHIRT-RED-M" />
         </label>
         <label>
           Created from
