@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { formatPosition, type RecordedEvent } from '../../src/eventstore/port.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { REDIS_URL } from '../support/database.ts';
 import { client, expectProblem } from '../support/http.ts';
+import { spawnOms } from '../support/process.ts';
 import { waitFor } from '../support/wait.ts';
 
 // GET /v1/operations/projections against a known state (the API runs first without a projector, so
@@ -96,6 +98,19 @@ describe('GET /v1/operations/projections and POST /v1/operations/parked-events/:
         parked: 0,
       });
     }
+    // `oms projections status` counts with the same code.
+    const cli = spawnOms(['projections', 'status', '--json'], {
+      DATABASE_URL: app.db.url,
+      REDIS_URL,
+      OMS_REDIS_PREFIX: app.redisPrefix,
+      LOG_LEVEL: 'warn',
+    });
+    expect(await cli.exited, cli.output()).to.equal(0);
+    const status = JSON.parse(cli.stdout().trim().split('\n').at(-1)!);
+    expect(status.head).to.equal(before.body.head);
+    expect(status.projections.map((p: { name: string; lagEvents: number }) => [p.name, p.lagEvents])).to.deep.equal(
+      before.body.projections.map((p) => [p.name, p.lagEvents]),
+    );
     expect(before.body.allocationDemand).to.deep.equal({ rows: 0, oldestAt: null });
     expect(before.body.queues.map((q) => q.name)).to.deep.equal(['oms-jobs', 'oms-maintenance']);
     for (const q of before.body.queues) expect(q).to.include({ waiting: 0, active: 0, delayed: 0, failed: 0 });
