@@ -160,6 +160,17 @@ describe('GET /v1/operations/projections and POST /v1/operations/parked-events/:
     expect(still).to.have.length(1);
     expect(still[0]).to.include({ eventId: parked.eventId, attempts: 4, error: 'refused by the test poison trigger' });
 
+    // A later event of the same stream parked behind it is not tried before it.
+    await app.db.pool.query(
+      `insert into parked_events select projection, 'held-1', position_commit + 1, position_prepare, stream_name,
+              revision + 1, tenant, 'CustomerUpdated', 'held back', 1, now(), now() from parked_events where event_id = $1`,
+      [parked.eventId],
+    );
+    const held = await apiA.post('/v1/operations/parked-events/held-1/retry');
+    expectProblem(held, 409, 'parked_event_held');
+    expect(held.body).to.include({ projection: 'customers', eventId: 'held-1', blockedBy: parked.eventId });
+    await app.db.pool.query(`delete from parked_events where event_id = 'held-1'`);
+
     // Parked by two projections: the caller must say which.
     await app.db.pool.query(
       `insert into parked_events select 'orders', event_id, position_commit, position_prepare, stream_name, revision, tenant,
