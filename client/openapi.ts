@@ -844,6 +844,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operations/parked-events/{eventId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a parked event of the caller’s tenant again (as `oms projections retry-parked` does) */
+        post: operations["retryParkedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/projections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per projection its checkpoint, lag behind the log head and the caller’s parked events; the allocation backlog and job queue counts */
+        get: operations["getProjectionsStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4735,6 +4769,123 @@ export interface operations {
                         id: string;
                         /** @constant */
                         status: "waiting";
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryParkedEvent: {
+        parameters: {
+            query?: {
+                projection?: string;
+            };
+            header?: {
+                "Idempotency-Key"?: string;
+                "If-Match"?: string;
+            };
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applied and unparked. Later events of its stream the projector held back behind it stay parked: retry them in turn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        projection: string;
+                        eventId: string;
+                        /** @constant */
+                        outcome: "applied";
+                    };
+                };
+            };
+            /** @description Several projections parked this event: name one with `?projection=` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description It failed again (`parked_event_failed`: it stays parked with its new error), an earlier event of its stream is parked (`parked_event_held`), or the event is no longer in the log (`parked_event_missing`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProjectionsStatus: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures as of `at` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        head: string | null;
+                        projections: {
+                            name: string;
+                            position: string | null;
+                            lagEvents: number;
+                            lagCapped: boolean;
+                            lagSeconds: number;
+                            eventsProcessed: number;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                            parked: number;
+                        }[];
+                        allocationDemand: {
+                            rows: number;
+                            /** Format: date-time */
+                            oldestAt: string | null;
+                        };
+                        queues: {
+                            name: string;
+                            waiting: number | null;
+                            active: number | null;
+                            delayed: number | null;
+                            failed: number | null;
+                        }[];
                     };
                 };
             };

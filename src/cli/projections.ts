@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig } from '../config/config.ts';
 import { formatPosition } from '../eventstore/port.ts';
 import { createLogger } from '../observability/logger.ts';
-import { readCheckpoint } from '../projector/checkpoints.ts';
+import { projectionLags } from '../projector/lag.ts';
 import { listParked, retryParked, type RetryResult } from '../projector/parking.ts';
 import type { Projection } from '../projector/projection.ts';
 import { rebuildProjection, verifyProjection, type Progress } from '../projector/rebuild.ts';
@@ -16,20 +16,19 @@ export async function projectionsStatus(opts: { json?: boolean }): Promise<void>
   const runtime = await Runtime.create(loadConfig(), { logger: createLogger('silent') });
   try {
     await runtime.migrate();
-    const head = await runtime.services.store.headPosition();
-    const rows = [];
-    for (const p of runtime.allProjections()) {
-      const cp = await readCheckpoint(runtime.services.knex, p.name);
-      const behind = (await runtime.services.store.readAll({ after: cp?.position ?? null, maxCount: LAG_CAP + 1 }))
-        .length;
-      rows.push({
-        name: p.name,
-        position: cp?.position ? formatPosition(cp.position) : null,
-        lagEvents: behind > LAG_CAP ? `>${LAG_CAP}` : behind,
-        eventsProcessed: cp?.eventsProcessed ?? 0,
-        updatedAt: cp?.updatedAt.toISOString() ?? null,
-      });
-    }
+    const { head, projections } = await projectionLags(
+      runtime.services.knex,
+      runtime.services.store,
+      runtime.allProjections().map((p) => p.name),
+      LAG_CAP,
+    );
+    const rows = projections.map((p) => ({
+      name: p.name,
+      position: p.position ? formatPosition(p.position) : null,
+      lagEvents: p.lagCapped ? `>${LAG_CAP}` : p.lagEvents,
+      eventsProcessed: p.eventsProcessed,
+      updatedAt: p.updatedAt?.toISOString() ?? null,
+    }));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ head: head ? formatPosition(head) : null, projections: rows })}\n`);
       return;

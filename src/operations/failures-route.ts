@@ -1,12 +1,17 @@
 import type { Queue } from 'bullmq';
+import type { Knex } from 'knex';
 import type pg from 'pg';
+import type { EventStore } from '../eventstore/port.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { listOf } from '../http/schemas.ts';
+import { retryParkedEvent } from '../projector/parking.ts';
+import type { Projection } from '../projector/projection.ts';
 
 // A tenant's own failures, for its operators (and the console's Operations page): the events a read
 // model parked and the background jobs that used up their attempts, with a retry for a failed job.
 // Only the caller's tenant is ever read or touched; everything else answers as if it did not exist.
+// A parked event is retried through the code of `oms projections retry-parked` (projector/parking.ts).
 
 /** Failed jobs are looked for among the newest this many (all tenants share one queue). */
 const FAILED_SCAN = 1000;
@@ -63,9 +68,33 @@ interface JobData {
   id?: string;
 }
 
+const parkedParams = {
+  type: 'object',
+  required: ['eventId'],
+  properties: { eventId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,200}$' } },
+} as const;
+
+const parkedQuery = {
+  type: 'object',
+  properties: {
+    /** Which projection's parked row: needed only when several projections parked the event. */
+    projection: { type: 'string', pattern: '^[a-z0-9-]{1,100}$' },
+  },
+} as const;
+
+const parkedNotFound = (id: string) =>
+  new HttpProblem(404, 'parked_event_not_found', `no parked event ${id} was found`);
+
 const jobNotFound = (id: string) => new HttpProblem(404, 'job_not_found', `job ${id} was not found`);
 
-export function failuresRoutes(deps: { pool: pg.Pool; queue: Queue }): RouteDef[] {
+export function failuresRoutes(deps: {
+  pool: pg.Pool;
+  knex: Knex;
+  store: EventStore;
+  queue: Queue;
+  /** Every projection that parks events (read models and the job dispatcher). */
+  projections: () => Projection[];
+}): RouteDef[] {
   return [
     defineRoute({
       method: 'GET',
@@ -162,6 +191,80 @@ export function failuresRoutes(deps: { pool: pg.Pool; queue: Queue }): RouteDef[
         await job.retry('failed');
         ctx.status = 202;
         ctx.body = { id: params.jobId, status: 'waiting' };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/operations/parked-events/:eventId/retry',
+      operationId: 'retryParkedEvent',
+      summary: 'Apply a parked event of the caller’s tenant again (as `oms projections retry-parked` does)',
+      tag: 'Operations',
+      scope: 'operations:manage',
+      params: parkedParams,
+      query: parkedQuery,
+      responses: {
+        200: {
+          description:
+            'Applied and unparked. Later events of its stream the projector held back behind it stay parked: retry them in turn',
+          schema: {
+            type: 'object',
+            required: ['projection', 'eventId', 'outcome'],
+            properties: { projection: { type: 'string' }, eventId: { type: 'string' }, outcome: { const: 'applied' } },
+          },
+        },
+        400: { description: 'Several projections parked this event: name one with `?projection=`' },
+        409: {
+          description:
+            'It failed again (`parked_event_failed`: it stays parked with its new error), an earlier event of its stream is parked (`parked_event_held`), or the event is no longer in the log (`parked_event_missing`)',
+        },
+      },
+      async handler({ ctx, params, query }) {
+        const tenant = ctx.state.principal!.tenant;
+        // The parked table's key is (projection, event_id): one event may be parked by several.
+        const rows = await deps.pool.query<{ projection: string }>(
+          'select projection from parked_events where tenant = $1 and event_id = $2 order by projection',
+          [tenant, params.eventId],
+        );
+        const names = rows.rows.map((r) => r.projection);
+        let name: string;
+        if (query.projection !== undefined) {
+          if (!names.includes(query.projection)) throw parkedNotFound(params.eventId);
+          name = query.projection;
+        } else if (names.length === 1) name = names[0]!;
+        else if (names.length === 0) throw parkedNotFound(params.eventId);
+        else
+          throw new HttpProblem(
+            400,
+            'projection_required',
+            `event ${params.eventId} is parked by ${names.join(', ')}: name one with ?projection=`,
+            { projections: names },
+          );
+        const projection = deps.projections().find((p) => p.name === name);
+        if (!projection)
+          throw new HttpProblem(409, 'projection_unknown', `projection ${name} does not run in this version`);
+        const r = await retryParkedEvent(deps.knex, deps.store, projection, params.eventId, tenant);
+        if (!r) throw parkedNotFound(params.eventId); // applied meanwhile by another retry
+        const extras = { projection: name, eventId: params.eventId };
+        if (r.outcome === 'failed')
+          throw new HttpProblem(409, 'parked_event_failed', `it failed again and stays parked: ${r.error}`, {
+            ...extras,
+            error: r.error,
+          });
+        if (r.outcome === 'held')
+          throw new HttpProblem(
+            409,
+            'parked_event_held',
+            `an earlier event of its stream (${r.blockedBy}) is parked by ${name}: retry that one first`,
+            { ...extras, blockedBy: r.blockedBy },
+          );
+        if (r.outcome === 'missing')
+          throw new HttpProblem(
+            409,
+            'parked_event_missing',
+            'the event is no longer at its place in its stream; it stays parked',
+            extras,
+          );
+        ctx.body = { ...extras, outcome: 'applied' };
       },
     }),
   ];

@@ -178,29 +178,80 @@ async function retryPass(knex: Knex, store: EventStore, projection: Projection):
       results.push({ projection: p.projection, eventId: p.eventId, outcome: 'held', error: HELD_BACK });
       continue;
     }
-    const [event] = await store.readStream(p.streamName, { fromRevision: p.revision, maxCount: 1 });
-    if (!event || event.id !== p.eventId) {
-      results.push({ projection: p.projection, eventId: p.eventId, outcome: 'missing' });
-      continue;
-    }
-    try {
-      await knex.transaction(async (trx) => {
-        await enterReadModelTransaction(trx, projection.schema);
-        await projection.apply(trx, [event]);
-        await trx('parked_events').where({ projection: projection.name, event_id: event.id }).delete();
-        await trx('stale_entities').where({ projection: projection.name, parked_event_id: event.id }).delete();
-      });
-      results.push({ projection: p.projection, eventId: p.eventId, outcome: 'applied' });
-    } catch (err) {
-      const error = errorText(err);
-      await knex('parked_events')
-        .where({ projection: projection.name, event_id: event.id })
-        .update({ error, attempts: knex.raw('attempts + 1'), last_failed_at: knex.fn.now() });
-      results.push({ projection: p.projection, eventId: p.eventId, outcome: 'failed', error });
-      blocked.add(p.streamName);
-    }
+    const result = await applyParked(knex, store, projection, p);
+    if (result.outcome === 'failed') blocked.add(p.streamName);
+    results.push(result);
   }
   return results;
+}
+
+/**
+ * Applies one parked event again in its own transaction: unparked when it applies, its error,
+ * attempts and last failure updated when it fails again. The caller has checked that no earlier
+ * parked event of its stream is waiting.
+ */
+async function applyParked(
+  knex: Knex,
+  store: EventStore,
+  projection: Projection,
+  p: Pick<ParkedEvent, 'projection' | 'eventId' | 'streamName' | 'revision'>,
+): Promise<RetryResult> {
+  const [event] = await store.readStream(p.streamName, { fromRevision: p.revision, maxCount: 1 });
+  if (!event || event.id !== p.eventId) return { projection: p.projection, eventId: p.eventId, outcome: 'missing' };
+  try {
+    await knex.transaction(async (trx) => {
+      await enterReadModelTransaction(trx, projection.schema);
+      await projection.apply(trx, [event]);
+      await trx('parked_events').where({ projection: projection.name, event_id: event.id }).delete();
+      await trx('stale_entities').where({ projection: projection.name, parked_event_id: event.id }).delete();
+    });
+    return { projection: p.projection, eventId: p.eventId, outcome: 'applied' };
+  } catch (err) {
+    const error = errorText(err);
+    await knex('parked_events')
+      .where({ projection: projection.name, event_id: event.id })
+      .update({ error, attempts: knex.raw('attempts + 1'), last_failed_at: knex.fn.now() });
+    return { projection: p.projection, eventId: p.eventId, outcome: 'failed', error };
+  }
+}
+
+/**
+ * Applies one parked event of `projection` again (the console's retry): as retryParked does for
+ * each of them, except that an earlier parked event of the same stream must be applied first, so
+ * this one is then `held` and not tried. Only the event's own row: the later events of its stream
+ * that the projector held back behind it stay parked until they are retried in turn. null when
+ * `projection` has no such parked event (of `tenant`, when given).
+ */
+export async function retryParkedEvent(
+  knex: Knex,
+  store: EventStore,
+  projection: Projection,
+  eventId: string,
+  tenant?: string,
+): Promise<(RetryResult & { blockedBy?: string }) | null> {
+  const q = knex<ParkedRow>('parked_events').where({ projection: projection.name, event_id: eventId });
+  if (tenant !== undefined) q.andWhere({ tenant });
+  const row = (await q.first()) as ParkedRow | undefined;
+  if (!row) return null;
+  const earlier = (await knex('parked_events')
+    .select('event_id')
+    .where({ projection: projection.name, stream_name: row.stream_name })
+    .andWhere(
+      knex.raw('(position_commit, position_prepare) < (?::numeric, ?::numeric)', [
+        row.position_commit,
+        row.position_prepare,
+      ]),
+    )
+    .orderBy(['position_commit', 'position_prepare'])
+    .first()) as { event_id: string } | undefined;
+  if (earlier)
+    return { projection: projection.name, eventId, outcome: 'held', error: HELD_BACK, blockedBy: earlier.event_id };
+  return applyParked(knex, store, projection, {
+    projection: row.projection,
+    eventId: row.event_id,
+    streamName: row.stream_name,
+    revision: Number(row.revision),
+  });
 }
 
 /** Marks a projection as failing (keeps the first failure time while the streak lasts). */

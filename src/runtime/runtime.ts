@@ -19,6 +19,7 @@ import { oauthRoutes } from '../oauth/routes.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { serveMetrics } from '../observability/metrics-server.ts';
 import { failuresRoutes } from '../operations/failures-route.ts';
+import { projectionsStatusRoute } from '../operations/projections-route.ts';
 import { operationsRoutes } from '../operations/routes.ts';
 import { ensureCheckpoint } from '../projector/checkpoints.ts';
 import type { Projection } from '../projector/projection.ts';
@@ -127,7 +128,20 @@ export class Runtime {
       ...oauthRoutes({ oauthClients: this.services.oauthClients, tokens: this.services.tokens }),
       meRoute(),
       ...api,
-      ...failuresRoutes({ pool: this.services.pool, queue: this.services.queue }),
+      ...failuresRoutes({
+        pool: this.services.pool,
+        knex: this.services.knex,
+        store: this.services.store,
+        queue: this.services.queue,
+        projections: () => this.allProjections(),
+      }),
+      projectionsStatusRoute({
+        knex: this.services.knex,
+        pool: this.services.pool,
+        store: this.services.store,
+        queues: () => [this.services.queue, this.services.maintenanceQueue],
+        projectionNames: () => this.allProjections().map((p) => p.name),
+      }),
     ];
     const openApi = buildOpenApi(all, '1.0.0');
     return all;

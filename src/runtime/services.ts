@@ -11,6 +11,7 @@ import { createKnex } from '../db/knex.ts';
 import { createPool } from '../db/pool.ts';
 import type { EventStore } from '../eventstore/port.ts';
 import { QUEUE_NAME } from '../jobs/worker.ts';
+import { MAINTENANCE_QUEUE } from '../jobs/maintenance.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { PiiKeys } from '../pii/keys.ts';
@@ -28,6 +29,8 @@ export interface Services {
   readonly store: EventStore;
   readonly redis: Redis;
   readonly queue: Queue;
+  /** The housekeeping queue (jobs/maintenance.ts), here for its counts: the workers run it. */
+  readonly maintenanceQueue: Queue;
   readonly apiKeys: ApiKeys;
   readonly oauthClients: OAuthClients;
   readonly tokens: TokenService;
@@ -62,6 +65,8 @@ export async function connectServices(config: Config, logger: Logger): Promise<S
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.redisPrefix });
   queue.on('error', (err) => logger.warn({ err: err.message }, 'queue error'));
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: config.redisPrefix });
+  maintenanceQueue.on('error', (err) => logger.warn({ err: err.message }, 'maintenance queue error'));
   return {
     config,
     logger,
@@ -71,6 +76,7 @@ export async function connectServices(config: Config, logger: Logger): Promise<S
     store,
     redis,
     queue,
+    maintenanceQueue,
     apiKeys: new ApiKeys(pool),
     oauthClients: new OAuthClients(pool),
     tokens,
@@ -83,6 +89,7 @@ export async function connectServices(config: Config, logger: Logger): Promise<S
 /** Closes what connectServices opened, in dependency order. */
 export async function closeServices(s: Services): Promise<void> {
   await s.queue.close();
+  await s.maintenanceQueue.close();
   s.redis.disconnect();
   await s.store.close();
   await s.knex.destroy();

@@ -238,8 +238,35 @@ describe('operator console (browser)', function () {
       if (name === 'operations') {
         expect(await page.textContent('[data-testid=checks]')).to.include('postgres');
         await page.waitForSelector('[data-testid=failed-jobs] td');
+        for (const chart of ['lag-chart', 'depth-chart', 'commands-chart'])
+          await page.waitForSelector(`[data-testid=${chart}] canvas`);
+        expect(await page.textContent('[data-testid=projections]')).to.include('customers');
+        expect(await page.textContent('[data-testid=queue]')).to.include('oms-jobs');
       }
     }
+    // Retry a parked event from the console. Parked by hand (a real event of the tenant, which the
+    // customers projection has applied already: applying it again is a no-op), so it unparks.
+    const [registered] = (await app.runtime.services.store.readAll({ maxCount: 100, tenant: admin.tenant })).filter(
+      (e) => e.type === 'CustomerRegistered',
+    );
+    await app.db.pool.query(
+      `insert into parked_events (projection, event_id, position_commit, position_prepare, stream_name, revision, tenant,
+                                  event_type, error, attempts, first_failed_at, last_failed_at)
+       values ('customers', $1, $2, $3, $4, $5, $6, $7, 'boom', 5, now(), now())`,
+      [
+        registered!.id,
+        registered!.position.commit.toString(),
+        registered!.position.prepare.toString(),
+        registered!.streamName,
+        registered!.revision,
+        admin.tenant,
+        registered!.type,
+      ],
+    );
+    await page.goto(`${app.baseUrl}/console/#/operations`);
+    await page.click(`[data-testid=tenant-parked] tr:has-text("${registered!.id}") button:has-text("Retry")`);
+    await page.waitForSelector('[data-testid=tenant-parked] td:has-text("None.")');
+    expect(await page.$('[data-testid=problem]')).to.equal(null);
     // Redeliver from the console: the delivery gets a second attempt.
     await page.goto(`${app.baseUrl}/console/#/webhooks/${endpoint.body.id}`);
     await page.click('[data-testid=deliveries] button:has-text("Redeliver")');

@@ -1,13 +1,7 @@
-import { BarChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
 import { api, type Order, type Page } from '../api.ts';
+import { Chart } from '../components/Chart.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { useApi } from '../useApi.ts';
-
-echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 const SAMPLE = 1000;
 
@@ -69,22 +63,4 @@ export function AnalyticsPage() {
       />
     </section>
   );
-}
-
-function Chart({ option, testId }: { option: echarts.EChartsCoreOption; testId: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    chart.current = echarts.init(el.current!);
-    const resize = () => chart.current?.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.current?.dispose();
-    };
-  }, []);
-  useEffect(() => {
-    chart.current?.setOption(option, true);
-  }, [option]);
-  return <div className="chart" data-testid={testId} ref={el} />;
 }
