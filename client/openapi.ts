@@ -4804,6 +4804,9 @@ export interface operations {
                         data: {
                             sku: string;
                             unitsOrdered: number;
+                            /** @description Orders placed in the range with the SKU on a line */
+                            ordersPlaced: number;
+                            /** @description Units shipped in the range (whenever ordered) */
                             unitsShipped: number;
                         }[];
                     };

@@ -4,7 +4,7 @@ import { MAX_RANGE_DAYS, type RangeQuery, type TopSkusQuery } from './schemas.ts
 
 // Reads over the analytics.* tables (projections/analytics.ts). They are pre-aggregated per day
 // (daily_orders, sku_daily_units) or hold one row per order (order_fulfillment, backorders), so
-// each answer is a range scan of an index (migrations/20261204000200_analytics_read_indexes.ts),
+// each answer is a range scan of an index (migrations/20261204000200_analytics_read_api.ts),
 // never a pass over the orders: as fast on a million orders as on ten. Days are UTC dates.
 
 const DAY_MS = 86_400_000;
@@ -134,12 +134,13 @@ export async function dailyOrders(knex: Knex, tenant: string, q: RangeQuery) {
   return { from: r.from, to: r.to, days: [...byDay].map(([day, f]) => ({ day, ...f })), totals };
 }
 
-/** The SKUs with the most units ordered in the range (ties by SKU), with the units shipped in it. */
+/** The SKUs with the most units ordered in the range (ties by SKU), with their orders and the units shipped. */
 export async function topSkus(knex: Knex, tenant: string, q: TopSkusQuery) {
   const r = rangeOf(q);
   const rows = (
     await knex.raw(
-      `select sku, sum(units_ordered)::text as ordered, sum(units_shipped)::text as shipped
+      `select sku, sum(units_ordered)::text as ordered, sum(units_shipped)::text as shipped,
+              sum(orders_placed)::text as orders
          from analytics.sku_daily_units
         where tenant = ? and day between ?::date and ?::date
         group by sku
@@ -147,11 +148,16 @@ export async function topSkus(knex: Knex, tenant: string, q: TopSkusQuery) {
         limit ?`,
       [tenant, r.from, r.to, q.limit],
     )
-  ).rows as { sku: string; ordered: string; shipped: string }[];
+  ).rows as { sku: string; ordered: string; shipped: string; orders: string }[];
   return {
     from: r.from,
     to: r.to,
-    data: rows.map((x) => ({ sku: x.sku, unitsOrdered: n(x.ordered), unitsShipped: n(x.shipped) })),
+    data: rows.map((x) => ({
+      sku: x.sku,
+      unitsOrdered: n(x.ordered),
+      ordersPlaced: n(x.orders),
+      unitsShipped: n(x.shipped),
+    })),
   };
 }
 

@@ -101,8 +101,13 @@ export const topSkusSchema = {
       description: 'Most units ordered first (ties by SKU), at most `limit`',
       items: {
         type: 'object',
-        required: ['sku', 'unitsOrdered', 'unitsShipped'],
-        properties: { sku: { type: 'string' }, unitsOrdered: int, unitsShipped: int },
+        required: ['sku', 'unitsOrdered', 'ordersPlaced', 'unitsShipped'],
+        properties: {
+          sku: { type: 'string' },
+          unitsOrdered: int,
+          ordersPlaced: { ...int, description: 'Orders placed in the range with the SKU on a line' },
+          unitsShipped: { ...int, description: 'Units shipped in the range (whenever ordered)' },
+        },
       },
     },
   },

@@ -125,8 +125,8 @@ describe('GET /v1/analytics/daily-orders, /top-skus and /fulfilment (int)', func
       from: day,
       to: day,
       data: [
-        { sku: 'A-1', unitsOrdered: 7, unitsShipped: 2 },
-        { sku: 'A-2', unitsOrdered: 5, unitsShipped: 0 },
+        { sku: 'A-1', unitsOrdered: 7, ordersPlaced: 3, unitsShipped: 2 },
+        { sku: 'A-2', unitsOrdered: 5, ordersPlaced: 2, unitsShipped: 0 },
       ],
     });
     const all = await reader.get(`/v1/analytics/top-skus?from=${day}&to=${day}`);
@@ -185,7 +185,7 @@ describe('GET /v1/analytics/daily-orders, /top-skus and /fulfilment (int)', func
     await orderReaches(api, o.id, ['confirmed']);
     await quiescent(app);
     const top = await api.get('/v1/analytics/top-skus');
-    expect(top.body.data).to.deep.equal([{ sku: 'B-1', unitsOrdered: 1, unitsShipped: 0 }]);
+    expect(top.body.data).to.deep.equal([{ sku: 'B-1', unitsOrdered: 1, ordersPlaced: 1, unitsShipped: 0 }]);
     const daily = await api.get('/v1/analytics/daily-orders');
     expect(daily.body.totals).to.include({ ordersPlaced: 1, ordersCancelled: 0, unitsOrdered: 1 });
     const f = await api.get('/v1/analytics/fulfilment');

@@ -36,7 +36,7 @@ interface DailyOrders {
   totals: DayFigures;
 }
 interface TopSkus {
-  data: { sku: string; unitsOrdered: number; unitsShipped: number }[];
+  data: { sku: string; unitsOrdered: number; ordersPlaced: number; unitsShipped: number }[];
 }
 interface Percentiles {
   p50: number | null;
@@ -141,7 +141,7 @@ export function AnalyticsPage() {
           <OrdersPerDay daily={daily} />
           <h2>Order totals per day, by currency</h2>
           <TotalsPerDay daily={daily} />
-          <h2>Units ordered per SKU (top 15)</h2>
+          <h2>Top 15 SKUs by units ordered</h2>
           <TopSkusChart top={top} />
           <h2>Fulfilment of the orders placed in the range</h2>
           <FulfilmentCharts fulfilment={fulfilment} />
@@ -235,6 +235,7 @@ function TopSkusChart({ top }: { top: TopSkus }) {
       series: [
         { name: 'units ordered', type: 'bar', data: rows.map((s) => s.unitsOrdered) },
         { name: 'units shipped', type: 'bar', data: rows.map((s) => s.unitsShipped) },
+        { name: 'orders', type: 'bar', data: rows.map((s) => s.ordersPlaced) },
       ],
     };
   }, [top]);

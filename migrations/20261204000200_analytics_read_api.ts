@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
 
-// Indexes for GET /v1/analytics/… (src/analytics/queries.ts): each answer is a range scan of one
-// of these, never a pass over every row of a tenant.
+// For GET /v1/analytics/… (src/analytics/queries.ts).
+//
+// sku_daily_units.orders_placed: the orders placed that day with the SKU on a line (an order with the
+// SKU on two lines counts once). Existing rows start at 0: the orders behind them are only in the
+// event log, so `oms projections rebuild analytics` fills them (docs/operations.md, upgrading).
+//
+// Indexes, so that each answer is a range scan of one of them, never a pass over every row of a
+// tenant:
 //   sku_daily_units: its key leads with the SKU; the daily and top-SKU answers ask by day. The
 //     covering columns make it an index-only scan.
 //   order_fulfillment: the orders placed in a range, with what the fill rate counts.
@@ -11,8 +17,9 @@ import type { Knex } from 'knex';
 // rebuildable read models that an upgrade may lock for the build.
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
+    alter table analytics.sku_daily_units add column orders_placed numeric not null default 0;
     create index sku_daily_units_tenant_day
-      on analytics.sku_daily_units (tenant, day) include (sku, units_ordered, units_shipped);
+      on analytics.sku_daily_units (tenant, day) include (sku, units_ordered, units_shipped, orders_placed);
     create index order_fulfillment_tenant_placed_at
       on analytics.order_fulfillment (tenant, placed_at) include (confirmed_at, cancelled_at);
     create index backorders_tenant_backordered_at on analytics.backorders (tenant, backordered_at);
@@ -26,5 +33,6 @@ export async function down(knex: Knex): Promise<void> {
     drop index analytics.backorders_tenant_backordered_at;
     drop index analytics.order_fulfillment_tenant_placed_at;
     drop index analytics.sku_daily_units_tenant_day;
+    alter table analytics.sku_daily_units drop column orders_placed;
   `);
 }
