@@ -793,6 +793,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/daily-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per UTC day of a range (at most 366 days): orders placed and cancelled, units ordered and shipped, money per currency */
+        get: operations["getDailyOrders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/top-skus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The SKUs with the most units ordered in a range of UTC days, with the units shipped */
+        get: operations["getTopSkus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fill rate and backorder age of the orders placed in a range of UTC days, and the backorders waiting now */
+        get: operations["getFulfilment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operations/parked-events": {
         parameters: {
             query?: never;
@@ -1219,7 +1270,7 @@ export interface operations {
                             id: string;
                         };
                         scopes: string[];
-                        effectiveScopes: ("customers:read" | "customers:write" | "orders:read" | "orders:write" | "inventory:read" | "inventory:write" | "shipments:read" | "shipments:write" | "events:read" | "webhooks:manage" | "operations:manage")[];
+                        effectiveScopes: ("customers:read" | "customers:write" | "orders:read" | "orders:write" | "inventory:read" | "inventory:write" | "shipments:read" | "shipments:write" | "events:read" | "webhooks:manage" | "operations:manage" | "analytics:read")[];
                     };
                 };
             };
@@ -4642,6 +4693,243 @@ export interface operations {
                             };
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDailyOrders: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every day of the range, and its totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** @description Every day of the range, oldest first (days without orders are zeros) */
+                        days: {
+                            /** Format: date */
+                            day: string;
+                            ordersPlaced: number;
+                            /** @description Orders cancelled that day (whenever placed) */
+                            ordersCancelled: number;
+                            unitsOrdered: number;
+                            /** @description Units shipped that day (whatever day they were ordered) */
+                            unitsShipped: number;
+                            /** @description Per currency, by currency code */
+                            money: {
+                                currency: string;
+                                ordersPlaced: number;
+                                /** @description Σ quantity × unit price of the orders placed that day */
+                                subtotal: number;
+                                /** @description Minor units (e.g. cents) */
+                                discount: number;
+                                /** @description Minor units (e.g. cents) */
+                                tax: number;
+                                /** @description Minor units (e.g. cents) */
+                                shipping: number;
+                                /** @description subtotal − discount + tax + shipping */
+                                total: number;
+                                ordersCancelled: number;
+                                /** @description Total of the orders cancelled that day (whenever placed) */
+                                totalCancelled: number;
+                                /** @description Payments captured that day */
+                                captured: number;
+                                /** @description Refunds recorded that day */
+                                refunded: number;
+                            }[];
+                        }[];
+                        /** @description The whole range */
+                        totals: {
+                            ordersPlaced: number;
+                            /** @description Orders cancelled that day (whenever placed) */
+                            ordersCancelled: number;
+                            unitsOrdered: number;
+                            /** @description Units shipped that day (whatever day they were ordered) */
+                            unitsShipped: number;
+                            /** @description Per currency, by currency code */
+                            money: {
+                                currency: string;
+                                ordersPlaced: number;
+                                /** @description Σ quantity × unit price of the orders placed that day */
+                                subtotal: number;
+                                /** @description Minor units (e.g. cents) */
+                                discount: number;
+                                /** @description Minor units (e.g. cents) */
+                                tax: number;
+                                /** @description Minor units (e.g. cents) */
+                                shipping: number;
+                                /** @description subtotal − discount + tax + shipping */
+                                total: number;
+                                ordersCancelled: number;
+                                /** @description Total of the orders cancelled that day (whenever placed) */
+                                totalCancelled: number;
+                                /** @description Payments captured that day */
+                                captured: number;
+                                /** @description Refunds recorded that day */
+                                refunded: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTopSkus: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                limit?: number;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SKUs, most units ordered first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /** @description Most units ordered first (ties by SKU), at most `limit` */
+                        data: {
+                            sku: string;
+                            unitsOrdered: number;
+                            /** @description Orders placed in the range with the SKU on a line */
+                            ordersPlaced: number;
+                            /** @description Units shipped in the range (whenever ordered) */
+                            unitsShipped: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFulfilment: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: {
+                "Oms-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fill rate and backorder figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: date */
+                        to: string;
+                        /**
+                         * Format: date-time
+                         * @description The time the ages of waiting backorders are measured at
+                         */
+                        asOf: string;
+                        /** @description Orders placed in the range, by what has happened to them so far */
+                        orders: {
+                            placed: number;
+                            /** @description Confirmed (all units allocated), at once or after a backorder */
+                            confirmed: number;
+                            /** @description Confirmed without ever being backordered */
+                            confirmedWithoutBackorder: number;
+                            /** @description Backordered at least once */
+                            backordered: number;
+                            cancelled: number;
+                            /** @description Neither confirmed nor cancelled yet (waiting for stock, on hold, …) */
+                            open: number;
+                        };
+                        /** @description confirmedWithoutBackorder ÷ (confirmedWithoutBackorder + backordered): of the orders allocation has decided, the share it could fill from stock at once; null without any */
+                        fillRate: number | null;
+                        /** @description Backorders of the orders placed in the range */
+                        backorders: {
+                            count: number;
+                            /** @description Resolved by a confirmation (stock arrived) */
+                            confirmed: number;
+                            /** @description Resolved by a cancellation */
+                            cancelled: number;
+                            waiting: number;
+                            /** @description Time from backordered to confirmed, over the confirmed ones (null without any) */
+                            secondsToConfirm: {
+                                p50: number | null;
+                                p90: number | null;
+                                max: number | null;
+                            };
+                        };
+                        /** @description Every backorder of the tenant still waiting at `asOf`, whatever the range */
+                        waitingNow: {
+                            count: number;
+                            /** Format: date-time */
+                            oldestBackorderedAt: string | null;
+                            ageSeconds: {
+                                p50: number | null;
+                                p90: number | null;
+                                max: number | null;
+                            };
+                        };
                     };
                 };
             };

@@ -110,7 +110,11 @@ export const analyticsProjection: Projection = {
         'refunded',
       ],
     );
-    const units = new Counters('sku_daily_units', ['tenant', 'sku', 'day'], ['units_ordered', 'units_shipped']);
+    const units = new Counters(
+      'sku_daily_units',
+      ['tenant', 'sku', 'day'],
+      ['units_ordered', 'units_shipped', 'orders_placed'],
+    );
     const moves = new Counters(
       'inventory_movements_daily',
       ['tenant', 'sku', 'location', 'day', 'reason'],
@@ -144,8 +148,16 @@ export const analyticsProjection: Projection = {
               total_placed: m.total,
             },
           );
-          for (const l of d.lines as { sku: string; quantity: number }[])
-            units.add({ tenant, sku: l.sku, day: day(d.placedAt) }, { units_ordered: l.quantity });
+          const skus = new Set<string>();
+          for (const l of d.lines as { sku: string; quantity: number }[]) {
+            // one order of the SKU even on two lines (the domain refuses that now; events may be older)
+            const first = !skus.has(l.sku);
+            skus.add(l.sku);
+            units.add(
+              { tenant, sku: l.sku, day: day(d.placedAt) },
+              { units_ordered: l.quantity, orders_placed: first ? 1 : 0 },
+            );
+          }
           milestones.placed(tenant, d.orderId, {
             currency: d.currency,
             subtotal,

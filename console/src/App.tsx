@@ -18,7 +18,7 @@ const PAGES = [
   { path: 'shipments', label: 'Shipments', scope: 'shipments:read' },
   { path: 'webhooks', label: 'Webhooks', scope: 'webhooks:manage' },
   { path: 'operations', label: 'Operations', scope: null },
-  { path: 'analytics', label: 'Analytics', scope: 'orders:read' },
+  { path: 'analytics', label: 'Analytics', scope: 'analytics:read' },
 ] as const;
 
 export function App() {

@@ -10,6 +10,7 @@ export const SCOPES = [
   'events:read',
   'webhooks:manage',
   'operations:manage',
+  'analytics:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

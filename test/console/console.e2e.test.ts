@@ -157,7 +157,9 @@ describe('operator console (browser)', function () {
 
   it('a read-only key sees no write buttons', async () => {
     const page = await signedIn(readOnly.key);
-    expect(await page.textContent('nav')).to.not.include('Webhooks');
+    expect(await page.textContent('nav'))
+      .to.not.include('Webhooks')
+      .and.not.include('Analytics');
     await page.goto(`${app.baseUrl}/console/#/orders/${orderId}`);
     await page.waitForSelector('[data-testid=timeline] li:has-text("OrderPlaced")');
     await page.waitForSelector('[data-testid=lines] td');
@@ -221,6 +223,13 @@ describe('operator console (browser)', function () {
       { what: 'webhook deliveries done' },
     );
 
+    // The analytics read model has the backorder confirmed by the restock (the first test's).
+    await waitFor(
+      () => api.get('/v1/analytics/fulfilment'),
+      (r) => r.body.backorders?.confirmed === 1,
+      { what: 'the analytics read model caught up' },
+    );
+
     const page = await signedIn(admin.key);
     const pages: [string, string][] = [
       ['inventory', `#/inventory/${SKU}`],
@@ -242,6 +251,13 @@ describe('operator console (browser)', function () {
           await page.waitForSelector(`[data-testid=${chart}] canvas`);
         expect(await page.textContent('[data-testid=projections]')).to.include('customers');
         expect(await page.textContent('[data-testid=queue]')).to.include('oms-jobs');
+      }
+      if (name === 'analytics') {
+        // Every chart drawn (ECharts renders into a canvas), over all orders of the range.
+        for (const chart of ['orders', 'revenue', 'skus', 'fill', 'backorder-age'])
+          await page.waitForSelector(`[data-testid=chart-${chart}] canvas`);
+        expect(await page.textContent('[data-testid=fill-rate]')).to.match(/^0\.0 %/); // its one order was backordered
+        expect(await page.textContent('[data-testid=analytics-summary]')).to.include('1 (2 units');
       }
     }
     // Retry a parked event from the console. Parked by hand (a real event of the tenant, which the
