@@ -1,6 +1,6 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { api } from '../api.ts';
-import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { Chart } from '../components/Chart.tsx';
 import { money } from '../components/format.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { useApi } from '../useApi.ts';
