@@ -101,6 +101,10 @@ export function assertAlive(stack: Stack): void {
 function peakRssSoFar(monitor: Monitor): Record<string, number> {
   monitor.sample();
   const peaks = Object.fromEntries(Object.entries(monitor.peaksMb()).map(([name, p]) => [name, p.peakMb]));
-  log(`peak RSS so far (MB): ${Object.entries(peaks).map(([name, mb]) => `${name} ${fmt(mb)}`).join(', ')}`);
+  log(
+    `peak RSS so far (MB): ${Object.entries(peaks)
+      .map(([name, mb]) => `${name} ${fmt(mb)}`)
+      .join(', ')}`,
+  );
   return peaks;
 }
