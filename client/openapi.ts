@@ -1543,8 +1543,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -1611,17 +1611,17 @@ export interface operations {
                             externalId?: string | null;
                             notes?: string | null;
                             lines: {
-                                sku?: string;
-                                quantity?: number;
-                                unitPrice?: number;
+                                sku: string;
+                                quantity: number;
+                                unitPrice: number;
                                 /** @description quantity × unitPrice (before discount and tax) */
-                                lineTotal?: number;
-                                discount?: number;
-                                tax?: number;
-                                reserved?: number;
-                                shipped?: number;
+                                lineTotal: number;
+                                discount: number;
+                                tax: number;
+                                reserved: number;
+                                shipped: number;
                                 /** @description Units cancelled (no longer due) */
-                                cancelled?: number;
+                                cancelled: number;
                             }[];
                             /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                             totals: {
@@ -1775,17 +1775,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -1903,17 +1903,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2061,17 +2061,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2198,17 +2198,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2513,8 +2513,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2572,8 +2572,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2652,9 +2652,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2706,8 +2706,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2785,9 +2785,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2848,9 +2848,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2912,9 +2912,9 @@ export interface operations {
                             location?: string;
                             events: {
                                 /** @enum {unknown} */
-                                status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                                 /** Format: date-time */
-                                occurredAt?: string;
+                                occurredAt: string;
                                 location?: string | null;
                                 description?: string | null;
                                 carrierCode?: string | null;
@@ -2978,9 +2978,9 @@ export interface operations {
                             location?: string;
                             events: {
                                 /** @enum {unknown} */
-                                status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                                 /** Format: date-time */
-                                occurredAt?: string;
+                                occurredAt: string;
                                 location?: string | null;
                                 description?: string | null;
                                 carrierCode?: string | null;
@@ -3691,8 +3691,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -4000,8 +4000,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -4590,8 +4590,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
