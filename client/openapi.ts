@@ -1628,8 +1628,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -1696,17 +1696,17 @@ export interface operations {
                             externalId?: string | null;
                             notes?: string | null;
                             lines: {
-                                sku?: string;
-                                quantity?: number;
-                                unitPrice?: number;
+                                sku: string;
+                                quantity: number;
+                                unitPrice: number;
                                 /** @description quantity × unitPrice (before discount and tax) */
-                                lineTotal?: number;
-                                discount?: number;
-                                tax?: number;
-                                reserved?: number;
-                                shipped?: number;
+                                lineTotal: number;
+                                discount: number;
+                                tax: number;
+                                reserved: number;
+                                shipped: number;
                                 /** @description Units cancelled (no longer due) */
-                                cancelled?: number;
+                                cancelled: number;
                             }[];
                             /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                             totals: {
@@ -1860,17 +1860,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -1988,17 +1988,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2146,17 +2146,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2283,17 +2283,17 @@ export interface operations {
                         externalId?: string | null;
                         notes?: string | null;
                         lines: {
-                            sku?: string;
-                            quantity?: number;
-                            unitPrice?: number;
+                            sku: string;
+                            quantity: number;
+                            unitPrice: number;
                             /** @description quantity × unitPrice (before discount and tax) */
-                            lineTotal?: number;
-                            discount?: number;
-                            tax?: number;
-                            reserved?: number;
-                            shipped?: number;
+                            lineTotal: number;
+                            discount: number;
+                            tax: number;
+                            reserved: number;
+                            shipped: number;
                             /** @description Units cancelled (no longer due) */
-                            cancelled?: number;
+                            cancelled: number;
                         }[];
                         /** @description Minor units, exact: total = subtotal − discount + tax + shipping */
                         totals: {
@@ -2598,8 +2598,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2657,8 +2657,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2737,9 +2737,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2791,8 +2791,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -2870,9 +2870,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2933,9 +2933,9 @@ export interface operations {
                         location?: string;
                         events: {
                             /** @enum {unknown} */
-                            status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                            status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                             /** Format: date-time */
-                            occurredAt?: string;
+                            occurredAt: string;
                             location?: string | null;
                             description?: string | null;
                             carrierCode?: string | null;
@@ -2997,9 +2997,9 @@ export interface operations {
                             location?: string;
                             events: {
                                 /** @enum {unknown} */
-                                status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                                 /** Format: date-time */
-                                occurredAt?: string;
+                                occurredAt: string;
                                 location?: string | null;
                                 description?: string | null;
                                 carrierCode?: string | null;
@@ -3063,9 +3063,9 @@ export interface operations {
                             location?: string;
                             events: {
                                 /** @enum {unknown} */
-                                status?: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
+                                status: "label_created" | "in_transit" | "out_for_delivery" | "delivered" | "exception" | "returned" | "cancelled";
                                 /** Format: date-time */
-                                occurredAt?: string;
+                                occurredAt: string;
                                 location?: string | null;
                                 description?: string | null;
                                 carrierCode?: string | null;
@@ -3776,8 +3776,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -4085,8 +4085,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;
@@ -4675,8 +4675,8 @@ export interface operations {
                             id: string;
                             type: string;
                             stream: {
-                                category?: string;
-                                id?: string;
+                                category: string;
+                                id: string;
                             };
                             revision: number;
                             position: string;

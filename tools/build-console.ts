@@ -10,8 +10,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const consoleDir = join(root, 'console');
 const dist = join(consoleDir, 'dist');
 const stamp = join(dist, '.source-hash');
-// The console bundles the order decider's evolve (domain/), and its dependencies' versions are in the lock.
-const inputs = [consoleDir, join(root, 'domain'), join(root, 'package-lock.json')];
+// The console bundles the order decider's evolve (domain/) and the typed client (client/: a regenerated
+// client must rebuild it), and its dependencies' versions are in the lock.
+const inputs = [consoleDir, join(root, 'domain'), join(root, 'client'), join(root, 'package-lock.json')];
 
 function files(path: string): string[] {
   if (!existsSync(path)) return [];

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, type Me, type Problem, session } from './api.ts';
+import { ok, oms, type Problem, session } from './api.ts';
 import { ProblemBanner } from './components/ProblemBanner.tsx';
 import { AnalyticsPage } from './pages/Analytics.tsx';
 import { InventoryPage } from './pages/Inventory.tsx';
@@ -29,8 +29,9 @@ export function App() {
   async function signIn(key: string) {
     session.signIn(key);
     try {
-      const me = await api.get<Me>('/v1/me');
-      setInfo({ me, can: (s) => me.effectiveScopes.includes(s) });
+      const me = await ok(oms.GET('/v1/me'));
+      const scopes: readonly string[] = me.effectiveScopes;
+      setInfo({ me, can: (s) => scopes.includes(s) });
       setProblem(null);
     } catch (err) {
       session.signOut();

@@ -1,16 +1,24 @@
 import { evolveOrder } from '../../domain/orders/evolve.ts';
 import type { OrderEvent } from '../../domain/orders/events.ts';
 import type { OrderState } from '../../domain/orders/state.ts';
-import { api, type Page, type RecordedEvent } from './api.ts';
+import { ok, oms, type RecordedEvent } from './api.ts';
 
-/** Every event of an entity's history, oldest first (the /events pages followed to the end). */
-export async function wholeHistory(path: string): Promise<RecordedEvent[]> {
+/** The /events lists the console follows (all answer the same page of recorded events). */
+export type History = { order: string } | { sku: string };
+
+/** Every event of an order's or a SKU's history, oldest first (the /events pages followed to the end). */
+export async function wholeHistory(of: History): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  let cursor: string | null = null;
+  let cursor: string | undefined;
   do {
-    const page: Page<RecordedEvent> = await api.get<Page<RecordedEvent>>(path, { limit: 200, cursor });
+    const query = { limit: 200, cursor };
+    const page = await ok(
+      'order' in of
+        ? oms.GET('/v1/orders/{id}/events', { params: { path: { id: of.order }, query } })
+        : oms.GET('/v1/inventory/{sku}/events', { params: { path: { sku: of.sku }, query } }),
+    );
     events.push(...page.data);
-    cursor = page.nextCursor;
+    cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return events;
 }

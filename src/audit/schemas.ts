@@ -8,7 +8,11 @@ export const eventSchema = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     type: { type: 'string' },
-    stream: { type: 'object', properties: { category: { type: 'string' }, id: { type: 'string' } } },
+    stream: {
+      type: 'object',
+      required: ['category', 'id'],
+      properties: { category: { type: 'string' }, id: { type: 'string' } },
+    },
     revision: { type: 'integer', minimum: 1 },
     position: { type: 'string' },
     occurredAt: { type: 'string', format: 'date-time' },

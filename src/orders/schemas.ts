@@ -193,6 +193,8 @@ export const orderSchema = {
       type: 'array',
       items: {
         type: 'object',
+        // orderView fills every field of every line (0 where nothing happened yet).
+        required: ['sku', 'quantity', 'unitPrice', 'lineTotal', 'discount', 'tax', 'reserved', 'shipped', 'cancelled'],
         properties: {
           sku: { type: 'string' },
           quantity: { type: 'integer' },

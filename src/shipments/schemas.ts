@@ -53,6 +53,8 @@ export type TrackingEventBody = BodyOf<typeof trackingEventBody>;
 
 const trackingEntry = {
   type: 'object',
+  // Every entry of the timeline has its status and time (domain/shipments/events.ts, TrackingEntry).
+  required: ['status', 'occurredAt'],
   properties: {
     status: shipmentStatus,
     occurredAt: { type: 'string', format: 'date-time' },

@@ -194,6 +194,60 @@ describe('operator console (browser)', function () {
     expect(redirect.headers.get('location')).to.equal('/console/');
   });
 
+  it('cancels an order with If-Match on the version shown; every call carries the key in its Authorization header only', async () => {
+    const api = client(app.baseUrl, admin.key);
+    const customer = await api.post('/v1/customers', { email: 'grace@example.com', name: 'Grace Hopper' });
+    expect(customer.status, customer.text).to.equal(201);
+    const order = await api.post('/v1/orders', {
+      customerId: customer.body.id,
+      currency: 'EUR',
+      lines: [{ sku: 'CONSOLE-CANCEL', quantity: 1, unitPrice: 500 }],
+      shippingAddress: { line1: '1 Navy Yard', city: 'Arlington', country: 'US' },
+    });
+    expect(order.status, order.text).to.equal(201);
+    const id: string = order.body.id;
+    await waitFor(
+      () => api.get(`/v1/orders/${id}`),
+      (r) => r.body.status === 'backordered',
+      { what: 'the second order backordered' },
+    );
+    const page = await signedIn(admin.key);
+    const calls: { method: string; url: string; authorization?: string; ifMatch?: string }[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/v1/'))
+        calls.push({
+          method: r.method(),
+          url: r.url(),
+          authorization: r.headers().authorization,
+          ifMatch: r.headers()['if-match'],
+        });
+    });
+    await page.goto(`${app.baseUrl}/console/#/orders/${id}`);
+    await page.waitForSelector('h1 .status-backordered');
+    const version = await page.textContent('[data-testid=order-version]');
+    await page.fill('[data-testid=write-actions] input', 'customer changed their mind');
+    await page.click('button:has-text("Cancel order")');
+    await page.waitForSelector('h1 .status-cancelled');
+    const cancel = calls.find((c) => c.method === 'POST' && c.url.endsWith(`/v1/orders/${id}/cancel`));
+    expect(cancel?.ifMatch).to.equal(`"${version}"`);
+    expect((await api.get(`/v1/orders/${id}`)).body.status).to.equal('cancelled');
+    expect(calls.length).to.be.greaterThan(3);
+    for (const c of calls) {
+      expect(c.authorization, c.url).to.equal(`Bearer ${admin.key}`);
+      expect(c.url).to.not.include(admin.key);
+    }
+    await page.close();
+  });
+
+  it('shows a failed network call as "Network error", not a blank page', async () => {
+    const page = await signedIn(admin.key);
+    await page.route('**/v1/orders/**', (route) => route.abort('connectionrefused'));
+    await page.goto(`${app.baseUrl}/console/#/orders/${orderId}`);
+    await page.waitForSelector('[data-testid=problem]');
+    expect(await page.textContent('[data-testid=problem]')).to.include('Network error');
+    await page.close();
+  });
+
   it("shows an API error's title and detail, not a blank page", async () => {
     const page = await signedIn(admin.key);
     await page.goto(`${app.baseUrl}/console/#/orders/ord_01jdx9a4b5c6d7e8f9g0h1j2k3`);

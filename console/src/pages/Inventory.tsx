@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { api, type Level, type Movement, type Page, type Problem, type RecordedEvent } from '../api.ts';
+import { type BodyOf, given, ok, oms, type Problem, type RecordedEvent } from '../api.ts';
 import { Pager } from '../components/Pager.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { time } from '../components/format.tsx';
@@ -20,13 +20,19 @@ export function InventoryPage({ sku }: { sku?: string }) {
   const cursor = trail[trail.length - 1] ?? null;
   const levels = useApi(
     () =>
-      api.get<Page<Level>>('/v1/inventory', {
-        sku: filters.sku,
-        location: filters.location,
-        maxAvailable: onlyLow ? lowAt : undefined,
-        limit: 50,
-        cursor,
-      }),
+      ok(
+        oms.GET('/v1/inventory', {
+          params: {
+            query: {
+              sku: given(filters.sku),
+              location: given(filters.location),
+              maxAvailable: onlyLow ? lowAt : undefined,
+              limit: 50,
+              cursor: cursor ?? undefined,
+            },
+          },
+        }),
+      ),
     [filters, cursor, tick, onlyLow, lowAt],
   );
   const submit = (e: FormEvent) => {
@@ -136,18 +142,17 @@ function waitList(events: RecordedEvent[]): Waiting[] {
 function SkuDetail({ sku, tick }: { sku: string; tick: number }) {
   const [trail, setTrail] = useState<(string | null)[]>([null]);
   const cursor = trail[trail.length - 1] ?? null;
-  const total = useApi(
-    () =>
-      api.get<{ sku: string; onHand: number; reserved: number; available: number }>(
-        `/v1/inventory/${encodeURIComponent(sku)}`,
-      ),
-    [sku, tick],
-  );
+  const total = useApi(() => ok(oms.GET('/v1/inventory/{sku}', { params: { path: { sku } } })), [sku, tick]);
   const movements = useApi(
-    () => api.get<Page<Movement>>(`/v1/inventory/${encodeURIComponent(sku)}/movements`, { limit: 25, cursor }),
+    () =>
+      ok(
+        oms.GET('/v1/inventory/{sku}/movements', {
+          params: { path: { sku }, query: { limit: 25, cursor: cursor ?? undefined } },
+        }),
+      ),
     [sku, cursor, tick],
   );
-  const history = useApi(() => wholeHistory(`/v1/inventory/${encodeURIComponent(sku)}/events`), [sku, tick]);
+  const history = useApi(() => wholeHistory({ sku }), [sku, tick]);
   const waiting = history.data ? waitList(history.data) : [];
   return (
     <>
@@ -229,22 +234,22 @@ function SkuDetail({ sku, tick }: { sku: string; tick: number }) {
   );
 }
 
-const REASONS = ['received', 'returned', 'found', 'damaged', 'lost', 'correction'];
+type Reason = BodyOf<'adjustInventory'>['reason'];
+const REASONS: Reason[] = ['received', 'returned', 'found', 'damaged', 'lost', 'correction'];
 
 /** POST /v1/inventory/adjustments; shown only to a key with inventory:write. */
 function AdjustForm({ sku, onDone }: { sku?: string; onDone: () => void }) {
-  const [form, setForm] = useState({ sku: sku ?? '', location: 'default', delta: '10', reason: 'received' });
+  const [form, setForm] = useState({ sku: sku ?? '', location: 'default', delta: '10', reason: 'received' as Reason });
   const [problem, setProblem] = useState<Problem | null>(null);
   const [done, setDone] = useState<string | null>(null);
   async function submit(e: FormEvent) {
     e.preventDefault();
     try {
-      const level = await api.post<{ sku: string; location: string; onHand: number }>('/v1/inventory/adjustments', {
-        sku: form.sku,
-        location: form.location || undefined,
-        delta: Number(form.delta),
-        reason: form.reason,
-      });
+      const level = await ok(
+        oms.POST('/v1/inventory/adjustments', {
+          body: { sku: form.sku, location: given(form.location), delta: Number(form.delta), reason: form.reason },
+        }),
+      );
       setProblem(null);
       setDone(`${level.sku} at ${level.location}: on hand ${level.onHand}`);
       onDone();
@@ -276,7 +281,11 @@ function AdjustForm({ sku, onDone }: { sku?: string; onDone: () => void }) {
       </label>
       <label>
         Reason
-        <select name="reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })}>
+        <select
+          name="reason"
+          value={form.reason}
+          onChange={(e) => setForm({ ...form, reason: e.target.value as Reason })}
+        >
           {REASONS.map((r) => (
             <option key={r}>{r}</option>
           ))}

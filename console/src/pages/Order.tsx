@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type Order, type OrderDiff, type Page, type Problem, type Shipment } from '../api.ts';
+import { type Answer, ok, oms, type Order, type Problem } from '../api.ts';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { Json, Status, money, time } from '../components/format.tsx';
 import { holdingsAt, wholeHistory } from '../history.ts';
@@ -20,16 +20,16 @@ export function OrderPage({ id }: { id: string }) {
     const t = setInterval(() => setTick((n) => n + 1), REFRESH_MS);
     return () => clearInterval(t);
   }, [version]);
-  const history = useApi(() => wholeHistory(`/v1/orders/${encodeURIComponent(id)}/events`), [id, tick]);
+  const history = useApi(() => wholeHistory({ order: id }), [id, tick]);
   const latest = history.data?.length ?? 0;
   const order = useApi(
-    () => api.get<Order>(`/v1/orders/${encodeURIComponent(id)}`, { version: version ?? undefined }),
+    () => ok(oms.GET('/v1/orders/{id}', { params: { path: { id }, query: { version: version ?? undefined } } })),
     [id, version, version === null ? tick : 0],
   );
   const shipments = useApi(
     () =>
       can('shipments:read')
-        ? api.get<Page<Shipment>>('/v1/shipments', { orderId: id, limit: 50 })
+        ? ok(oms.GET('/v1/shipments', { params: { query: { orderId: id, limit: 50 } } }))
         : Promise.resolve({ data: [], nextCursor: null }),
     [id, tick],
   );
@@ -234,12 +234,12 @@ export function OrderPage({ id }: { id: string }) {
 function DiffView({ id, latest }: { id: string; latest: number }) {
   const [from, setFrom] = useState(Math.max(0, latest - 1));
   const [to, setTo] = useState(latest);
-  const [diff, setDiff] = useState<OrderDiff | null>(null);
+  const [diff, setDiff] = useState<Answer<'get', '/v1/orders/{id}/diff'> | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const versions = Array.from({ length: latest + 1 }, (_, i) => i);
   async function compare() {
     try {
-      setDiff(await api.get<OrderDiff>(`/v1/orders/${encodeURIComponent(id)}/diff`, { from, to }));
+      setDiff(await ok(oms.GET('/v1/orders/{id}/diff', { params: { path: { id }, query: { from, to } } })));
       setProblem(null);
     } catch (err) {
       setProblem(asProblem(err));
@@ -312,10 +312,11 @@ function OrderActions({ order, onDone }: { order: Order; onDone: () => void }) {
   if (!order.allowedActions.includes('cancel')) return null;
   async function cancel() {
     try {
-      await api.post(
-        `/v1/orders/${encodeURIComponent(order.id)}/cancel`,
-        { reason: reason || 'cancelled by an operator' },
-        order.version,
+      await ok(
+        oms.POST('/v1/orders/{id}/cancel', {
+          params: { path: { id: order.id }, header: { 'If-Match': `"${order.version}"` } },
+          body: { reason: reason || 'cancelled by an operator' },
+        }),
       );
       setProblem(null);
       onDone();

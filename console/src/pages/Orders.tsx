@@ -1,15 +1,25 @@
 import { type FormEvent, useState } from 'react';
-import { api, type Order, type Page } from '../api.ts';
+import { given, ok, oms, type QueryOf } from '../api.ts';
 import { Pager } from '../components/Pager.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { Status, money, time } from '../components/format.tsx';
 import { href } from '../route.ts';
 import { useApi } from '../useApi.ts';
 
-const STATUSES = ['', 'pending', 'confirmed', 'backordered', 'partially_shipped', 'shipped', 'delivered', 'cancelled'];
+type OrderStatus = NonNullable<QueryOf<'listOrders'>['status']>;
+const STATUSES: ('' | OrderStatus)[] = [
+  '',
+  'pending',
+  'confirmed',
+  'backordered',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'cancelled',
+];
 
 interface Filters {
-  status: string;
+  status: '' | OrderStatus;
   customerId: string;
   externalId: string;
   sku: string;
@@ -29,16 +39,22 @@ export function OrdersPage() {
   const cursor = trail[trail.length - 1] ?? null;
   const { data, problem, loading } = useApi(
     () =>
-      api.get<Page<Order>>('/v1/orders', {
-        status: filters.status,
-        customerId: filters.customerId.trim(),
-        externalId: filters.externalId.trim(),
-        sku: filters.sku.trim(),
-        createdFrom: day(filters.createdFrom),
-        createdTo: day(filters.createdTo),
-        limit: 25,
-        cursor,
-      }),
+      ok(
+        oms.GET('/v1/orders', {
+          params: {
+            query: {
+              status: given(filters.status),
+              customerId: given(filters.customerId.trim()),
+              externalId: given(filters.externalId.trim()),
+              sku: given(filters.sku.trim()),
+              createdFrom: day(filters.createdFrom),
+              createdTo: day(filters.createdTo),
+              limit: 25,
+              cursor: cursor ?? undefined,
+            },
+          },
+        }),
+      ),
     [filters, cursor],
   );
   const submit = (e: FormEvent) => {

@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from 'react';
-import { api, type Page, type Shipment } from '../api.ts';
+import { given, ok, oms, type QueryOf } from '../api.ts';
 import { Pager } from '../components/Pager.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { Status, time } from '../components/format.tsx';
 import { go, href } from '../route.ts';
 import { useApi } from '../useApi.ts';
 
-const STATUSES = [
+type ShipmentStatus = NonNullable<QueryOf<'listShipments'>['status']>;
+const STATUSES: ('' | ShipmentStatus)[] = [
   '',
   'label_created',
   'in_transit',
@@ -20,17 +21,29 @@ const STATUSES = [
 /** Tracking lookup with each shipment's timeline, and the shipments list by status. */
 export function ShipmentsPage({ tracking }: { tracking?: string }) {
   const [number, setNumber] = useState(tracking ?? '');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<'' | ShipmentStatus>('');
   const [trail, setTrail] = useState<(string | null)[]>([null]);
   const cursor = trail[trail.length - 1] ?? null;
   const found = useApi(
     () =>
       tracking
-        ? api.get<Page<Shipment>>(`/v1/tracking/${encodeURIComponent(tracking)}`, { limit: 20 })
+        ? ok(
+            oms.GET('/v1/tracking/{trackingNumber}', {
+              params: { path: { trackingNumber: tracking }, query: { limit: 20 } },
+            }),
+          )
         : Promise.resolve(null),
     [tracking],
   );
-  const list = useApi(() => api.get<Page<Shipment>>('/v1/shipments', { status, limit: 25, cursor }), [status, cursor]);
+  const list = useApi(
+    () =>
+      ok(
+        oms.GET('/v1/shipments', {
+          params: { query: { status: given(status), limit: 25, cursor: cursor ?? undefined } },
+        }),
+      ),
+    [status, cursor],
+  );
   const lookup = (e: FormEvent) => {
     e.preventDefault();
     if (number.trim()) go('shipments', number.trim());
@@ -74,7 +87,7 @@ export function ShipmentsPage({ tracking }: { tracking?: string }) {
         <select
           value={status}
           onChange={(e) => {
-            setStatus(e.target.value);
+            setStatus(e.target.value as '' | ShipmentStatus); // one of STATUSES
             setTrail([null]);
           }}
         >

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, type Delivery, type Page, type Problem, type WebhookEndpoint } from '../api.ts';
+import { ok, oms, type Problem } from '../api.ts';
 import { Pager } from '../components/Pager.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { Status, time } from '../components/format.tsx';
@@ -12,7 +12,12 @@ export function WebhooksPage({ endpointId }: { endpointId?: string }) {
   const [trail, setTrail] = useState<(string | null)[]>([null]);
   const cursor = trail[trail.length - 1] ?? null;
   const endpoints = useApi(
-    () => api.get<Page<WebhookEndpoint>>('/v1/webhook-endpoints', { includeDeleted: true, limit: 25, cursor }),
+    () =>
+      ok(
+        oms.GET('/v1/webhook-endpoints', {
+          params: { query: { includeDeleted: true, limit: 25, cursor: cursor ?? undefined } },
+        }),
+      ),
     [cursor],
   );
   return (
@@ -55,17 +60,19 @@ function Deliveries({ endpointId }: { endpointId: string }) {
   const cursor = trail[trail.length - 1] ?? null;
   const deliveries = useApi(
     () =>
-      api.get<Page<Delivery>>(`/v1/webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries`, {
-        limit: 25,
-        cursor,
-      }),
+      ok(
+        oms.GET('/v1/webhook-endpoints/{id}/deliveries', {
+          params: { path: { id: endpointId }, query: { limit: 25, cursor: cursor ?? undefined } },
+        }),
+      ),
     [endpointId, cursor],
   );
   async function redeliver(id: string) {
     try {
-      await api.post(
-        `/v1/webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries/${encodeURIComponent(id)}/redeliver`,
-        undefined,
+      await ok(
+        oms.POST('/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver', {
+          params: { path: { id: endpointId, deliveryId: id } },
+        }),
       );
       setProblem(null);
       deliveries.reload();
