@@ -87,39 +87,21 @@ export type BodyOf<O extends keyof operations> =
 /** An empty form field filters nothing: the query parameter is left out (the API refuses `?status=`). */
 export const given = <T extends string>(s: T | ''): T | undefined => (s === '' ? undefined : s);
 
-/** A keyset page as every list answers it. */
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
 // The shapes the console reads, as the generated client types them.
 export type Me = Answer<'get', '/v1/me'>;
 export type Order = Answer<'get', '/v1/orders/{id}'>;
 export type RecordedEvent = Item<'/v1/orders/{id}/events'>;
 
 // ---------------------------------------------------------------------------------------------------
-// Untyped calls, kept for pages/Analytics.tsx and pages/Operations.tsx until they are converted to
-// typed calls (they are being rewritten). They go through the same client and middleware (the key,
-// network errors) and the same problem handling; nothing else should use them.
+// The two operational endpoints outside the API document (GET /readyz and GET /metrics, which the
+// Operations page polls): untyped calls, through the same client and middleware (the key, network
+// errors) and the same problem handling. Everything under /v1 goes through typed calls.
 
-type Query = Record<string, string | number | boolean | null | undefined>;
 // openapi-fetch's untyped view of the same client: any path, the answer as the caller says it is.
-// biome-ignore lint/suspicious/noExplicitAny: an untyped path is what this compatibility layer is for
+// biome-ignore lint/suspicious/noExplicitAny: these two paths are not in the generated types
 const loose = oms as unknown as Client<any>;
 
-/** The query without empty values, as the old wrapper sent it ('' meant "no filter"). */
-const compact = (query?: Query) =>
-  Object.fromEntries(Object.entries(query ?? {}).filter(([, v]) => v !== undefined && v !== null && v !== ''));
-
 export const api = {
-  get: <T>(path: string, query?: Query) => ok<T>(loose.GET(path, { params: { query: compact(query) } })),
-  post: <T>(path: string, body: unknown, ifMatch?: number) =>
-    ok<T>(
-      loose.POST(path, {
-        ...(body === undefined ? {} : { body }),
-        ...(ifMatch === undefined ? {} : { headers: { 'If-Match': `"${ifMatch}"` } }),
-      }),
-    ),
-  getText: (path: string) => ok<string>(loose.GET(path, { parseAs: 'text', headers: { Accept: 'text/plain' } })),
+  get: <T>(path: '/readyz') => ok<T>(loose.GET(path, {})),
+  getText: (path: '/metrics') => ok<string>(loose.GET(path, { parseAs: 'text', headers: { Accept: 'text/plain' } })),
 };

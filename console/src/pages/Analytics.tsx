@@ -1,5 +1,5 @@
 import { type FormEvent, useMemo, useState } from 'react';
-import { api } from '../api.ts';
+import { type Answer, oms, ok } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { money } from '../components/format.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
@@ -9,49 +9,10 @@ import { useApi } from '../useApi.ts';
 // aggregated per day as events arrive (GET /v1/analytics/…), so a year of a million orders is as
 // quick to draw as a day of ten.
 
-interface Money {
-  currency: string;
-  ordersPlaced: number;
-  total: number;
-  totalCancelled: number;
-  captured: number;
-  refunded: number;
-}
-interface DayFigures {
-  ordersPlaced: number;
-  ordersCancelled: number;
-  unitsOrdered: number;
-  unitsShipped: number;
-  money: Money[];
-}
-interface DailyOrders {
-  from: string;
-  to: string;
-  days: (DayFigures & { day: string })[];
-  totals: DayFigures;
-}
-interface TopSkus {
-  data: { sku: string; unitsOrdered: number; ordersPlaced: number; unitsShipped: number }[];
-}
-interface Percentiles {
-  p50: number | null;
-  p90: number | null;
-  max: number | null;
-}
-interface Fulfilment {
-  asOf: string;
-  orders: {
-    placed: number;
-    confirmed: number;
-    confirmedWithoutBackorder: number;
-    backordered: number;
-    cancelled: number;
-    open: number;
-  };
-  fillRate: number | null;
-  backorders: { count: number; confirmed: number; cancelled: number; waiting: number; secondsToConfirm: Percentiles };
-  waitingNow: { count: number; oldestBackorderedAt: string | null; ageSeconds: Percentiles };
-}
+// The answers as the generated client types them (from the API's own OpenAPI document).
+type DailyOrders = Answer<'get', '/v1/analytics/daily-orders'>;
+type TopSkus = Answer<'get', '/v1/analytics/top-skus'>;
+type Fulfilment = Answer<'get', '/v1/analytics/fulfilment'>;
 
 const DAY_MS = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -84,9 +45,9 @@ export function AnalyticsPage() {
   const load = useApi(
     () =>
       Promise.all([
-        api.get<DailyOrders>('/v1/analytics/daily-orders', range),
-        api.get<TopSkus>('/v1/analytics/top-skus', { ...range, limit: 15 }),
-        api.get<Fulfilment>('/v1/analytics/fulfilment', range),
+        ok(oms.GET('/v1/analytics/daily-orders', { params: { query: range } })),
+        ok(oms.GET('/v1/analytics/top-skus', { params: { query: { ...range, limit: 15 } } })),
+        ok(oms.GET('/v1/analytics/fulfilment', { params: { query: range } })),
       ]),
     [range.from, range.to],
   );

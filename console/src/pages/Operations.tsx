@@ -1,31 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import { api, type Page, type Problem } from '../api.ts';
+import { type Answer, api, oms, ok, type Problem } from '../api.ts';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { ProblemBanner } from '../components/ProblemBanner.tsx';
 import { time } from '../components/format.tsx';
 import { parseMetrics } from '../metrics.ts';
 import { useSession } from '../session.tsx';
 import { asProblem, useApi } from '../useApi.ts';
-
-interface ParkedEvent {
-  projection: string;
-  eventId: string;
-  eventType: string;
-  stream: string;
-  revision: number;
-  error: string;
-  attempts: number;
-  lastFailedAt: string;
-}
-
-interface FailedJob {
-  id: string;
-  handler: string;
-  eventType: string | null;
-  attempts: number;
-  failedReason: string;
-  failedAt: string | null;
-}
 
 interface Readiness {
   status: string;
@@ -35,29 +15,8 @@ interface Readiness {
   degraded?: { projection: string; parked: number }[];
 }
 
-/** GET /v1/operations/projections. */
-interface ProjectionsStatus {
-  at: string;
-  head: string | null;
-  projections: {
-    name: string;
-    position: string | null;
-    lagEvents: number;
-    lagCapped: boolean;
-    lagSeconds: number;
-    eventsProcessed: number;
-    updatedAt: string | null;
-    parked: number;
-  }[];
-  allocationDemand: { rows: number; oldestAt: string | null };
-  queues: {
-    name: string;
-    waiting: number | null;
-    active: number | null;
-    delayed: number | null;
-    failed: number | null;
-  }[];
-}
+// The /v1 answers as the generated client types them; /readyz is not part of the API document.
+type ProjectionsStatus = Answer<'get', '/v1/operations/projections'>;
 
 const POLL_MS = 3000;
 /** Polls kept for the charts: ten minutes. */
@@ -160,7 +119,7 @@ export function OperationsPage() {
       const [r, m, s] = await Promise.allSettled([
         api.get<Readiness>('/readyz'),
         api.getText('/metrics').then(parseMetrics),
-        allowed ? api.get<ProjectionsStatus>('/v1/operations/projections') : Promise.resolve(null),
+        allowed ? ok(oms.GET('/v1/operations/projections')) : Promise.resolve(null),
       ]);
       if (!live) return;
       const t = Date.now();
@@ -358,8 +317,8 @@ function ProjectionsTable({ status }: { status: ProjectionsStatus }) {
 
 /** The tenant's own parked events and failed jobs (GET /v1/operations/…), each with a retry. */
 function TenantFailures({ pollTick }: { pollTick: number }) {
-  const parked = useApi(() => api.get<Page<ParkedEvent>>('/v1/operations/parked-events'), []);
-  const failed = useApi(() => api.get<Page<FailedJob>>('/v1/operations/failed-jobs'), []);
+  const parked = useApi(() => ok(oms.GET('/v1/operations/parked-events')), []);
+  const failed = useApi(() => ok(oms.GET('/v1/operations/failed-jobs')), []);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   // Read again with every tenth poll: cheap enough, and a retry reloads at once.
@@ -369,10 +328,10 @@ function TenantFailures({ pollTick }: { pollTick: number }) {
       failed.reload();
     }
   }, [pollTick, parked.reload, failed.reload]);
-  async function retry(key: string, path: string, reload: () => void) {
+  async function retry(key: string, send: () => Promise<unknown>, reload: () => void) {
     setBusy(key);
     try {
-      await api.post(path, undefined);
+      await send();
       setProblem(null);
     } catch (err) {
       setProblem(asProblem(err));
@@ -401,7 +360,12 @@ function TenantFailures({ pollTick }: { pollTick: number }) {
         <tbody>
           {parked.data?.data.map((p) => {
             const key = `${p.projection}/${p.eventId}`;
-            const path = `/v1/operations/parked-events/${encodeURIComponent(p.eventId)}/retry?projection=${encodeURIComponent(p.projection)}`;
+            const send = () =>
+              ok(
+                oms.POST('/v1/operations/parked-events/{eventId}/retry', {
+                  params: { path: { eventId: p.eventId }, query: { projection: p.projection } },
+                }),
+              );
             return (
               <tr key={key}>
                 <td>{p.projection}</td>
@@ -415,7 +379,7 @@ function TenantFailures({ pollTick }: { pollTick: number }) {
                 <td>{time(p.lastFailedAt)}</td>
                 <td>{p.error}</td>
                 <td>
-                  <button type="button" disabled={busy === key} onClick={() => retry(key, path, parked.reload)}>
+                  <button type="button" disabled={busy === key} onClick={() => retry(key, send, parked.reload)}>
                     Retry
                   </button>
                 </td>
@@ -461,7 +425,12 @@ function TenantFailures({ pollTick }: { pollTick: number }) {
                   type="button"
                   disabled={busy === `job/${j.id}`}
                   onClick={() =>
-                    retry(`job/${j.id}`, `/v1/operations/failed-jobs/${encodeURIComponent(j.id)}/retry`, failed.reload)
+                    retry(
+                      `job/${j.id}`,
+                      () =>
+                        ok(oms.POST('/v1/operations/failed-jobs/{jobId}/retry', { params: { path: { jobId: j.id } } })),
+                      failed.reload,
+                    )
                   }
                 >
                   Retry
