@@ -239,6 +239,34 @@ describe('operator console (browser)', function () {
     await page.close();
   });
 
+  it('"only low stock" asks the API for the levels at or below the threshold, across every SKU', async () => {
+    const api = client(app.baseUrl, admin.key);
+    for (const [sku, delta] of [
+      ['LOW-CONSOLE', 2],
+      ['PLENTY-CONSOLE', 40],
+    ] as const) {
+      const res = await api.post('/v1/inventory/adjustments', { sku, delta, reason: 'received' });
+      expect(res.status, res.text).to.equal(201);
+    }
+    await waitFor(
+      () => api.get('/v1/inventory?sku=PLENTY-CONSOLE'),
+      (r) => r.body.data?.length === 1,
+      { what: 'the restocked levels in the read model' },
+    );
+    const page = await signedIn(admin.key);
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/v1/inventory') asked.push(r.url());
+    });
+    await page.goto(`${app.baseUrl}/console/#/inventory`);
+    await page.waitForSelector('[data-testid=levels] td:has-text("PLENTY-CONSOLE")');
+    await page.check('label.check input[type=checkbox]');
+    await page.waitForSelector('[data-testid=levels] td:has-text("PLENTY-CONSOLE")', { state: 'detached' });
+    expect(await page.textContent('[data-testid=levels]')).to.include('LOW-CONSOLE');
+    expect(new URL(asked[asked.length - 1]!).searchParams.get('maxAvailable')).to.equal('5');
+    await page.close();
+  });
+
   it('shows a failed network call as "Network error", not a blank page', async () => {
     const page = await signedIn(admin.key);
     await page.route('**/v1/orders/**', (route) => route.abort('connectionrefused'));
