@@ -105,7 +105,7 @@ export class Stack {
   async start(roles: readonly Role[], monitor: Monitor): Promise<void> {
     this.port = await freePort();
     for (const role of roles) {
-      const child = new Child(role, process.execPath, [OMS_BIN, 'start', '--role', role], {
+      const child = new Child(role, process.execPath, [...nodeFlags(role), OMS_BIN, 'start', '--role', role], {
         cwd: REPO_ROOT,
         env: this.env(),
       });
@@ -196,4 +196,13 @@ export function withDatabase(serverUrl: string, db: string): string {
   const u = new URL(serverUrl);
   u.pathname = `/${db}`;
   return u.toString();
+}
+
+/**
+ * Node flags of a service process, as docs/operations.md ("Memory of an API process") recommends
+ * deploying it: an API process gets a V8 old-generation limit, so that V8 collects before its heap
+ * grows far past what it keeps alive.
+ */
+function nodeFlags(role: string): string[] {
+  return role === 'api' ? ['--max-old-space-size=256'] : [];
 }
