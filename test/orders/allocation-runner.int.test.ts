@@ -17,6 +17,7 @@ import {
   WrongExpectedVersionError,
 } from '../../src/eventstore/port.ts';
 import { readModelLocations } from '../../src/locations/stock-locations.ts';
+import { DEMAND_CHANNEL } from '../../src/orders/allocation-demand.ts';
 import { AllocationRunner, type AllocationRunnerOptions } from '../../src/orders/allocation-runner.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client } from '../support/http.ts';
@@ -301,6 +302,53 @@ describe('Batched allocation: the allocators working the demand queue', function
       expect(types.filter((t) => t === 'OrderAllocationRecorded')).to.have.length(1);
     }
   });
+  it('an allocator turned away by the lease looks again after a pause, not at every notification (no spinning)', async () => {
+    const sku = 'NO-SPIN';
+    await adjust(api, sku, 10);
+    await place(sku, 3);
+    await demandQueued(sku, 4);
+    // A holds the partition (inside its batch) until told to go on.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    beforeStop.push(release);
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const a = allocator(
+      {
+        afterAppend: async () => {
+          entered();
+          await held;
+        },
+      },
+      'worker-a',
+    );
+    a.start();
+    await inside;
+    const b = allocator({}, 'worker-b');
+    b.start();
+    await waitFor(
+      async () => b.leaseRefusals,
+      (n) => n > 0,
+      { what: 'B turned away by the lease' },
+    );
+    // A flood of notifications, as a sale sends them, while B cannot take the partition.
+    const from = b.leaseRefusals;
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) {
+      await knex().raw('select pg_notify(?, ?)', [DEMAND_CHANNEL, '']);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const refusals = b.leaseRefusals - from;
+    const pauses = (performance.now() - started) / 50; // its pause after each refusal is 50 ms
+    expect(refusals, `${refusals} refusals in ${Math.round(pauses * 50)} ms`).to.be.at.most(Math.ceil(pauses) + 2);
+    release();
+    await queueEmpty(sku);
+  });
+
   it('a partition that fails does not hold up the others in its batch, and is decided once the fault is gone', async () => {
     await adjust(api, 'SICK', 5);
     await adjust(api, 'WELL', 5);
