@@ -1,12 +1,11 @@
 import type { InventoryEvent, LevelMovement } from './events.ts';
-import type { Reservation, InventoryState } from './state.ts';
+import type { InventoryState, Reservations } from './state.ts';
 
 /** Adds `delta` to an order's reservation: a new one goes last (newest); one that reaches 0 is gone. */
-function reshape(list: Reservation[], orderId: string, delta: number): Reservation[] {
-  if (!list.some((r) => r.orderId === orderId)) return delta > 0 ? [...list, { orderId, quantity: delta }] : list;
-  return list
-    .map((r) => (r.orderId === orderId ? { ...r, quantity: r.quantity + delta } : r))
-    .filter((r) => r.quantity > 0);
+function reshape(list: Reservations, orderId: string, delta: number): Reservations {
+  const held = list.get(orderId);
+  if (held === undefined) return delta > 0 ? list.set(orderId, delta) : list;
+  return held + delta > 0 ? list.set(orderId, held + delta) : list.delete(orderId);
 }
 
 // Levels move by the events' deltas (their `onHand`/`reserved` fields are for readers).

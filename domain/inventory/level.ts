@@ -12,8 +12,7 @@ export const levelOf = (s: InventoryState): StockLevel => ({
   available: s.onHand - s.reserved,
 });
 
-export const reservedFor = (s: InventoryState, orderId: string): number =>
-  s.reservations.find((r) => r.orderId === orderId)?.quantity ?? 0;
+export const reservedFor = (s: InventoryState, orderId: string): number => s.reservations.get(orderId) ?? 0;
 
 /**
  * FIFO: the units an order may reserve now. Available stock first serves the wait-list entries

@@ -15,8 +15,9 @@ export function shortfallReleases(
   let excess = s.reserved - newOnHand;
   let reserved = s.reserved;
   const released: ReservationReleased[] = [];
-  for (let i = s.reservations.length - 1; i >= 0 && excess > 0; i--) {
-    const r = s.reservations[i]!;
+  for (const [orderId, held] of s.reservations.reverse()) {
+    if (excess <= 0) break;
+    const r = { orderId, quantity: held };
     const quantity = Math.min(r.quantity, excess);
     excess -= quantity;
     reserved -= quantity;

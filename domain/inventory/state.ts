@@ -1,7 +1,13 @@
-export interface Reservation {
-  orderId: string;
-  quantity: number;
-}
+import { OrderedMap } from 'immutable';
+
+/**
+ * Units reserved per order (orderId → quantity > 0), in the order the reservations were first made:
+ * the last entry is the newest. A persistent map: an event changes one entry in O(log n) without
+ * copying the rest, so folding a hot SKU's stream of thousands of reservations stays linear (a
+ * copied array made it quadratic), and every earlier state stays as it was.
+ */
+export type Reservations = OrderedMap<string, number>;
+export const noReservations = (): Reservations => OrderedMap<string, number>();
 
 export interface Backorder {
   orderId: string;
@@ -23,7 +29,7 @@ export interface InventoryState {
   /** Always Σ reservations[].quantity, and never above onHand. */
   reserved: number;
   /** In the order they were first made: the last is the newest (released first on a shortfall). */
-  reservations: Reservation[];
+  reservations: Reservations;
   /** FIFO wait list of backordered demand: the first entry is served first. */
   waitList: Backorder[];
   shipments: Record<string, CommittedShipment>;
@@ -36,7 +42,7 @@ export const initialInventoryState = (): InventoryState => ({
   location: null,
   onHand: 0,
   reserved: 0,
-  reservations: [],
+  reservations: noReservations(),
   waitList: [],
   shipments: {},
   lastMovementAt: null,

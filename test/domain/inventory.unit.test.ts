@@ -604,11 +604,10 @@ describe('Inventory decider (one SKU × location)', () => {
     const orders = ['ord_1', 'ord_2', 'ord_3', 'ord_4', 'ord_5'];
     const check = (s: InventoryState, step: number) => {
       expect(s.reserved, `step ${step}`).to.be.within(0, s.onHand);
-      expect(s.reserved, `step ${step}`).to.equal(s.reservations.reduce((n, r) => n + r.quantity, 0));
-      expect(
-        s.reservations.every((r) => r.quantity > 0) && s.waitList.every((b) => b.quantity > 0),
-        `step ${step}`,
-      ).to.equal(true);
+      expect(s.reserved, `step ${step}`).to.equal(s.reservations.reduce((n, q) => n + q, 0));
+      expect(s.reservations.every((q) => q > 0) && s.waitList.every((b) => b.quantity > 0), `step ${step}`).to.equal(
+        true,
+      );
       expect(new Set(s.waitList.map((b) => b.orderId)).size, `step ${step}`).to.equal(s.waitList.length);
     };
 

@@ -89,7 +89,7 @@ async function run(seed: number): Promise<{ orders: string[]; refused: number; m
       const where = `seed ${seed}, step ${step} (${op}), ${sku}@${location}`;
       expect(s.reserved, where).to.be.within(0, s.onHand);
       expect(
-        s.reservations.reduce((sum, r) => sum + r.quantity, 0),
+        s.reservations.reduce((sum, q) => sum + q, 0),
         where,
       ).to.equal(s.reserved);
     }

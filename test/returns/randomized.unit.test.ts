@@ -329,7 +329,7 @@ async function check(
       const inv = foldRecorded(inventoryDecider, await h.store.readStream(inventoryStream(TENANT, s, l)));
       expect(inv.reserved, `${where}: ${s}@${l} reserved ≤ onHand`).to.be.within(0, inv.onHand);
       expect(
-        inv.reservations.reduce((n, r) => n + r.quantity, 0),
+        inv.reservations.reduce((n, q) => n + q, 0),
         `${where}: ${s}@${l} Σ reservations`,
       ).to.equal(inv.reserved);
       onHand += inv.onHand;
