@@ -149,7 +149,7 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
     case 'CommitReservation': {
       const { orderId, shipmentId, quantity } = command.data;
       positive('quantity', quantity);
-      if (s.shipments[shipmentId]) return []; // a shipment commits once per SKU × location: a retry is a no-op
+      if (s.shipments.has(shipmentId)) return []; // a shipment commits once per SKU × location: a retry is a no-op
       const held = reservedFor(s, orderId);
       if (quantity > held) throw quantityExceedsUnshipped(orderId, held, quantity);
       const move = {
@@ -168,7 +168,7 @@ export function decideInventory(command: InventoryCommand, s: InventoryState): I
     case 'ReturnShippedToReservation': {
       const { orderId, shipmentId, quantity } = command.data;
       positive('quantity', quantity);
-      const shipment = s.shipments[shipmentId];
+      const shipment = s.shipments.get(shipmentId);
       if (!shipment || shipment.orderId !== orderId) throw shipmentNotFound(shipmentId);
       const outstanding = shipment.quantity - shipment.returned;
       if (outstanding === 0) return []; // already returned: a retry is a no-op

@@ -35,16 +35,16 @@ export function evolveInventory(state: InventoryState, event: InventoryEvent): I
       return {
         ...moved(s, event.data),
         reservations: reshape(s.reservations, orderId, -quantity),
-        shipments: { ...s.shipments, [shipmentId]: { orderId, quantity, returned: 0 } },
+        shipments: s.shipments.set(shipmentId, { orderId, quantity, returned: 0 }),
       };
     }
     case 'StockUnshipped': {
       const { orderId, shipmentId, quantity } = event.data;
-      const shipment = s.shipments[shipmentId] ?? { orderId, quantity, returned: 0 };
+      const shipment = s.shipments.get(shipmentId) ?? { orderId, quantity, returned: 0 };
       return {
         ...moved(s, event.data),
         reservations: reshape(s.reservations, orderId, quantity),
-        shipments: { ...s.shipments, [shipmentId]: { ...shipment, returned: shipment.returned + quantity } },
+        shipments: s.shipments.set(shipmentId, { ...shipment, returned: shipment.returned + quantity }),
       };
     }
     case 'DamagedStockReturned':

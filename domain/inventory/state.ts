@@ -1,4 +1,4 @@
-import { OrderedMap } from 'immutable';
+import { Map as ImmutableMap, OrderedMap } from 'immutable';
 
 /**
  * Units reserved per order (orderId → quantity > 0), in the order the reservations were first made:
@@ -32,7 +32,8 @@ export interface InventoryState {
   reservations: Reservations;
   /** FIFO wait list of backordered demand: the first entry is served first. */
   waitList: Backorder[];
-  shipments: Record<string, CommittedShipment>;
+  /** Per shipment id; persistent for the same reason as `reservations` (a SKU ships for years). */
+  shipments: ImmutableMap<string, CommittedShipment>;
   lastMovementAt: string | null;
   lastCountedAt: string | null;
 }
@@ -44,7 +45,7 @@ export const initialInventoryState = (): InventoryState => ({
   reserved: 0,
   reservations: noReservations(),
   waitList: [],
-  shipments: {},
+  shipments: ImmutableMap<string, CommittedShipment>(),
   lastMovementAt: null,
   lastCountedAt: null,
 });

@@ -65,7 +65,7 @@ export async function completeShipment(
         cache: inventoryStates(deps.store),
         ctx,
         command: (s) =>
-          s.shipments[shipmentId]
+          s.shipments.has(shipmentId)
             ? null
             : {
                 type: 'CommitReservation' as const,
@@ -118,7 +118,7 @@ async function undoShipment(
       cache: inventoryStates(deps.store),
       ctx,
       command: (s) => {
-        const c = s.shipments[shipmentId];
+        const c = s.shipments.get(shipmentId);
         return c && c.quantity > c.returned
           ? {
               type: 'ReturnShippedToReservation' as const,

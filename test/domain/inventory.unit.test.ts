@@ -640,7 +640,7 @@ describe('Inventory decider (one SKU × location)', () => {
         },
         () => {
           const shipmentId = shipments.length ? pick(shipments) : 'shp_none';
-          const committed = state.shipments[shipmentId];
+          const committed = state.shipments.get(shipmentId);
           return cmd('ReturnShippedToReservation', {
             orderId: committed?.orderId ?? orderId,
             shipmentId,
