@@ -17,8 +17,7 @@ export function shortfallReleases(
   const released: ReservationReleased[] = [];
   for (const [orderId, held] of s.reservations.reverse()) {
     if (excess <= 0) break;
-    const r = { orderId, quantity: held };
-    const quantity = Math.min(r.quantity, excess);
+    const quantity = Math.min(held, excess);
     excess -= quantity;
     reserved -= quantity;
     released.push({
@@ -26,9 +25,9 @@ export function shortfallReleases(
       data: {
         sku: where.sku,
         location: where.location,
-        orderId: r.orderId,
+        orderId,
         quantity,
-        orderReserved: r.quantity - quantity,
+        orderReserved: held - quantity,
         reason: 'stock_shortfall',
         onHandDelta: 0,
         reservedDelta: -quantity,
