@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { paths } from '../../client/index.ts';
 import { formatPosition, type RecordedEvent } from '../../src/eventstore/port.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { REDIS_URL } from '../support/database.ts';
@@ -21,28 +22,8 @@ const installPoison = `
   create trigger test_poison before insert or update on customers for each row execute function test_poison();`;
 const removePoison = 'drop trigger test_poison on customers; drop function test_poison();';
 
-interface Status {
-  at: string;
-  head: string | null;
-  projections: {
-    name: string;
-    position: string | null;
-    lagEvents: number;
-    lagCapped: boolean;
-    lagSeconds: number;
-    eventsProcessed: number;
-    updatedAt: string | null;
-    parked: number;
-  }[];
-  allocationDemand: { rows: number; oldestAt: string | null };
-  queues: {
-    name: string;
-    waiting: number | null;
-    active: number | null;
-    delayed: number | null;
-    failed: number | null;
-  }[];
-}
+// The answer as the generated client types it (one source: the route's own response schema).
+type Status = paths['/v1/operations/projections']['get']['responses'][200]['content']['application/json'];
 
 describe('GET /v1/operations/projections and POST /v1/operations/parked-events/:eventId/retry (int)', function () {
   this.timeout(120_000);
