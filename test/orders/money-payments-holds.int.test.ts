@@ -260,7 +260,9 @@ describe('Orders over HTTP: money, payments, refunds, holds', function () {
       expect(first.status).to.equal(201);
       expect(again.status).to.equal(201);
       expect(again.body.id).to.equal(first.body.id);
-      expect((await api.get(`/v1/orders/${o.id}/events`)).body.data.length).to.equal(2);
+      // Counted by type: allocation may append to the order meanwhile (it runs beside the test).
+      const events = (await api.get(`/v1/orders/${o.id}/events?limit=200`)).body.data as { type: string }[];
+      expect(events.filter((e) => e.type === 'OrderPaymentRecorded')).to.have.length(1);
     });
   });
 
