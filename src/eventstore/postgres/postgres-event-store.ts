@@ -37,6 +37,20 @@ interface EventRow {
 const COLUMNS =
   'global_position, transaction_id::text as tx, event_id, stream_name, stream_revision, event_type, data, metadata, created_at';
 
+/**
+ * Several streams in one round trip, each from a revision. A named statement runs on a generic plan
+ * after five executions, and that plan cannot see how many streams the array holds (it assumes 10):
+ * as a plain join it hashed the array and scanned all of es_events, 91 ms per call on a 100,000-event
+ * log (growing with the log) against 2 ms. The lateral subquery, kept apart by `offset 0`, makes
+ * every plan an index lookup per stream.
+ */
+export const READ_STREAMS_SQL = `select ${COLUMNS}, r.i
+   from unnest($1::text[], $2::bigint[]) with ordinality as r(name, from_revision, i)
+  cross join lateral (select * from es_events
+                       where stream_name = r.name and stream_revision >= r.from_revision
+                       order by stream_revision offset 0) e
+  order by r.i, e.stream_revision`;
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -218,9 +232,7 @@ export class PostgresEventStore implements EventStore {
     if (reads.length === 0) return out;
     const res = await this.pool.query<EventRow & { i: string }>({
       name: 'es_read_streams',
-      text: `select ${COLUMNS}, r.i from unnest($1::text[], $2::bigint[]) with ordinality as r(name, from_revision, i)
-               join es_events on stream_name = r.name and stream_revision >= r.from_revision
-             order by r.i, stream_revision`,
+      text: READ_STREAMS_SQL,
       values: [reads.map((r) => r.streamName), reads.map((r) => Math.max(0, r.fromRevision ?? 0))],
     });
     for (const row of res.rows) out[Number(row.i) - 1]!.push(toRecorded(row));
