@@ -196,3 +196,42 @@ describe('Postgres event store: plans that stay index lookups on a long log', fu
     expect(eight!.map((e) => e.revision)).to.deep.equal([1, 2]);
   });
 });
+
+describe('Postgres event store: appends on a connection older than the log', function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => db.drop());
+
+  const events = (n: number) =>
+    JSON.stringify(
+      Array.from({ length: n }, () => ({
+        id: randomUUID(),
+        type: 'T',
+        data: {},
+        metadata: { tenant: 'old', actor: 't', correlationId: 'c', causationId: null },
+      })),
+    );
+
+  it('given a connection that appended while the log was empty, when the log has grown, then its appends still look event ids up by index', async () => {
+    const c = await db.pool.connect();
+    try {
+      // Enough appends on this connection for PL/pgSQL to settle on cached plans, made on an empty log.
+      for (let i = 0; i < 8; i++)
+        await c.query('select * from es_append($1, $2, null, $3::jsonb)', [`old:x:${i}`, 'any', events(1)]);
+      await db.pool.query(`insert into es_events (event_id, stream_name, stream_revision, tenant, event_type, data, metadata)
+        select gen_random_uuid(), 'old:bulk:' || g, 0, 'old', 'T', '{}', '{}' from generate_series(1, 50000) g`);
+      await c.query('begin');
+      await c.query('select * from es_append($1, $2, null, $3::jsonb)', ['old:x:late', 'any', events(2)]);
+      const { rows } = await c.query<{ seq_scan: string }>(
+        `select seq_scan::text from pg_stat_xact_user_tables where relname = 'es_events'`,
+      );
+      await c.query('commit');
+      expect(Number(rows[0]?.seq_scan ?? 0), 'sequential scans of es_events by this append').to.equal(0);
+    } finally {
+      c.release();
+    }
+  });
+});
