@@ -141,6 +141,25 @@ export class Stack {
       );
   }
 
+  /**
+   * Freezes processes (SIGSTOP) until `resume`: what is measured meanwhile runs without them.
+   * A frozen process keeps its connections and whatever it held; nothing it does times out on
+   * the scale of a phase.
+   */
+  suspend(names: readonly string[]): void {
+    for (const n of names) {
+      const child = this.children.get(n);
+      if (child?.running) process.kill(child.pid, 'SIGSTOP');
+    }
+  }
+
+  resume(names: readonly string[]): void {
+    for (const n of names) {
+      const child = this.children.get(n);
+      if (child?.running) process.kill(child.pid, 'SIGCONT');
+    }
+  }
+
   /** Processes that died while the benchmark ran (a crash is a finding, not a reason to hide it). */
   deadChildren(): { role: string; exit: string; output: string[] }[] {
     const dead = [];

@@ -29,10 +29,24 @@ export async function measureCreateOrder(run: BenchRun, api: Api): Promise<Creat
     skus: [HOT_SKU],
     title: 'create-order-hot-sku',
   });
+  // The accept path alone: what intake costs and reaches with nothing else on the machine.
+  // The projector and the worker are frozen during the load and catch up afterwards.
+  const frozen = ['projector', 'worker'];
+  let intakeOnly: string[];
+  try {
+    intakeOnly = await orderPhase(
+      run,
+      api,
+      { name: 'createOrderIntakeOnly', customerPrefix: 'intake', skus: SKUS, title: 'create-order-intake-only' },
+      { beforeLoad: () => run.stack.suspend(frozen), afterLoad: () => run.stack.resume(frozen) },
+    );
+  } finally {
+    run.stack.resume(frozen);
+  }
   run.results.service.inventoryStreamLengths = await run.observer
     .streamLengths(`${run.stack.tenant}:inventory:BENCH-%`)
     .catch((err: Error) => err.message);
-  return { eightSku, hotSku };
+  return { eightSku: [...eightSku, ...intakeOnly], hotSku };
 }
 
 /** One create-order phase with its allocation measured after each run; returns the order ids. */
@@ -40,6 +54,8 @@ async function orderPhase(
   run: BenchRun,
   api: Api,
   p: { name: string; customerPrefix: string; skus: string[]; title: string },
+  /** Around each run's load (after its customer is created; before its allocation is awaited). */
+  hooks: { beforeLoad?: () => void; afterLoad?: () => void } = {},
 ): Promise<string[]> {
   const ids: string[] = [];
   const customerIds: string[] = [];
@@ -50,6 +66,7 @@ async function orderPhase(
     async (i) => {
       const customerId = await api.createCustomer(`${p.customerPrefix}-${run.tag}-${i}`);
       customerIds.push(customerId);
+      hooks.beforeLoad?.();
       return createOrdersLoad(api, {
         connections: run.opts.connections,
         seconds: run.opts.phaseSeconds,
@@ -59,7 +76,12 @@ async function orderPhase(
         title: p.title,
       });
     },
-    { after: allocationAfterRun(run, p.name, customerIds, allocation) },
+    {
+      after: async (i) => {
+        hooks.afterLoad?.();
+        await allocationAfterRun(run, p.name, customerIds, allocation)(i);
+      },
+    },
   );
   phase.allocation = allocationSummary(allocation);
   return ids;
