@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq';
 import { Authenticator } from '../auth/authenticator.ts';
 import type { Config } from '../config/config.ts';
 import { migrateLatest } from '../db/knex.ts';
+import { readServerSettings, serverSettingWarnings } from '../db/server-settings.ts';
 import { sealWebhookSecrets } from '../webhooks/secrets.ts';
 import { createHttpApp } from '../http/internal/app.ts';
 import { buildOpenApi } from '../http/internal/openapi.ts';
@@ -184,6 +185,7 @@ export class Runtime {
   }
 
   async start(roles: readonly Role[]): Promise<void> {
+    await this.warnAboutServerSettings();
     if (this.config.metricsPort !== null) {
       const metrics = await serveMetrics(this.services.metrics.registry, this.config.host, this.config.metricsPort);
       this.onStop.push(
@@ -263,6 +265,16 @@ export class Runtime {
         { port: this.address()?.port, https: this.services.tls !== null, roles, eventStore: this.services.store.kind },
         'api listening',
       );
+    }
+  }
+
+  /** Logs what the Postgres server is set to that the service cannot fix itself (never fatal). */
+  private async warnAboutServerSettings(): Promise<void> {
+    try {
+      for (const warning of serverSettingWarnings(await readServerSettings(this.services.pool)))
+        this.logger.warn(warning);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'could not read the Postgres server settings');
     }
   }
 
