@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { client, expectProblem } from '../support/http.ts';
 import { capturedLogger } from '../support/log-capture.ts';
+import { readServerSettings, serverSettingWarnings } from '../../src/db/server-settings.ts';
 
 describe('What the service logs', function () {
   this.timeout(30_000);
@@ -33,5 +34,11 @@ describe('What the service logs', function () {
     );
     expect(warned).to.have.length(1);
     expect(lines.filter((l) => String(l.msg).includes('OMS_WEBHOOKS_ALLOW_PRIVATE_NETWORKS'))).to.have.length(0);
+  });
+
+  it('warns at start about the Postgres settings it cannot fix, as this server has them (autovacuum)', async () => {
+    const expected = serverSettingWarnings(await readServerSettings(app.db.pool));
+    const warned = lines.filter((l) => l.level === 40 && String(l.msg).startsWith('Postgres autovacuum'));
+    expect(warned.map((l) => l.msg)).to.deep.equal(expected);
   });
 });
