@@ -128,7 +128,7 @@ export class Stack {
 
   /** One more process of a role (e.g. a second worker), named `name` in the results. */
   async addProcess(name: string, role: Role, monitor: Monitor): Promise<void> {
-    const child = new Child(name, process.execPath, [OMS_BIN, 'start', '--role', role], {
+    const child = new Child(name, process.execPath, [...nodeFlags(name), OMS_BIN, 'start', '--role', role], {
       cwd: REPO_ROOT,
       env: this.env(),
     });
@@ -222,6 +222,13 @@ export function withDatabase(serverUrl: string, db: string): string {
  * deploying it: an API process gets a V8 old-generation limit, so that V8 collects before its heap
  * grows far past what it keeps alive.
  */
+/**
+ * Node flags of a role's process. BENCH_CPU_PROF_DIR=<dir> profiles every role process
+ * (`--cpu-prof`, one .cpuprofile per process, written when it stops).
+ */
 function nodeFlags(role: string): string[] {
-  return role === 'api' ? ['--max-old-space-size=256'] : [];
+  const flags = role === 'api' ? ['--max-old-space-size=256'] : [];
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
+  if (profDir) flags.push('--cpu-prof', `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${role}.cpuprofile`);
+  return flags;
 }
