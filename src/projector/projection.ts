@@ -18,7 +18,8 @@ export interface Projection {
   /**
    * A rebuild's fast path (optional): a Replayer that folds the log from the start into these
    * tables, empty when it begins, holding rows in memory and writing them in bulk. Must end with
-   * the rows apply() would have made from the same events.
+   * the rows apply() would have made from the same events. Its events are read lean
+   * (ReadAllOptions.lean): of the metadata only the tenant, no event id, no createdAt.
    */
   replay?(limits?: ReplayLimits): Replayer;
 }

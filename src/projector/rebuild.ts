@@ -90,8 +90,14 @@ async function replay(
   const handles = new Set(opts.projection.handles);
   let after = from;
   // Only the projection's own event types: a rebuild skips (and never decrypts) the rest of the log.
+  // A replayer reads lean events (no id, timestamp or metadata but the tenant: see Projection.replay).
   const read = (position: Position | null) =>
-    opts.store.readAll({ after: position, maxCount: opts.batchSize ?? REBUILD_PAGE, types: opts.projection.handles });
+    opts.store.readAll({
+      after: position,
+      maxCount: opts.batchSize ?? REBUILD_PAGE,
+      types: opts.projection.handles,
+      ...(replayer ? { lean: true } : {}),
+    });
   let next = read(after);
   next.catch(() => {});
   for (;;) {
