@@ -8,8 +8,10 @@
 //   npm run bench:rebuild [-- --events 1000000 --runs 3 --keep --db oms_rebuild_x --verify --page 20000 --held 100000]
 //
 // --keep leaves the database (its name is printed); --db reuses one kept before (no new log).
-// Needs a local Postgres and Redis, like `npm run bench`.
+// Needs a local Postgres and Redis, like `npm run bench`. Runs with the young generation `oms`
+// gives a rebuild (bin/young-generation.js); NODE_OPTIONS=--max-semi-space-size=16 measures V8's default.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
@@ -18,6 +20,10 @@ import { createLogger } from '../src/observability/logger.ts';
 import { rebuildProjection, verifyProjection } from '../src/projector/rebuild.ts';
 import { Runtime } from '../src/runtime/runtime.ts';
 import { buildOrderLog } from './lib/order-log.ts';
+import { relaunch, youngGenerationArgs } from '../bin/young-generation.js';
+
+const nodeArgs = youngGenerationArgs(process.execArgv, process.env.NODE_OPTIONS);
+if (nodeArgs) process.exit(await relaunch(fileURLToPath(import.meta.url), process.argv.slice(2), nodeArgs));
 
 const { values } = parseArgs({
   options: {

@@ -88,8 +88,14 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
   // Map order is the order of last change: the first entries are the ones to let go.
   const held = new Map<string, Held<S>>();
   const written = new Set<string>();
+  // Writes are not awaited where they are made: Postgres executes a page's statements (on its own
+  // core) while the next page is folded here. They run one after another (a pg client takes one
+  // query at a time), so any other statement of the transaction waits for them first (drain).
+  let writing: Promise<void> = Promise.resolve();
+  let failed: unknown = null;
 
-  async function write(trx: Knex.Transaction, entries: Held<S>[]) {
+  /** Queues the statements, their JSON made now. */
+  function write(trx: Knex.Transaction, entries: Held<S>[]) {
     const rows: Record<string, unknown>[] = [];
     for (const h of entries) {
       if (!h.dirty) continue;
@@ -98,12 +104,29 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
       const columns = opts.columns(h.state);
       if (columns) rows.push({ tenant: h.tenant, id: h.id, ...columns, state: h.state, version: h.version });
     }
-    for (let i = 0; i < rows.length; i += perStatement)
-      await upsertRows(trx, opts.table, rows.slice(i, i + perStatement));
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const statement = upsertStatement(opts.table, rows.slice(i, i + perStatement));
+      writing = writing
+        .then(() => (failed === null ? trx.raw(statement.sql, statement.bindings) : undefined))
+        .then(
+          () => {},
+          (err: unknown) => {
+            failed ??= err;
+          },
+        );
+    }
+  }
+
+  /** Waits for every queued write; throws the first that failed. */
+  async function drain() {
+    await writing;
+    if (failed !== null) throw failed;
   }
 
   return {
     async apply(trx, events) {
+      // The previous page's writes stay in flight while this page is folded; waited for at the end.
+      const previous = writing;
       const touched = new Set<Held<S>>();
       const missing = new Map<string, Held<S>>();
       // Each event's row, found once (its key is built once per event, not per step).
@@ -123,6 +146,7 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
       }
       // Rows let go earlier and touched again: read back in one statement.
       if (missing.size > 0) {
+        await drain();
         const keys = [...missing.values()];
         const existing = (
           await trx.raw(
@@ -151,14 +175,22 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
           out.push(h);
           held.delete(key);
         }
-        await write(trx, out);
+        write(trx, out);
       }
+      // At most two pages of writes queued: memory stays bounded, and so does the wait at a commit.
+      await previous;
+      if (failed !== null) throw failed;
     },
-    flush: (trx) => write(trx, [...held.values()]),
+    async flush(trx) {
+      write(trx, [...held.values()]);
+      await drain();
+    },
+    drain,
     async evict(trx, tenant, match) {
       const out = [...held.values()].filter((h) => h.tenant === tenant && match(h.state));
-      await write(trx, out);
+      write(trx, out);
       for (const h of out) held.delete(h.key);
+      await drain(); // the caller's next statement on trx sees them
     },
   };
 }
@@ -168,13 +200,18 @@ function foldedReplayer<S extends { status: string }, E extends DomainEvent>(
  * rows are unpacked by the table's own row type (jsonb_populate_recordset), so a batch of any
  * size is a single bind, and a jsonb column receives the nested object as it is.
  */
-async function upsertRows(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+function upsertStatement(table: string, rows: Record<string, unknown>[]): { sql: string; bindings: Knex.RawBinding[] } {
   const columns = Object.keys(rows[0]!);
   const updated = columns.filter((c) => c !== 'tenant' && c !== 'id');
   const list = columns.map(() => '??').join(', ');
-  await trx.raw(
-    `insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)
+  return {
+    sql: `insert into ?? (${list}) select ${list} from jsonb_populate_recordset(null::??, ?::jsonb)
      on conflict (tenant, id) do update set ${updated.map(() => '?? = excluded.??').join(', ')}`,
-    [table, ...columns, ...columns, table, JSON.stringify(rows), ...updated.flatMap((c) => [c, c])],
-  );
+    bindings: [table, ...columns, ...columns, table, JSON.stringify(rows), ...updated.flatMap((c) => [c, c])],
+  };
+}
+
+async function upsertRows(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  const { sql, bindings } = upsertStatement(table, rows);
+  await trx.raw(sql, bindings);
 }

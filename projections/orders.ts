@@ -126,6 +126,7 @@ export const ordersProjection: Projection = {
           },
         ),
       flush: (trx) => folded.flush(trx),
+      drain: () => folded.drain(),
     };
   },
 };

@@ -18,7 +18,8 @@ export interface Projection {
   /**
    * A rebuild's fast path (optional): a Replayer that folds the log from the start into these
    * tables, empty when it begins, holding rows in memory and writing them in bulk. Must end with
-   * the rows apply() would have made from the same events.
+   * the rows apply() would have made from the same events. Its events are read lean
+   * (ReadAllOptions.lean): of the metadata only the tenant, no event id, no createdAt.
    */
   replay?(limits?: ReplayLimits): Replayer;
 }
@@ -37,6 +38,13 @@ export interface ReplayLimits {
 export interface Replayer {
   /** The next events of the log, in order; rows may be written now or held for later pages. */
   apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
-  /** Writes every row still held that changed since it was last written. */
+  /** Writes every row still held that changed since it was last written, and waits for every write. */
   flush(trx: Knex.Transaction): Promise<void>;
+  /**
+   * Waits for the writes apply() left in flight on its transaction (throwing the first that
+   * failed). A transaction that apply() wrote to must not commit before this: the statements are
+   * queued on its connection in order, so later reads of it see them, but a failed one would turn
+   * the COMMIT into a silent rollback.
+   */
+  drain(): Promise<void>;
 }

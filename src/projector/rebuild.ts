@@ -39,6 +39,12 @@ export interface TableDifference {
  */
 const REBUILD_PAGE = 20_000;
 
+/**
+ * Events a replayer folds per transaction outside the lock (see replay()): a commit waits for the
+ * writes in flight, so fewer commits keep Postgres busier; 200,000 keeps a transaction to seconds.
+ */
+const EVENTS_PER_TRANSACTION = 200_000;
+
 const shadowSchema = (p: Projection) => `rebuild_${p.name.replace(/[^a-z0-9_]/g, '_')}`;
 const liveSchema = (p: Projection) => p.schema ?? 'public';
 
@@ -90,34 +96,78 @@ async function replay(
   const handles = new Set(opts.projection.handles);
   let after = from;
   // Only the projection's own event types: a rebuild skips (and never decrypts) the rest of the log.
+  // A replayer reads lean events (no id, timestamp or metadata but the tenant: see Projection.replay).
   const read = (position: Position | null) =>
-    opts.store.readAll({ after: position, maxCount: opts.batchSize ?? REBUILD_PAGE, types: opts.projection.handles });
+    opts.store.readAll({
+      after: position,
+      maxCount: opts.batchSize ?? REBUILD_PAGE,
+      types: opts.projection.handles,
+      ...(replayer ? { lean: true } : {}),
+    });
   let next = read(after);
   next.catch(() => {});
-  for (;;) {
-    const page = await next;
-    // Read the next page while this one is written.
-    if (page.length > 0) {
-      next = read(page[page.length - 1]!.position);
-      next.catch(() => {}); // not awaited when this page reaches `until`
+  // Without a transaction of the caller, a replayer folds many pages in one transaction: its writes
+  // are left in flight, so Postgres writes a page while the next one is folded, and only a commit
+  // waits for them. (apply() without a replayer gets a transaction per page, as before.)
+  let group: Knex.Transaction | null = null;
+  let groupEvents = 0;
+  const commitGroup = async () => {
+    if (!group) return;
+    const g = group;
+    group = null;
+    groupEvents = 0;
+    await replayer!.drain();
+    await g.commit();
+  };
+  try {
+    for (;;) {
+      const page = await next;
+      // Read the next page while this one is written.
+      if (page.length > 0) {
+        next = read(page[page.length - 1]!.position);
+        next.catch(() => {}); // not awaited when this page reaches `until`
+      }
+      const inRange = until ? page.filter((e) => comparePositions(e.position, until) <= 0) : page;
+      if (inRange.length === 0) {
+        await commitGroup();
+        return after;
+      }
+      const handled = inRange.filter((e) => handles.has(e.type));
+      const run = async (t: Knex.Transaction) => {
+        // A crash mid-rebuild loses only the shadow, which the next run drops anyway.
+        await enterReadModelTransaction(t, schema);
+        if (handled.length === 0) return;
+        if (replayer) await replayer.apply(t, handled);
+        else await opts.projection.apply(t, handled);
+      };
+      if (trx) {
+        await replayer?.drain(); // its writes of the last page first: one statement at a time on trx
+        await run(trx);
+      } else if (replayer) {
+        if (!group) {
+          group = await opts.knex.transaction();
+          await enterReadModelTransaction(group, schema);
+        }
+        if (handled.length > 0) await replayer.apply(group, handled);
+        groupEvents += inRange.length;
+        if (groupEvents >= EVENTS_PER_TRANSACTION) await commitGroup();
+      } else {
+        await opts.knex.transaction(run);
+      }
+      after = inRange[inRange.length - 1]!.position;
+      seen.done += inRange.length;
+      const secs = Math.max(0.001, (Date.now() - seen.started) / 1000);
+      opts.onProgress?.({ done: seen.done, total, eventsPerSecond: Math.round(seen.done / secs) });
+      if (inRange.length < page.length) {
+        await commitGroup(); // reached `until`
+        return after;
+      }
     }
-    const inRange = until ? page.filter((e) => comparePositions(e.position, until) <= 0) : page;
-    if (inRange.length === 0) return after;
-    const handled = inRange.filter((e) => handles.has(e.type));
-    const run = async (t: Knex.Transaction) => {
-      // A crash mid-rebuild loses only the shadow, which the next run drops anyway.
-      await enterReadModelTransaction(t, schema);
-      if (handled.length === 0) return;
-      if (replayer) await replayer.apply(t, handled);
-      else await opts.projection.apply(t, handled);
-    };
-    if (trx) await run(trx);
-    else await opts.knex.transaction(run);
-    after = inRange[inRange.length - 1]!.position;
-    seen.done += inRange.length;
-    const secs = Math.max(0.001, (Date.now() - seen.started) / 1000);
-    opts.onProgress?.({ done: seen.done, total, eventsPerSecond: Math.round(seen.done / secs) });
-    if (inRange.length < page.length) return after; // reached `until`
+  } catch (err) {
+    // Queued after whatever is still in flight; a crash loses only the shadow, dropped anyway.
+    await replayer?.drain().catch(() => {});
+    await (group as Knex.Transaction | null)?.rollback().catch(() => {});
+    throw err;
   }
 }
 

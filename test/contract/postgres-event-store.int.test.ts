@@ -235,3 +235,32 @@ describe('Postgres event store: appends on a connection older than the log', fun
     }
   });
 });
+
+describe('Postgres event store: lean reads of the log (a rebuild’s replay)', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => db.drop());
+
+  it('returns the same events without id, timestamp or metadata beyond the tenant and schema version', async () => {
+    const store = new PostgresEventStore(db.pool, { pollIntervalMs: 5 });
+    const tenant = 'lean';
+    const metadata = { tenant, actor: 't', correlationId: 'c', causationId: null };
+    await store.appendToStream(`${tenant}:x:1`, [
+      { id: randomUUID(), type: 'A', data: { n: 1 }, metadata },
+      { id: randomUUID(), type: 'B', data: { n: 2 }, metadata: { ...metadata, schemaVersion: 2 } },
+    ]);
+    const whole = await store.readAll({ maxCount: 10, tenant });
+    const lean = await store.readAll({ maxCount: 10, tenant, lean: true });
+    expect(
+      lean.map(({ type, streamName, revision, position, data }) => ({ type, streamName, revision, position, data })),
+    ).to.deep.equal(
+      whole.map(({ type, streamName, revision, position, data }) => ({ type, streamName, revision, position, data })),
+    );
+    expect(lean.map((e) => e.metadata)).to.deep.equal([{ tenant }, { tenant, schemaVersion: 2 }]);
+    expect(lean.map((e) => e.id)).to.deep.equal(['', '']);
+    expect(whole[0]!.metadata).to.deep.equal(metadata);
+  });
+});

@@ -250,6 +250,7 @@ describe('Orders rebuild fast path (replay) against the incremental projection',
             await inner.apply(trx, events);
           },
           flush: (trx) => inner.flush(trx),
+          drain: () => inner.drain(),
         };
       },
     };
@@ -272,5 +273,26 @@ describe('Orders rebuild fast path (replay) against the incremental projection',
       batchSize: 10,
     });
     expect(await snapshot()).to.deep.equal(live);
+  });
+
+  it('a write the replay left in flight that fails fails the rebuild (not a silently rolled-back commit)', async () => {
+    const live = await snapshot();
+    // Copied to the shadow table (like … including all); not valid: the live rows are not checked.
+    const victim = orderStream(ORDERS - 1).split(':')[2]!;
+    await app.db.pool.query(`alter table orders add constraint replay_write_fails check (id <> '${victim}') not valid`);
+    try {
+      let error: unknown = null;
+      await rebuildProjection({
+        knex: app.runtime.services.knex,
+        store: app.runtime.services.store,
+        projection: orders(),
+        batchSize: 10,
+        replayLimits: { heldRows: 2, rowsPerStatement: 2 },
+      }).catch((e: unknown) => (error = e));
+      expect(String(error)).to.match(/replay_write_fails/);
+      expect(await snapshot()).to.deep.equal(live);
+    } finally {
+      await app.db.pool.query(`alter table orders drop constraint replay_write_fails`);
+    }
   });
 });

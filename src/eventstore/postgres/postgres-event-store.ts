@@ -64,6 +64,34 @@ function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/** What a lean read (ReadAllOptions.lean) selects: no event id, timestamp or metadata but the tenant. */
+const LEAN_COLUMNS =
+  "global_position, transaction_id::text as tx, stream_name, stream_revision, event_type, data, tenant, metadata->'schemaVersion' as schema_version";
+
+interface LeanRow
+  extends Pick<EventRow, 'global_position' | 'tx' | 'stream_name' | 'stream_revision' | 'event_type' | 'data'> {
+  tenant: string;
+  schema_version: number | null;
+}
+
+const EPOCH = new Date(0);
+
+function leanToRecorded(row: LeanRow): RecordedEvent {
+  const metadata = (
+    row.schema_version === null ? { tenant: row.tenant } : { tenant: row.tenant, schemaVersion: row.schema_version }
+  ) as EventMetadata;
+  return {
+    id: '',
+    type: row.event_type,
+    streamName: row.stream_name,
+    revision: Number(row.stream_revision),
+    position: { commit: BigInt(row.tx), prepare: BigInt(row.global_position) },
+    data: row.data,
+    metadata,
+    createdAt: EPOCH,
+  };
+}
+
 interface AppendRow {
   next_revision: string;
   tx: string;
@@ -251,9 +279,10 @@ export class PostgresEventStore implements EventStore {
       values.push(options.types);
       filters += ` and event_type = any($${values.length}::text[])`;
     }
-    const res = await this.pool.query<EventRow>({
-      name: `es_read_all${options.tenant !== undefined ? '_tenant' : ''}${options.types !== undefined ? '_types' : ''}`,
-      text: `select ${COLUMNS} from es_events
+    const lean = options.lean === true;
+    const res = await this.pool.query<EventRow | LeanRow>({
+      name: `es_read_all${options.tenant !== undefined ? '_tenant' : ''}${options.types !== undefined ? '_types' : ''}${lean ? '_lean' : ''}`,
+      text: `select ${lean ? LEAN_COLUMNS : COLUMNS} from es_events
               where (transaction_id, global_position) > ($1::xid8, $2::bigint)
                 and transaction_id < (select es_log_horizon())
                 ${filters}
@@ -261,7 +290,7 @@ export class PostgresEventStore implements EventStore {
               limit $3`,
       values,
     });
-    return res.rows.map(toRecorded);
+    return lean ? (res.rows as LeanRow[]).map(leanToRecorded) : (res.rows as EventRow[]).map(toRecorded);
   }
 
   async *subscribeToAll(options: SubscribeToAllOptions = {}): AsyncIterable<RecordedEvent> {
