@@ -51,7 +51,9 @@ describe('requestContext: request id, request logger, access line', () => {
     const b = await fetch(`${base}/quiet`);
     const id = a.headers.get('x-request-id');
     expect(id).to.match(/^[0-9a-f-]{36}$/);
-    expect(b.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/).and.not.equal(id);
+    expect(b.headers.get('x-request-id'))
+      .to.match(/^[0-9a-f-]{36}$/)
+      .and.not.equal(id);
     expect(lines.map((l) => [l.msg, l.requestId])).to.deep.equal([['handler warned', id]]);
   });
 
