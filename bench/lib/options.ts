@@ -7,7 +7,7 @@ const SOCKET_DIR = '/var/run/postgresql';
  * A co-located Postgres is reached over its Unix socket, as a single-host deployment should: on
  * this machine a query round trip over loopback TCP costs the client 20-50 % more CPU.
  */
-function defaultPostgresUrl(): string {
+export function defaultPostgresUrl(): string {
   return existsSync(`${SOCKET_DIR}/.s.PGSQL.5432`)
     ? `postgres://postgres@localhost:5432?host=${SOCKET_DIR}`
     : 'postgres://postgres@127.0.0.1:5432';
