@@ -9,7 +9,9 @@ describe('Postgres server settings the service depends on', () => {
   it('given autovacuum off, then the operator is told what it costs and what to do', () => {
     const [warning, ...more] = serverSettingWarnings({ autovacuum: 'off', trackCounts: 'on' });
     expect(more).to.deep.equal([]);
-    expect(warning).to.match(/autovacuum is off/).and.to.match(/VACUUM ANALYZE/);
+    expect(warning)
+      .to.match(/autovacuum is off/)
+      .and.to.match(/VACUUM ANALYZE/);
   });
 
   it('given statistics not collected, then autovacuum cannot work either: warned the same', () => {
