@@ -11,10 +11,10 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
   return async (ctx, next) => {
     const given = ctx.get('X-Request-Id');
     const requestId = CLIENT_ID.test(given) ? given : randomUUID();
+    ctx.state.requestId = requestId;
     // The child logger is made on first use: a request that logs nothing (most, below info) does
     // not pay for pino's child (bindings serialized, level methods bound) on every request.
-    // Koa's ctx.state is still the empty object it made: nothing ran before this middleware.
-    ctx.state = Object.assign(new RequestState(logger, requestId), ctx.state);
+    bindLazyLogger(ctx.state, logger, requestId);
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -44,28 +44,15 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
   };
 }
 
-/**
- * The state a request starts with: `log` is `logger.child({ requestId })`, made when first read (a
- * later assignment replaces it). The accessor is the class's, shared by every request: an accessor
- * defined per object with closures of its own gives each object its own hidden class, and every
- * read of ctx.state then goes megamorphic.
- */
-class RequestState {
-  private child: Logger | undefined;
-  private readonly logger: Logger;
-  requestId: string;
-
-  constructor(logger: Logger, requestId: string) {
-    this.logger = logger;
-    this.requestId = requestId;
-  }
-
-  get log(): Logger {
-    this.child ??= this.logger.child({ requestId: this.requestId });
-    return this.child;
-  }
-
-  set log(value: Logger) {
-    this.child = value;
-  }
+/** ctx.state.log: `logger.child({ requestId })`, made when first read (a later assignment replaces it). */
+function bindLazyLogger(state: AppState, logger: Logger, requestId: string): void {
+  let child: Logger | undefined;
+  Object.defineProperty(state, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => (child ??= logger.child({ requestId })),
+    set: (value: Logger) => {
+      child = value;
+    },
+  });
 }
