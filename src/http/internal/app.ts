@@ -1,14 +1,13 @@
 import Koa from 'koa';
 import type { Logger } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import { jsonBody, takesBody } from './middleware/body.ts';
-import { consoleStatic, onConsole } from './middleware/console.ts';
-import { gated } from './middleware/gated.ts';
+import { jsonBody } from './middleware/body.ts';
+import { consoleStatic } from './middleware/console.ts';
 import { requestDeadline } from './middleware/deadline.ts';
 import { corsPolicy, securityHeaders } from './middleware/security-headers.ts';
 import { problemMiddleware } from './middleware/problem.ts';
 import { requestContext } from './middleware/request-context.ts';
-import { onPage, type StaticPage, staticPage } from './middleware/static-page.ts';
+import { type StaticPage, staticPage } from './middleware/static-page.ts';
 import { HttpProblem } from '../problem.ts';
 import { buildRouter, type RouterDeps } from './router.ts';
 import type { RouteDef } from '../route.ts';
@@ -45,14 +44,9 @@ export function createHttpApp(opts: HttpAppOptions): Koa<AppState> {
   app.use(corsPolicy(opts.corsOrigins ?? []));
   app.use(problemMiddleware());
   app.use(requestDeadline(opts.requestTimeoutMs ?? 30_000));
-  const formPaths = new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path));
-  app.use(
-    gated([
-      ...(opts.pages ?? []).map((page) => ({ applies: onPage(page), middleware: staticPage(page) })),
-      ...(opts.consoleDir ? [{ applies: onConsole, middleware: consoleStatic(opts.consoleDir) }] : []),
-      { applies: takesBody, middleware: jsonBody(opts.bodyLimitBytes, formPaths) },
-    ]),
-  );
+  for (const page of opts.pages ?? []) app.use(staticPage(page));
+  if (opts.consoleDir) app.use(consoleStatic(opts.consoleDir));
+  app.use(jsonBody(opts.bodyLimitBytes, new Set(opts.routes.filter((r) => r.formBody).map((r) => r.path))));
   app.use(router.routes());
   // The router answers 405 (a method the path lacks) or 501 (a method no route has) and sets Allow;
   // both become a 405 problem that keeps Allow (RFC 9110 §15.5.6).

@@ -9,10 +9,6 @@ export const MAX_JSON_DEPTH = 64;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The methods whose bodies jsonBody reads (others pass through it untouched). */
-export const takesBody = (ctx: { method: string }): boolean =>
-  ctx.method === 'POST' || ctx.method === 'PUT' || ctx.method === 'PATCH';
-
 /**
  * Reads JSON bodies of POST/PUT/PATCH with a size cap. Anything but JSON is 415, and so is a
  * charset other than UTF-8; bytes that are not UTF-8, malformed JSON, nesting deeper than
@@ -24,7 +20,7 @@ export const takesBody = (ctx: { method: string }): boolean =>
  */
 export function jsonBody(limitBytes: number, formPaths: ReadonlySet<string> = new Set()): Middleware<AppState> {
   return async (ctx, next) => {
-    if (!takesBody(ctx)) return next();
+    if (!['POST', 'PUT', 'PATCH'].includes(ctx.method)) return next();
     const length = Number(ctx.get('Content-Length') || '0');
     if (length > limitBytes)
       throw new HttpProblem(413, 'payload_too_large', `the request body exceeds ${limitBytes} bytes`);

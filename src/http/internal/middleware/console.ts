@@ -29,13 +29,9 @@ export const CONSOLE_CSP = [
  * browser), never cached. Nothing here needs a credential: the app asks for the API key and sends
  * it to the API itself.
  */
-/** The paths consoleStatic serves (others pass through it untouched). */
-export const onConsole = (ctx: { path: string }): boolean =>
-  ctx.path === CONSOLE_PATH || ctx.path.startsWith(`${CONSOLE_PATH}/`);
-
 export function consoleStatic(dir: string): Middleware<AppState> {
   return async (ctx, next) => {
-    if (!onConsole(ctx)) return next();
+    if (ctx.path !== CONSOLE_PATH && !ctx.path.startsWith(`${CONSOLE_PATH}/`)) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD')
       throw new HttpProblem(405, 'method_not_allowed', 'the console is read with GET', {
         headers: { Allow: 'GET, HEAD' },

@@ -8,11 +8,10 @@ import type { AppState } from '../../state.ts';
  * appended its events atomically or did not, and the client can retry with its Idempotency-Key.
  */
 export function requestDeadline(ms: number): Middleware<AppState> {
-  // One promise and one timer per request (not a race of three promises): this runs on every request.
-  // After the deadline, the work's late outcome settles nothing (a promise settles once).
-  return (_ctx, next) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
+  return async (_ctx, next) => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
         () =>
           reject(
             new HttpProblem(503, 'request_timeout', `the request did not complete within ${ms} ms; retry shortly`, {
@@ -21,15 +20,13 @@ export function requestDeadline(ms: number): Middleware<AppState> {
           ),
         ms,
       );
-      next().then(
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
     });
+    const work = next();
+    work.catch(() => {}); // after the deadline, a late failure has no one to answer
+    try {
+      await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

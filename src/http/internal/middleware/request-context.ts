@@ -12,9 +12,7 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
     const given = ctx.get('X-Request-Id');
     const requestId = CLIENT_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
-    // The child logger is made on first use: a request that logs nothing (most, below info) does
-    // not pay for pino's child (bindings serialized, level methods bound) on every request.
-    bindLazyLogger(ctx.state, logger, requestId);
+    ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
@@ -25,34 +23,19 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware<App
       const route = ctx.state.routeName ?? 'unmatched';
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
       // The credential audit: which key or OAuth client acted for which tenant (never the secret).
-      if (logger.isLevelEnabled('info')) {
-        const p = ctx.state.principal;
-        ctx.state.log.info(
-          {
-            method: ctx.method,
-            path: ctx.path,
-            route,
-            status: ctx.status,
-            ms: Math.round(seconds * 1e4) / 10,
-            actor: p?.id,
-            ...(p ? { credential: { id: p.id, kind: p.kind, tenant: p.tenant } } : {}),
-          },
-          'request',
-        );
-      }
+      const p = ctx.state.principal;
+      ctx.state.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          route,
+          status: ctx.status,
+          ms: Math.round(seconds * 1e4) / 10,
+          actor: p?.id,
+          ...(p ? { credential: { id: p.id, kind: p.kind, tenant: p.tenant } } : {}),
+        },
+        'request',
+      );
     }
   };
-}
-
-/** ctx.state.log: `logger.child({ requestId })`, made when first read (a later assignment replaces it). */
-function bindLazyLogger(state: AppState, logger: Logger, requestId: string): void {
-  let child: Logger | undefined;
-  Object.defineProperty(state, 'log', {
-    configurable: true,
-    enumerable: true,
-    get: () => (child ??= logger.child({ requestId })),
-    set: (value: Logger) => {
-      child = value;
-    },
-  });
 }

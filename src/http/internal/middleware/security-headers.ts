@@ -40,7 +40,7 @@ const EXPOSED = [
  */
 export function corsPolicy(allowedOrigins: readonly string[]): Middleware<AppState> {
   const allowed = new Set(allowedOrigins);
-  const policy = cors({
+  return cors({
     origin: (ctx) => {
       const origin = ctx.get('Origin');
       return allowed.has(origin) ? origin : '';
@@ -50,11 +50,4 @@ export function corsPolicy(allowedOrigins: readonly string[]): Middleware<AppSta
     exposeHeaders: EXPOSED,
     maxAge: 600,
   }) as Middleware<AppState>;
-  // Without an Origin header (every non-browser client) @koa/cors only adds Vary: Origin, after
-  // awaiting the origin callback; this does the same without the extra async layer.
-  return (ctx, next) => {
-    if (ctx.get('Origin') !== '') return policy(ctx, next);
-    ctx.vary('Origin');
-    return next();
-  };
 }

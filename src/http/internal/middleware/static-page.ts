@@ -38,13 +38,6 @@ const FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * directly in its folder (`no-cache`: revalidated with Last-Modified; gzip when the build wrote a
  * .gz twin and the client accepts it). Anything else under the path falls through to the router (404).
  */
-/** The requests staticPage may serve (it passes every other one through untouched). */
-export function onPage(page: StaticPage): (ctx: { method: string; path: string }) => boolean {
-  const prefix = `${page.path}/`;
-  return (ctx) =>
-    (ctx.method === 'GET' || ctx.method === 'HEAD') && (ctx.path === page.path || ctx.path.startsWith(prefix));
-}
-
 export function staticPage(page: StaticPage): Middleware<AppState> {
   const prefix = `${page.path}/`;
   return async (ctx, next) => {
