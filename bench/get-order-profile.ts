@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Api, orderBody } from './lib/api.ts';
-import { koaBaseline, startKoaHello } from './lib/baselines.ts';
+import { koaBaseline, startKoaHello, startKoaPgFloor } from './lib/baselines.ts';
 import { bulkLoadOrders } from './lib/bulk.ts';
 import { Observer } from './lib/db.ts';
 import { load, median, type LoadResult } from './lib/load.ts';
@@ -148,13 +148,18 @@ async function main(): Promise<void> {
     const koa = await startKoaHello();
     children.push(koa.child);
     monitor.watch('koa-hello', koa.child.pid);
+    const floor = await startKoaPgFloor(stack.databaseUrl, stack.tenant);
+    children.push(floor.child);
+    monitor.watch('koa-pg-floor', floor.child.pid);
     // Warm-up (JIT, pool connections, prepared statements), not measured.
     await koaBaseline(koa.url, connections, 2);
+    await getOrders(floor.url, paths, 3);
     for (const a of apis) await getOrders(a.url, paths, 3);
-    const samples: Record<string, Sample[]> = { koa: [] };
+    const samples: Record<string, Sample[]> = { koa: [], floor: [] };
     for (let r = 1; r <= Number(values.rounds); r++) {
       log(`round ${r}`);
       samples.koa!.push(await measure('koa-hello', () => koaBaseline(koa.url, connections, seconds), ['koa-hello']));
+      samples.floor!.push(await measure('koa-pg-floor', () => getOrders(floor.url, paths), ['koa-pg-floor']));
       for (const [i, a] of apis.entries()) {
         const name = `api-${i + 1}`;
         const sample = await measure(`${name} get-order`, () => getOrders(a.url, paths), [name]);
@@ -163,15 +168,17 @@ async function main(): Promise<void> {
     }
     const koaRps = median(samples.koa!.map((s) => s.result.okRps));
     log(`\nmedians over ${values.rounds} rounds (Koa hello ${Math.round(koaRps)} req/s)`);
-    for (const [i, a] of apis.entries()) {
-      const s = samples[`api-${i + 1}`]!;
+    const describe = (name: string, s: Sample[], proc: string) => {
       const rps = median(s.map((x) => x.result.okRps));
       const ratio = median(s.map((x, k) => x.result.okRps / samples.koa![k]!.result.okRps));
       const ms = (p: string) => median(s.map((x) => x.cpuMs[p] ?? NaN)).toFixed(3);
       log(
-        `api-${i + 1} ${a.tree}: ${Math.round(rps)} req/s, ratio to Koa ${ratio.toFixed(3)}; cpu ms/request api ${ms(`api-${i + 1}`)}, postgres ${ms('postgres')}, load generator ${ms('bench')}`,
+        `${name}: ${Math.round(rps)} req/s, ratio to Koa ${ratio.toFixed(3)}; cpu ms/request ${proc} ${ms(proc)}, postgres ${ms('postgres')}, load generator ${ms('bench')}`,
       );
-    }
+    };
+    describe('koa-hello', samples.koa!, 'koa-hello');
+    describe('koa-pg-floor (Koa, router, one prepared read)', samples.floor!, 'koa-pg-floor');
+    for (const [i, a] of apis.entries()) describe(`api-${i + 1} ${a.tree}`, samples[`api-${i + 1}`]!, `api-${i + 1}`);
   } finally {
     monitor.stop();
     await Promise.all(children.map((c) => c.stop()));

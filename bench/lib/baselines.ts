@@ -100,6 +100,18 @@ export async function startKoaHello(): Promise<{ child: Child; url: string }> {
   return { child, url: `http://127.0.0.1:${m[1]}` };
 }
 
+const KOA_PG_FLOOR = fileURLToPath(new URL('./koa-pg-floor.ts', import.meta.url));
+
+/** Koa, its router and one prepared pg read per request (lib/koa-pg-floor.ts): the floor under get-order. */
+export async function startKoaPgFloor(databaseUrl: string, tenant: string): Promise<{ child: Child; url: string }> {
+  const child = new Child('koa-pg-floor', process.execPath, ['--import', 'tsx', KOA_PG_FLOOR], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, TENANT: tenant },
+  });
+  const m = await child.waitForLine(/listening on (\d+)/, 30_000);
+  return { child, url: `http://127.0.0.1:${m[1]}` };
+}
+
 export async function koaBaseline(url: string, connections: number, seconds: number): Promise<LoadResult> {
   return load({ url: `${url}/`, connections, duration: seconds, title: 'koa-hello' });
 }
