@@ -275,6 +275,57 @@ export class Observer {
     return { p50: Math.round(row.p50 ?? 0), p99: Math.round(row.p99 ?? 0), n: Number(row.n) };
   }
 
+  /**
+   * For --stage-timing: a trigger on allocation_demand notes when each order's demand row was
+   * written (clock time, not the transaction's start), so stageLatenciesMs() can split accept →
+   * allocated at that point. Costs one more insert per demand row, inside the projector's transaction.
+   */
+  async installStageTiming(): Promise<void> {
+    await this.pool.query(`
+      create table if not exists bench_demand_written (order_id text not null, written_at timestamptz not null);
+      create or replace function bench_demand_written() returns trigger language plpgsql as $$
+        begin
+          insert into bench_demand_written values (new.order_id, clock_timestamp());
+          return null;
+        end $$;
+      drop trigger if exists bench_demand_written on allocation_demand;
+      create trigger bench_demand_written after insert on allocation_demand
+        for each row when (new.order_id <> '') execute function bench_demand_written();`);
+  }
+
+  /**
+   * The two stages of accept → allocated per order of `customerId` (p50, p99 in ms): from its
+   * OrderPlaced to its first demand row (the projector), and from there to its first OrderConfirmed or
+   * OrderBackordered (the allocator's queue and batch). Needs installStageTiming() first.
+   */
+  async stageLatenciesMs(
+    tenant: string,
+    customerId: string,
+  ): Promise<{ projector: { p50: number; p99: number }; allocator: { p50: number; p99: number }; n: number }> {
+    const r = await this.pool.query<{ pp50: number; pp99: number; ap50: number; ap99: number; n: string }>(
+      `with mine as (select id, $1 || ':order:' || id as stream from orders where tenant = $1 and customer_id = $2),
+            placed as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                        where e.event_type = 'OrderPlaced' group by 1),
+            settled as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                         where e.event_type in ('OrderConfirmed', 'OrderBackordered') group by 1),
+            demand as (select m.stream as stream_name, min(w.written_at) as t
+                         from bench_demand_written w join mine m on m.id = w.order_id group by 1),
+            x as (select extract(epoch from d.t - p.t) * 1000 as proj, extract(epoch from s.t - d.t) * 1000 as alloc
+                    from placed p join demand d using (stream_name) join settled s using (stream_name))
+       select percentile_cont(0.5) within group (order by proj) as pp50, percentile_cont(0.99) within group (order by proj) as pp99,
+              percentile_cont(0.5) within group (order by alloc) as ap50, percentile_cont(0.99) within group (order by alloc) as ap99,
+              count(*) as n from x`,
+      [tenant, customerId],
+    );
+    const row = r.rows[0]!;
+    const ms = (v: number | null) => Math.round(v ?? 0);
+    return {
+      projector: { p50: ms(row.pp50), p99: ms(row.pp99) },
+      allocator: { p50: ms(row.ap50), p99: ms(row.ap99) },
+      n: Number(row.n),
+    };
+  }
+
   /** Event count of streams whose name matches a LIKE pattern (e.g. the benchmark's inventory streams). */
   async streamLengths(pattern: string): Promise<Record<string, number>> {
     const r = await this.pool.query<{ stream_name: string; revision: string }>(

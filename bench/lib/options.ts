@@ -36,6 +36,8 @@ export interface BenchOptions {
   out: string;
   /** Keep the database and Redis keys (for a post-mortem). */
   keep: boolean;
+  /** Time each flash-sale order's two stages (projector, allocator) with a trigger on the demand table. */
+  stageTiming: boolean;
   postgresUrl: string;
   redisUrl: string;
 }
@@ -54,6 +56,8 @@ export const USAGE = `npm run bench [-- options]
   --drain-timeout <s>     wait for allocation/projections after write phases (quick 10, full 180)
   --out <file>            results file (bench-results.json)
   --keep                  keep the database and Redis keys afterwards
+  --stage-timing          flash sale: also time accept → demand row (projector) and demand row →
+                          allocated (allocator) per order; adds a trigger insert per demand row
   --postgres <url>        Postgres server (default: the local Unix socket when there is one,
                           postgres://postgres@localhost:5432?host=/var/run/postgresql, else
                           postgres://postgres@127.0.0.1:5432)
@@ -77,6 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'drain-timeout': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'stage-timing': { type: 'boolean', default: false },
       postgres: { type: 'string' },
       redis: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -104,6 +109,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     drainTimeoutSec: num('drain-timeout', values['drain-timeout'], quick ? 10 : 180, 1, 3600),
     out: values.out ?? 'bench-results.json',
     keep: values.keep ?? false,
+    stageTiming: values['stage-timing'] ?? false,
     postgresUrl: values.postgres ?? process.env.BENCH_POSTGRES_URL ?? defaultPostgresUrl(),
     redisUrl: values.redis ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
   };

@@ -20,10 +20,13 @@ export interface FlashSaleRun {
   acceptToAllocatedMs: { p50: number; p99: number; n: number };
   backlogEmptySec: number | null;
   pendingLeft: number;
+  /** With --stage-timing: accept → demand row (projector) and demand row → allocated (allocator). */
+  stagesMs?: { projector: { p50: number; p99: number }; allocator: { p50: number; p99: number }; n: number };
 }
 
 export async function measureFlashSale(run: BenchRun, api: Api): Promise<void> {
   for (const sku of [...ONE_SKU, ...MANY_SKUS]) await api.receiveStock(sku, 10_000_000);
+  if (run.opts.stageTiming) await run.observer.installStageTiming();
   const peak = await flashSalePhase(run, api, 'flashSaleOneSku', ONE_SKU);
   // Latency at a sustainable load: 70 % of the one-SKU accept rate just measured.
   if (peak) await flashSalePhase(run, api, 'flashSaleOneSku70', ONE_SKU, Math.round(peak * 0.7));
@@ -82,6 +85,9 @@ async function flashSalePhase(
           acceptToAllocatedMs: await run.observer.acceptToAllocatedMs(run.stack.tenant, customerId),
           backlogEmptySec: backlogEmptySec === null ? null : Math.round(backlogEmptySec * 10) / 10,
           pendingLeft: s.byStatus.pending ?? 0,
+          ...(run.opts.stageTiming
+            ? { stagesMs: await run.observer.stageLatenciesMs(run.stack.tenant, customerId) }
+            : {}),
         };
         runs.push(r);
         log(
@@ -91,6 +97,11 @@ async function flashSalePhase(
               ? `backlog NOT empty after ${capMs / 1000} s (${r.pendingLeft} pending)`
               : `backlog empty ${r.backlogEmptySec} s after the load`),
         );
+        if (r.stagesMs)
+          log(
+            `${name} stages: accept → demand row (projector) p50 ${r.stagesMs.projector.p50} ms p99 ${r.stagesMs.projector.p99} ms, ` +
+              `demand row → allocated (allocator) p50 ${r.stagesMs.allocator.p50} ms p99 ${r.stagesMs.allocator.p99} ms (${r.stagesMs.n} orders)`,
+          );
         if (!drain.quiet) await run.observer.dropBacklog();
       },
     },
