@@ -160,7 +160,7 @@ describe('Secret keys: no start on missing or published keys without OMS_DEV_KEY
           { timeoutMs: 40_000, what: 'the api to listen' },
         );
         expect(port, p.output()).to.be.a('string');
-        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
+        expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status, p.output()).to.equal(200);
         expect(/OMS_DEV_KEYS is on/.test(p.output())).to.equal('OMS_DEV_KEYS' in env);
         p.child.kill('SIGTERM');
         expect(await p.exited).to.equal(0);
