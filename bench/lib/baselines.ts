@@ -88,28 +88,29 @@ export async function insertBaseline(
   }
 }
 
-const KOA_HELLO = fileURLToPath(new URL('./koa-hello.ts', import.meta.url));
-
-/** Starts the Koa hello-world server as a child process (through tsx like the service). */
-export async function startKoaHello(): Promise<{ child: Child; url: string }> {
-  const child = new Child('koa-hello', process.execPath, ['--import', 'tsx', KOA_HELLO], {
+/** Starts a baseline server of this folder (it prints "listening on <port>") as a child process, through tsx like the service. */
+async function startBaselineServer(
+  name: string,
+  file: string,
+  env: Record<string, string> = {},
+): Promise<{ child: Child; url: string }> {
+  const script = fileURLToPath(new URL(file, import.meta.url));
+  const child = new Child(name, process.execPath, ['--import', 'tsx', script], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0' },
+    env: { ...process.env, PORT: '0', ...env },
   });
   const m = await child.waitForLine(/listening on (\d+)/, 30_000);
   return { child, url: `http://127.0.0.1:${m[1]}` };
 }
 
-const KOA_PG_FLOOR = fileURLToPath(new URL('./koa-pg-floor.ts', import.meta.url));
+/** The Koa hello-world server (lib/koa-hello.ts). */
+export function startKoaHello(): Promise<{ child: Child; url: string }> {
+  return startBaselineServer('koa-hello', './koa-hello.ts');
+}
 
 /** Koa, its router and one prepared pg read per request (lib/koa-pg-floor.ts): the floor under get-order. */
-export async function startKoaPgFloor(databaseUrl: string, tenant: string): Promise<{ child: Child; url: string }> {
-  const child = new Child('koa-pg-floor', process.execPath, ['--import', 'tsx', KOA_PG_FLOOR], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', DATABASE_URL: databaseUrl, TENANT: tenant },
-  });
-  const m = await child.waitForLine(/listening on (\d+)/, 30_000);
-  return { child, url: `http://127.0.0.1:${m[1]}` };
+export function startKoaPgFloor(databaseUrl: string, tenant: string): Promise<{ child: Child; url: string }> {
+  return startBaselineServer('koa-pg-floor', './koa-pg-floor.ts', { DATABASE_URL: databaseUrl, TENANT: tenant });
 }
 
 export async function koaBaseline(url: string, connections: number, seconds: number): Promise<LoadResult> {

@@ -58,6 +58,16 @@ export interface QuietState {
 }
 
 /** The bench's own view of the service's state: checkpoints, job queue, orders. */
+/**
+ * CTEs over the orders of customer $2 in tenant $1: `mine` (id, stream), `placed` and `settled` (per
+ * stream, when its OrderPlaced and its first OrderConfirmed or OrderBackordered were recorded).
+ */
+const PLACED_AND_SETTLED = `with mine as (select id, $1 || ':order:' || id as stream from orders where tenant = $1 and customer_id = $2),
+            placed as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                        where e.event_type = 'OrderPlaced' group by 1),
+            settled as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
+                         where e.event_type in ('OrderConfirmed', 'OrderBackordered') group by 1)`;
+
 export class Observer {
   readonly pool: pg.Pool;
   readonly queue: Queue;
@@ -261,11 +271,7 @@ export class Observer {
    */
   async acceptToAllocatedMs(tenant: string, customerId: string): Promise<{ p50: number; p99: number; n: number }> {
     const r = await this.pool.query<{ p50: number | null; p99: number | null; n: string }>(
-      `with mine as (select $1 || ':order:' || id as stream from orders where tenant = $1 and customer_id = $2),
-            placed as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
-                        where e.event_type = 'OrderPlaced' group by 1),
-            settled as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
-                         where e.event_type in ('OrderConfirmed', 'OrderBackordered') group by 1)
+      `${PLACED_AND_SETTLED}
        select percentile_cont(0.5) within group (order by ms) as p50,
               percentile_cont(0.99) within group (order by ms) as p99, count(*) as n
          from (select extract(epoch from s.t - p.t) * 1000 as ms from placed p join settled s using (stream_name)) x`,
@@ -303,11 +309,7 @@ export class Observer {
     customerId: string,
   ): Promise<{ projector: { p50: number; p99: number }; allocator: { p50: number; p99: number }; n: number }> {
     const r = await this.pool.query<{ pp50: number; pp99: number; ap50: number; ap99: number; n: string }>(
-      `with mine as (select id, $1 || ':order:' || id as stream from orders where tenant = $1 and customer_id = $2),
-            placed as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
-                        where e.event_type = 'OrderPlaced' group by 1),
-            settled as (select e.stream_name, min(e.created_at) as t from es_events e join mine m on m.stream = e.stream_name
-                         where e.event_type in ('OrderConfirmed', 'OrderBackordered') group by 1),
+      `${PLACED_AND_SETTLED},
             demand as (select m.stream as stream_name, min(w.written_at) as t
                          from bench_demand_written w join mine m on m.id = w.order_id group by 1),
             x as (select extract(epoch from d.t - p.t) * 1000 as proj, extract(epoch from s.t - d.t) * 1000 as alloc
