@@ -260,7 +260,14 @@ describe(`Fault tolerance: ${ROUNDS} kill -9 rounds, a Postgres restart, a ${RED
         },
         (s) => s.pending === 0 && s.projected === s.head && s.delivered === s.head,
         { timeoutMs: 180_000, intervalMs: 250, what: 'recovery: orders allocated and deliveries acknowledged' },
-      );
+      ).catch((err: Error) => {
+        // What each process said (errors only) and whether it is still running: a stalled
+        // recovery is otherwise a number without a cause.
+        const logs = [...procs].map(
+          ([role, p]) => `--- ${role} (exit code ${p.child.exitCode ?? 'none: running'}):\n${p.output().slice(-4000)}`,
+        );
+        throw new Error(`${err.message}\n${logs.join('\n')}`);
+      });
 
       // The checks below compare read models with each other (orders with inventory): each must
       // have applied everything, and cancelled orders' releases must have run.
