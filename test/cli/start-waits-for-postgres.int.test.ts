@@ -1,6 +1,6 @@
 // `oms start` begun while Postgres is down (a restart, or both started together) waits for it
-// instead of exiting: the fault test once lost its projector that way, respawned a moment before
-// Postgres stopped, and every order after it stayed unprojected.
+// instead of exiting. Likely what stalled the fault suite once (inferred, no log was kept): it
+// respawns a process a moment before it stops Postgres, and one that had not migrated yet exited.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
