@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { advanceCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.ts';
+import { advanceCheckpoint, advanceIdleCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.ts';
 import { AdvisoryLock } from './lock.ts';
 import {
   clearFailing,
@@ -257,12 +257,17 @@ export class ProjectionRunner {
     if (events.length === 0) return this.idle();
     const handled = events.filter((e) => this.handles.has(e.type));
     const last = events[events.length - 1]!;
+    if (handled.length === 0) {
+      await advanceIdleCheckpoint(knex, projection.name, from, last.position, events.length);
+      this.applied(last, events.length, events.length === maxCount);
+      return events.length;
+    }
     // A stream with a parked event: its later events are parked behind it, which the isolated pass
     // does. Checked before the transaction: only this process (it holds the lock) adds stale marks.
     if ((await staleStreams(knex, projection.name, streamsOf(handled))).size > 0) return this.processIsolated();
     await knex.transaction(async (trx) => {
       await enterReadModelTransaction(trx, projection.schema);
-      if (handled.length > 0) await projection.apply(trx, handled);
+      await projection.apply(trx, handled);
       await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
     });
     this.applied(last, events.length, events.length === maxCount);
