@@ -50,20 +50,6 @@ export interface Failure {
 /** Why an event that did not fail is parked: it must not overtake an earlier parked event of its stream. */
 export const HELD_BACK = 'held back: an earlier event of this stream is parked';
 
-/**
- * The streams among `streams` that have a parked event for `projection`. Their later events are
- * parked too (held back) instead of applied: read models skip an event at or below a row's version,
- * so applying a later event first would make the retry of the parked one a silent no-op.
- */
-export async function staleStreams(knex: Knex, projection: string, streams: string[]): Promise<Set<string>> {
-  if (streams.length === 0) return new Set();
-  const rows = (await knex('stale_entities')
-    .distinct('stream_name')
-    .where({ projection })
-    .whereIn('stream_name', streams)) as { stream_name: string }[];
-  return new Set(rows.map((r) => r.stream_name));
-}
-
 /** Parks `event` for `projection` and marks its entity stale, inside the caller's transaction. */
 export async function parkEvent(
   trx: Knex.Transaction,

@@ -8,9 +8,22 @@ import type { Knex } from 'knex';
 export const READ_MODEL_APPLICATION_NAME = 'oms-readmodel';
 
 /**
+ * Streams of a projection to look up in stale_entities, in the same statement (see below). A stale
+ * stream's later events are parked too (held back) instead of applied: read models skip an event at
+ * or below a row's version, so applying a later event first would make the retry of the parked one
+ * a silent no-op.
+ */
+export interface StaleProbe {
+  projection: string;
+  streams: readonly string[];
+}
+
+/**
  * First statement of every transaction that writes a read model: marks it (see above), commits it
  * without waiting for its WAL flush, and, for a projection with a schema of its own, puts that
- * schema first on the search_path. The settings end with the transaction.
+ * schema first on the search_path. The settings end with the transaction. With a probe, the same
+ * statement also returns which of its streams the projection has marked stale (a round trip
+ * fewer per page than a query of its own; on a busy machine each one waits for a core).
  *
  * Why the asynchronous commit is safe: a read model and its checkpoint commit together, and
  * Postgres writes WAL in order, so a crash can only lose the newest read-model commits (at most
@@ -18,15 +31,21 @@ export const READ_MODEL_APPLICATION_NAME = 'oms-readmodel';
  * commit saw before it. The projector then replays those events from the older checkpoint. What it
  * saves: each batch no longer waits for a disk flush before the next one starts.
  */
-export async function enterReadModelTransaction(trx: Knex.Transaction, schema?: string): Promise<void> {
-  if (schema && schema !== 'public')
-    await trx.raw(
-      `select set_config('application_name', ?, true), set_config('synchronous_commit', 'off', true),
-              set_config('search_path', quote_ident(?) || ', public', true)`,
-      [READ_MODEL_APPLICATION_NAME, schema],
-    );
-  else
-    await trx.raw(`select set_config('application_name', ?, true), set_config('synchronous_commit', 'off', true)`, [
+export async function enterReadModelTransaction(
+  trx: Knex.Transaction,
+  schema?: string,
+  probe?: StaleProbe,
+): Promise<Set<string>> {
+  const ownSchema = schema && schema !== 'public';
+  const res = (await trx.raw(
+    `select set_config('application_name', ?, true), set_config('synchronous_commit', 'off', true)
+            ${ownSchema ? `, set_config('search_path', quote_ident(?) || ', public', true)` : ''}
+            ${probe ? ', (select array_agg(distinct stream_name) from public.stale_entities where projection = ? and stream_name = any(?)) as stale' : ''}`,
+    [
       READ_MODEL_APPLICATION_NAME,
-    ]);
+      ...(ownSchema ? [schema] : []),
+      ...(probe ? [probe.projection, probe.streams as string[]] : []),
+    ],
+  )) as { rows: { stale?: string[] | null }[] };
+  return new Set(res.rows[0]?.stale ?? []);
 }

@@ -5,16 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { advanceCheckpoint, advanceIdleCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.ts';
 import { AdvisoryLock } from './lock.ts';
-import {
-  clearFailing,
-  errorText,
-  type Failure,
-  HELD_BACK,
-  isTransient,
-  parkEvent,
-  recordFailing,
-  staleStreams,
-} from './parking.ts';
+import { clearFailing, errorText, type Failure, HELD_BACK, isTransient, parkEvent, recordFailing } from './parking.ts';
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
 import { type LogWakeups, pollingWakeups } from './wakeups.ts';
@@ -209,8 +200,10 @@ export class ProjectionRunner {
     if (events.length === 0) return this.idle();
     const parked: RecordedEvent[] = [];
     await knex.transaction(async (trx) => {
-      await enterReadModelTransaction(trx, projection.schema);
-      const held = await staleStreams(trx, projection.name, streamsOf(events.filter((e) => this.handles.has(e.type))));
+      const held = await enterReadModelTransaction(trx, projection.schema, {
+        projection: projection.name,
+        streams: streamsOf(events.filter((e) => this.handles.has(e.type))),
+      });
       for (const e of events) {
         if (!this.handles.has(e.type)) continue;
         const failure = held.has(e.streamName) ? heldBack() : await this.applyAlone(trx, e);
@@ -262,18 +255,31 @@ export class ProjectionRunner {
       this.applied(last, events.length, events.length === maxCount);
       return events.length;
     }
-    // A stream with a parked event: its later events are parked behind it, which the isolated pass
-    // does. Checked before the transaction: only this process (it holds the lock) adds stale marks.
-    if ((await staleStreams(knex, projection.name, streamsOf(handled))).size > 0) return this.processIsolated();
-    await knex.transaction(async (trx) => {
-      await enterReadModelTransaction(trx, projection.schema);
-      await projection.apply(trx, handled);
-      await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
-    });
+    const applied = await knex
+      .transaction(async (trx) => {
+        const stale = await enterReadModelTransaction(trx, projection.schema, {
+          projection: projection.name,
+          streams: streamsOf(handled),
+        });
+        // A stream with a parked event: its later events are parked behind it, which the isolated
+        // pass does (this transaction is rolled back: it has written nothing yet).
+        if (stale.size > 0) throw STALE_STREAMS;
+        await projection.apply(trx, handled);
+        await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
+        return true;
+      })
+      .catch((err) => {
+        if (err === STALE_STREAMS) return false;
+        throw err;
+      });
+    if (!applied) return this.processIsolated();
     this.applied(last, events.length, events.length === maxCount);
     return events.length;
   }
 }
+
+/** Thrown to roll back a page that holds an event of a stream with a parked event. */
+const STALE_STREAMS = Symbol('stale streams');
 
 /** The distinct streams of some events. */
 function streamsOf(events: readonly RecordedEvent[]): string[] {
