@@ -63,10 +63,15 @@ export function demandOf(e: RecordedEvent): DemandRow[] {
   }
 }
 
+/**
+ * Queues demand rows and wakes the allocators on commit. The notification's payload is the number
+ * of rows that name no SKU (an order cancelled or changed): only then do the allocators look for
+ * such rows, instead of at every batch.
+ */
 export async function insertDemand(knex: Knex | Knex.Transaction, rows: readonly DemandRow[]): Promise<void> {
   if (rows.length === 0) return;
   for (const chunk of chunksForInsert([...rows])) await knex('allocation_demand').insert(chunk);
-  await knex.raw('select pg_notify(?, ?)', [DEMAND_CHANNEL, '']);
+  await knex.raw('select pg_notify(?, ?)', [DEMAND_CHANNEL, String(rows.filter((r) => r.sku === '').length)]);
 }
 
 export const allocationDemandProjection: Projection = {

@@ -57,6 +57,13 @@ export class AllocationRunner {
   private listener: AppendListener | null = null;
   private epoch = 0;
   private wakeWaiter: (() => void) | null = null;
+  /**
+   * Whether order-level rows (sku '') may be queued: set by a notification that says so (or says
+   * nothing, as after a reconnect), cleared by a look that finds none. Looked for anyway once per
+   * pollMs, in case a notification was lost.
+   */
+  private orderRowsDue = true;
+  private orderRowsLookedAt = 0;
   /** Partitions whose last batch failed: not before this time (ms), and the failures in a row. */
   private readonly backoff = new Map<string, { until: number; failures: number }>();
   /** Batches decided by this runner, and partitions it found leased to another (tests and logs). */
@@ -67,13 +74,25 @@ export class AllocationRunner {
     this.o = { batchSize: 500, pollMs: 1000, retryMs: 200, ...options };
   }
 
+  /** True while its listener is connected: notifications wake it at once (tests). */
+  get listening(): boolean {
+    return this.listener?.listening ?? false;
+  }
+
   start(): void {
-    this.listener = new AppendListener(this.o.databaseUrl, () => this.wake(), {
-      channel: DEMAND_CHANNEL,
-      applicationName: 'oms-allocation-listener',
-      onError: (err) =>
-        this.o.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'allocation listener lost'),
-    });
+    this.listener = new AppendListener(
+      this.o.databaseUrl,
+      (orderRows) => {
+        if (orderRows !== 0n) this.orderRowsDue = true; // undefined: a wake-up that does not say
+        this.wake();
+      },
+      {
+        channel: DEMAND_CHANNEL,
+        applicationName: 'oms-allocation-listener',
+        onError: (err) =>
+          this.o.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'allocation listener lost'),
+      },
+    );
     this.listener.start();
     this.running ??= this.run();
   }
@@ -128,13 +147,22 @@ export class AllocationRunner {
 
   /** Rows of cancelled or changed orders name no SKU: their SKUs are every one ever on the order. */
   private async expandOrders(): Promise<boolean> {
+    if (!this.orderRowsDue && Date.now() - this.orderRowsLookedAt < this.o.pollMs) return false;
+    // Cleared before the look: a notification arriving meanwhile sets it again.
+    this.orderRowsDue = false;
+    this.orderRowsLookedAt = Date.now();
     const rows = (await this.o
       .knex('allocation_demand')
       .where('sku', '')
       .orderBy('id')
       .limit(this.o.batchSize)
-      .select('id', 'tenant', 'order_id', 'cause', 'correlation_id')) as (DemandRow & { id: string })[];
+      .select('id', 'tenant', 'order_id', 'cause', 'correlation_id')
+      .catch((err) => {
+        this.orderRowsDue = true; // not looked after all
+        throw err;
+      })) as (DemandRow & { id: string })[];
     if (rows.length === 0) return false;
+    this.orderRowsDue = true; // there may be more than one batch of them
     const perSku: DemandRow[] = [];
     await Promise.all(
       rows.map(async ({ tenant, order_id, cause, correlation_id }) => {

@@ -379,4 +379,59 @@ describe('Batched allocation: the allocators working the demand queue', function
     await queueEmpty('SICK');
     expect((await order(sick!)).status).to.equal('confirmed');
   });
+
+  it("looks for a cancelled order's demand when its notification says there is some, not at every batch", async () => {
+    const sku = 'ORDER-ROWS';
+    await adjust(api, sku, 5);
+    // A poll far longer than the test: only a notification can make it look for order-level rows.
+    const runner = allocator({ pollMs: 600_000 });
+    const looks: string[] = [];
+    const note = (q: { sql: string; bindings?: unknown[] }) => {
+      if (/from "allocation_demand" where "sku" = \$1 /.test(q.sql)) looks.push(q.sql);
+    };
+    knex().on('query', note);
+    try {
+      runner.start();
+      // Listening before the first order: its first wake-up (which does not say) comes before it.
+      await waitFor(
+        async () => runner.listening,
+        (l) => l,
+        { what: 'the allocator listening' },
+      );
+      const ids: string[] = [];
+      const confirmed = async () => {
+        const [id] = await place(sku, 1);
+        ids.push(id!);
+        await waitFor(
+          () => order(id!),
+          (o) => o.status === 'confirmed',
+          { what: `order ${ids.length} confirmed` },
+        );
+      };
+      // The first order: by now the allocator has looked at start and after its listener connected.
+      await confirmed();
+      expect(looks.length, 'looked at start').to.be.at.least(1);
+      const before = looks.length;
+      const batches = runner.batches;
+      for (let i = 0; i < 3; i++) await confirmed();
+      await waitFor(
+        async () => runner.batches - batches,
+        (n) => n >= 3,
+        { what: 'a batch per order' },
+      );
+      expect(looks.length - before, 'order-level rows looked for during the three batches').to.equal(0);
+
+      const res = await api.post(`/v1/orders/${ids[0]}/cancel`, { reason: 'changed my mind' });
+      expect(res.status, res.text).to.equal(200);
+      await waitFor(
+        async () => reservedFor(await inventory(sku), ids[0]!),
+        (n) => n === 0,
+        { timeoutMs: 30_000, what: "the cancelled order's unit released" },
+      );
+      expect(looks.length, 'looked again after the notification').to.be.at.least(2);
+      expect((await inventory(sku)).reserved).to.equal(3);
+    } finally {
+      knex().off('query', note);
+    }
+  });
 });
