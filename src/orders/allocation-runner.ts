@@ -194,32 +194,24 @@ export class AllocationRunner {
     for (let look = 0; look < 2; look++) {
       const now = Date.now();
       const skip = [...heldElsewhere, ...[...this.backoff].filter(([, b]) => b.until > now).map(([k]) => k)];
-      const rows = await this.oldestDemand(skip);
-      if (rows.length === 0) return expanded ? 'worked' : look === 0 && skip.length === 0 ? 'empty' : 'blocked';
-      const keys = [...new Set(rows.map(leaseKey))];
-      const leased = await this.withLeases(keys, (mine) => this.decide(mine));
-      if (leased) return 'worked';
-      heldElsewhere.push(...keys);
+      const found = await this.withLeases(skip, (mine) => this.decide(mine));
+      if (found === 'worked') return 'worked';
+      if (found === 'none') return expanded ? 'worked' : look === 0 && skip.length === 0 ? 'empty' : 'blocked';
+      heldElsewhere.push(...found.heldElsewhere);
     }
     return 'blocked';
   }
 
-  /** The oldest rows naming a SKU, leaving out partitions (lease keys) in `skip`. */
-  private async oldestDemand(skip: readonly string[]): Promise<DemandRecord[]> {
-    const { rows } = await this.o.pool.query<DemandRecord>(
-      `select * from allocation_demand
-        where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
-        order by id limit $2`,
-      [skip, this.o.batchSize],
-    );
-    return rows;
-  }
-
   /**
-   * Leases whichever of `keys` are free, on one connection held meanwhile, runs `work` with them,
-   * then lets them go. False when none was free.
+   * Finds the partitions of the oldest demand rows (leaving out lease keys in `skip`) and leases
+   * whichever are free, in one statement on a connection held meanwhile; runs `work` with them; then
+   * deletes the rows it decided and lets the leases go, again in one statement. Round trips are
+   * what a busy machine makes a batch wait for. 'none': no demand outside `skip`.
    */
-  private async withLeases(keys: readonly string[], work: (leased: string[]) => Promise<void>): Promise<boolean> {
+  private async withLeases(
+    skip: readonly string[],
+    work: (leased: string[]) => Promise<DemandRecord[]>,
+  ): Promise<'worked' | 'none' | { heldElsewhere: string[] }> {
     const client = await this.o.pool.connect();
     let broken: Error | undefined;
     // The lease's connection can die under it (Postgres restarting, an operator's terminate): the
@@ -229,15 +221,21 @@ export class AllocationRunner {
     };
     client.on('error', lost);
     try {
-      const { rows } = await client.query<{ key: string }>(
-        'select key from unnest($1::text[]) as key where pg_try_advisory_lock(hashtextextended(key, 0))',
-        [keys],
+      const { rows } = await client.query<{ key: string; leased: boolean }>(
+        `select key, pg_try_advisory_lock(hashtextextended(key, 0)) as leased
+           from (select distinct ${LEASE_KEY_SQL} as key
+                   from (select tenant, sku from allocation_demand
+                          where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
+                          order by id limit $2) as oldest) as partitions`,
+        [skip, this.o.batchSize],
       );
-      const leased = rows.map((r) => r.key);
-      this.leaseRefusals += keys.length - leased.length;
-      if (leased.length === 0) return false;
+      if (rows.length === 0) return 'none';
+      const leased = rows.filter((r) => r.leased).map((r) => r.key);
+      this.leaseRefusals += rows.length - leased.length;
+      if (leased.length === 0) return { heldElsewhere: rows.map((r) => r.key) };
+      const decided: DemandRecord[] = [];
       try {
-        await work(leased);
+        decided.push(...(await work(leased)));
         for (const k of leased) this.backoff.delete(k);
       } catch (err) {
         // One partition's trouble must not hold up the others: decide them one by one, and only
@@ -246,7 +244,10 @@ export class AllocationRunner {
         if (leased.length > 1)
           for (const k of leased)
             await work([k]).then(
-              () => this.backoff.delete(k),
+              (rows) => {
+                decided.push(...rows);
+                this.backoff.delete(k);
+              },
               () => failed.push(k),
             );
         for (const k of failed) {
@@ -258,26 +259,49 @@ export class AllocationRunner {
           this.o.logger.error({ err, partitions: failed }, 'allocation batch failed');
         }
       } finally {
+        // The leases go as the statement runs, a moment before its delete commits: an allocator
+        // that takes a partition in that moment may read those rows and decide them again, which
+        // changes nothing (a decision starts from what the streams hold).
         await client
-          .query('select pg_advisory_unlock(hashtextextended(key, 0)) from unnest($1::text[]) as key', [leased])
-          .catch((err) => {
-            broken = err as Error; // a connection that cannot unlock is destroyed, which unlocks
-          });
+          .query(
+            `with decided as (delete from allocation_demand where id = any($1::bigint[]))
+             select pg_advisory_unlock(hashtextextended(key, 0)) from unnest($2::text[]) as key`,
+            [decided.map((r) => r.id), leased],
+          )
+          .then(
+            () => this.decided(decided.length),
+            (err) => {
+              // Its rows are decided again later; a connection that cannot unlock is destroyed, which unlocks.
+              broken = err as Error;
+              this.o.logger.warn(
+                { err: broken.message },
+                'allocation: decided demand not deleted; it is decided again',
+              );
+            },
+          );
       }
-      return true;
+      return 'worked';
     } finally {
       client.off('error', lost);
       client.release(broken);
     }
   }
 
-  /** Decides the leased partitions' demand (read again now that they are leased) and deletes it. */
-  private async decide(leased: readonly string[]): Promise<void> {
+  /** After a batch's rows were deleted. */
+  private decided(rows: number): void {
+    if (rows === 0) return;
+    this.batches++;
+    this.o.metrics?.allocationBatches.inc({ outcome: 'decided' });
+    this.o.metrics?.allocationDemand.inc(rows);
+  }
+
+  /** Decides the leased partitions' demand (read again now that they are leased); returns the rows decided. */
+  private async decide(leased: readonly string[]): Promise<DemandRecord[]> {
     const { rows } = await this.o.pool.query<DemandRecord>(
       `select * from allocation_demand where ${LEASE_KEY_SQL} = any($1::text[]) order by id limit $2`,
       [leased, this.o.batchSize],
     );
-    if (rows.length === 0) return;
+    if (rows.length === 0) return [];
     const work = new Map<string, PartitionWork & { orderIds: string[]; alsoTry: string[] }>();
     const causes = new Map<string, { causationId: string | null; correlationId: string }>();
     for (const r of rows) {
@@ -301,15 +325,6 @@ export class AllocationRunner {
       causes,
     );
     for (const w of work.values()) await this.o.afterAppend?.({ tenant: w.tenant, sku: w.sku });
-    await this.o
-      .knex('allocation_demand')
-      .whereIn(
-        'id',
-        rows.map((r) => r.id),
-      )
-      .delete();
-    this.batches++;
-    this.o.metrics?.allocationBatches.inc({ outcome: 'decided' });
-    this.o.metrics?.allocationDemand.inc(rows.length);
+    return rows;
   }
 }
