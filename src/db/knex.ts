@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import { pgConnection } from './ssl.ts';
+import { SESSION_OPTIONS } from './session-options.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -12,7 +13,7 @@ export function createKnex(connectionString: string, pool: { min?: number; max?:
     compileSqlOnError: false,
     connection: {
       ...pgConnection(connectionString),
-      options: '-c idle_in_transaction_session_timeout=10000 -c statement_timeout=30000',
+      options: SESSION_OPTIONS,
       application_name: 'oms-knex',
     } as Knex.PgConnectionConfig,
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
