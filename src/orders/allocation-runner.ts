@@ -16,6 +16,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ALLOCATOR_ACTOR, DEMAND_CHANNEL, type DemandRow } from './allocation-demand.ts';
 import { allocatePartitions, type PartitionWork, skusEverOn } from './allocation.ts';
+import { inventoryStates, inventoryStream } from '../inventory/streams.ts';
 import { orderStream } from './commands.ts';
 
 export interface AllocationRunnerOptions {
@@ -43,6 +44,9 @@ interface Partition {
 
 type PassResult = 'worked' | 'blocked' | 'empty';
 
+/** How often a partition another allocator holds is read into this one's cache (see keepWarm). */
+const WARM_EVERY_MS = 1000;
+
 const leaseKey = (p: Partition) => `oms-allocation:${p.tenant}:${p.sku}`;
 /** leaseKey() of an allocation_demand row, in SQL. */
 const LEASE_KEY_SQL = `'oms-allocation:' || tenant || ':' || sku`;
@@ -69,6 +73,10 @@ export class AllocationRunner {
   /** Batches decided by this runner, and partitions it found leased to another (tests and logs). */
   batches = 0;
   leaseRefusals = 0;
+  /** Inventory streams read into the cache while another allocator held their partition (tests). */
+  warmed = 0;
+  /** When each partition held elsewhere was last read into the cache (see keepWarm). */
+  private readonly warmedAt = new Map<string, number>();
 
   constructor(options: AllocationRunnerOptions) {
     this.o = { batchSize: 500, pollMs: 1000, retryMs: 200, ...options };
@@ -197,9 +205,44 @@ export class AllocationRunner {
       const found = await this.withLeases(skip, (mine) => this.decide(mine));
       if (found === 'worked') return 'worked';
       if (found === 'none') return expanded ? 'worked' : look === 0 && skip.length === 0 ? 'empty' : 'blocked';
-      heldElsewhere.push(...found.heldElsewhere);
+      heldElsewhere.push(...found.heldElsewhere.map((p) => p.key));
+      await this.keepWarm(found.heldElsewhere);
     }
     return 'blocked';
+  }
+
+  /**
+   * While another allocator holds a partition, this one reads that partition's inventory streams
+   * into its cache (a read needs no lease), at most once per WARM_EVERY_MS each. Otherwise its first
+   * batch there would fold the whole stream while holding the lease (an event per reservation: on a
+   * hot SKU, tens of thousands, seconds of folding) with orders queueing behind it. Best effort: a
+   * failed read is left for the batch to make.
+   */
+  private async keepWarm(partitions: readonly (Partition & { key: string })[]): Promise<void> {
+    const now = Date.now();
+    const due = partitions.filter((p) => (this.warmedAt.get(p.key) ?? 0) + WARM_EVERY_MS <= now);
+    if (due.length === 0) return;
+    for (const p of due) this.warmedAt.set(p.key, now);
+    if (this.warmedAt.size > 10_000) this.warmedAt.clear();
+    const byTenant = new Map<string, string[]>();
+    for (const p of due) byTenant.set(p.tenant, [...(byTenant.get(p.tenant) ?? []), p.sku]);
+    try {
+      const streams: string[] = [];
+      for (const [tenant, skus] of byTenant) {
+        const found = await this.o.locations.candidatesMany(
+          tenant,
+          skus.map((sku) => ({ sku, held: [] })),
+          { all: true },
+        );
+        skus.forEach((sku, i) => {
+          for (const location of found[i]!.locations) streams.push(inventoryStream(tenant, sku, location));
+        });
+      }
+      await inventoryStates(this.o.store).loadMany(this.o.store, streams);
+      this.warmed += streams.length;
+    } catch (err) {
+      this.o.logger.debug({ err }, 'allocation: warming the inventory cache failed');
+    }
   }
 
   /**
@@ -211,7 +254,7 @@ export class AllocationRunner {
   private async withLeases(
     skip: readonly string[],
     work: (leased: string[]) => Promise<DemandRecord[]>,
-  ): Promise<'worked' | 'none' | { heldElsewhere: string[] }> {
+  ): Promise<'worked' | 'none' | { heldElsewhere: (Partition & { key: string })[] }> {
     const client = await this.o.pool.connect();
     let broken: Error | undefined;
     // The lease's connection can die under it (Postgres restarting, an operator's terminate): the
@@ -221,9 +264,9 @@ export class AllocationRunner {
     };
     client.on('error', lost);
     try {
-      const { rows } = await client.query<{ key: string; leased: boolean }>(
-        `select key, pg_try_advisory_lock(hashtextextended(key, 0)) as leased
-           from (select distinct ${LEASE_KEY_SQL} as key
+      const { rows } = await client.query<Partition & { key: string; leased: boolean }>(
+        `select tenant, sku, key, pg_try_advisory_lock(hashtextextended(key, 0)) as leased
+           from (select distinct tenant, sku, ${LEASE_KEY_SQL} as key
                    from (select tenant, sku from allocation_demand
                           where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
                           order by id limit $2) as oldest) as partitions`,
@@ -232,7 +275,7 @@ export class AllocationRunner {
       if (rows.length === 0) return 'none';
       const leased = rows.filter((r) => r.leased).map((r) => r.key);
       this.leaseRefusals += rows.length - leased.length;
-      if (leased.length === 0) return { heldElsewhere: rows.map((r) => r.key) };
+      if (leased.length === 0) return { heldElsewhere: rows };
       const decided: DemandRecord[] = [];
       try {
         decided.push(...(await work(leased)));

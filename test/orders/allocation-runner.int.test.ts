@@ -16,6 +16,8 @@ import {
   type StreamWrite,
   WrongExpectedVersionError,
 } from '../../src/eventstore/port.ts';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { inventoryStates } from '../../src/inventory/streams.ts';
 import { readModelLocations } from '../../src/locations/stock-locations.ts';
 import { DEMAND_CHANNEL } from '../../src/orders/allocation-demand.ts';
 import { AllocationRunner, type AllocationRunnerOptions } from '../../src/orders/allocation-runner.ts';
@@ -345,6 +347,50 @@ describe('Batched allocation: the allocators working the demand queue', function
     const refusals = b.leaseRefusals - from;
     const pauses = (performance.now() - started) / 50; // its pause after each refusal is 50 ms
     expect(refusals, `${refusals} refusals in ${Math.round(pauses * 50)} ms`).to.be.at.most(Math.ceil(pauses) + 2);
+    release();
+    await queueEmpty(sku);
+  });
+
+  it("an allocator turned away by the lease reads that partition's inventory meanwhile, so its first batch there reads only the tail", async () => {
+    const sku = 'WARM';
+    await adjust(api, sku, 10);
+    await place(sku, 3);
+    await demandQueued(sku, 4);
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    beforeStop.push(release);
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const a = allocator(
+      {
+        afterAppend: async () => {
+          entered();
+          await held;
+        },
+      },
+      'worker-a',
+    );
+    a.start();
+    await inside;
+    // B in a process of its own: its own store, so its own cache (empty).
+    const pool = createPool(app.db.url, { max: 2, applicationName: 'worker-b-store' });
+    pools.push(pool);
+    const storeB = new PostgresEventStore(pool);
+    const cacheB = inventoryStates(storeB);
+    expect(cacheB.size).to.equal(0);
+    const b = allocator({ store: storeB }, 'worker-b');
+    b.start();
+    await waitFor(
+      async () => b.warmed,
+      (n) => n > 0,
+      { what: "B reading the held partition's inventory" },
+    );
+    expect(b.batches, 'B decided nothing: A holds the partition').to.equal(0);
+    expect(cacheB.size).to.equal(1);
     release();
     await queueEmpty(sku);
   });
