@@ -304,12 +304,11 @@ describe('Batched allocation: the allocators working the demand queue', function
       expect(types.filter((t) => t === 'OrderAllocationRecorded')).to.have.length(1);
     }
   });
-  it('an allocator turned away by the lease looks again after a pause, not at every notification (no spinning)', async () => {
-    const sku = 'NO-SPIN';
-    await adjust(api, sku, 10);
-    await place(sku, 3);
-    await demandQueued(sku, 4);
-    // A holds the partition (inside its batch) until told to go on.
+  /**
+   * Starts allocator A and waits until it holds the partition of the queued demand, inside its
+   * batch (after the append); it stays there until the returned function is called.
+   */
+  async function holdPartition(): Promise<() => void> {
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
@@ -319,7 +318,7 @@ describe('Batched allocation: the allocators working the demand queue', function
     const inside = new Promise<void>((r) => {
       entered = r;
     });
-    const a = allocator(
+    allocator(
       {
         afterAppend: async () => {
           entered();
@@ -327,9 +326,17 @@ describe('Batched allocation: the allocators working the demand queue', function
         },
       },
       'worker-a',
-    );
-    a.start();
+    ).start();
     await inside;
+    return release;
+  }
+
+  it('an allocator turned away by the lease looks again after a pause, not at every notification (no spinning)', async () => {
+    const sku = 'NO-SPIN';
+    await adjust(api, sku, 10);
+    await place(sku, 3);
+    await demandQueued(sku, 4);
+    const release = await holdPartition();
     const b = allocator({}, 'worker-b');
     b.start();
     await waitFor(
@@ -356,26 +363,7 @@ describe('Batched allocation: the allocators working the demand queue', function
     await adjust(api, sku, 10);
     await place(sku, 3);
     await demandQueued(sku, 4);
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    beforeStop.push(release);
-    let entered!: () => void;
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
-    const a = allocator(
-      {
-        afterAppend: async () => {
-          entered();
-          await held;
-        },
-      },
-      'worker-a',
-    );
-    a.start();
-    await inside;
+    const release = await holdPartition();
     // B in a process of its own: its own store, so its own cache (empty).
     const pool = createPool(app.db.url, { max: 2, applicationName: 'worker-b-store' });
     pools.push(pool);
