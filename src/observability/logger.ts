@@ -5,10 +5,15 @@ export type { Logger };
 /** Fields of a Postgres error that echo row values ("Failing row contains (…)", "Key (email)=(…)"). */
 const VALUE_BEARING = ['detail', 'where', 'internalQuery'];
 
-/** pino's error serializer, minus what a database error quotes of the data it refused. */
-function serializeError(err: Error): Record<string, unknown> {
-  const out = pino.stdSerializers.err(err) as Record<string, unknown>;
-  for (const k of VALUE_BEARING) if (k in out) out[k] = '[redacted]';
+/**
+ * pino's error serializer, minus what a database error quotes of the data it refused. Whatever is
+ * logged as `err` may not be an Error (a message string): that passes through as it is, and must not
+ * throw, which would fail the request being logged.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown;
+  if (typeof out !== 'object' || out === null) return out;
+  for (const k of VALUE_BEARING) if (k in out) (out as Record<string, unknown>)[k] = '[redacted]';
   return out;
 }
 
