@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/config.ts';
 import { ensureDatabase } from '../db/ensure-database.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { isTransient } from '../projector/parking.ts';
+import { isRetryable } from '../db/unreachable.ts';
 import { Runtime, type Role } from '../runtime/runtime.ts';
 
 const ROLES: Record<string, Role[]> = {
@@ -27,7 +27,7 @@ async function whenPostgresAnswers<T>(logger: Logger, step: () => Promise<T>): P
       return await step();
     } catch (err) {
       // ENOENT: the Unix socket is absent while the server is down.
-      const unreachable = isTransient(err) || (err as { code?: unknown }).code === 'ENOENT';
+      const unreachable = isRetryable(err) || (err as { code?: unknown }).code === 'ENOENT';
       if (!unreachable || Date.now() >= deadline) throw err;
       logger.warn({ err }, 'Postgres does not answer yet; retrying');
       await sleep(Math.min(2_000, 100 * 2 ** attempt));

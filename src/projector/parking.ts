@@ -2,6 +2,7 @@
 // apply it again. Tables: parked_events, stale_entities, projection_failures (see the migration).
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { isRetryable } from '../db/unreachable.ts';
 import type { EventStore, RecordedEvent } from '../eventstore/port.ts';
 import type { Projection } from './projection.ts';
 import { enterReadModelTransaction } from './read-model-transaction.ts';
@@ -20,24 +21,13 @@ export function errorText(err: unknown): string {
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
 /**
  * A failure of the infrastructure rather than of the event (the database or Redis unreachable,
- * a serialization conflict, the server shutting down): retried for ever, never counted toward
- * parking, so an outage cannot park every event of the log.
+ * a serialization conflict, the server shutting down, another process holding the checkpoint):
+ * retried for ever, never counted toward parking, so an outage cannot park every event of the log.
  */
 export function isTransient(err: unknown): boolean {
-  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  const code = typeof e.code === 'string' ? e.code : '';
-  if (TRANSIENT_CODES.has(code)) return true;
-  // Postgres classes: 08 connection, 40 serialization/deadlock, 53 resources, 57 operator intervention.
-  if (/^(08|40|53|57)[0-9A-Z]{3}$/.test(code)) return true;
-  if (e.name === 'CheckpointConflictError' || e.name === 'KnexTimeoutError' || e.name === 'MaxRetriesPerRequestError')
-    return true;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection is closed|Connection terminated|connection timeout|Stream isn't writeable/i.test(message);
+  return isRetryable(err) || (err as { name?: unknown } | null)?.name === 'CheckpointConflictError';
 }
 
 export interface Failure {

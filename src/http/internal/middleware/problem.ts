@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { DomainError } from '../../../../domain/shared/errors.ts';
+import { isTransactionConflict, isUnreachable } from '../../../db/unreachable.ts';
 import { ContentionError, VersionMismatchError } from '../../../commands/errors.ts';
 import { PiiKeyDestroyedError } from '../../../pii/keys.ts';
 import { InvalidQueryError, NotFoundError } from '../../../queries/errors.ts';
@@ -23,7 +24,8 @@ export function toProblem(err: unknown): HttpProblem {
   if (err instanceof PiiKeyDestroyedError) {
     return new HttpProblem(409, 'customer_forgotten', "the customer's personal data was forgotten; none can be added");
   }
-  if (err instanceof ContentionError) {
+  // A serialization failure or deadlock (SQLSTATE class 40) is a race the client can retry, like contention.
+  if (err instanceof ContentionError || isTransactionConflict(err)) {
     return new HttpProblem(503, 'contention', 'the resource is changing too fast; retry shortly', {
       headers: { 'Retry-After': '1' },
     });
@@ -37,24 +39,12 @@ export function toProblem(err: unknown): HttpProblem {
       e.expose && e.message ? e.message : 'the request cannot be processed',
     );
   }
-  if (isUnavailable(err)) {
+  if (isUnreachable(err)) {
     return new HttpProblem(503, 'dependency_unavailable', 'a backing service is unavailable; retry shortly', {
       headers: { 'Retry-After': '2' },
     });
   }
   return new HttpProblem(500, 'internal_error', 'an unexpected error occurred; it has been logged');
-}
-
-function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '53300'].includes(
-      e.code ?? '',
-    ) ||
-    /Connection terminated|timeout exceeded when trying to connect|Connection is closed|not queryable|terminating connection/i.test(
-      e.message ?? '',
-    )
-  );
 }
 
 export function problemMiddleware(): Middleware<AppState> {
