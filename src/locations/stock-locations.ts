@@ -63,14 +63,19 @@ export function readModelLocations(knex: Knex, store: EventStore): StockLocation
         .whereIn('sku', [...new Set(asks.map((a) => a.sku))])
         .andWhereNot('location', DEFAULT_LOCATION);
       if (!options.all) q.andWhereRaw('on_hand > reserved');
-      const rows = (await q.orderBy(['sku', 'location'])) as { sku: string; location: string }[];
+      // The settings of the locations known already are read while the levels are; only codes the
+      // levels add cost a second read (a round trip is what a busy machine makes the allocator wait for).
+      const known = new Set([DEFAULT_LOCATION, ...asks.flatMap((a) => a.held)]);
+      const [rows, settings] = await Promise.all([
+        q.orderBy(['sku', 'location']) as Promise<{ sku: string; location: string }[]>,
+        definedLocations(store, tenant, [...known]),
+      ]);
       const bySku = new Map<string, string[]>();
       for (const r of rows) bySku.set(r.sku, [...(bySku.get(r.sku) ?? []), r.location]);
-      const defined = await definedLocations(store, tenant, [
-        DEFAULT_LOCATION,
-        ...rows.map((r) => r.location),
-        ...asks.flatMap((a) => a.held),
-      ]);
+      const added = rows.map((r) => r.location).filter((l) => !known.has(l));
+      const defined = added.length
+        ? new Map([...settings, ...(await definedLocations(store, tenant, added))])
+        : settings;
       return asks.map((a) => allocationOrder(a.held, bySku.get(a.sku) ?? [], defined));
     },
     async candidates(tenant, sku, held, options) {

@@ -33,6 +33,13 @@ export interface AllocationRunnerOptions {
   pollMs?: number;
   /** A partition whose batch failed waits this long (doubling per failure, up to 30 s). */
   retryMs?: number;
+  /**
+   * Vacuums the queue this often while rows are being deleted (0: never). Every decided row leaves
+   * a dead row behind in the table and its indexes; until a vacuum removes them, each lease walks
+   * past them. Autovacuum does it too where it runs, but not as often as a queue needs, and
+   * not at all where it is turned off.
+   */
+  vacuumEveryMs?: number;
   /** Tests: called after a batch's append, before its rows are deleted. */
   afterAppend?: (partition: { tenant: string; sku: string }) => Promise<void>;
 }
@@ -52,6 +59,34 @@ const leaseKey = (p: Partition) => `oms-allocation:${p.tenant}:${p.sku}`;
 const LEASE_KEY_SQL = `'oms-allocation:' || tenant || ':' || sku`;
 
 type DemandRecord = DemandRow & { id: string };
+type LeaseRow = Partition & { key: string; leased: boolean };
+
+/**
+ * One statement: the partitions of the oldest demand rows outside the lease keys $1, a try at each
+ * one's lease, and the oldest $2 demand rows of those leased (each partition's through its index on
+ * (tenant, sku, id), never a scan of the queue). The rows are read on the statement's snapshot,
+ * taken a moment before the leases: rows another allocator decided and deleted in that moment may
+ * be read and decided again, which changes nothing. Answers JSON: { partitions, demand }.
+ */
+export const LEASE_SQL = `
+  with partitions as materialized (
+    select tenant, sku, key, pg_try_advisory_lock(hashtextextended(key, 0)) as leased
+      from (select distinct tenant, sku, ${LEASE_KEY_SQL} as key
+              from (select tenant, sku from allocation_demand
+                     where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
+                     order by id limit $2) as oldest) as candidates),
+  demand as (
+    select d.id, d.tenant, d.sku, d.order_id, d.location, d.cause, d.correlation_id
+      from partitions p
+      cross join lateral (select * from allocation_demand a
+                           where a.tenant = p.tenant and a.sku = p.sku
+                           order by a.id limit $2) as d
+     where p.leased
+     order by d.id limit $2)
+  select (select coalesce(json_agg(partitions), '[]') from partitions) as partitions,
+         (select coalesce(json_agg(json_build_object('id', id::text, 'tenant', tenant, 'sku', sku,
+                   'order_id', order_id, 'location', location, 'cause', cause, 'correlation_id', correlation_id)
+                   order by id), '[]') from demand) as demand`;
 
 export class AllocationRunner {
   private readonly o: Required<Omit<AllocationRunnerOptions, 'metrics' | 'afterAppend'>> &
@@ -75,11 +110,15 @@ export class AllocationRunner {
   leaseRefusals = 0;
   /** Inventory streams read into the cache while another allocator held their partition (tests). */
   warmed = 0;
+  /** Vacuums of the queue run by this runner (tests). */
+  vacuums = 0;
+  private vacuumedAt = 0;
+  private vacuuming: Promise<void> | null = null;
   /** When each partition held elsewhere was last read into the cache (see keepWarm). */
   private readonly warmedAt = new Map<string, number>();
 
   constructor(options: AllocationRunnerOptions) {
-    this.o = { batchSize: 500, pollMs: 1000, retryMs: 200, ...options };
+    this.o = { batchSize: 500, pollMs: 1000, retryMs: 200, vacuumEveryMs: 5_000, ...options };
   }
 
   /** True while its listener is connected: notifications wake it at once (tests). */
@@ -109,6 +148,7 @@ export class AllocationRunner {
     this.stopping.abort();
     this.wake();
     await this.running;
+    await this.vacuuming;
     await this.listener?.stop();
   }
 
@@ -202,7 +242,7 @@ export class AllocationRunner {
     for (let look = 0; look < 2; look++) {
       const now = Date.now();
       const skip = [...heldElsewhere, ...[...this.backoff].filter(([, b]) => b.until > now).map(([k]) => k)];
-      const found = await this.withLeases(skip, (mine) => this.decide(mine));
+      const found = await this.withLeases(skip, (_leased, rows) => this.decide(rows));
       if (found === 'worked') return 'worked';
       if (found === 'none') return expanded ? 'worked' : look === 0 && skip.length === 0 ? 'empty' : 'blocked';
       heldElsewhere.push(...found.heldElsewhere.map((p) => p.key));
@@ -246,14 +286,15 @@ export class AllocationRunner {
   }
 
   /**
-   * Finds the partitions of the oldest demand rows (leaving out lease keys in `skip`) and leases
-   * whichever are free, in one statement on a connection held meanwhile; runs `work` with them; then
-   * deletes the rows it decided and lets the leases go, again in one statement. Round trips are
-   * what a busy machine makes a batch wait for. 'none': no demand outside `skip`.
+   * Finds the partitions of the oldest demand rows (leaving out lease keys in `skip`), leases
+   * whichever are free and reads their demand, in one statement (LEASE_SQL) on a connection held
+   * meanwhile; runs `work` with them; then deletes the rows it decided and lets the leases go,
+   * again in one statement. Round trips are what a busy machine makes a batch wait for.
+   * 'none': no demand outside `skip`.
    */
   private async withLeases(
     skip: readonly string[],
-    work: (leased: string[]) => Promise<DemandRecord[]>,
+    work: (leased: string[], rows: DemandRecord[]) => Promise<DemandRecord[]>,
   ): Promise<'worked' | 'none' | { heldElsewhere: (Partition & { key: string })[] }> {
     const client = await this.o.pool.connect();
     let broken: Error | undefined;
@@ -264,21 +305,18 @@ export class AllocationRunner {
     };
     client.on('error', lost);
     try {
-      const { rows } = await client.query<Partition & { key: string; leased: boolean }>(
-        `select tenant, sku, key, pg_try_advisory_lock(hashtextextended(key, 0)) as leased
-           from (select distinct tenant, sku, ${LEASE_KEY_SQL} as key
-                   from (select tenant, sku from allocation_demand
-                          where sku <> '' and not (${LEASE_KEY_SQL} = any($1::text[]))
-                          order by id limit $2) as oldest) as partitions`,
-        [skip, this.o.batchSize],
-      );
-      if (rows.length === 0) return 'none';
-      const leased = rows.filter((r) => r.leased).map((r) => r.key);
-      this.leaseRefusals += rows.length - leased.length;
-      if (leased.length === 0) return { heldElsewhere: rows };
+      const { rows: found } = await client.query<{ partitions: LeaseRow[]; demand: DemandRecord[] }>(LEASE_SQL, [
+        skip,
+        this.o.batchSize,
+      ]);
+      const { partitions, demand } = found[0]!;
+      if (partitions.length === 0) return 'none';
+      const leased = partitions.filter((r) => r.leased).map((r) => r.key);
+      this.leaseRefusals += partitions.length - leased.length;
+      if (leased.length === 0) return { heldElsewhere: partitions };
       const decided: DemandRecord[] = [];
       try {
-        decided.push(...(await work(leased)));
+        decided.push(...(await work(leased, demand)));
         for (const k of leased) this.backoff.delete(k);
       } catch (err) {
         // One partition's trouble must not hold up the others: decide them one by one, and only
@@ -286,7 +324,10 @@ export class AllocationRunner {
         const failed = leased.length === 1 ? leased : [];
         if (leased.length > 1)
           for (const k of leased)
-            await work([k]).then(
+            await work(
+              [k],
+              demand.filter((r) => leaseKey(r) === k),
+            ).then(
               (rows) => {
                 decided.push(...rows);
                 this.backoff.delete(k);
@@ -336,22 +377,41 @@ export class AllocationRunner {
     this.batches++;
     this.o.metrics?.allocationBatches.inc({ outcome: 'decided' });
     this.o.metrics?.allocationDemand.inc(rows);
+    this.vacuumIfDue();
   }
 
-  /** Decides the leased partitions' demand (read again now that they are leased); returns the rows decided. */
-  private async decide(leased: readonly string[]): Promise<DemandRecord[]> {
-    const { rows } = await this.o.pool.query<DemandRecord>(
-      `select * from allocation_demand where ${LEASE_KEY_SQL} = any($1::text[]) order by id limit $2`,
-      [leased, this.o.batchSize],
-    );
+  /** After rows were deleted: starts a vacuum of the queue unless one ran within vacuumEveryMs (see the option). */
+  private vacuumIfDue(): void {
+    const now = Date.now();
+    if (this.o.vacuumEveryMs <= 0 || this.vacuuming || now - this.vacuumedAt < this.o.vacuumEveryMs) return;
+    this.vacuumedAt = now;
+    // Not awaited: the batches go on meanwhile. SKIP_LOCKED: if another worker is vacuuming it, this one need not.
+    this.vacuuming = this.o.pool
+      .query('vacuum (skip_locked) allocation_demand')
+      .then(
+        () => {
+          this.vacuums++;
+        },
+        (err: Error) => this.o.logger.warn({ err: err.message }, 'allocation: vacuum of the demand queue failed'),
+      )
+      .finally(() => {
+        this.vacuuming = null;
+      });
+  }
+
+  /** Decides the leased partitions' demand rows (read as they were leased); returns the rows decided. */
+  private async decide(rows: readonly DemandRecord[]): Promise<DemandRecord[]> {
     if (rows.length === 0) return [];
-    const work = new Map<string, PartitionWork & { orderIds: string[]; alsoTry: string[] }>();
+    const work = new Map<string, PartitionWork & { orderIds: string[]; alsoTry: string[]; seen: Set<string> }>();
     const causes = new Map<string, { causationId: string | null; correlationId: string }>();
     for (const r of rows) {
       const key = leaseKey(r);
-      const w = work.get(key) ?? { tenant: r.tenant, sku: r.sku, orderIds: [], alsoTry: [] };
+      const w = work.get(key) ?? { tenant: r.tenant, sku: r.sku, orderIds: [], alsoTry: [], seen: new Set<string>() };
       work.set(key, w);
-      if (r.order_id && !w.orderIds.includes(r.order_id)) w.orderIds.push(r.order_id);
+      if (r.order_id && !w.seen.has(r.order_id)) {
+        w.seen.add(r.order_id);
+        w.orderIds.push(r.order_id);
+      }
       if (r.location && !w.alsoTry.includes(r.location)) w.alsoTry.push(r.location);
       if (r.order_id && !causes.has(r.order_id))
         causes.set(r.order_id, { causationId: r.cause, correlationId: r.correlation_id ?? r.cause ?? 'allocation' });
@@ -368,6 +428,6 @@ export class AllocationRunner {
       causes,
     );
     for (const w of work.values()) await this.o.afterAppend?.({ tenant: w.tenant, sku: w.sku });
-    return rows;
+    return [...rows];
   }
 }

@@ -19,6 +19,7 @@ import { holdsStock, isFullyReserved, unshippedOf, type OrderState } from '../..
 import { currentVersion } from '../../domain/upcasters.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { foldRecorded } from '../commands/load.ts';
+import type { CachedState } from '../commands/state-cache.ts';
 import {
   WrongExpectedVersionError,
   type EventStore,
@@ -89,6 +90,13 @@ class Orders {
     return this.byKey.get(`${tenant}\u0000${id}`);
   }
 
+  /** Reads the orders of every partition (one readStreams call per tenant). */
+  async loadAll(work: readonly PartitionWork[]): Promise<void> {
+    const byTenant = new Map<string, string[]>();
+    for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), ...w.orderIds]);
+    await Promise.all([...byTenant].map(([tenant, ids]) => this.load(tenant, ids)));
+  }
+
   /** Reads the orders not read yet (one readStreams call). */
   async load(tenant: string, ids: Iterable<string>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.byKey.has(`${tenant}\u0000${id}`));
@@ -121,9 +129,25 @@ interface Decided {
   decision: PartitionDecision;
 }
 
+/** Where a partition's orders hold stock or would rather be served from, and where its demand rows point. */
+function heldOf(w: PartitionWork, orders: Orders): string[] {
+  const states = w.orderIds.map((id) => orders.get(w.tenant, id)!.state).filter((o) => o.status !== 'none');
+  return [
+    ...states.flatMap((o) => Object.keys(o.lines.find((l) => l.sku === w.sku)?.reserved ?? {})),
+    ...(w.alsoTry ?? []),
+    // Tried even if the read model shows no stock there yet.
+    ...states.flatMap((o) => o.preferredLocations ?? []),
+  ];
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /**
- * Decides every partition of a batch on the state read now: candidate locations (one query per
- * tenant), inventory streams (one read), then each partition; wait-listed orders a decision
+ * Decides every partition of a batch on the state read now. The reads that need nothing from each
+ * other run together: the orders, the candidate locations and the inventory streams as far as they
+ * are known without the orders (the default location and those the demand rows name). Only a
+ * partition whose orders hold or prefer other locations costs another read of each (in a flash
+ * sale the orders are new: none). Then each partition is decided; wait-listed orders a decision
  * reached without having read them are read (one read) and their partitions decided again.
  */
 async function decideAll(
@@ -133,44 +157,49 @@ async function decideAll(
   now: string,
 ): Promise<Decided[]> {
   const cache = inventoryStates(deps.store);
-  const byTenant = new Map<string, PartitionWork[]>();
-  for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), w]);
   const locations = new Map<PartitionWork, Candidates>();
-  await Promise.all(
-    [...byTenant].map(async ([tenant, ws]) => {
-      const asks = ws.map((w) => ({
-        sku: w.sku,
-        held: [
-          ...w.orderIds.flatMap((id) => {
-            const o = orders.get(tenant, id)!.state;
-            return o.status === 'none' ? [] : Object.keys(o.lines.find((l) => l.sku === w.sku)?.reserved ?? {});
-          }),
-          ...(w.alsoTry ?? []),
-          // Where the orders would rather be served from: tried even if the read model shows no stock there yet.
-          ...w.orderIds.flatMap((id) => {
-            const o = orders.get(tenant, id)!.state;
-            return o.status === 'none' ? [] : (o.preferredLocations ?? []);
-          }),
-        ],
-      }));
-      const found = await deps.locations.candidatesMany(tenant, asks, { all: true });
-      ws.forEach((w, i) => {
-        locations.set(w, found[i]!);
-      });
-    }),
-  );
-  const streams = work.flatMap((w) => locations.get(w)!.locations.map((l) => inventoryStream(w.tenant, w.sku, l)));
-  const loaded = await cache.loadMany(deps.store, streams);
-  const stockOf = new Map<PartitionWork, Decided['stock']>();
-  let at = 0;
-  for (const w of work)
-    stockOf.set(
-      w,
-      locations.get(w)!.locations.map((location) => {
-        const { state, version } = loaded[at++]!;
-        return { location, state, version };
+  const candidatesFor = (ws: readonly PartitionWork[], held: (w: PartitionWork) => string[]) => {
+    const byTenant = new Map<string, PartitionWork[]>();
+    for (const w of ws) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), w]); // few tenants per batch
+    return Promise.all(
+      [...byTenant].map(async ([tenant, group]) => {
+        const found = await deps.locations.candidatesMany(
+          tenant,
+          group.map((w) => ({ sku: w.sku, held: held(w) })),
+          { all: true },
+        );
+        for (const [i, w] of group.entries()) locations.set(w, found[i]!);
       }),
     );
+  };
+  const stock = new Map<string, CachedState<InventoryState>>();
+  const loadStock = async (streams: readonly string[]) => {
+    const missing = [...new Set(streams)].filter((s) => !stock.has(s));
+    if (missing.length === 0) return;
+    const loaded = await cache.loadMany(deps.store, missing);
+    for (const [i, s] of missing.entries()) stock.set(s, loaded[i]!);
+  };
+  const streamsOf = (w: PartitionWork, codes: readonly string[]) =>
+    codes.map((l) => inventoryStream(w.tenant, w.sku, l));
+
+  const guessed = new Map(work.map((w) => [w, [...(w.alsoTry ?? [])]]));
+  await Promise.all([
+    orders.loadAll(work),
+    candidatesFor(work, (w) => guessed.get(w)!),
+    loadStock(work.flatMap((w) => streamsOf(w, [DEFAULT_LOCATION, ...guessed.get(w)!]))),
+  ]);
+  const again = work.filter((w) => !sameList(heldOf(w, orders), guessed.get(w)!));
+  if (again.length) await candidatesFor(again, (w) => heldOf(w, orders));
+  await loadStock(work.flatMap((w) => streamsOf(w, locations.get(w)!.locations)));
+  const stockOf = new Map<PartitionWork, Decided['stock']>(
+    work.map((w) => [
+      w,
+      locations.get(w)!.locations.map((location) => {
+        const { state, version } = stock.get(inventoryStream(w.tenant, w.sku, location))!;
+        return { location, state, version };
+      }),
+    ]),
+  );
 
   const extra = new Map<PartitionWork, string[]>(work.map((w) => [w, []]));
   let open = [...work];
@@ -220,9 +249,6 @@ export async function allocatePartitions(
   const cache = inventoryStates(store);
   for (let attempt = 1; ; attempt++) {
     const orders = new Orders(store);
-    const byTenant = new Map<string, string[]>();
-    for (const w of work) byTenant.set(w.tenant, [...(byTenant.get(w.tenant) ?? []), ...w.orderIds]);
-    await Promise.all([...byTenant].map(([tenant, ids]) => orders.load(tenant, ids)));
     const decided = await decideAll(deps, work, orders, ctx.now);
 
     const toNew = (tenant: string, e: { type: string; data: unknown }, orderId?: string): NewEvent => {

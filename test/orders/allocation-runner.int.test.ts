@@ -383,6 +383,60 @@ describe('Batched allocation: the allocators working the demand queue', function
     await queueEmpty(sku);
   });
 
+  it("a batch reads the orders, the locations' settings and the inventory together, not one after another", async () => {
+    const sku = 'TOGETHER';
+    await adjust(api, sku, 10);
+    await place(sku, 3);
+    await demandQueued(sku, 4);
+    // The real store, with a count of its stream reads in flight at once.
+    let inFlight = 0;
+    let most = 0;
+    const inner = store();
+    const counting: EventStore = Object.create(inner, {
+      readStreams: {
+        value: async (reads: readonly StreamRead[]) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await inner.readStreams(reads);
+          } finally {
+            inFlight--;
+          }
+        },
+      },
+    });
+    const runner = allocator({ store: counting, locations: readModelLocations(knex(), counting) });
+    runner.start();
+    await queueEmpty(sku);
+    expect(most, 'stream reads in flight at once').to.be.at.least(3);
+    const inv = await consistent(sku, []);
+    expect(inv.reserved).to.equal(3);
+  });
+
+  it('vacuums the demand queue while it deletes rows, so leases do not walk past dead rows', async () => {
+    const sku = 'VACUUM';
+    await adjust(api, sku, 10);
+    await place(sku, 3);
+    await demandQueued(sku, 4);
+    const vacuums = async () =>
+      Number(
+        (
+          await knex().raw<{ rows: { n: string }[] }>(
+            "select vacuum_count as n from pg_stat_user_tables where relname = 'allocation_demand'",
+          )
+        ).rows[0]!.n,
+      );
+    const before = await vacuums();
+    const runner = allocator({ vacuumEveryMs: 1 });
+    runner.start();
+    await queueEmpty(sku);
+    await waitFor(
+      async () => runner.vacuums,
+      (n) => n > 0,
+      { what: 'the runner to vacuum the queue' },
+    );
+    expect(await vacuums(), "the table's vacuum count").to.be.above(before);
+  });
+
   it('a partition that fails does not hold up the others in its batch, and is decided once the fault is gone', async () => {
     await adjust(api, 'SICK', 5);
     await adjust(api, 'WELL', 5);
