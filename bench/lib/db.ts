@@ -43,10 +43,10 @@ export function pgStatsDelta(
     }
     if (activity > 0) rows.push([name, d]);
   }
-  rows.sort(
-    (x, y) =>
-      (y[1].seq_tup_read ?? 0) + (y[1].idx_tup_fetch ?? 0) - ((x[1].seq_tup_read ?? 0) + (x[1].idx_tup_fetch ?? 0)),
-  );
+  // Busiest first: rows read, then (indexes) blocks read.
+  const weight = (t: Record<string, number>) =>
+    (t.seq_tup_read ?? 0) + (t.idx_tup_fetch ?? 0) + (t.heap_blks_read ?? 0) + (t.idx_blks_read ?? 0);
+  rows.sort((x, y) => weight(y[1]) - weight(x[1]));
   return { db, tables: Object.fromEntries(rows) };
 }
 
@@ -117,8 +117,14 @@ export class Observer {
          from pg_stat_database where datname = current_database()`,
     );
     const tables = await this.pool.query<Record<string, string> & { relname: string }>(
-      `select relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) as idx_scan, coalesce(idx_tup_fetch, 0) as idx_tup_fetch, n_tup_ins, n_tup_upd, n_tup_del
-         from pg_stat_user_tables`,
+      `select t.relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) as idx_scan, coalesce(idx_tup_fetch, 0) as idx_tup_fetch,
+              n_tup_ins, n_tup_upd, n_tup_del, heap_blks_read, heap_blks_hit
+         from pg_stat_user_tables t join pg_statio_user_tables io using (relid)`,
+    );
+    // Per index, as "<table>.<index>": which one reads blocks from outside shared_buffers (a random
+    // key such as a v4 UUID spreads inserts over every leaf page of a large index).
+    const indexes = await this.pool.query<Record<string, string> & { relname: string }>(
+      `select relname || '.' || indexrelname as relname, idx_blks_read, idx_blks_hit from pg_statio_user_indexes`,
     );
     const num = (row: Record<string, string> | undefined) =>
       Object.fromEntries(
@@ -126,7 +132,10 @@ export class Observer {
           .filter(([k]) => k !== 'relname')
           .map(([k, v]) => [k, Number(v)]),
       );
-    return { db: num(db.rows[0]), tables: Object.fromEntries(tables.rows.map((t) => [t.relname, num(t)])) };
+    return {
+      db: num(db.rows[0]),
+      tables: Object.fromEntries([...tables.rows, ...indexes.rows].map((t) => [t.relname, num(t)])),
+    };
   }
 
   async close(): Promise<void> {
