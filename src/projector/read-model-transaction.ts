@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Position } from '../eventstore/port.ts';
 
 /**
  * The application_name a read-model transaction runs under. Log readers do not wait for such
@@ -36,16 +37,63 @@ export async function enterReadModelTransaction(
   schema?: string,
   probe?: StaleProbe,
 ): Promise<Set<string>> {
+  return (await enterPageTransaction(trx, schema, probe)).stale;
+}
+
+/** A checkpoint to move from `from` to `to` (`count` events), if it is still at `from`. */
+export interface CheckpointMove {
+  name: string;
+  from: Position | null;
+  to: Position;
+  count: number;
+}
+
+/**
+ * enterReadModelTransaction that also moves the page's checkpoint, in the same first statement:
+ * `moved` is false when the checkpoint was not at `move.from` (another writer moved it; the caller
+ * must roll back). The move commits or rolls back with the page's writes, wherever in the
+ * transaction it is made; made here it costs no round trip of its own. The settings are made in a
+ * materialized CTE the update reads, so before the transaction takes its id (see es_log_horizon).
+ */
+export async function enterPageTransaction(
+  trx: Knex.Transaction,
+  schema?: string,
+  probe?: StaleProbe,
+  move?: CheckpointMove,
+): Promise<{ stale: Set<string>; moved: boolean }> {
   const ownSchema = schema && schema !== 'public';
   const res = (await trx.raw(
-    `select set_config('application_name', ?, true), set_config('synchronous_commit', 'off', true)
-            ${ownSchema ? `, set_config('search_path', quote_ident(?) || ', public', true)` : ''}
+    `with mark as materialized (
+       select set_config('application_name', ?, true) as a, set_config('synchronous_commit', 'off', true) as b
+              ${ownSchema ? `, set_config('search_path', quote_ident(?) || ', public', true) as c` : ''})
+     ${
+       move
+         ? `, moved as (
+       update public.projection_checkpoints
+          set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
+         from mark
+        where name = ? and position_commit = ? and position_prepare = ?
+       returning 1)`
+         : ''
+     }
+     select ${move ? '(select count(*) from moved)' : '(select count(*) from mark)'} as moved
             ${probe ? ', (select array_agg(distinct stream_name) from public.stale_entities where projection = ? and stream_name = any(?)) as stale' : ''}`,
     [
       READ_MODEL_APPLICATION_NAME,
       ...(ownSchema ? [schema] : []),
+      ...(move
+        ? [
+            move.to.commit.toString(),
+            move.to.prepare.toString(),
+            move.count,
+            move.name,
+            (move.from?.commit ?? 0n).toString(),
+            (move.from?.prepare ?? 0n).toString(),
+          ]
+        : []),
       ...(probe ? [probe.projection, probe.streams as string[]] : []),
     ],
-  )) as { rows: { stale?: string[] | null }[] };
-  return new Set(res.rows[0]?.stale ?? []);
+  )) as { rows: { moved: string; stale?: string[] | null }[] };
+  const row = res.rows[0];
+  return { stale: new Set(row?.stale ?? []), moved: Number(row?.moved ?? 0) === 1 };
 }

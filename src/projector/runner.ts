@@ -3,13 +3,19 @@ import type { Knex } from 'knex';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { advanceCheckpoint, advanceIdleCheckpoint, ensureCheckpoint, readCheckpoint } from './checkpoints.ts';
+import {
+  advanceCheckpoint,
+  advanceIdleCheckpoint,
+  CheckpointConflictError,
+  ensureCheckpoint,
+  readCheckpoint,
+} from './checkpoints.ts';
 import { AdvisoryLock } from './lock.ts';
 import { clearFailing, errorText, type Failure, HELD_BACK, isTransient, parkEvent, recordFailing } from './parking.ts';
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
 import { type LogWakeups, pollingWakeups } from './wakeups.ts';
-import { enterReadModelTransaction } from './read-model-transaction.ts';
+import { enterPageTransaction, enterReadModelTransaction } from './read-model-transaction.ts';
 
 const CHECKPOINT_REREAD_MS = 1000;
 
@@ -257,15 +263,17 @@ export class ProjectionRunner {
     }
     const applied = await knex
       .transaction(async (trx) => {
-        const stale = await enterReadModelTransaction(trx, projection.schema, {
-          projection: projection.name,
-          streams: streamsOf(handled),
-        });
+        const { stale, moved } = await enterPageTransaction(
+          trx,
+          projection.schema,
+          { projection: projection.name, streams: streamsOf(handled) },
+          { name: projection.name, from, to: last.position, count: events.length },
+        );
         // A stream with a parked event: its later events are parked behind it, which the isolated
-        // pass does (this transaction is rolled back: it has written nothing yet).
+        // pass does (this transaction is rolled back with its checkpoint move).
         if (stale.size > 0) throw STALE_STREAMS;
+        if (!moved) throw new CheckpointConflictError(`checkpoint of ${projection.name} moved under this writer`);
         await projection.apply(trx, handled);
-        await advanceCheckpoint(trx, projection.name, from, last.position, events.length);
         return true;
       })
       .catch((err) => {

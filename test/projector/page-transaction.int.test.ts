@@ -1,0 +1,111 @@
+// A page with events for a projection is one read-model transaction: begin, one statement that marks
+// it, looks for stale streams and moves the checkpoint, the projection's writes, commit. The move
+// still commits or rolls back with the writes, and is refused when the checkpoint moved.
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { PostgresEventStore } from '../../src/eventstore/postgres/postgres-event-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { CheckpointConflictError, ensureCheckpoint, readCheckpoint } from '../../src/projector/checkpoints.ts';
+import type { Projection } from '../../src/projector/projection.ts';
+import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
+import { ProjectionRunner } from '../../src/projector/runner.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+describe('Projector: the transaction of a page with events for the projection', function () {
+  this.timeout(30_000);
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+  const tenant = `t${randomUUID().slice(0, 8)}`;
+  const projection: Projection = {
+    name: 'page-test',
+    handles: ['Wanted'],
+    tables: ['page_rows'],
+    async apply(trx, events) {
+      await trx('page_rows').insert(events.map((e) => ({ event_id: e.id })));
+    },
+  };
+  const append = (type: string, n: number) =>
+    store.appendToStream(
+      `${tenant}:x:${randomUUID()}`,
+      Array.from({ length: n }, () => ({
+        id: randomUUID(),
+        type,
+        data: {},
+        metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+      })),
+    );
+  const runner = () =>
+    new ProjectionRunner({ databaseUrl: db.url, knex: db.knex, store, projection, logger: createLogger('silent') });
+  const rows = async () => Number((await db.pool.query('select count(*) as n from page_rows')).rows[0].n);
+
+  before(async () => {
+    db = await createTestDatabase();
+    store = new PostgresEventStore(db.pool);
+    // What each write committed under, as the writing transaction saw it.
+    await db.pool.query(`
+      create table page_rows (event_id uuid primary key);
+      create table writes (tbl text, application_name text, synchronous_commit text);
+      create function note_write() returns trigger language plpgsql as $$
+      begin
+        insert into writes values (tg_table_name, current_setting('application_name'), current_setting('synchronous_commit'));
+        return new;
+      end $$;
+      create trigger note_write after update on projection_checkpoints for each row execute function note_write();
+      create trigger note_write after insert on page_rows for each row execute function note_write();`);
+    await ensureCheckpoint(db.knex, projection.name);
+  });
+  after(async () => {
+    await store?.announcer.settled();
+    await db?.drop();
+  });
+
+  it('given a page of 3 events, 2 for the projection, when processed, then: begin, one statement, its writes, commit; all as a read-model transaction', async () => {
+    const r = runner();
+    await append('Other', 1);
+    expect(await r.processBatch()).to.equal(1); // the runner has read its checkpoint now
+    await db.pool.query('delete from writes');
+    await append('Wanted', 2);
+    const last = await append('Other', 1);
+    const statements: string[] = [];
+    const note = (q: { sql: string }) => statements.push(q.sql);
+    db.knex.on('query', note);
+    expect(await r.processBatch()).to.equal(3);
+    db.knex.off('query', note);
+
+    expect(statements.map((s) => s.trim().split(/\s+/)[0]!.toLowerCase())).to.deep.equal([
+      'begin;',
+      'with', // mark, stale probe, checkpoint
+      'insert', // the projection's
+      'commit;',
+    ]);
+    const cp = await readCheckpoint(db.knex, projection.name);
+    expect(cp?.position).to.deep.equal(last.position);
+    expect(await rows()).to.equal(2);
+    const writes = (await db.pool.query('select * from writes order by tbl')).rows;
+    expect(writes).to.deep.equal([
+      { tbl: 'page_rows', application_name: READ_MODEL_APPLICATION_NAME, synchronous_commit: 'off' },
+      { tbl: 'page_rows', application_name: READ_MODEL_APPLICATION_NAME, synchronous_commit: 'off' },
+      { tbl: 'projection_checkpoints', application_name: READ_MODEL_APPLICATION_NAME, synchronous_commit: 'off' },
+    ]);
+  });
+
+  it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', async () => {
+    const r = runner();
+    await append('Wanted', 1);
+    expect(await r.processBatch()).to.equal(1); // the runner knows where its checkpoint is now
+    const before = await rows();
+    // Another writer (an operator's reset, a second instance) moves it meanwhile.
+    await db.pool.query(
+      "update projection_checkpoints set events_processed = 0, position_prepare = position_prepare + 1000000 where name = 'page-test'",
+    );
+    const moved = await readCheckpoint(db.knex, projection.name);
+    await append('Wanted', 1);
+    let error: unknown;
+    await r.processBatch().catch((e) => {
+      error = e;
+    });
+    expect(error).to.be.instanceOf(CheckpointConflictError);
+    expect(await rows(), 'the page was rolled back').to.equal(before);
+    expect(await readCheckpoint(db.knex, projection.name)).to.deep.equal(moved);
+  });
+});
