@@ -62,6 +62,18 @@ export function demandOf(e: RecordedEvent): DemandRow[] {
   }
 }
 
+/** The insert of demand rows ($rows: JSON, in order), reading first from `from` (a gate CTE) if given. */
+const insertRows = (from?: string) => `
+  insert into allocation_demand (tenant, sku, order_id, location, cause, correlation_id)
+  select r.tenant, r.sku, r.order_id, r.location, r.cause, r.correlation_id
+    from ${from ? `${from}, ` : ''}rows from (jsonb_to_recordset(?::jsonb)
+           as (tenant text, sku text, order_id text, location text, cause uuid, correlation_id text))
+         with ordinality as r(tenant, sku, order_id, location, cause, correlation_id, n)
+   order by r.n`;
+
+/** The notification's payload: rows that name no SKU (see insertDemand). */
+const orderLevelRows = (rows: readonly DemandRow[]) => String(rows.filter((r) => r.sku === '').length);
+
 /**
  * Queues demand rows, in order, and wakes the allocators on commit: one statement (a round trip is
  * what a busy machine makes the projector wait for). The notification's payload is the number of
@@ -70,17 +82,11 @@ export function demandOf(e: RecordedEvent): DemandRow[] {
  */
 export async function insertDemand(knex: Knex | Knex.Transaction, rows: readonly DemandRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await knex.raw(
-    `with queued as (
-       insert into allocation_demand (tenant, sku, order_id, location, cause, correlation_id)
-       select tenant, sku, order_id, location, cause, correlation_id
-         from rows from (jsonb_to_recordset(?::jsonb)
-                as (tenant text, sku text, order_id text, location text, cause uuid, correlation_id text))
-              with ordinality as r(tenant, sku, order_id, location, cause, correlation_id, n)
-        order by n)
-     select pg_notify(?, ?)`,
-    [JSON.stringify(rows), DEMAND_CHANNEL, String(rows.filter((r) => r.sku === '').length)],
-  );
+  await knex.raw(`with queued as (${insertRows()}) select pg_notify(?, ?)`, [
+    JSON.stringify(rows),
+    DEMAND_CHANNEL,
+    orderLevelRows(rows),
+  ]);
 }
 
 export const allocationDemandProjection: Projection = {
@@ -99,5 +105,15 @@ export const allocationDemandProjection: Projection = {
   tables: [],
   async apply(trx, events) {
     await insertDemand(trx, events.flatMap(demandOf));
+  },
+  // The demand row is the first step of every allocation: its page is one statement, not four.
+  statement(events, gate) {
+    const rows = events.flatMap(demandOf);
+    if (rows.length === 0) return null;
+    return {
+      ctes: `demand_queued as (${insertRows(gate)}), demand_woken as (select pg_notify(?, ?) from ${gate})`,
+      bindings: [JSON.stringify(rows), DEMAND_CHANNEL, orderLevelRows(rows)],
+      run: ['demand_woken'],
+    };
   },
 };

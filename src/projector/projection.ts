@@ -16,12 +16,30 @@ export interface Projection {
   schema?: string;
   apply(trx: Knex.Transaction, events: readonly RecordedEvent[]): Promise<void>;
   /**
+   * A page as part of one statement (optional; projections in the public schema): the runner runs
+   * the read-model marking, the stale-stream check, the checkpoint move and these CTEs as a single
+   * statement, its own transaction, instead of begin, a statement, apply()'s statements and commit.
+   * It must write what apply() writes (apply() still serves the event-by-event pass that parks
+   * poison events). Every CTE must read from the CTE named `gate`, which has one row when the page
+   * is applied and none otherwise. Null: these events write nothing.
+   */
+  statement?(events: readonly RecordedEvent[], gate: string): StatementPart | null;
+  /**
    * A rebuild's fast path (optional): a Replayer that folds the log from the start into these
    * tables, empty when it begins, holding rows in memory and writing them in bulk. Must end with
    * the rows apply() would have made from the same events. Its events are read lean
    * (ReadAllOptions.lean): of the metadata only the tenant, no event id, no createdAt.
    */
   replay?(limits?: ReplayLimits): Replayer;
+}
+
+/** A projection's share of a page statement (see Projection.statement). */
+export interface StatementPart {
+  /** CTE definitions, comma-separated ("a as (…), b as (…)"); their placeholders are `?`. */
+  ctes: string;
+  bindings: unknown[];
+  /** CTEs that do not modify data (e.g. one that notifies): they run only if the statement refers to them. */
+  run?: readonly string[];
 }
 
 export interface ReplayLimits {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Position } from '../eventstore/port.ts';
+import type { StatementPart } from './projection.ts';
 
 /**
  * The application_name a read-model transaction runs under. Log readers do not wait for such
@@ -94,6 +95,49 @@ export async function enterPageTransaction(
       ...(probe ? [probe.projection, probe.streams as string[]] : []),
     ],
   )) as { rows: { moved: string; stale?: string[] | null }[] };
+  const row = res.rows[0];
+  return { stale: new Set(row?.stale ?? []), moved: Number(row?.moved ?? 0) === 1 };
+}
+
+/**
+ * A whole page in one statement, its own transaction (see Projection.statement): marks it as a
+ * read-model transaction, looks up stale streams, moves the checkpoint if it is still at
+ * `move.from` and no stream is stale, and runs the projection's CTEs only then. One round trip
+ * where a transaction takes four.
+ */
+export async function applyPageStatement(
+  knex: Knex,
+  probe: StaleProbe,
+  move: CheckpointMove,
+  part: StatementPart | null,
+): Promise<{ stale: Set<string>; moved: boolean }> {
+  const res = (await knex.raw(
+    `with mark as materialized (
+       select set_config('application_name', ?, true) as a, set_config('synchronous_commit', 'off', true) as b),
+     probe as materialized (
+       select array_agg(distinct stream_name) as stale from public.stale_entities where projection = ? and stream_name = any(?)),
+     moved as (
+       update public.projection_checkpoints
+          set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
+         from mark, probe
+        where probe.stale is null and name = ? and position_commit = ? and position_prepare = ?
+       returning 1)
+     ${part ? `, ${part.ctes}` : ''}
+     select (select count(*) from moved) as moved, (select stale from probe) as stale
+            ${(part?.run ?? []).map((cte) => `, (select count(*) from ${cte})`).join('')}`,
+    [
+      READ_MODEL_APPLICATION_NAME,
+      probe.projection,
+      probe.streams as string[],
+      move.to.commit.toString(),
+      move.to.prepare.toString(),
+      move.count,
+      move.name,
+      (move.from?.commit ?? 0n).toString(),
+      (move.from?.prepare ?? 0n).toString(),
+      ...((part?.bindings ?? []) as Knex.RawBinding[]),
+    ],
+  )) as { rows: { moved: string; stale: string[] | null }[] };
   const row = res.rows[0];
   return { stale: new Set(row?.stale ?? []), moved: Number(row?.moved ?? 0) === 1 };
 }

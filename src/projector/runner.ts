@@ -15,7 +15,7 @@ import { clearFailing, errorText, type Failure, HELD_BACK, isTransient, parkEven
 import type { Projection } from './projection.ts';
 import type { LogPageReader } from './shared-log.ts';
 import { type LogWakeups, pollingWakeups } from './wakeups.ts';
-import { enterPageTransaction, enterReadModelTransaction } from './read-model-transaction.ts';
+import { applyPageStatement, enterPageTransaction, enterReadModelTransaction } from './read-model-transaction.ts';
 
 const CHECKPOINT_REREAD_MS = 1000;
 
@@ -258,6 +258,19 @@ export class ProjectionRunner {
     const last = events[events.length - 1]!;
     if (handled.length === 0) {
       await advanceIdleCheckpoint(knex, projection.name, from, last.position, events.length);
+      this.applied(last, events.length, events.length === maxCount);
+      return events.length;
+    }
+    if (projection.statement && (projection.schema ?? 'public') === 'public') {
+      const { stale, moved } = await applyPageStatement(
+        knex,
+        { projection: projection.name, streams: streamsOf(handled) },
+        { name: projection.name, from, to: last.position, count: events.length },
+        projection.statement(handled, 'moved'),
+      );
+      // Nothing was written: a stale stream's events go through the isolated pass.
+      if (stale.size > 0) return this.processIsolated();
+      if (!moved) throw new CheckpointConflictError(`checkpoint of ${projection.name} moved under this writer`);
       this.applied(last, events.length, events.length === maxCount);
       return events.length;
     }

@@ -108,4 +108,119 @@ describe('Projector: the transaction of a page with events for the projection', 
     expect(await rows(), 'the page was rolled back').to.equal(before);
     expect(await readCheckpoint(db.knex, projection.name)).to.deep.equal(moved);
   });
+
+  describe('a projection that gives its page as one statement', () => {
+    const applied: string[] = [];
+    const oneStatement: Projection = {
+      name: 'page-statement-test',
+      handles: ['Wanted'],
+      tables: ['statement_rows'],
+      async apply(trx, events) {
+        applied.push(...events.map((e) => e.id));
+        await trx('statement_rows').insert(events.map((e) => ({ event_id: e.id })));
+      },
+      statement(events, gate) {
+        return {
+          ctes: `page_insert as (insert into statement_rows (event_id) select id from ${gate}, unnest(?::uuid[]) as id)`,
+          bindings: [events.map((e) => e.id)],
+        };
+      },
+    };
+    const statementRunner = () =>
+      new ProjectionRunner({
+        databaseUrl: db.url,
+        knex: db.knex,
+        store,
+        projection: oneStatement,
+        logger: createLogger('silent'),
+      });
+
+    const rows = async () => Number((await db.pool.query('select count(*) as n from statement_rows')).rows[0].n);
+
+    before(async () => {
+      await db.pool.query(`
+        create table statement_rows (event_id uuid primary key);
+        create trigger note_write after insert on statement_rows for each row execute function note_write();`);
+      await ensureCheckpoint(db.knex, oneStatement.name);
+      const r = statementRunner();
+      await append('Other', 1);
+      while ((await r.processBatch()) > 0); // catch up with the log so far
+    });
+
+    it('given a page with events for it, when processed, then one statement writes its rows and moves the checkpoint, as a read-model transaction', async () => {
+      const r = statementRunner();
+      await r.processBatch(); // reads its checkpoint
+      await db.pool.query('delete from writes');
+      const before = await rows();
+      await append('Wanted', 2);
+      const last = await append('Other', 1);
+      const statements: string[] = [];
+      const note = (q: { sql: string }) => statements.push(q.sql);
+      db.knex.on('query', note);
+      expect(await r.processBatch()).to.equal(3);
+      db.knex.off('query', note);
+
+      expect(statements, 'statements of the page').to.have.length(1);
+      expect(await rows()).to.equal(before + 2);
+      expect(applied, 'apply() is not used').to.deep.equal([]);
+      expect((await readCheckpoint(db.knex, oneStatement.name))?.position).to.deep.equal(last.position);
+      const writes = (
+        await db.pool.query('select distinct tbl, application_name, synchronous_commit from writes order by tbl')
+      ).rows;
+      expect(writes).to.deep.equal([
+        { tbl: 'projection_checkpoints', application_name: READ_MODEL_APPLICATION_NAME, synchronous_commit: 'off' },
+        { tbl: 'statement_rows', application_name: READ_MODEL_APPLICATION_NAME, synchronous_commit: 'off' },
+      ]);
+    });
+
+    it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', async () => {
+      const r = statementRunner();
+      await r.processBatch();
+      const before = await rows();
+      await db.pool.query(
+        "update projection_checkpoints set position_prepare = position_prepare + 1000000 where name = 'page-statement-test'",
+      );
+      const moved = await readCheckpoint(db.knex, oneStatement.name);
+      await append('Wanted', 1);
+      let error: unknown;
+      await r.processBatch().catch((e) => {
+        error = e;
+      });
+      expect(error).to.be.instanceOf(CheckpointConflictError);
+      expect(await rows()).to.equal(before);
+      expect(await readCheckpoint(db.knex, oneStatement.name)).to.deep.equal(moved);
+      // Put it back where the log is, for the next test.
+      await db.pool.query(
+        "update projection_checkpoints set position_prepare = position_prepare - 1000000 where name = 'page-statement-test'",
+      );
+    });
+
+    it('given an event of a stale stream, when processed, then the statement writes nothing and the event-by-event pass holds it back', async () => {
+      const r = statementRunner();
+      await r.processBatch();
+      const stream = `${tenant}:x:${randomUUID()}`;
+      await db.pool.query(
+        "insert into stale_entities (projection, tenant, stream_name, parked_event_id) values ('page-statement-test', $1, $2, 'earlier')",
+        [tenant, stream],
+      );
+      const before = await rows();
+      await store.appendToStream(stream, [
+        {
+          id: randomUUID(),
+          type: 'Wanted',
+          data: {},
+          metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+        },
+      ]);
+      await append('Wanted', 1);
+      expect(await r.processBatch()).to.equal(2);
+      // The other stream's event was applied by apply() in the isolated pass; the stale one was parked behind.
+      expect(applied).to.have.length(1);
+      expect(await rows()).to.equal(before + 1);
+      const parked = await db.pool.query(
+        "select count(*)::int as n from parked_events where projection = 'page-statement-test'",
+      );
+      expect(parked.rows[0].n).to.equal(1);
+    });
+  });
 });
