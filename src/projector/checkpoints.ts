@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Position } from '../eventstore/port.ts';
-import { READ_MODEL_APPLICATION_NAME } from './read-model-transaction.ts';
+import { checkpointMoveSql, markSql, moveBindings, READ_MODEL_APPLICATION_NAME } from './read-model-transaction.ts';
 
 export class CheckpointConflictError extends Error {
   override readonly name = 'CheckpointConflictError';
@@ -75,22 +75,9 @@ export async function advanceIdleCheckpoint(
 ): Promise<void> {
   // A materialized CTE in the update's FROM runs before the row is written (and so before the
   // transaction takes its id); its settings last until this statement's implicit commit.
-  const res = await knex.raw(
-    `with mark as materialized (
-       select set_config('application_name', ?, true), set_config('synchronous_commit', 'off', true))
-     update projection_checkpoints
-        set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
-       from mark
-      where name = ? and position_commit = ? and position_prepare = ?`,
-    [
-      READ_MODEL_APPLICATION_NAME,
-      to.commit.toString(),
-      to.prepare.toString(),
-      count,
-      name,
-      (from?.commit ?? 0n).toString(),
-      (from?.prepare ?? 0n).toString(),
-    ],
-  );
+  const res = await knex.raw(`with ${markSql()} ${checkpointMoveSql('mark')}`, [
+    READ_MODEL_APPLICATION_NAME,
+    ...moveBindings({ name, from, to, count }),
+  ]);
   if (res.rowCount !== 1) throw new CheckpointConflictError(`checkpoint of ${name} moved under this writer`);
 }

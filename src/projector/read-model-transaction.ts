@@ -50,6 +50,35 @@ export interface CheckpointMove {
 }
 
 /**
+ * The CTE `mark` that makes a transaction a read-model one (its binding: READ_MODEL_APPLICATION_NAME,
+ * then those of `extra`). Materialized and read by the statement's first write, so its settings are
+ * made before the transaction takes an id.
+ */
+export const markSql = (extra = '') =>
+  `mark as materialized (
+     select set_config('application_name', ?, true) as a, set_config('synchronous_commit', 'off', true) as b${extra})`;
+
+/** The bindings of checkpointMoveSql, in order. */
+export function moveBindings(move: CheckpointMove): Knex.RawBinding[] {
+  return [
+    move.to.commit.toString(),
+    move.to.prepare.toString(),
+    move.count,
+    move.name,
+    (move.from?.commit ?? 0n).toString(),
+    (move.from?.prepare ?? 0n).toString(),
+  ];
+}
+
+/** The checkpoint update of a page, if the checkpoint is still where the writer saw it; `from` names the CTEs it waits for. */
+export const checkpointMoveSql = (from: string, condition = '') => `
+  update public.projection_checkpoints
+     set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
+    from ${from}
+   where ${condition}name = ? and position_commit = ? and position_prepare = ?
+  returning 1`;
+
+/**
  * enterReadModelTransaction that also moves the page's checkpoint, in the same first statement:
  * `moved` is false when the checkpoint was not at `move.from` (another writer moved it; the caller
  * must roll back). The move commits or rolls back with the page's writes, wherever in the
@@ -64,34 +93,14 @@ export async function enterPageTransaction(
 ): Promise<{ stale: Set<string>; moved: boolean }> {
   const ownSchema = schema && schema !== 'public';
   const res = (await trx.raw(
-    `with mark as materialized (
-       select set_config('application_name', ?, true) as a, set_config('synchronous_commit', 'off', true) as b
-              ${ownSchema ? `, set_config('search_path', quote_ident(?) || ', public', true) as c` : ''})
-     ${
-       move
-         ? `, moved as (
-       update public.projection_checkpoints
-          set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
-         from mark
-        where name = ? and position_commit = ? and position_prepare = ?
-       returning 1)`
-         : ''
-     }
+    `with ${markSql(ownSchema ? `, set_config('search_path', quote_ident(?) || ', public', true) as c` : '')}
+     ${move ? `, moved as (${checkpointMoveSql('mark')})` : ''}
      select ${move ? '(select count(*) from moved)' : '(select count(*) from mark)'} as moved
             ${probe ? ', (select array_agg(distinct stream_name) from public.stale_entities where projection = ? and stream_name = any(?)) as stale' : ''}`,
     [
       READ_MODEL_APPLICATION_NAME,
       ...(ownSchema ? [schema] : []),
-      ...(move
-        ? [
-            move.to.commit.toString(),
-            move.to.prepare.toString(),
-            move.count,
-            move.name,
-            (move.from?.commit ?? 0n).toString(),
-            (move.from?.prepare ?? 0n).toString(),
-          ]
-        : []),
+      ...(move ? moveBindings(move) : []),
       ...(probe ? [probe.projection, probe.streams as string[]] : []),
     ],
   )) as { rows: { moved: string; stale?: string[] | null }[] };
@@ -112,16 +121,10 @@ export async function applyPageStatement(
   part: StatementPart | null,
 ): Promise<{ stale: Set<string>; moved: boolean }> {
   const res = (await knex.raw(
-    `with mark as materialized (
-       select set_config('application_name', ?, true) as a, set_config('synchronous_commit', 'off', true) as b),
+    `with ${markSql()},
      probe as materialized (
        select array_agg(distinct stream_name) as stale from public.stale_entities where projection = ? and stream_name = any(?)),
-     moved as (
-       update public.projection_checkpoints
-          set position_commit = ?, position_prepare = ?, events_processed = events_processed + ?, updated_at = now()
-         from mark, probe
-        where probe.stale is null and name = ? and position_commit = ? and position_prepare = ?
-       returning 1)
+     moved as (${checkpointMoveSql('mark, probe', 'probe.stale is null and ')})
      ${part ? `, ${part.ctes}` : ''}
      select (select count(*) from moved) as moved, (select stale from probe) as stale
             ${(part?.run ?? []).map((cte) => `, (select count(*) from ${cte})`).join('')}`,
@@ -129,12 +132,7 @@ export async function applyPageStatement(
       READ_MODEL_APPLICATION_NAME,
       probe.projection,
       probe.streams as string[],
-      move.to.commit.toString(),
-      move.to.prepare.toString(),
-      move.count,
-      move.name,
-      (move.from?.commit ?? 0n).toString(),
-      (move.from?.prepare ?? 0n).toString(),
+      ...moveBindings(move),
       ...((part?.bindings ?? []) as Knex.RawBinding[]),
     ],
   )) as { rows: { moved: string; stale: string[] | null }[] };

@@ -15,6 +15,7 @@ import type { Projection } from '../../src/projector/projection.ts';
 import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { ProjectionRunner } from '../../src/projector/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { knexStatementsDuring } from '../support/query-count.ts';
 
 describe('Projector: a page with nothing for the projection moves only its checkpoint', function () {
   this.timeout(30_000);
@@ -74,11 +75,8 @@ describe('Projector: a page with nothing for the projection moves only its check
     expect(await runner.processBatch()).to.equal(1); // the runner has read its checkpoint now
     await append('Other', 3);
     const last = await append('Other', 2);
-    const statements: string[] = [];
-    const note = (q: { sql: string }) => statements.push(q.sql);
-    db.knex.on('query', note);
-    expect(await runner.processBatch()).to.equal(5);
-    db.knex.off('query', note);
+    const { result, statements } = await knexStatementsDuring(db.knex, () => runner.processBatch());
+    expect(result).to.equal(5);
     expect(statements, 'statements of an idle page').to.have.length(1);
 
     const cp = await readCheckpoint(db.knex, projection.name);

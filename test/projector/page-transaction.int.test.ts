@@ -10,6 +10,7 @@ import type { Projection } from '../../src/projector/projection.ts';
 import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { ProjectionRunner } from '../../src/projector/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { knexStatementsDuring } from '../support/query-count.ts';
 
 describe('Projector: the transaction of a page with events for the projection', function () {
   this.timeout(30_000);
@@ -66,11 +67,8 @@ describe('Projector: the transaction of a page with events for the projection', 
     await db.pool.query('delete from writes');
     await append('Wanted', 2);
     const last = await append('Other', 1);
-    const statements: string[] = [];
-    const note = (q: { sql: string }) => statements.push(q.sql);
-    db.knex.on('query', note);
-    expect(await r.processBatch()).to.equal(3);
-    db.knex.off('query', note);
+    const { result, statements } = await knexStatementsDuring(db.knex, () => r.processBatch());
+    expect(result).to.equal(3);
 
     expect(statements.map((s) => s.trim().split(/\s+/)[0]!.toLowerCase())).to.deep.equal([
       'begin;',
@@ -89,25 +87,34 @@ describe('Projector: the transaction of a page with events for the projection', 
     ]);
   });
 
-  it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', async () => {
-    const r = runner();
+  /**
+   * Another writer (an operator's reset, a second instance) moves the checkpoint while `r` knows it:
+   * the next page fails and writes nothing. The checkpoint is put back afterwards.
+   */
+  async function checkpointMovedMeanwhile(r: ProjectionRunner, name: string, rowCount: () => Promise<number>) {
     await append('Wanted', 1);
-    expect(await r.processBatch()).to.equal(1); // the runner knows where its checkpoint is now
-    const before = await rows();
-    // Another writer (an operator's reset, a second instance) moves it meanwhile.
-    await db.pool.query(
-      "update projection_checkpoints set events_processed = 0, position_prepare = position_prepare + 1000000 where name = 'page-test'",
-    );
-    const moved = await readCheckpoint(db.knex, projection.name);
+    await r.processBatch(); // the runner knows where its checkpoint is now
+    const before = await rowCount();
+    const shift = (sign: string) =>
+      db.pool.query(
+        `update projection_checkpoints set position_prepare = position_prepare ${sign} 1000000 where name = $1`,
+        [name],
+      );
+    await shift('+');
+    const moved = await readCheckpoint(db.knex, name);
     await append('Wanted', 1);
     let error: unknown;
     await r.processBatch().catch((e) => {
       error = e;
     });
     expect(error).to.be.instanceOf(CheckpointConflictError);
-    expect(await rows(), 'the page was rolled back').to.equal(before);
-    expect(await readCheckpoint(db.knex, projection.name)).to.deep.equal(moved);
-  });
+    expect(await rowCount(), 'the page was rolled back').to.equal(before);
+    expect(await readCheckpoint(db.knex, name)).to.deep.equal(moved);
+    await shift('-');
+  }
+
+  it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', () =>
+    checkpointMovedMeanwhile(runner(), projection.name, rows));
 
   describe('a projection that gives its page as one statement', () => {
     const applied: string[] = [];
@@ -154,11 +161,8 @@ describe('Projector: the transaction of a page with events for the projection', 
       const before = await rows();
       await append('Wanted', 2);
       const last = await append('Other', 1);
-      const statements: string[] = [];
-      const note = (q: { sql: string }) => statements.push(q.sql);
-      db.knex.on('query', note);
-      expect(await r.processBatch()).to.equal(3);
-      db.knex.off('query', note);
+      const { result, statements } = await knexStatementsDuring(db.knex, () => r.processBatch());
+      expect(result).to.equal(3);
 
       expect(statements, 'statements of the page').to.have.length(1);
       expect(await rows()).to.equal(before + 2);
@@ -173,27 +177,8 @@ describe('Projector: the transaction of a page with events for the projection', 
       ]);
     });
 
-    it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', async () => {
-      const r = statementRunner();
-      await r.processBatch();
-      const before = await rows();
-      await db.pool.query(
-        "update projection_checkpoints set position_prepare = position_prepare + 1000000 where name = 'page-statement-test'",
-      );
-      const moved = await readCheckpoint(db.knex, oneStatement.name);
-      await append('Wanted', 1);
-      let error: unknown;
-      await r.processBatch().catch((e) => {
-        error = e;
-      });
-      expect(error).to.be.instanceOf(CheckpointConflictError);
-      expect(await rows()).to.equal(before);
-      expect(await readCheckpoint(db.knex, oneStatement.name)).to.deep.equal(moved);
-      // Put it back where the log is, for the next test.
-      await db.pool.query(
-        "update projection_checkpoints set position_prepare = position_prepare - 1000000 where name = 'page-statement-test'",
-      );
-    });
+    it('given a checkpoint another writer moved, when a page is processed, then it fails and writes nothing', () =>
+      checkpointMovedMeanwhile(statementRunner(), oneStatement.name, rows));
 
     it('given an event of a stale stream, when processed, then the statement writes nothing and the event-by-event pass holds it back', async () => {
       const r = statementRunner();

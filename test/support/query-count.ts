@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type pg from 'pg';
 
 /**
@@ -20,4 +21,19 @@ export function countQueries(pool: pg.Pool, pattern: RegExp): { count: () => num
       pool.query = original;
     },
   };
+}
+
+/** The statements knex sends while `work` runs (begin and commit included), and what `work` returned. */
+export async function knexStatementsDuring<T>(
+  knex: Knex,
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
+  const statements: string[] = [];
+  const note = (q: { sql: string }) => statements.push(q.sql);
+  knex.on('query', note);
+  try {
+    return { result: await work(), statements };
+  } finally {
+    knex.off('query', note);
+  }
 }
