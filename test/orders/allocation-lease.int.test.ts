@@ -3,7 +3,7 @@
 // cost does not grow with the length of the queue.
 import { expect } from 'chai';
 import pg from 'pg';
-import { LEASE_SQL } from '../../src/orders/allocation-runner.ts';
+import { LEASE_SQL } from '../../src/orders/allocation-lease.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 interface Leased {
