@@ -15,6 +15,7 @@ import type { Projection } from '../../src/projector/projection.ts';
 import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { ProjectionRunner } from '../../src/projector/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { appendOfType } from '../support/given-events.ts';
 import { knexStatementsDuring } from '../support/query-count.ts';
 
 describe('Projector: a page with nothing for the projection moves only its checkpoint', function () {
@@ -31,16 +32,7 @@ describe('Projector: a page with nothing for the projection moves only its check
       applied.push(...events.map((e) => e.type));
     },
   };
-  const append = (type: string, n: number) =>
-    store.appendToStream(
-      `${tenant}:x:${randomUUID()}`,
-      Array.from({ length: n }, () => ({
-        id: randomUUID(),
-        type,
-        data: {},
-        metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
-      })),
-    );
+  const append = (type: string, n: number) => appendOfType(store, tenant, type, n);
 
   before(async () => {
     db = await createTestDatabase();

@@ -10,6 +10,7 @@ import type { Projection } from '../../src/projector/projection.ts';
 import { READ_MODEL_APPLICATION_NAME } from '../../src/projector/read-model-transaction.ts';
 import { ProjectionRunner } from '../../src/projector/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { appendOfType } from '../support/given-events.ts';
 import { knexStatementsDuring } from '../support/query-count.ts';
 
 describe('Projector: the transaction of a page with events for the projection', function () {
@@ -25,16 +26,7 @@ describe('Projector: the transaction of a page with events for the projection', 
       await trx('page_rows').insert(events.map((e) => ({ event_id: e.id })));
     },
   };
-  const append = (type: string, n: number) =>
-    store.appendToStream(
-      `${tenant}:x:${randomUUID()}`,
-      Array.from({ length: n }, () => ({
-        id: randomUUID(),
-        type,
-        data: {},
-        metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
-      })),
-    );
+  const append = (type: string, n: number) => appendOfType(store, tenant, type, n);
   const runner = () =>
     new ProjectionRunner({ databaseUrl: db.url, knex: db.knex, store, projection, logger: createLogger('silent') });
   const rows = async () => Number((await db.pool.query('select count(*) as n from page_rows')).rows[0].n);

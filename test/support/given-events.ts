@@ -1,4 +1,6 @@
 // Events for the `given` of command specs (test/support/command-spec.ts), as the domain records them.
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '../../src/eventstore/port.ts';
 import type { InventoryCommand } from '../../domain/inventory/commands.ts';
 import { inventoryDecider } from '../../domain/inventory/decider.ts';
 import type { InventoryEvent } from '../../domain/inventory/events.ts';
@@ -101,3 +103,15 @@ export function stock(sku: string, location = DEFAULT_LOCATION) {
   };
   return builder;
 }
+
+/** Appends `n` empty events of `type` to a new stream of `tenant` (projector specs that only count and route events). */
+export const appendOfType = (store: EventStore, tenant: string, type: string, n: number) =>
+  store.appendToStream(
+    `${tenant}:x:${randomUUID()}`,
+    Array.from({ length: n }, () => ({
+      id: randomUUID(),
+      type,
+      data: {},
+      metadata: { tenant, actor: 't', correlationId: 'c', causationId: null },
+    })),
+  );
